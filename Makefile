@@ -1,0 +1,121 @@
+# migsim build.  Everything built goes under $(BUILD) (default build/).
+#
+#   make            build build/migsim (runs `make deps` first)
+#   make demo       build, then run the KB 842101 reproduction and its fix
+#   make check      build and run every test (unit programs, scenarios, docs)
+#   make san        the tests again, built with ASan+UBSan under build/san
+#   make fuzz       the scenario-parser fuzzer (FUZZ_SECONDS, default 60)
+#   make bench      the speed and memory figures (bench: NAME VALUE UNIT)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by wildcard: every sim/*.c and model/*.c but sim/main.c
+# goes into the library, every tests/test_*.c is one test program.
+
+CC      ?= cc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+FUZZ_SECONDS ?= 60
+
+PKGS    := sqlite3 uuid
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2 -g
+SAN_FLAGS :=
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+DEPS_OK := $(BUILD)/.deps-ok
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN_FLAGS) -Isim -Imodel \
+             -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRC  := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c model/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libmigsim.a
+BIN      := $(BUILD)/migsim
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard tools/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all deps demo check unit scenarios doccheck san fuzz bench install clean
+.DELETE_ON_ERROR:
+
+all: $(BIN)
+
+deps: $(DEPS_OK)
+$(DEPS_OK): tools/deps.sh
+	@sh tools/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: %.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/sim/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/%.c $(LIB) $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -MMD -MP -o $@ $< $(LIB) \
+	    $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -lm
+
+$(BUILD)/tools/%: tools/%.c $(LIB) $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+demo: $(BIN)
+	@./$(BIN) run scenarios/kb842101/reproduce.scn; \
+	 s=$$?; echo; ./$(BIN) run scenarios/kb842101/fix.scn; t=$$?; \
+	 [ $$s -le 1 ] && [ $$t -eq 0 ]
+
+# Every test program runs even if an earlier one fails; the target fails
+# if any did.
+check: unit scenarios doccheck
+
+unit: $(TEST_BIN) $(BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	    echo "== $$t"; MIGSIM=$(BIN) ./$$t || fail=1; \
+	 done; exit $$fail
+
+scenarios: $(BIN)
+	@echo "== migsim check scenarios/"
+	@./$(BIN) check scenarios/
+
+doccheck: $(BIN)
+	@echo "== docs quote the real narrative"
+	@sh tools/doccheck.sh $(BIN)
+
+san:
+	$(MAKE) check BUILD=build/san SAN=1 CC=$${SAN_CC:-clang}
+
+fuzz: $(DEPS_OK)
+	@sh tools/deps.sh clang
+	@mkdir -p $(BUILD)/fuzz/corpus
+	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -Isim -Imodel \
+	    -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
+	    -o $(BUILD)/fuzz/fuzz_parser tests/fuzz/fuzz_parser.c $(LIB_SRC) $(PKG_LIBS) -lm
+	cp scenarios/*/*.scn tests/fuzz/corpus/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	$(BUILD)/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
+	    -dict=tests/fuzz/scenario.dict -print_final_stats=1 $(BUILD)/fuzz/corpus
+
+bench: $(BIN) $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/migsim
+	install -m 644 docs/migsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/migsim.1
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sim/main.d $(TEST_BIN:=.d)
