@@ -10,8 +10,8 @@
 void guidInit(guidgen *g, uint64_t seed) {
     char name[48];
     uuid_t oid, ns;
-    const unsigned char *tmpl = uuid_get_template("oid");
-    memcpy(oid, tmpl, sizeof oid);
+    const uuid_t *tmpl = uuid_get_template("oid");
+    memcpy(oid, *tmpl, sizeof oid);
     int n = snprintf(name, sizeof name, "migsim-seed:%llu", (unsigned long long)seed);
     uuid_generate_sha1(ns, oid, name, (size_t)n);
     memcpy(g->ns.b, ns, 16);
