@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "directory.h"
+#include "dirint.h"
+#include "replica.h"
 #include "sim.h"
 #include "world.h"
 
@@ -153,6 +155,12 @@ static inline guid fxUser(fixture *f, int dc, const char *name) {
         abort();
     }
     return g;
+}
+
+/* White-box read: attribute a of obj on dc as stored, tombstones included. */
+static inline const char *fxRaw(fixture *f, int dc, const guid *obj, dirAttr a) {
+    const dobj *o = replicaFind(&f->d->dc[dc].r, obj);
+    return o ? rvalFirst(o->v[a]) : NULL;
 }
 
 #endif
