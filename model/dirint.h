@@ -67,6 +67,10 @@ struct directory {
     guid cont[DIR_NCONTAINERS];
 
     struct pull **pulls;   /* in-flight pulls by slot (NULL: free) */
+    /* Storage of a finished change set, kept for the next one: a pull of
+    ** 100,000 objects needs tens of megabytes, and fresh pages are costly. */
+    void *spare_o, *spare_a;
+    size_t spare_capo, spare_capa;
     size_t npulls;
 
     int sync_active;

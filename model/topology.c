@@ -116,7 +116,7 @@ static void evPullApply(sim *s, void *obj, int64_t arg) {
     }
     size_t moved = p->cs.na;
     int was_sync = p->kind == PULL_SYNC && p->sync_round == d->sync_round;
-    csFree(&p->cs);
+    csRecycle(d, &p->cs);
     free(p);
     if (was_sync) syncPullDone(d, moved);
 }
@@ -425,6 +425,7 @@ void topoFree(directory *d) {
             free(d->pulls[i]);
         }
     free(d->pulls);
+    csFreeSpare(d);
     d->pulls = NULL;
     d->npulls = 0;
     for (int i = 0; i < d->nsite; i++) free(d->site[i].dcs);
