@@ -391,7 +391,7 @@ static msStatus unknownOption(parser *p, const lexToken *t, const optDef *d, siz
     if (nd == 0) return end(p);
     optList(d, nd, list, sizeof list);
     return fail(p, MS_INPUT, t->col, "unknown option '%.*s' for '%s' (expected %s)",
-                show(lexIsOption(t) ? t->eq : t->n), t->s, kw(p), list);
+                show(lexIsOption(t) && t->eq > 0 ? t->eq : t->n), t->s, kw(p), list);
 }
 
 /*
