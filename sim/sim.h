@@ -36,6 +36,8 @@
 
 struct world;
 
+#define SIMTIME_MAX INT64_MAX
+
 typedef struct simOptions {
     int has_seed;           /* seed overrides the scenario's `seed` */
     uint64_t seed;
@@ -74,6 +76,7 @@ typedef struct sim {
     simtime resume_at;      /* the next step runs at this instant */
     int blocked;            /* the step at pc - 1 waits for its condition */
     simtime blocked_since;
+    simtime block_deadline; /* a blocked step is judged idle at this instant (SIMTIME_MAX: none) */
     int done;               /* the run has ended */
     int step_failed;        /* a step failed: the run stopped there */
     int fail_line;          /* its line */

@@ -1,0 +1,23 @@
+/*
+** The `migsim` command line: `run`, `check`, `--help`, `--version`.  The
+** whole command is a function of its arguments and two streams, so tests
+** drive it in process and compare what it prints.  Exit statuses: 0 every
+** expectation held, 1 an expectation or step failed at run time, 2 bad input
+** or usage (for `check`, 2 wins over 1).  Every error is one line on err.
+*/
+#ifndef MIGSIM_CLI_H
+#define MIGSIM_CLI_H
+
+#include <stdio.h>
+
+/* Run the command argv[0..argc) (argv[0] is the program name); return the exit status. */
+int cliMain(int argc, char **argv, FILE *out, FILE *err);
+
+/*
+** `migsim check PATH...`: each PATH a scenario file or a directory searched
+** recursively for *.scn in sorted order.  One line per scenario on out, then
+** "check: N passed, M failed".  Returns the exit status.
+*/
+int checkPaths(char **paths, int npaths, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+** The report as one JSON document (--json).  The schema is in
+** docs/results.md.  Keys come in a fixed order and numbers are integers, so
+** the document is byte-identical for the same run.  Strings are escaped per
+** RFC 8259; bytes above 0x7f (which a parsed scenario never holds) are
+** written as \u00XX so the output is always ASCII.
+*/
+#include <string.h>
+#include "report.h"
+#include "world.h"
+
+static void jsonString(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20 || *p >= 0x7f)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void writeExpectations(const sim *s, FILE *f) {
+    fputs("  \"expectations\": [", f);
+    for (size_t i = 0; i < s->nexpects; i++) {
+        const expectResult *e = &s->expects[i];
+        fprintf(f, "%s\n    {\"line\": %d, \"text\": ", i ? "," : "", e->line);
+        jsonString(f, e->text);
+        fprintf(f, ", \"at_ms\": %lld, \"passed\": %s, \"actual\": ", (long long)e->at,
+                e->passed ? "true" : "false");
+        jsonString(f, e->actual);
+        fputc('}', f);
+    }
+    fputs(s->nexpects ? "\n  ],\n" : "],\n", f);
+}
+
+static void writeOutcomes(const runReport *r, FILE *f) {
+    fputs("  \"outcomes\": [", f);
+    for (uint32_t i = 0; i < r->nusers; i++) {
+        const userVerdict *v = &r->verdicts[i];
+        char name[64];
+        scnUserName(r->s->scn, v->user, name, sizeof name);
+        fprintf(f, "%s\n    {\"user\": ", i ? "," : "");
+        jsonString(f, name);
+        fputs(", \"outcome\": ", f);
+        jsonString(f, outcomeName(v->out));
+        for (int c = 0; c < CTR__COUNT; c++)
+            fprintf(f, ", \"%s\": %lld", counterName(c), (long long)v->counters[c]);
+        fputs(", \"detail\": ", f);
+        jsonString(f, v->detail);
+        fputc('}', f);
+    }
+    fputs(r->nusers ? "\n  ],\n" : "],\n", f);
+}
+
+msStatus reportWriteJson(const runReport *r, FILE *f) {
+    const sim *s = r->s;
+    char why[640];
+    const char *failure = reportFailure(r, why, sizeof why);
+    fputs("{\n  \"migsim\": ", f);
+    jsonString(f, MIGSIM_VERSION);
+    fputs(",\n  \"scenario\": ", f);
+    jsonString(f, s->scn->file);
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"end_ms\": %lld,\n  \"verdict\": ",
+            (unsigned long long)s->seed, (long long)s->now);
+    jsonString(f, reportVerdictWord(r));
+    fprintf(f, ",\n  \"exit\": %d,\n  \"failure\": ", msExitCode(r->verdict));
+    if (failure)
+        jsonString(f, failure);
+    else
+        fputs("null", f);
+    fputs(",\n", f);
+    if (s->step_failed)
+        fprintf(f, "  \"failed_step_line\": %d,\n", s->fail_line);
+    else
+        fputs("  \"failed_step_line\": null,\n", f);
+    writeExpectations(s, f);
+    fprintf(f, "  \"converged\": %s,\n  \"judged_on\": ", r->converged ? "true" : "false");
+    if (r->judged_dc >= 0)
+        jsonString(f, dirDcName(s->world->dir, r->judged_dc));
+    else
+        fputs("null", f);
+    fputs(",\n", f);
+    writeOutcomes(r, f);
+    fprintf(f, "  \"stranded\": %lld\n}\n", (long long)r->stranded);
+    return ferror(f) ? MS_IO : MS_OK;
+}

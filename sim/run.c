@@ -1,0 +1,282 @@
+/*
+** The runner: one scenario executed with one seed, advanced one unit of work
+** at a time.  See sim.h for the stepping rule.  In short, a run is a merge of
+** two ordered streams: the event queue (ordered by time, then insertion
+** sequence) and the scenario's steps (ordered by line, each due at the
+** instant `resume_at`).  simStep takes from the queue while its head is due at
+** or before resume_at, and otherwise executes the next step at resume_at.  A
+** blocking step stops the script until the world says its condition holds;
+** the condition is re-examined after every event, and once the queue is empty
+** or the step's deadline has come, the world is asked for a final answer.
+**
+** Invariants: s->now never decreases; a step never runs while an event due at
+** or before its instant is pending; the run's only sources of variation are
+** the scenario and the seed.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim.h"
+#include "world.h"
+
+static char *dupString(const char *src) {
+    size_t n = strlen(src) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, src, n);
+    return d;
+}
+
+/* Apply the world statements that set parameters, in the order written. */
+static void applyWorldParams(sim *s) {
+    const scenario *sc = s->scn;
+    size_t n;
+    const paramDef *table = paramsTable(&n);
+    for (size_t i = 0; i < sc->first_step && i < sc->n; i++) {
+        const stmt *st = &sc->v[i];
+        if (st->kind == ST_AD) {
+            s->p.ad_profile = st->u.ad.year;
+        } else if (st->kind == ST_LATENCY) {
+            s->p.latency = st->u.latency.latency;
+            if (st->u.latency.has_jitter) s->p.jitter_pct = st->u.latency.jitter_pct;
+        } else if (st->kind == ST_SET && st->u.set.name.index >= 0 &&
+                   (size_t)st->u.set.name.index < n) {
+            paramsSet(&s->p, &table[st->u.set.name.index], st->u.set.value);
+        }
+    }
+    paramsResolveProfile(&s->p);
+}
+
+msStatus simInit(sim *s, const scenario *sc, const simOptions *opt) {
+    memset(s, 0, sizeof *s);
+    s->scn = sc;
+    if (opt) s->opt = *opt;
+    s->seed = s->opt.has_seed ? s->opt.seed : sc->seed;
+    paramsDefaults(&s->p);
+    applyWorldParams(s);
+    eqInit(&s->q);
+    guidInit(&s->guids, s->seed);
+    rngSeed(&s->rsource, s->seed, RNG_SOURCE);
+    rngSeed(&s->rjitter, s->seed, RNG_JITTER);
+    rngSeed(&s->rmodel, s->seed, RNG_MODEL);
+    s->pc = sc->first_step;
+    s->block_deadline = SIMTIME_MAX;
+    msStatus st = worldBuild(s);
+    if (st != MS_OK && s->err[0] == '\0')
+        snprintf(s->err, sizeof s->err, "cannot build the world: %s", msStatusName(st));
+    return st;
+}
+
+void simFree(sim *s) {
+    worldFree(s);
+    eqFree(&s->q);
+    for (size_t i = 0; i < s->nlog; i++) {
+        free(s->log[i].actor);
+        free(s->log[i].kind);
+        free(s->log[i].detail);
+    }
+    free(s->log);
+    for (size_t i = 0; i < s->nexpects; i++) {
+        free(s->expects[i].text);
+        free(s->expects[i].actual);
+    }
+    free(s->expects);
+    memset(s, 0, sizeof *s);
+}
+
+msStatus simSchedule(sim *s, simtime at, eventFn *fire, void *obj, int64_t arg, const char *what) {
+    if (at < s->now) at = s->now;
+    return eqPush(&s->q, at, fire, obj, arg, what, NULL);
+}
+
+simtime simJitter(sim *s, simtime base) {
+    if (s->p.jitter_pct <= 0 || base <= 0) return base;
+    int64_t span = base / 100 * s->p.jitter_pct + base % 100 * s->p.jitter_pct / 100;
+    simtime v = base + rngBetween(&s->rjitter, -span, span);
+    return v < 0 ? 0 : v;
+}
+
+int simNarrating(const sim *s) {
+    return s->opt.narrative != NULL || s->opt.record;
+}
+
+static msStatus recordLine(sim *s, const char *actor, const char *kind, const char *detail) {
+    if (s->nlog == s->caplog) {
+        size_t ncap = s->caplog ? s->caplog * 2 : 256;
+        logEntry *nv = realloc(s->log, ncap * sizeof *nv);
+        if (!nv) return MS_NOMEM;
+        s->log = nv;
+        s->caplog = ncap;
+    }
+    logEntry *e = &s->log[s->nlog];
+    e->at = s->now;
+    e->actor = dupString(actor);
+    e->kind = dupString(kind);
+    e->detail = dupString(detail);
+    if (!e->actor || !e->kind || !e->detail) {
+        free(e->actor);
+        free(e->kind);
+        free(e->detail);
+        return MS_NOMEM;
+    }
+    s->nlog++;
+    return MS_OK;
+}
+
+void simLog(sim *s, const char *actor, const char *kind, const char *fmt, ...) {
+    if (!simNarrating(s)) return;
+    char detail[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    if (s->opt.narrative) {
+        char t[CLOCK_BUFSZ];
+        fprintf(s->opt.narrative, "%-13s  %-7s  %s\n", clockFormat(s->now, t), actor, detail);
+    }
+    /* A narrative line lost to memory exhaustion is not worth failing a run. */
+    if (s->opt.record) (void)recordLine(s, actor, kind, detail);
+}
+
+msStatus simRecordExpect(sim *s, const stmt *st, int passed, const char *actual) {
+    if (s->nexpects == s->capexpects) {
+        size_t ncap = s->capexpects ? s->capexpects * 2 : 16;
+        expectResult *nv = realloc(s->expects, ncap * sizeof *nv);
+        if (!nv) return MS_NOMEM;
+        s->expects = nv;
+        s->capexpects = ncap;
+    }
+    expectResult *e = &s->expects[s->nexpects];
+    e->line = st->pos.line;
+    e->at = s->now;
+    e->passed = passed;
+    e->text = dupString(st->text ? st->text : "");
+    e->actual = dupString(actual ? actual : "");
+    if (!e->text || !e->actual) {
+        free(e->text);
+        free(e->actual);
+        return MS_NOMEM;
+    }
+    s->nexpects++;
+    if (!passed) s->nfailed++;
+    return MS_OK;
+}
+
+/* End the run because the step at line failed; s->err already says why. */
+static msStatus failStep(sim *s, int line) {
+    s->step_failed = 1;
+    s->fail_line = line;
+    s->done = 1;
+    if (s->err[0] == '\0') snprintf(s->err, sizeof s->err, "the step failed");
+    simLog(s, "step", "step.fail", "line %d failed: %s", line, s->err);
+    return MS_FAIL;
+}
+
+static msStatus judgeExpect(sim *s, const stmt *st) {
+    char actual[1024];
+    int passed = 0;
+    actual[0] = '\0';
+    msStatus rc = worldExpect(s, st, &passed, actual, sizeof actual);
+    if (rc != MS_OK) return rc;
+    if (passed)
+        simLog(s, "expect", "expect.pass", "ok    %s", st->text);
+    else
+        simLog(s, "expect", "expect.fail", "FAIL  %s (line %d): found %s", st->text,
+               st->pos.line, actual);
+    return simRecordExpect(s, st, passed, actual);
+}
+
+/* Ask the world about the blocked step; unblock or fail as it says. */
+static msStatus settleBlocked(sim *s, int idle) {
+    const stmt *st = &s->scn->v[s->pc - 1];
+    int r = worldReady(s, st, idle);
+    if (r == 0 && !idle) return MS_OK;
+    if (r > 0) {
+        s->blocked = 0;
+        s->resume_at = s->now;
+        return MS_OK;
+    }
+    if (r == 0 && s->err[0] == '\0')
+        snprintf(s->err, sizeof s->err, "nothing more can happen, and '%s' still waits", st->text);
+    s->blocked = 0;
+    return failStep(s, st->pos.line);
+}
+
+/* Execute the step at s->pc at instant s->resume_at. */
+static msStatus execStep(sim *s) {
+    const stmt *st = &s->scn->v[s->pc++];
+    s->now = s->resume_at;
+    s->err[0] = '\0';
+    if (st->kind == ST_EXPECT) {
+        msStatus rc = judgeExpect(s, st);
+        return rc == MS_FAIL ? failStep(s, st->pos.line) : rc;
+    }
+    simLog(s, "step", "step", "%s (line %d)", st->text, st->pos.line);
+    if (st->kind == ST_WAIT && st->u.wait.mode == WAIT_DURATION) {
+        if (__builtin_add_overflow(s->now, st->u.wait.dur, &s->resume_at))
+            s->resume_at = SIMTIME_MAX;
+        return MS_OK;
+    }
+    int block = 0;
+    s->block_deadline = SIMTIME_MAX;
+    msStatus rc = worldStep(s, st, &block);
+    if (rc == MS_FAIL) return failStep(s, st->pos.line);
+    if (rc != MS_OK) return rc;
+    if (!block) return MS_OK;
+    s->blocked = 1;
+    s->blocked_since = s->now;
+    /* The condition may already hold (say, `wait converged` on a quiet forest). */
+    return settleBlocked(s, 0);
+}
+
+static void fireNext(sim *s) {
+    event ev;
+    eqPop(&s->q, &ev);
+    s->now = ev.at;
+    s->events_fired++;
+    ev.fire(s, ev.obj, ev.arg);
+}
+
+msStatus simStep(sim *s, int *done) {
+    *done = s->done;
+    if (s->done) return MS_OK;
+    const event *next = eqPeek(&s->q);
+    if (s->blocked) {
+        if (!next || next->at > s->block_deadline) {
+            if (s->block_deadline != SIMTIME_MAX) s->now = s->block_deadline;
+            msStatus rc = settleBlocked(s, 1);
+            *done = s->done;
+            return rc;
+        }
+        fireNext(s);
+        msStatus rc = settleBlocked(s, 0);
+        *done = s->done;
+        return rc;
+    }
+    if (next && next->at <= s->resume_at) {
+        fireNext(s);
+        return MS_OK;
+    }
+    if (s->pc >= s->scn->n) {
+        if (s->resume_at > s->now) s->now = s->resume_at;
+        s->done = 1;
+        *done = 1;
+        return MS_OK;
+    }
+    msStatus rc = execStep(s);
+    *done = s->done;
+    return rc;
+}
+
+msStatus simRun(sim *s) {
+    int done = 0;
+    while (!done) {
+        msStatus rc = simStep(s, &done);
+        if (rc != MS_OK && rc != MS_FAIL) return rc;
+    }
+    return simVerdict(s);
+}
+
+msStatus simVerdict(const sim *s) {
+    return (s->step_failed || s->nfailed) ? MS_FAIL : MS_OK;
+}
