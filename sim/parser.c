@@ -588,6 +588,11 @@ static msStatus parseSet(parser *p) {
     else
         st = number64(p, value->s, value->n, value->col, d->name, d->min, d->max, &v);
     if (st != MS_OK) return st;
+    if (d->step > 0 && v % d->step != 0) {
+        char step[CLOCK_BUFSZ];
+        return fail(p, MS_INPUT, value->col, "%s must be a multiple of %s, not %.*s", d->name,
+                    durationFormat(d->step, step), W(value));
+    }
     char why[160];
     size_t at = 0;
     st = paramsParseValue(d, value->s, value->n, &v, &at, why, sizeof why);

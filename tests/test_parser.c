@@ -812,6 +812,8 @@ static void test_err_numbers(void **state) {
     RANGE("set wizard.batch 0\n", 1, 18, "wizard.batch must be between 1 and 1000000, not 0");
     ERR("set wizard.batch 1s\n", 1, 19, "bad number '1s' for wizard.batch: expected digits 0-9");
     RANGE("set repl.jitter 101\n", 1, 17, "repl.jitter must be between 0 and 100, not 101");
+    ERR("set sitelink.interval 20m\n", 1, 23, "sitelink.interval must be a multiple of 15m, not 20m");
+    RANGE("set sitelink.interval 10m\n", 1, 23, "sitelink.interval must be between 15m and 365d, not 10m");
 }
 
 static void test_err_durations(void **state) {
