@@ -1005,6 +1005,41 @@ static void test_err_expect(void **state) {
     ERR(WORLD "expect stranded=1 extra=2\n", 7, 19, "unexpected 'extra=2' after the end of the 'expect' statement");
 }
 
+/* ------------------------------------------------------------------ the docs */
+
+/*
+** Every ```scn block of docs/scenario-language.md is a complete scenario that
+** parses ($MIGSIM_DOCS may name the docs directory; skipped when the file is
+** not found, e.g. when the test runs from elsewhere than the repository root).
+*/
+static void test_docs_examples_parse(void **state) {
+    (void)state;
+    const char *env = getenv("MIGSIM_DOCS");
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenario-language.md", env ? env : "docs");
+    scenario sc;
+    scnError err;
+    FILE *f = fopen(path, "rb");
+    if (!f) skip();
+    static char buf[1 << 18];
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    int blocks = 0;
+    for (char *p = strstr(buf, "\n```scn\n"); p; p = strstr(p, "\n```scn\n")) {
+        char *start = p + 8, *stop = strstr(start, "\n```");
+        assert_non_null(stop);
+        msStatus st = scnParse(path, start, (size_t)(stop - start) + 1, &sc, &err);
+        if (st != MS_OK) print_error("docs example %d: line %d:%d: %s\n", blocks + 1, err.line, err.col, err.msg);
+        assert_int_equal(st, MS_OK);
+        assert_true(sc.first_step < sc.n);
+        scnFree(&sc);
+        blocks++;
+        p = stop;
+    }
+    assert_true(blocks >= 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed),
@@ -1047,6 +1082,7 @@ int main(void) {
         cmocka_unit_test(test_err_step_before_world),
         cmocka_unit_test(test_err_users),
         cmocka_unit_test(test_err_expect),
+        cmocka_unit_test(test_docs_examples_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
