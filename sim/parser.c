@@ -375,8 +375,6 @@ typedef struct optDef {
     int flag;
 } optDef;
 
-#define MAX_OPTS 8
-
 /* "expected site=, gc" for messages. */
 static void optList(const optDef *d, size_t nd, char *buf, size_t sz) {
     size_t len = 0;
