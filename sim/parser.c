@@ -663,10 +663,15 @@ static msStatus parseSitelink(parser *p) {
         const char *v = val(got[0], &n, &col);
         const paramDef *pd = param("sitelink.interval");
         simtime iv;
-        st = duration(p, v, n, col, "sitelink interval", 0, pd->max, &iv);
+        st = duration(p, v, n, col, "sitelink interval", 0, INT64_MAX, &iv);
         if (st != MS_OK) return st;
         if (iv < 15 * MS_PER_MINUTE)
             return fail(p, MS_RANGE, col, "sitelink interval must be at least 15m, not %.*s", show(n), v);
+        if (iv > pd->max) {
+            char hi[CLOCK_BUFSZ];
+            return fail(p, MS_RANGE, col, "sitelink interval must be between 15m and %s, not %.*s",
+                        durationFormat(pd->max, hi), show(n), v);
+        }
         if (iv % (15 * MS_PER_MINUTE) != 0)
             return fail(p, MS_INPUT, col, "sitelink interval must be a multiple of 15m, not %.*s",
                         show(n), v);

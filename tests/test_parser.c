@@ -842,7 +842,7 @@ static void test_err_durations(void **state) {
     ERR("site A\nsite B\nsitelink A B interval=20m\n", 3, 23, "sitelink interval must be a multiple of 15m, not 20m");
     ERR("site A\nsite B\nsitelink A B interval=1h1s\n", 3, 23, "sitelink interval must be a multiple of 15m, not 1h1s");
     RANGE("site A\nsite B\nsitelink A B interval=400d\n", 3, 23,
-          "sitelink interval must be between 0s and 365d, not 400d");
+          "sitelink interval must be between 15m and 365d, not 400d");
 }
 
 static void test_err_forms(void **state) {
