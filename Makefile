@@ -42,7 +42,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tools/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps demo check unit scenarios doccheck san fuzz bench install clean
+.PHONY: all deps demo check unit scenarios doccheck san valgrind fuzz bench install clean
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -96,6 +96,12 @@ doccheck: $(BIN)
 
 san:
 	$(MAKE) check BUILD=build/san SAN=1 CC=$${SAN_CC:-clang}
+
+# The scenario runs under valgrind: leaks or invalid accesses fail it.
+valgrind: $(BIN)
+	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; }
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./$(BIN) check scenarios/ >/dev/null
 
 fuzz: $(DEPS_OK)
 	@sh tools/deps.sh clang

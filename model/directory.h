@@ -172,4 +172,40 @@ msStatus dirModify(directory *d, int dc, const guid *obj, dirAttr a,
 ** does not hold obj live. */
 msStatus dirDelete(directory *d, int dc, const guid *obj);
 
+/* ---- Additions: more writes, and hooks for tests and tools ------------- */
+
+/* As dirAdd, under any live object parent (an OU created with dirAdd, say). */
+msStatus dirAddUnder(directory *d, int dc, const guid *parent, const char *rdn,
+                     const dirValue *vals, size_t nvals, guid *out);
+
+/* Originating rename of obj on dc to RDN value newrdn (same parent).  MS_FAIL
+** if dc does not hold obj live or the name is taken there; a rename to the
+** current name writes nothing. */
+msStatus dirRename(directory *d, int dc, const guid *obj, const char *newrdn);
+
+/* Originating move of obj on dc under the live object newparent (same RDN).
+** MS_FAIL as dirRename, or when newparent is obj or below it. */
+msStatus dirMove(directory *d, int dc, const guid *obj, const guid *newparent);
+
+/* The objectGUID of a well-known container (the same on every DC). */
+void dirContainerGuid(const directory *d, dirContainer c, guid *out);
+
+/* Index of the DC named name, or -1. */
+int dirDcIndex(const directory *d, const char *name);
+
+/*
+** A forced pull into dst from src that is read and applied at once (no
+** latency), as `repadmin /replicate` would; the applied changes arm dst's
+** notification as any pull does.  Returns the attributes moved (0 when dst is
+** up to date, or either DC is failed).  For tests and tools: scenarios use
+** `sync`.
+*/
+size_t dirPullNow(directory *d, int dst, int src);
+
+/* Objects (live and tombstones) dc holds. */
+size_t dirObjectCount(const directory *d, int dc);
+
+/* The version of attribute a's stamp on obj on dc (tombstones included); 0 if none. */
+uint64_t dirStampVersion(const directory *d, int dc, const guid *obj, dirAttr a);
+
 #endif
