@@ -586,14 +586,15 @@ static void beginPass(wizard *w) {
                clockFormat(when, t));
         storeMergeFolders(&x->st, w->server, row, wu->user, &made);
         if (made)
-            simLog(s, "wizard", "wizard.merge.folders", "%s: %lld folders missing in the target: created with new folder IDs",
-                   su->name, (long long)made);
+            simLog(s, "wizard", "wizard.merge.folders", "%s: %lld folder%s missing in the target: created with new folder IDs",
+                   su->name, (long long)made, made == 1 ? "" : "s");
     }
     int64_t rules = 0;
     storeCopyRules(&x->st, row, wu->user, &rules);
     if (wu->merge && rules)
-        simLog(s, "wizard", "wizard.merge.rules", "%s: %lld rules copied as they are; they name source folder IDs",
-               su->name, (long long)rules);
+        simLog(s, "wizard", "wizard.merge.rules", "%s: %lld rule%s copied as %s; %s source folder IDs",
+               su->name, (long long)rules, rules == 1 ? "" : "s", rules == 1 ? "it is" : "they are",
+               rules == 1 ? "it names" : "they name");
     sqlite3_stmt *st = prep(w, WS_PASS_ADD);
     if (st) {
         sqlite3_bind_int(st, 1, w->run);
