@@ -456,8 +456,8 @@ static void cancelRun(wizard *w, const char *why) {
         wu->state = WU_CANCELLED;
         endPassRow(w, wu, "cancelled");
     }
-    simLog(s, "wizard", "wizard.cancel", "run %d cancelled %s: %lld mailboxes finished, %lld items copied",
-           w->run, why, (long long)w->finished, (long long)w->items);
+    simLog(s, "wizard", "wizard.cancel", "run %d cancelled %s: %lld mailbox%s finished, %lld items copied",
+           w->run, why, (long long)w->finished, w->finished == 1 ? "" : "es", (long long)w->items);
     if (w->armed) w->settled = 1;
     w->armed = 0;
     endRun(w);
@@ -592,9 +592,9 @@ static void beginPass(wizard *w) {
     int64_t rules = 0;
     storeCopyRules(&x->st, row, wu->user, &rules);
     if (wu->merge && rules)
-        simLog(s, "wizard", "wizard.merge.rules", "%s: %lld rule%s copied as %s; %s source folder IDs",
+        simLog(s, "wizard", "wizard.merge.rules", "%s: %lld rule%s copied as %s; %s",
                su->name, (long long)rules, rules == 1 ? "" : "s", rules == 1 ? "it is" : "they are",
-               rules == 1 ? "it names" : "they name");
+               rules == 1 ? "it names a source folder ID" : "they name source folder IDs");
     sqlite3_stmt *st = prep(w, WS_PASS_ADD);
     if (st) {
         sqlite3_bind_int(st, 1, w->run);
@@ -623,8 +623,8 @@ static void wizLogonEv(sim *s, void *obj, int64_t arg) {
     guid owner;
     if (dirFindByMailboxGuid(x->d, srv->dc, &wu->mbx, &owner, 1) > 0) {
         if (w->attempts)
-            simLog(s, srv->name, "store.logon", "%s: wizard logon succeeded after %lld retries",
-                   su->name, (long long)w->attempts);
+            simLog(s, srv->name, "store.logon", "%s: wizard logon succeeded after %lld retr%s",
+                   su->name, (long long)w->attempts, w->attempts == 1 ? "y" : "ies");
         beginPass(w);
         return;
     }
