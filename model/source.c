@@ -35,8 +35,7 @@ static const char schema[] =
 static const char indexes[] =
     "CREATE UNIQUE INDEX src_folder_fid ON src_folder(fid);"
     "CREATE UNIQUE INDEX src_folder_path ON src_folder(user, path);"
-    "CREATE INDEX src_item_skey ON src_item(skey);"
-    "CREATE INDEX src_rule_user ON src_rule(user, id);";
+    "CREATE INDEX src_item_skey ON src_item(skey);";
 
 static msStatus execSql(sqlite3 *db, const char *sql, char *err, size_t errsz) {
     char *msg = NULL;
@@ -160,10 +159,13 @@ msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
         src->nitems += su->nitems;
         ok = genUser(&g, src, u, su, r, &gcn, fids);
     }
-    if (ok) ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    /* Indexes after the bulk insert (cheaper than maintaining them row by
+    ** row), inside the transaction (DDL outside one reloads the schema per
+    ** statement). */
+    if (ok) ok = sqlite3_exec(db, indexes, NULL, NULL, NULL) == SQLITE_OK &&
+                 sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     free(fids);
     if (!ok) snprintf(err, errsz, "source: %s", sqlite3_errmsg(db));
     finalizeGen(&g);
-    if (!ok) return MS_NOMEM;
-    return execSql(db, indexes, err, errsz);
+    return ok ? MS_OK : MS_NOMEM;
 }

@@ -18,7 +18,6 @@ static const char schema[] =
     " UNIQUE(guid, server));"
     "CREATE TABLE folder(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
     " path TEXT NOT NULL, UNIQUE(mbx, path));"
-    "CREATE INDEX folder_fid ON folder(mbx, fid);"
     "CREATE TABLE item(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
     " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
     "CREATE INDEX item_skey ON item(mbx, skey);"
@@ -41,14 +40,31 @@ static const char *const sql[SS__COUNT] = {
                       " AND t.name = r.name) ORDER BY r.id",
     [SS_CLONE_BATCH] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, fid, skey, size, mtime"
                        " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
-    [SS_MERGE_SCAN] =
-        "SELECT s.skey, s.size, s.mtime,"
-        " (SELECT t.fid FROM src_folder sf JOIN folder t ON t.mbx = ?1 AND t.path = sf.path"
-        "   WHERE sf.fid = s.fid),"
-        " (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey)"
-        " FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
+    /* The merge, set-based (semantics.md, "The wizard"): per source item of
+    ** the batch, tm is the newest target copy with its search key (NULL: none)
+    ** and tfid the target folder with the source folder's path (NULL: none).
+    ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */
+    [SS_MERGE_COUNT] =
+        "SELECT count(*), coalesce(sum(tm >= mtime), 0), coalesce(sum(tm < mtime), 0),"
+        " coalesce(sum(tm IS NULL AND tfid IS NOT NULL), 0), coalesce(sum(tm IS NULL AND tfid IS NULL), 0) FROM"
+        " (SELECT s.mtime AS mtime,"
+        "   (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey) AS tm,"
+        "   (SELECT t.fid FROM src_folder sf JOIN folder t ON t.mbx = ?1 AND t.path = sf.path"
+        "     WHERE sf.fid = s.fid) AS tfid"
+        "  FROM src_item s WHERE s.id BETWEEN ?2 AND ?3)",
+    [SS_MERGE_REPLACE] =
+        "UPDATE item SET size = s.size, mtime = s.mtime FROM"
+        " (SELECT skey, size, mtime FROM src_item WHERE id BETWEEN ?2 AND ?3) AS s"
+        " WHERE item.mbx = ?1 AND item.skey = s.skey AND item.mtime < s.mtime"
+        " AND NOT EXISTS (SELECT 1 FROM item n WHERE n.mbx = ?1 AND n.skey = s.skey AND n.mtime >= s.mtime)",
+    [SS_MERGE_COPY] =
+        "INSERT INTO item(mbx, fid, skey, size, mtime)"
+        " SELECT ?1, (SELECT t.fid FROM src_folder sf JOIN folder t ON t.mbx = ?1 AND t.path = sf.path"
+        "   WHERE sf.fid = s.fid) AS tfid, s.skey, s.size, s.mtime"
+        " FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
+        " AND NOT EXISTS (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey)"
+        " AND tfid IS NOT NULL ORDER BY s.id",
     [SS_ITEM_ADD] = "INSERT INTO item(mbx, fid, skey, size, mtime) VALUES(?1, ?2, ?3, ?4, ?5)",
-    [SS_ITEM_REPLACE] = "UPDATE item SET size = ?3, mtime = ?4 WHERE mbx = ?1 AND skey = ?2",
     [SS_DISCONNECT] = "UPDATE mailbox SET disconnected = ?2 WHERE id = ?1",
     [SS_PURGE_ITEMS] = "DELETE FROM item WHERE mbx = ?1",
     [SS_PURGE_FOLDERS] = "DELETE FROM folder WHERE mbx = ?1",
@@ -66,7 +82,6 @@ static const char *const sql[SS__COUNT] = {
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
     [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
                          " (SELECT 1 FROM src_item s WHERE s.skey = t.skey)",
-    [SS_MBX_INFO] = "SELECT guid FROM mailbox WHERE id = ?1",
 };
 
 const char *storeInitName(mbxInit k) {
@@ -257,41 +272,13 @@ msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t 
     return MS_OK;
 }
 
-typedef struct scanRow {
-    int64_t skey, size, mtime, tfid, tmtime;
-    int has_tfid, has_target;
-} scanRow;
-
-static msStatus applyMergeRow(store *x, int64_t mbx, const scanRow *r, mergeCounts *out) {
-    if (r->has_target && r->tmtime >= r->mtime) {
-        out->skipped++;
-        return MS_OK;
-    }
-    if (r->has_target) {
-        sqlite3_stmt *st = prep(x, SS_ITEM_REPLACE);
-        if (!st) return MS_NOMEM;
-        sqlite3_bind_int64(st, 1, mbx);
-        sqlite3_bind_int64(st, 2, r->skey);
-        sqlite3_bind_int64(st, 3, r->size);
-        sqlite3_bind_int64(st, 4, r->mtime);
-        if (!run(st)) return MS_FAIL;
-        out->replaced++;
-        return MS_OK;
-    }
-    if (!r->has_tfid) {
-        out->failed++;
-        return MS_OK;
-    }
-    sqlite3_stmt *st = prep(x, SS_ITEM_ADD);
-    if (!st) return MS_NOMEM;
+static sqlite3_stmt *prepRange(store *x, enum storeStmt k, int64_t mbx, int64_t lo, int64_t hi) {
+    sqlite3_stmt *st = prep(x, k);
+    if (!st) return NULL;
     sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, r->tfid);
-    sqlite3_bind_int64(st, 3, r->skey);
-    sqlite3_bind_int64(st, 4, r->size);
-    sqlite3_bind_int64(st, 5, r->mtime);
-    if (!run(st)) return MS_FAIL;
-    out->copied++;
-    return MS_OK;
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    return st;
 }
 
 msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t hi,
@@ -299,32 +286,21 @@ msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t 
     (void)u;
     memset(out, 0, sizeof *out);
     if (hi < lo) return MS_OK;
-    size_t n = (size_t)(hi - lo + 1), k = 0;
-    scanRow *rows = malloc(n * sizeof *rows);
-    sqlite3_stmt *st = rows ? prep(x, SS_MERGE_SCAN) : NULL;
-    if (!st) {
-        free(rows);
-        return MS_NOMEM;
-    }
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
     /* Decide every item against the mailbox as the batch found it, then write. */
-    while (k < n && sqlite3_step(st) == SQLITE_ROW) {
-        scanRow *r = &rows[k++];
-        r->skey = sqlite3_column_int64(st, 0);
-        r->size = sqlite3_column_int64(st, 1);
-        r->mtime = sqlite3_column_int64(st, 2);
-        r->has_tfid = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        r->tfid = sqlite3_column_int64(st, 3);
-        r->has_target = sqlite3_column_type(st, 4) != SQLITE_NULL;
-        r->tmtime = sqlite3_column_int64(st, 4);
+    sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
+    if (!st) return MS_NOMEM;
+    int ok = sqlite3_step(st) == SQLITE_ROW;
+    if (ok) {
+        out->skipped = sqlite3_column_int64(st, 1);
+        out->replaced = sqlite3_column_int64(st, 2);
+        out->copied = sqlite3_column_int64(st, 3);
+        out->failed = sqlite3_column_int64(st, 4);
     }
     sqlite3_reset(st);
-    msStatus rc = MS_OK;
-    for (size_t i = 0; i < k && rc == MS_OK; i++) rc = applyMergeRow(x, mbx, &rows[i], out);
-    free(rows);
-    return rc;
+    if (!ok) return MS_NOMEM;
+    if (out->replaced && !run(prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
+    if (out->copied && !run(prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
+    return MS_OK;
 }
 
 msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime now) {
