@@ -42,7 +42,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tools/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps demo check unit scenarios doccheck san fuzz bench install clean
+.PHONY: all deps demo check unit scenarios doccheck san valgrind fuzz bench install clean
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -78,8 +78,10 @@ demo: $(BIN)
 	 [ $$s -le 1 ] && [ $$t -eq 0 ]
 
 # Every test program runs even if an earlier one fails; the target fails
-# if any did.
-check: unit scenarios doccheck
+# if any did.  The three parts run one after another so the log reads in order.
+check: $(TEST_BIN) $(BIN)
+	@fail=0; for t in unit scenarios doccheck; do \
+	    $(MAKE) -s --no-print-directory $$t || fail=1; done; exit $$fail
 
 unit: $(TEST_BIN) $(BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -96,6 +98,12 @@ doccheck: $(BIN)
 
 san:
 	$(MAKE) check BUILD=build/san SAN=1 CC=$${SAN_CC:-clang}
+
+# The scenario runs under valgrind: leaks or invalid accesses fail it.
+valgrind: $(BIN)
+	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; }
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./$(BIN) check scenarios/ >/dev/null
 
 fuzz: $(DEPS_OK)
 	@sh tools/deps.sh clang

@@ -46,9 +46,11 @@ char *clockFormat(simtime t, char *buf);
 msStatus durationParse(const char *s, size_t n, simtime *out, size_t *errat);
 
 /*
-** Write d (>= 0) in the shortest form durationParse reads back to the same
-** value ("0s", "250ms", "1h30m", "2d3h") into buf (CLOCK_BUFSZ bytes); return
-** buf.
+** Write d (>= 0) in canonical form into buf (CLOCK_BUFSZ bytes) and return
+** buf: units largest first, each at most once and below the next larger unit,
+** zero terms left out, "0s" for zero ("250ms", "1m30s", "1h30m", "2d3h").
+** durationParse reads it back to the same value.  (Not always the shortest
+** text: 90 s is "1m30s", not "90s".)
 */
 char *durationFormat(simtime d, char *buf);
 

@@ -3,6 +3,7 @@
 ** See guid.h.  Nothing here reads /dev/urandom or the clock.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uuid/uuid.h>
 #include "guid.h"
@@ -25,10 +26,25 @@ void guidNamed(const guidgen *g, const char *name, guid *out) {
     memcpy(out->b, u, 16);
 }
 
+/*
+** The name must never be truncated: a cut-off name would lose the counter
+** and give every call the same GUID.  Labels are short, so the stack buffer
+** serves nearly always; a longer kind gets a heap buffer of the exact size.
+*/
 void guidNext(guidgen *g, const char *kind, guid *out) {
-    char name[96];
-    snprintf(name, sizeof name, "%s:%llu", kind, (unsigned long long)g->count++);
-    guidNamed(g, name, out);
+    char small[96];
+    unsigned long long n = (unsigned long long)g->count++;
+    int len = snprintf(small, sizeof small, "%s:%llu", kind, n);
+    if (len >= 0 && (size_t)len < sizeof small) {
+        guidNamed(g, small, out);
+        return;
+    }
+    size_t need = strlen(kind) + 22;   /* ':' + up to 20 digits + NUL */
+    char *big = malloc(need);
+    if (!big) abort();   /* a few hundred bytes; no sane way to go on without them */
+    snprintf(big, need, "%s:%llu", kind, n);
+    guidNamed(g, big, out);
+    free(big);
 }
 
 char *guidFormat(const guid *id, char *out) {

@@ -17,50 +17,50 @@
 static const paramDef table[] = {
     {"notify.first_delay", DUR, F(notify_first), "profile", 0, MS_PER_DAY,
      "intra-site change notification: delay before the first partner (ad 2003: 15s, ad 2000: 300s)",
-     "TechNet cc811559"},
+     "TechNet cc811559", 0},
     {"notify.between_delay", DUR, F(notify_between), "profile", 0, MS_PER_DAY,
      "intra-site change notification: delay between further partners (ad 2003: 3s, ad 2000: 30s)",
-     "TechNet cc811559"},
+     "TechNet cc811559", 0},
     {"repl.latency", DUR, F(latency), "1s", 0, MS_PER_DAY,
      "time one replication pull takes, from reading the source to applying (also `latency`)",
-     "model choice (semantics.md)"},
+     "model choice (semantics.md)", 0},
     {"repl.jitter", CNT, F(jitter_pct), "0", 0, 100,
      "jitter on pull latency and notification delays, in percent (also `latency ... jitter=`)",
-     "model choice"},
+     "model choice", 0},
     {"site.schedule", DUR, F(site_schedule), "1h", MS_PER_SECOND, DAYS365,
      "default intra-site periodic pull interval (`site ... schedule=`)",
-     "MS-ADTS 6.2.2.2: hourly schedule"},
+     "MS-ADTS 6.2.2.2: hourly schedule", 0},
     {"sitelink.interval", DUR, F(sitelink_interval), "180m", 15 * MS_PER_MINUTE, DAYS365,
      "default site-link replication interval, a multiple of 15m (`sitelink ... interval=`)",
-     "TechNet cc759439"},
+     "TechNet cc759439", 15 * MS_PER_MINUTE},
     {"sitelink.cost", CNT, F(sitelink_cost), "100", 1, 99999,
-     "default site-link cost (`sitelink ... cost=`)", "TechNet cc759439"},
+     "default site-link cost (`sitelink ... cost=`)", "TechNet cc759439", 0},
     {"tombstone.lifetime", DUR, F(tombstone_lifetime), "60d", MS_PER_SECOND, 10 * DAYS365,
      "how long a tombstone is kept before garbage collection may remove it",
-     "TechNet cc738018; KB 198793 (60 d for 2000 / 2003 RTM forests)"},
+     "TechNet cc738018; KB 198793 (60 d for 2000 / 2003 RTM forests)", 0},
     {"gc.interval", DUR, F(gc_interval), "12h", MS_PER_SECOND, DAYS365,
-     "tombstone garbage collection period, per DC", "TechNet cc738018"},
+     "tombstone garbage collection period, per DC", "TechNet cc738018", 0},
     {"converge.timeout", DUR, F(converge_timeout), "30d", MS_PER_SECOND, 10 * DAYS365,
-     "`wait converged` fails after this much simulated time", "model choice (semantics.md)"},
+     "`wait converged` fails after this much simulated time", "model choice (semantics.md)", 0},
     {"rus.interval", DUR, F(rus_interval), "60s", MS_PER_SECOND, DAYS365,
-     "Recipient Update Service period, per server (\"Always run\")", "KB 319065, 328738"},
+     "Recipient Update Service period, per server (\"Always run\")", "KB 319065, 328738", 0},
     {"cleanup.interval", DUR, F(cleanup_interval), "24h", MS_PER_SECOND, DAYS365,
-     "Cleanup Agent (mailbox management) period, per server", "TechNet aa998119"},
+     "Cleanup Agent (mailbox management) period, per server", "TechNet aa998119", 0},
     {"mailbox.retention", DUR, F(mailbox_retention), "30d", 0, 10 * DAYS365,
      "how long a disconnected mailbox is kept before it is purged",
-     "TechNet aa998119 (msExchMailboxRetentionPeriod 2,592,000 s)"},
+     "TechNet aa998119 (msExchMailboxRetentionPeriod 2,592,000 s)", 0},
     {"wizard.account_time", DUR, F(wizard_account_time), "500ms", 1, MS_PER_HOUR,
-     "stage 1: time the wizard spends on each account", "model choice (semantics.md)"},
+     "stage 1: time the wizard spends on each account", "model choice (semantics.md)", 0},
     {"wizard.logon_time", DUR, F(wizard_logon_time), "1s", 1, MS_PER_HOUR,
-     "stage 2: time one logon to a target mailbox takes", "model choice (semantics.md)"},
+     "stage 2: time one logon to a target mailbox takes", "model choice (semantics.md)", 0},
     {"wizard.retry_interval", DUR, F(wizard_retry_interval), "60s", MS_PER_SECOND, MS_PER_DAY,
-     "stage 2: wait between logon retries after event 13003", "KB 842631"},
+     "stage 2: wait between logon retries after event 13003", "KB 842631", 0},
     {"wizard.retry_window", DUR, F(wizard_retry_window), "60m", 0, MS_PER_DAY,
-     "stage 2: the last logon retry comes this long after the first failure", "KB 842631"},
+     "stage 2: the last logon retry comes this long after the first failure", "KB 842631", 0},
     {"wizard.batch", CNT, F(wizard_batch), "100", 1, 1000000,
-     "stage 2: items copied per batch (`cancel` acts between batches)", "model choice"},
+     "stage 2: items copied per batch (`cancel` acts between batches)", "model choice", 0},
     {"wizard.rate", CNT, F(wizard_rate), "20", 1, 1000000000,
-     "default items copied per second (`wizard ... rate=N/s`)", "model choice"},
+     "default items copied per second (`wizard ... rate=N/s`)", "model choice", 0},
 };
 
 #undef F
@@ -130,6 +130,15 @@ msStatus paramsParseValue(const paramDef *def, const char *value, size_t n, int6
             snprintf(why, whysz, "%s must be between %lld and %lld", def->name,
                      (long long)def->min, (long long)def->max);
         return MS_RANGE;
+    }
+    if (def->step > 0 && v % def->step != 0) {
+        char step[CLOCK_BUFSZ];
+        if (errat) *errat = 0;
+        if (def->kind == PARAM_DURATION)
+            snprintf(why, whysz, "%s must be a multiple of %s", def->name, durationFormat(def->step, step));
+        else
+            snprintf(why, whysz, "%s must be a multiple of %lld", def->name, (long long)def->step);
+        return MS_INPUT;
     }
     *out = v;
     return MS_OK;

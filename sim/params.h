@@ -53,6 +53,7 @@ typedef struct paramDef {
     int64_t min, max;       /* accepted range, inclusive */
     const char *doc;        /* one line: what it is */
     const char *source;     /* where the default comes from */
+    int64_t step;           /* the value must be a multiple of this; 0: any */
 } paramDef;
 
 /* Fill p with every default (notification delays unset). */
@@ -70,8 +71,10 @@ const paramDef *paramsFind(const char *name);
 /*
 ** Parse the n bytes at value for def.  On success store the number in *out.
 ** On failure return MS_INPUT or MS_RANGE and write a one-line reason into
-** why (whysz bytes), e.g. "bad duration '5x'" or "wizard.batch must be at
-** least 1".  *errat receives the offset of the offending byte.
+** why (whysz bytes), e.g. "bad duration '5x' for rus.interval" or
+** "wizard.batch must be between 1 and 1000000".  A value in range that is not
+** a multiple of def->step is MS_INPUT.  *errat (if not NULL) receives the
+** offset of the offending byte.
 */
 msStatus paramsParseValue(const paramDef *def, const char *value, size_t n, int64_t *out,
                           size_t *errat, char *why, size_t whysz);

@@ -1,0 +1,98 @@
+/*
+** Test fixture for the Exchange side: run a scenario given as text (parsed
+** by the real parser, world built by the real directory) with the narrative
+** recorded, then look at the recorded lines, the verdicts and the rows of the
+** run's database.  Included by the Exchange test programs only.
+*/
+#ifndef MIGSIM_EXFIXTURE_H
+#define MIGSIM_EXFIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exchangeint.h"
+#include "sim.h"
+#include "world.h"
+
+typedef struct exRun {
+    scenario sc;
+    sim s;
+    msStatus verdict;
+} exRun;
+
+/* The world most tests use: two DCs in one site, EX1 on DC1, 4 users. */
+#define EX_WORLD \
+    "seed 3\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\nserver EX1 dc=DC1\n" \
+    "source users=4 items=30 folders=1 rules=1\nwizard server=EX1 dc=DC1 rate=10/s\nadmin dc=DC1\n"
+
+/* Parse and run text to its end (or, with steps_only, stop after building). */
+static inline exRun *exRunText(const char *text) {
+    exRun *r = calloc(1, sizeof *r);
+    scnError err;
+    if (!r) return NULL;
+    if (scnParse("test.scn", text, strlen(text), &r->sc, &err) != MS_OK) {
+        fprintf(stderr, "test.scn:%d:%d: %s\n", err.line, err.col, err.msg);
+        free(r);
+        return NULL;
+    }
+    simOptions opt = {0};
+    opt.record = 1;
+    if (getenv("EX_SHOW")) opt.narrative = stdout;
+    if (simInit(&r->s, &r->sc, &opt) != MS_OK) {
+        fprintf(stderr, "simInit: %s\n", r->s.err);
+        return NULL;
+    }
+    r->verdict = simRun(&r->s);
+    return r;
+}
+
+static inline void exRunFree(exRun *r) {
+    if (!r) return;
+    simFree(&r->s);
+    scnFree(&r->sc);
+    free(r);
+}
+
+static inline exchange *exOf(exRun *r) {
+    return r->s.world->ex;
+}
+
+/* How many recorded lines of kind (prefix match) contain needle (NULL: any). */
+static inline int exLogCount(const exRun *r, const char *kind, const char *needle) {
+    int n = 0;
+    for (size_t i = 0; i < r->s.nlog; i++) {
+        const logEntry *e = &r->s.log[i];
+        if (strncmp(e->kind, kind, strlen(kind)) != 0) continue;
+        if (needle && !strstr(e->detail, needle)) continue;
+        n++;
+    }
+    return n;
+}
+
+/* The time of the first line of kind containing needle, or -1. */
+static inline simtime exLogAt(const exRun *r, const char *kind, const char *needle) {
+    for (size_t i = 0; i < r->s.nlog; i++) {
+        const logEntry *e = &r->s.log[i];
+        if (strncmp(e->kind, kind, strlen(kind)) == 0 && (!needle || strstr(e->detail, needle))) return e->at;
+    }
+    return -1;
+}
+
+/* One integer from a query over the run's database. */
+static inline int64_t exQuery(exRun *r, const char *sql) {
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(exOf(r)->db, sql, -1, &st, NULL) != SQLITE_OK) return -999;
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* The verdict of user u, judged on DC1 now. */
+static inline userVerdict exVerdict(exRun *r, uint32_t u) {
+    userVerdict v;
+    memset(&v, 0, sizeof v);
+    exJudge(exOf(r), 0, u, &v);
+    return v;
+}
+
+#endif

@@ -1,0 +1,321 @@
+/*
+** Tests of the migsim command (sim/cli.c, sim/check.c), driven in process
+** through cliMain with memory streams: help and version, every usage error
+** as one line with exit status 2, the verdict's exit statuses, --json,
+** --db written atomically, --ldif, and `check` over a directory with a
+** passing, a failing and an unparsable scenario.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+
+typedef struct captured {
+    int status;
+    char *out, *err;
+} captured;
+
+static captured runCli(int argc, const char **argv) {
+    captured c;
+    size_t no, ne;
+    FILE *out = open_memstream(&c.out, &no);
+    FILE *err = open_memstream(&c.err, &ne);
+    c.status = cliMain(argc, (char **)argv, out, err);
+    fclose(out);
+    fclose(err);
+    return c;
+}
+
+static void freeCaptured(captured *c) {
+    free(c->out);
+    free(c->err);
+}
+
+static int countLines(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+static char tmpdir[256];
+
+static int setupDir(void **state) {
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-cli-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardownDir(void **state) {
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *pathIn(const char *name, char *buf, size_t n) {
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+    return buf;
+}
+
+static void writeFile(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Number of entries in tmpdir/sub whose name starts with '.' (temporaries). */
+static int hiddenFiles(const char *dir) {
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
+}
+
+static const char passing[] = "seed 3\nsite S\ndc DC1 site=S\nwait 1s\n";
+static const char failing[] =
+    "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2\nwait 1s\nexpect dc DC1 has user1\n";
+static const char broken[] = "seed 1\nfrobnicate now\n";
+
+static void test_version_and_help(void **state) {
+    (void)state;
+    const char *v[] = {"migsim", "--version"};
+    captured c = runCli(2, v);
+    assert_int_equal(c.status, 0);
+    assert_string_equal(c.out, "migsim " MIGSIM_VERSION "\n");
+    freeCaptured(&c);
+    const char *h[] = {"migsim", "--help"};
+    c = runCli(2, h);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "usage: migsim run"));
+    freeCaptured(&c);
+    const char *rh[] = {"migsim", "run", "--help"};
+    c = runCli(3, rh);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "--ldif DC=FILE"));
+    freeCaptured(&c);
+    const char *ch[] = {"migsim", "check", "--help"};
+    c = runCli(3, ch);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "usage: migsim check"));
+    freeCaptured(&c);
+}
+
+static void expectUsageError(int argc, const char **argv, const char *needle) {
+    captured c = runCli(argc, argv);
+    assert_int_equal(c.status, 2);
+    assert_int_equal(countLines(c.err), 1);
+    if (!strstr(c.err, needle)) fail_msg("'%s' not in '%s'", needle, c.err);
+    assert_string_equal(c.out, "");
+    freeCaptured(&c);
+}
+
+static void test_usage_errors(void **state) {
+    (void)state;
+    char p[512];
+    writeFile(pathIn("ok.scn", p, sizeof p), passing);
+    const char *a1[] = {"migsim"};
+    captured c = runCli(1, a1);
+    assert_int_equal(c.status, 2);
+    freeCaptured(&c);
+    const char *a2[] = {"migsim", "frob"};
+    expectUsageError(2, a2, "migsim: error: unknown command 'frob'");
+    const char *a3[] = {"migsim", "--frob"};
+    expectUsageError(2, a3, "unknown option '--frob'");
+    const char *a4[] = {"migsim", "run", p, "--frob"};
+    expectUsageError(4, a4, "migsim: error: unknown option '--frob' (see 'migsim run --help')");
+    const char *a5[] = {"migsim", "run"};
+    expectUsageError(2, a5, "no scenario file given");
+    const char *a6[] = {"migsim", "run", p, "--seed", "x1"};
+    expectUsageError(5, a6, "--seed needs a number");
+    const char *a7[] = {"migsim", "run", p, "--seed", "18446744073709551616"};
+    expectUsageError(5, a7, "--seed needs a number");
+    const char *a8[] = {"migsim", "run", p, "--ldif", "DC1"};
+    expectUsageError(5, a8, "--ldif needs DC=FILE");
+    const char *a9[] = {"migsim", "run", p, "--ldif", "NODC=x.ldif"};
+    expectUsageError(5, a9, "--ldif NODC: no dc of that name");
+    const char *a10[] = {"migsim", "check"};
+    expectUsageError(2, a10, "no scenario or directory given");
+    const char *a11[] = {"migsim", "run", p, p};
+    expectUsageError(4, a11, "more than one scenario file");
+}
+
+static void test_missing_and_unreadable_files(void **state) {
+    (void)state;
+    char p[512];
+    const char *a1[] = {"migsim", "run", pathIn("nope.scn", p, sizeof p)};
+    captured c = runCli(3, a1);
+    assert_int_equal(c.status, 2);
+    assert_int_equal(countLines(c.err), 1);
+    assert_non_null(strstr(c.err, "nope.scn: error: cannot read: No such file or directory"));
+    freeCaptured(&c);
+    /* A directory cannot be read as a scenario (root reads any mode-000 file). */
+    const char *a2[] = {"migsim", "run", tmpdir};
+    c = runCli(3, a2);
+    assert_int_equal(c.status, 2);
+    assert_int_equal(countLines(c.err), 1);
+    assert_non_null(strstr(c.err, "error: cannot read"));
+    freeCaptured(&c);
+}
+
+static void test_bad_scenario_is_one_line(void **state) {
+    (void)state;
+    char p[512];
+    writeFile(pathIn("bad.scn", p, sizeof p), broken);
+    const char *a[] = {"migsim", "run", p};
+    captured c = runCli(3, a);
+    assert_int_equal(c.status, 2);
+    assert_int_equal(countLines(c.err), 1);
+    char want[600];
+    snprintf(want, sizeof want, "%s:2:1: error: ", p);
+    assert_memory_equal(c.err, want, strlen(want));
+    assert_string_equal(c.out, "");
+    freeCaptured(&c);
+}
+
+static void test_exit_status_follows_verdict(void **state) {
+    (void)state;
+    char ok[512], bad[512];
+    writeFile(pathIn("ok.scn", ok, sizeof ok), passing);
+    writeFile(pathIn("fail.scn", bad, sizeof bad), failing);
+    const char *a1[] = {"migsim", "run", ok};
+    captured c = runCli(3, a1);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "verdict: PASS"));
+    freeCaptured(&c);
+    const char *a2[] = {"migsim", "run", bad, "--quiet"};
+    c = runCli(4, a2);
+    assert_int_equal(c.status, 1);
+    /* --quiet: the failure and the verdict, nothing else. */
+    assert_int_equal(countLines(c.out), 2);
+    assert_non_null(strstr(c.out, ":6: expectation failed: expect dc DC1 has user1"));
+    assert_non_null(strstr(c.out, "verdict: FAIL"));
+    freeCaptured(&c);
+}
+
+static void test_json_is_one_document(void **state) {
+    (void)state;
+    char p[512];
+    writeFile(pathIn("fail.scn", p, sizeof p), failing);
+    const char *a[] = {"migsim", "run", p, "--json", "--seed", "7"};
+    captured c = runCli(6, a);
+    assert_int_equal(c.status, 1);
+    assert_int_equal(c.out[0], '{');
+    assert_non_null(strstr(c.out, "\"seed\": 7,"));
+    assert_non_null(strstr(c.out, "\"verdict\": \"fail\""));
+    assert_non_null(strstr(c.out, "\"passed\": false"));
+    assert_null(strstr(c.out, "+00:00"));   /* no narrative */
+    captured d = runCli(6, a);
+    assert_string_equal(c.out, d.out);
+    freeCaptured(&c);
+    freeCaptured(&d);
+}
+
+static long long queryInt(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_db_written_atomically(void **state) {
+    (void)state;
+    char p[512], db[512], db2[512];
+    writeFile(pathIn("fail.scn", p, sizeof p), failing);
+    pathIn("out.sqlite", db, sizeof db);
+    const char *a[] = {"migsim", "run", p, "--quiet", "--db", db};
+    captured c = runCli(6, a);
+    assert_int_equal(c.status, 1);
+    freeCaptured(&c);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(queryInt(h, "SELECT count(*) FROM run WHERE verdict='fail' AND exit=1"), 1);
+    assert_int_equal(queryInt(h, "SELECT count(*) FROM expectations WHERE passed=0 AND line=6"), 1);
+    assert_int_equal(queryInt(h, "SELECT count(*) FROM outcomes"), 2);
+    assert_true(queryInt(h, "SELECT count(*) FROM events WHERE kind='step'") >= 1);
+    sqlite3_close(h);
+    assert_int_equal(hiddenFiles(tmpdir), 0);
+    /* Same run again, to another file: byte-identical. */
+    pathIn("out2.sqlite", db2, sizeof db2);
+    const char *b[] = {"migsim", "run", p, "--quiet", "--db", db2};
+    c = runCli(6, b);
+    freeCaptured(&c);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", db, db2);
+    assert_int_equal(system(cmd), 0);
+    /* A destination in a missing directory: exit 2, one line, nothing left. */
+    char bad[512];
+    pathIn("no/such/dir/out.sqlite", bad, sizeof bad);
+    const char *e[] = {"migsim", "run", p, "--quiet", "--db", bad};
+    c = runCli(6, e);
+    assert_int_equal(c.status, 2);
+    assert_int_equal(countLines(c.err), 1);
+    freeCaptured(&c);
+}
+
+static void test_check_directory(void **state) {
+    (void)state;
+    char d[512], p[600];
+    pathIn("suite", d, sizeof d);
+    assert_int_equal(mkdir(d, 0700), 0);
+    snprintf(p, sizeof p, "%s/b-fail.scn", d);
+    writeFile(p, failing);
+    snprintf(p, sizeof p, "%s/a-pass.scn", d);
+    writeFile(p, passing);
+    snprintf(p, sizeof p, "%s/not-a-scenario.txt", d);
+    writeFile(p, "ignored\n");
+    const char *a[] = {"migsim", "check", d};
+    captured c = runCli(3, a);
+    assert_int_equal(c.status, 1);
+    /* Sorted: a-pass before b-fail; one line each, then the summary. */
+    char *pass = strstr(c.out, "PASS  "), *fail = strstr(c.out, "FAIL  ");
+    assert_non_null(pass);
+    assert_non_null(fail);
+    assert_true(pass < fail);
+    assert_non_null(strstr(fail, "line 6: expect dc DC1 has user1: found"));
+    assert_non_null(strstr(c.out, "check: 1 passed, 1 failed\n"));
+    assert_int_equal(countLines(c.out), 3);
+    freeCaptured(&c);
+    /* An unparsable scenario makes it exit 2, which wins over 1. */
+    snprintf(p, sizeof p, "%s/c-broken.scn", d);
+    writeFile(p, broken);
+    c = runCli(3, a);
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.out, "ERROR "));
+    assert_non_null(strstr(c.out, "c-broken.scn:2:1: error: "));
+    assert_non_null(strstr(c.out, "check: 1 passed, 2 failed\n"));
+    freeCaptured(&c);
+    /* A missing path is an error too. */
+    const char *m[] = {"migsim", "check", "/nonexistent/migsim"};
+    c = runCli(3, m);
+    assert_int_equal(c.status, 2);
+    freeCaptured(&c);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_and_help),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_missing_and_unreadable_files),
+        cmocka_unit_test(test_bad_scenario_is_one_line),
+        cmocka_unit_test(test_exit_status_follows_verdict),
+        cmocka_unit_test(test_json_is_one_document),
+        cmocka_unit_test(test_db_written_atomically),
+        cmocka_unit_test(test_check_directory),
+    };
+    return cmocka_run_group_tests_name("cli", tests, setupDir, teardownDir);
+}

@@ -1,0 +1,291 @@
+/*
+** Tests of the runner (sim/run.c): the stepping rule (one event or one step
+** per simStep, steps after every event due at their instant, `wait DUR`
+** landing exactly), parameters from the world statements, jitter, and
+** determinism: the same scenario and seed give the same narrative, runs
+** execute back to back in one process, and every scenario shipped in
+** scenarios/ runs identically twice.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+#include "scenario.h"
+#include "sim.h"
+
+static void parseOk(const char *text, scenario *sc) {
+    scnError e;
+    msStatus st = scnParse("test.scn", text, strlen(text), sc, &e);
+    if (st != MS_OK) fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
+}
+
+static void noteEvent(sim *s, void *obj, int64_t arg) {
+    simLog(s, "test", "test.event", "%s %lld", (const char *)obj, (long long)arg);
+}
+
+/* The recorded narrative as one string "TIME ACTOR DETAIL\n..." (caller frees). */
+static char *logText(const sim *s) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    for (size_t i = 0; i < s->nlog; i++)
+        fprintf(f, "%lld %s %s %s\n", (long long)s->log[i].at, s->log[i].actor, s->log[i].kind,
+                s->log[i].detail);
+    fclose(f);
+    return buf;
+}
+
+static void test_wait_lands_exactly(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 4\nsite S\ndc DC1 site=S\nwait 5m\nwait 1h30m\nwait 250ms\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 1};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_OK);
+    assert_int_equal(s.now, 5 * MS_PER_MINUTE + 90 * MS_PER_MINUTE + 250);
+    assert_int_equal(s.seed, 4);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+static void test_step_runs_after_events_due_at_its_instant(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("site S\ndc DC1 site=S\nwait 1s\nwait 1s\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 1};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    /* Pushed in this order: due at 1000 (twice), 2000, and one after the end. */
+    assert_int_equal(simSchedule(&s, 1000, noteEvent, "a", 1, "test"), MS_OK);
+    assert_int_equal(simSchedule(&s, 1000, noteEvent, "b", 2, "test"), MS_OK);
+    assert_int_equal(simSchedule(&s, 2000, noteEvent, "c", 3, "test"), MS_OK);
+    assert_int_equal(simSchedule(&s, 2001, noteEvent, "late", 4, "test"), MS_OK);
+    assert_int_equal(simRun(&s), MS_OK);
+    char *text = logText(&s);
+    /* The second wait (at 1000) comes after both events due at 1000; the end
+    ** at 2000 after the event due at 2000; the event at 2001 never fires. */
+    assert_string_equal(text,
+        "0 step step wait 1s (line 3)\n"
+        "1000 test test.event a 1\n"
+        "1000 test test.event b 2\n"
+        "1000 step step wait 1s (line 4)\n"
+        "2000 test test.event c 3\n");
+    assert_int_equal(s.now, 2000);
+    free(text);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+static void test_one_unit_per_step(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 1};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(simSchedule(&s, 1000 * (i + 1), noteEvent, "e", i, "test"), MS_OK);
+    int done = 0, calls = 0;
+    size_t before = 0;
+    while (!done) {
+        assert_int_equal(simStep(&s, &done), MS_OK);
+        calls++;
+        /* Each call adds at most one narrative line: one event or one step. */
+        assert_true(s.nlog <= before + 1);
+        before = s.nlog;
+    }
+    /* One step, five events, and the call that ends the run. */
+    assert_int_equal(calls, 7);
+    assert_int_equal(s.events_fired, 5);
+    simStep(&s, &done);
+    assert_true(done);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+static void test_params_from_world(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("ad 2000\nlatency 2s jitter=10%\nset wizard.batch 50\nset rus.interval 2m\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(s.p.ad_profile, 2000);
+    assert_int_equal(s.p.notify_first, 300000);
+    assert_int_equal(s.p.notify_between, 30000);
+    assert_int_equal(s.p.latency, 2000);
+    assert_int_equal(s.p.jitter_pct, 10);
+    assert_int_equal(s.p.wizard_batch, 50);
+    assert_int_equal(s.p.rus_interval, 120000);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+static void test_set_overrides_profile(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("ad 2000\nset notify.first_delay 20s\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(s.p.notify_first, 20000);
+    assert_int_equal(s.p.notify_between, 30000);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+static void test_seed_option_overrides(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 9\n", &sc);
+    sim s;
+    simOptions opt = {1, 12345, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(s.seed, 12345);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+static void test_jitter_bounded_and_deterministic(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("latency 1s jitter=20%\n", &sc);
+    sim a, b;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&a, &sc, &opt), MS_OK);
+    assert_int_equal(simInit(&b, &sc, &opt), MS_OK);
+    int varied = 0;
+    for (int i = 0; i < 1000; i++) {
+        simtime x = simJitter(&a, 15000), y = simJitter(&b, 15000);
+        assert_int_equal(x, y);
+        assert_true(x >= 12000 && x <= 18000);
+        varied |= x != 15000;
+    }
+    assert_true(varied);
+    simFree(&a);
+    simFree(&b);
+    scnFree(&sc);
+}
+
+static void test_no_jitter_draws_nothing(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 2\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    rng before = s.rjitter;
+    assert_int_equal(simJitter(&s, 15000), 15000);
+    assert_memory_equal(&before, &s.rjitter, sizeof before);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+/* Run path to its end and return its narrative and JSON report (caller frees). */
+static char *runFile(const char *path, uint64_t seed) {
+    scenario sc;
+    scnError e;
+    if (scnParseFile(path, &sc, &e) != MS_OK) fail_msg("%s:%d:%d: %s", path, e.line, e.col, e.msg);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    sim s;
+    simOptions opt = {1, seed, f, 1};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    msStatus st = simRun(&s);
+    assert_true(st == MS_OK || st == MS_FAIL);
+    runReport r;
+    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    reportPrintTable(&r, f);
+    reportPrintVerdict(&r, f);
+    assert_int_equal(reportWriteJson(&r, f), MS_OK);
+    reportFree(&r);
+    simFree(&s);
+    scnFree(&sc);
+    fclose(f);
+    return buf;
+}
+
+static int endsWithScn(const char *n) {
+    size_t l = strlen(n);
+    return l > 4 && strcmp(n + l - 4, ".scn") == 0;
+}
+
+/* Every shipped scenario, twice, with two seeds, and interleaved: identical each time. */
+static void test_shipped_scenarios_are_deterministic(void **state) {
+    (void)state;
+    const char *dirs[] = {"scenarios/kb842101", "scenarios/directory", "scenarios"};
+    int ran = 0;
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        DIR *dir = opendir(dirs[d]);
+        if (!dir) continue;
+        struct dirent *ent;
+        while ((ent = readdir(dir)) != NULL) {
+            if (!endsWithScn(ent->d_name)) continue;
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], ent->d_name);
+            char *a1 = runFile(path, 1);
+            char *b1 = runFile(path, 2);
+            char *a2 = runFile(path, 1);
+            char *b2 = runFile(path, 2);
+            assert_string_equal(a1, a2);
+            assert_string_equal(b1, b2);
+            free(a1);
+            free(a2);
+            free(b1);
+            free(b2);
+            ran++;
+        }
+        closedir(dir);
+    }
+    if (ran == 0) skip();
+}
+
+static void test_back_to_back_runs_identical(void **state) {
+    (void)state;
+    const char *text = "seed 5\nlatency 1s jitter=50%\nsite S\ndc DC1 site=S\nwait 1m\n";
+    char *first = NULL;
+    for (int k = 0; k < 3; k++) {
+        scenario sc;
+        parseOk(text, &sc);
+        sim s;
+        simOptions opt = {0, 0, NULL, 1};
+        assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+        for (int i = 0; i < 50; i++)
+            simSchedule(&s, simJitter(&s, 1000 * i), noteEvent, "j", i, "test");
+        assert_int_equal(simRun(&s), MS_OK);
+        char *t = logText(&s);
+        if (!first)
+            first = t;
+        else {
+            assert_string_equal(first, t);
+            free(t);
+        }
+        simFree(&s);
+        scnFree(&sc);
+    }
+    free(first);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wait_lands_exactly),
+        cmocka_unit_test(test_step_runs_after_events_due_at_its_instant),
+        cmocka_unit_test(test_one_unit_per_step),
+        cmocka_unit_test(test_params_from_world),
+        cmocka_unit_test(test_set_overrides_profile),
+        cmocka_unit_test(test_seed_option_overrides),
+        cmocka_unit_test(test_jitter_bounded_and_deterministic),
+        cmocka_unit_test(test_no_jitter_draws_nothing),
+        cmocka_unit_test(test_back_to_back_runs_identical),
+        cmocka_unit_test(test_shipped_scenarios_are_deterministic),
+    };
+    return cmocka_run_group_tests_name("run", tests, NULL, NULL);
+}

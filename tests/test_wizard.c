@@ -1,0 +1,158 @@
+/*
+** Tests for the Exchange Migration Wizard (wizard.c): stage 1 creates then
+** matches accounts, clone keeps folder IDs, merge after initialization,
+** batches cost 1/rate per copied item, the 13003 retry then skip, the cancel
+** conditions, the step failures, the closing log and status, determinism.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "exfixture.h"
+
+static void test_clone_all(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "wizard.account.create", NULL), 4);
+    assert_int_equal(exLogCount(r, "wizard.clone", NULL), 4);
+    assert_int_equal(exLogCount(r, "wizard.merge", NULL), 0);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM item"), 120);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE mode = 'clone' AND status = 'completed'"), 4);
+    /* Clone keeps every source folder ID. */
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM folder f JOIN src_folder s ON s.fid = f.fid AND s.path = f.path"),
+                     exQuery(r, "SELECT count(*) FROM src_folder"));
+    /* Stage 1: 4 x 500 ms; logon 1 s; 30 items at 10/s = 3 s. */
+    assert_int_equal(exLogAt(r, "wizard.clone", "user1"), 3000);
+    assert_int_equal(exLogAt(r, "wizard.pass.done", "user1"), 6000);
+    assert_int_equal(exLogAt(r, "wizard.pass.done", "user2"), 10000);
+    assert_int_equal(exLogCount(r, "wizard.status", "exit status 0 (success)"), 1);
+    exRunFree(r);
+}
+
+static void test_rerun_matches_and_merges(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\ncancel when mailboxes=1\nlogon user2\nmigrate all\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "wizard.account.match", "by X500 address"), 4);
+    assert_int_equal(exLogCount(r, "wizard.merge", "clone mode not possible, mailbox initialized: switching to merge mode"), 2);
+    assert_int_equal(exLogCount(r, "wizard.merge", "initialized by logon"), 1);
+    /* user1's mailbox was filled by the first pass: every item skipped, no cost. */
+    assert_int_equal(exQuery(r, "SELECT skipped FROM pass WHERE user = 1 AND mode = 'merge'"), 30);
+    assert_int_equal(exQuery(r, "SELECT copied FROM pass WHERE user = 2 AND mode = 'merge'"), 30);
+    assert_int_equal(exLogAt(r, "wizard.pass.done", "user1: merge"), exLogAt(r, "wizard.merge", "user1"));
+    assert_int_equal(exLogCount(r, "wizard.status", "exit status 1 (warnings)"), 2);
+    userVerdict v = exVerdict(r, 2);
+    assert_int_equal(v.out, OUT_MERGED);
+    assert_int_equal(v.counters[CTR_RULES_BROKEN], 1);
+    assert_int_equal(exVerdict(r, 3).out, OUT_CLONED);
+    exRunFree(r);
+}
+
+static void test_13003_retry_then_skip(void **state) {
+    (void)state;
+    exRun *r = exRunText(
+        "seed 3\nad 2000\nset wizard.retry_window 2m\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ gc\n"
+        "server EX1 dc=DC2\nsource users=4 items=30 folders=1 rules=1\nwizard server=EX1 dc=DC1 rate=10/s\n"
+        "migrate all\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    /* First failure at 3 s; retries judged at 64 s and 124 s; then skipped. */
+    assert_int_equal(exLogAt(r, "store.13003", "(user1)"), 3000);
+    assert_int_equal(exLogAt(r, "wizard.skip", "user1"), 124000);
+    assert_int_equal(exLogAt(r, "store.13003", "(user2)"), 125000);
+    assert_int_equal(exLogAt(r, "wizard.skip", "user2"), 246000);
+    /* DC2 has the accounts at 301 s: user3's retry at 308 s succeeds. */
+    assert_int_equal(exLogAt(r, "wizard.clone", "user3"), 308000);
+    assert_int_equal(exLogCount(r, "wizard.clone", NULL), 2);
+    assert_int_equal(exLogCount(r, "wizard.status", "exit status 2 (errors): 2 completed, 2 skipped"), 1);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE user IN (1, 2)"), 0);
+    assert_int_equal(exVerdict(r, 1).out, OUT_UNMIGRATED);
+    exRunFree(r);
+}
+
+static void test_cancel_when_items_is_partial(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "set wizard.batch 10\n" "migrate all\ncancel when items=15\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    /* Batches of 10: the boundary at 20 items is the first at or after 15. */
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM item"), 20);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE user = 1 AND status = 'cancelled' AND copied = 20"), 1);
+    assert_int_equal(exLogAt(r, "wizard.cancel", "at a batch boundary"), 5000);
+    userVerdict v = exVerdict(r, 1);
+    assert_int_equal(v.out, OUT_PARTIAL);
+    assert_int_equal(v.counters[CTR_MISSING], 10);
+    assert_int_equal(exVerdict(r, 2).out, OUT_UNMIGRATED);
+    exRunFree(r);
+}
+
+static void test_cancel_when_mailboxes_stops_before_next_logon(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\ncancel when mailboxes=2\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogAt(r, "wizard.cancel", "before the next logon"), 10000);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass"), 2);
+    assert_int_equal(exLogCount(r, "wizard.log.mailbox", "not processed"), 2);
+    exRunFree(r);
+}
+
+static void test_cancel_now_mid_batch(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\nwait 4s\ncancel\nwait 1m\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    /* The first batch (30 items) was written at 3 s; the cancel at 4 s ends the pass. */
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE status = 'cancelled'"), 1);
+    assert_int_equal(exLogCount(r, "wizard.clone", NULL), 1);
+    assert_false(exRunActive(exOf(r)));
+    exRunFree(r);
+}
+
+static void test_step_failures(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "cancel\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_FAIL);
+    assert_non_null(strstr(r->s.err, "no wizard run is active"));
+    exRunFree(r);
+    r = exRunText(EX_WORLD "migrate all\nmigrate user1\n");
+    assert_int_equal(r->verdict, MS_FAIL);
+    assert_non_null(strstr(r->s.err, "still active"));
+    exRunFree(r);
+    r = exRunText(EX_WORLD "migrate all\ncancel when mailboxes=9\n");
+    assert_int_equal(r->verdict, MS_FAIL);
+    assert_non_null(strstr(r->s.err, "ended before the cancel condition"));
+    exRunFree(r);
+}
+
+static void test_deterministic(void **state) {
+    (void)state;
+    const char *t = EX_WORLD "migrate all\ncancel when mailboxes=1\ndeliver user3\nlogon user2\nmigrate all\nwait done\n";
+    exRun *a = exRunText(t), *b = exRunText(t);
+    assert_int_equal(a->s.nlog, b->s.nlog);
+    for (size_t i = 0; i < a->s.nlog; i++) {
+        assert_int_equal(a->s.log[i].at, b->s.log[i].at);
+        assert_string_equal(a->s.log[i].detail, b->s.log[i].detail);
+    }
+    exRunFree(a);
+    exRunFree(b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clone_all),
+        cmocka_unit_test(test_rerun_matches_and_merges),
+        cmocka_unit_test(test_13003_retry_then_skip),
+        cmocka_unit_test(test_cancel_when_items_is_partial),
+        cmocka_unit_test(test_cancel_when_mailboxes_stops_before_next_logon),
+        cmocka_unit_test(test_cancel_now_mid_batch),
+        cmocka_unit_test(test_step_failures),
+        cmocka_unit_test(test_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

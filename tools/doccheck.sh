@@ -1,0 +1,44 @@
+#!/bin/sh
+# Check that the narrative the docs quote is what migsim really prints.
+# In docs/*.md, a line "<!-- narrative: PATH [--seed N] -->" right before a
+# fenced code block marks the block as a quote of `migsim run PATH`.  Every
+# non-empty line of the block must appear, in order, as a whole line of the
+# output; a line "..." elides any number of lines.  Usage: doccheck.sh MIGSIM
+set -u
+bin=${1:?usage: doccheck.sh MIGSIM}
+fail=0; blocks=0
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+for doc in docs/*.md; do
+    [ -f "$doc" ] || continue
+    # Split the doc into one file per quoted block: tmp/N.args and tmp/N.quote.
+    awk -v dir="$tmp" -v doc="$doc" '
+        /^<!-- narrative: .* -->$/ { args = $0; sub(/^<!-- narrative: /, "", args); sub(/ -->$/, "", args); want = 1; next }
+        want && /^```/ { n++; f = dir "/" n; print args > (f ".args"); print doc ":" NR > (f ".where"); inblock = 1; want = 0; next }
+        inblock && /^```/ { inblock = 0; close(f ".quote"); next }
+        inblock { print > (f ".quote") }
+        { if (!/^[[:space:]]*$/) want = 0 }
+    ' "$doc"
+    for a in "$tmp"/*.args; do
+        [ -f "$a" ] || continue
+        base=${a%.args}
+        blocks=$((blocks + 1))
+        where=$(cat "$base.where")
+        # shellcheck disable=SC2046
+        "$bin" run $(cat "$a") > "$base.out" 2>&1
+        awk -v out="$base.out" -v where="$where" '
+            BEGIN { n = 0; while ((getline l < out) > 0) lines[++n] = l; pos = 1 }
+            /^[[:space:]]*$/ || /^\.\.\.$/ { next }
+            {
+                found = 0
+                for (i = pos; i <= n; i++) if (lines[i] == $0) { found = 1; pos = i + 1; break }
+                if (!found) { printf "%s: quoted line not in the output (or out of order):\n  %s\n", where, $0; bad = 1 }
+            }
+            END { exit bad }
+        ' "$base.quote" || fail=1
+        [ -f "$base.quote" ] || { echo "$where: empty quote"; fail=1; }
+        rm -f "$base".*
+    done
+done
+echo "doccheck: $blocks quoted narrative blocks checked"
+exit $fail
