@@ -67,7 +67,7 @@ static void narratePull(directory *d, const pull *p, const applyResult *res) {
     }
     char lost[64] = "";
     if (res->applied < attrs)
-        snprintf(lost, sizeof lost, "; %zu older than ours", attrs - res->applied);
+        snprintf(lost, sizeof lost, "; %zu already held or older", attrs - res->applied);
     simLog(s, dst, "repl.pull", "pull from %s%s: %zu object%s, %zu attribute%s (usn %llu..%llu)%s",
            src, pullWhy(p->kind), p->cs.no, p->cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
            (unsigned long long)lo, (unsigned long long)hi, lost);
