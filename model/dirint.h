@@ -35,7 +35,7 @@ typedef struct dcState {
     int *partners;         /* intra-site partners in notification order */
     int npartners;
     int notify_armed;      /* the notification timer is running */
-    int64_t notify_gen;    /* bumped to cancel a pending notification */
+    int64_t notify_gen;    /* bumped when the DC fails: cancels its pending notifications */
 } dcState;
 
 typedef struct siteState {

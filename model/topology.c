@@ -139,7 +139,9 @@ static void scheduleNotify(directory *d, int dc, int k, simtime delay) {
     (void)simSchedule(d->s, d->s->now + simJitter(d->s, delay), evNotifyNext, d, arg, "dc.notify");
 }
 
-/* Partner k of the notification sequence armed with generation gen. */
+/* Partner k of a notification sequence; gen is the DC's failure generation
+** when it was armed (a failure cancels the sequence; arming a new timer
+** does not cancel the partners still to come of the previous one). */
 static void evNotifyNext(sim *s, void *obj, int64_t arg) {
     (void)s;
     directory *d = obj;
@@ -170,7 +172,6 @@ void topoNoteChange(directory *d, int dc, int urgent) {
     }
     if (D->notify_armed) return;
     D->notify_armed = 1;
-    D->notify_gen++;
     scheduleNotify(d, dc, 0, d->s->p.notify_first);
 }
 
