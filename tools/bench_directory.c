@@ -68,7 +68,7 @@ int main(void) {
     size_t replicated = 0;
     for (int dc = 1; dc < dirDcCount(f.d); dc++) replicated += dirObjectCount(f.d, dc) - 5;
     char when[CLOCK_BUFSZ];
-    fprintf(stderr, "bench: converged at simulated %s after %llu events\n", clockFormat(f.s.now, when),
+    fprintf(stderr, "bench_directory: converged at simulated %s after %llu events\n", clockFormat(f.s.now, when),
             (unsigned long long)events);
     fxFree(&f);
     double t3 = wallSeconds();
