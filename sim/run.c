@@ -162,13 +162,22 @@ msStatus simRecordExpect(sim *s, const stmt *st, int passed, const char *actual)
     return MS_OK;
 }
 
+/*
+** Mark the run ended and let the world write its closing lines (a wizard run
+** still active, say): exchange.h asks for exFinish at the end of every run.
+*/
+static void endRun(sim *s) {
+    s->done = 1;
+    if (s->world) exFinish(s->world->ex);
+}
+
 /* End the run because the step at line failed; s->err already says why. */
 static msStatus failStep(sim *s, int line) {
     s->step_failed = 1;
     s->fail_line = line;
-    s->done = 1;
     if (s->err[0] == '\0') snprintf(s->err, sizeof s->err, "the step failed");
     simLog(s, "step", "step.fail", "line %d failed: %s", line, s->err);
+    endRun(s);
     return MS_FAIL;
 }
 
@@ -259,7 +268,7 @@ msStatus simStep(sim *s, int *done) {
     }
     if (s->pc >= s->scn->n) {
         if (s->resume_at > s->now) s->now = s->resume_at;
-        s->done = 1;
+        endRun(s);
         *done = 1;
         return MS_OK;
     }

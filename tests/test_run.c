@@ -274,6 +274,33 @@ static void test_back_to_back_runs_identical(void **state) {
     free(first);
 }
 
+/* A run that ends while the wizard is still copying says so (exFinish is called). */
+static void test_end_of_run_closes_the_world(void **state) {
+    (void)state;
+    const char *texts[] = {
+        /* Ends normally, the wizard still busy. */
+        "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2\nwizard server=EX1 dc=DC1\n"
+        "migrate all\nwait 1s\n",
+        /* Ends on a failed step (a second run while one is active). */
+        "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2\nwizard server=EX1 dc=DC1\n"
+        "migrate all\nmigrate all\n",
+    };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        scenario sc;
+        parseOk(texts[k], &sc);
+        sim s;
+        simOptions opt = {0, 0, NULL, 1};
+        assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+        assert_int_equal(simRun(&s), k == 0 ? MS_OK : MS_FAIL);
+        char *text = logText(&s);
+        if (!strstr(text, "wizard wizard.active run 1 still active when the scenario ended"))
+            fail_msg("no closing wizard line in:\n%s", text);
+        free(text);
+        simFree(&s);
+        scnFree(&sc);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wait_lands_exactly),
@@ -285,6 +312,7 @@ int main(void) {
         cmocka_unit_test(test_jitter_bounded_and_deterministic),
         cmocka_unit_test(test_no_jitter_draws_nothing),
         cmocka_unit_test(test_back_to_back_runs_identical),
+        cmocka_unit_test(test_end_of_run_closes_the_world),
         cmocka_unit_test(test_shipped_scenarios_are_deterministic),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
