@@ -2,7 +2,8 @@
 ** `migsim check`: run many scenarios and report one line each.  Directories
 ** are searched recursively for *.scn files; the entries of each directory are
 ** sorted by name (strcmp) before use, so the order never depends on the file
-** system.  Each scenario runs in a run of its own (its own sim), one after
+** system.  Symbolic links are followed, but never back into a directory
+** being searched (a loop), so each scenario under a tree is found once.  Each scenario runs in a run of its own (its own sim), one after
 ** another in this process.  Exit status: 2 if any scenario could not be read
 ** or parsed, else 1 if any failed, else 0.
 */
@@ -65,8 +66,25 @@ static char *joinPath(const char *dir, const char *name) {
     return p;
 }
 
-/* Append the *.scn files under dir, recursively, in sorted order. */
-static int collectDir(const char *dir, pathList *out, FILE *err, int depth) {
+/*
+** The directories being searched, from the PATH given down to the current
+** one, by identity (device and inode): a directory reached again through a
+** symbolic link is an ancestor of itself, a loop, and is not searched again.
+*/
+typedef struct dirChain {
+    dev_t dev;
+    ino_t ino;
+    const struct dirChain *up;
+} dirChain;
+
+static int onChain(const dirChain *c, const struct stat *st) {
+    for (; c; c = c->up)
+        if (c->dev == st->st_dev && c->ino == st->st_ino) return 1;
+    return 0;
+}
+
+/* Append the *.scn files under dir (whose identity is self), recursively, in sorted order. */
+static int collectDir(const char *dir, const dirChain *self, pathList *out, FILE *err) {
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(err, "%s: error: cannot read: %s\n", dir, strerror(errno));
@@ -85,7 +103,8 @@ static int collectDir(const char *dir, pathList *out, FILE *err, int depth) {
         if (!p) {
             rc = -1;
         } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (depth < 32) rc = collectDir(p, out, err, depth + 1);
+            dirChain sub = {st.st_dev, st.st_ino, self};
+            if (!onChain(self, &st)) rc = collectDir(p, &sub, out, err);
         } else if (endsWith(p, ".scn")) {
             rc = pushPath(out, p);
         }
@@ -142,7 +161,8 @@ int checkPaths(char **paths, int npaths, FILE *out, FILE *err) {
             fprintf(out, "ERROR %s: error: cannot read: %s\n", paths[i], strerror(errno));
             t.errors++;
         } else if (S_ISDIR(st.st_mode)) {
-            if (collectDir(paths[i], &files, err, 0) != 0) t.errors++;
+            dirChain top = {st.st_dev, st.st_ino, NULL};
+            if (collectDir(paths[i], &top, &files, err) != 0) t.errors++;
         } else if (pushPath(&files, paths[i]) != 0) {
             t.errors++;
         }

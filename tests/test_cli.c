@@ -306,6 +306,28 @@ static void test_check_directory(void **state) {
     freeCaptured(&c);
 }
 
+/* A symbolic link back up the tree is followed once, not until a depth limit. */
+static void test_check_symlink_loop(void **state) {
+    (void)state;
+    char d[512], p[600];
+    pathIn("looped", d, sizeof d);
+    assert_int_equal(mkdir(d, 0700), 0);
+    snprintf(p, sizeof p, "%s/one.scn", d);
+    writeFile(p, passing);
+    snprintf(p, sizeof p, "%s/sub", d);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/sub/up", d);
+    assert_int_equal(symlink("..", p), 0);
+    snprintf(p, sizeof p, "%s/self", d);
+    assert_int_equal(symlink("self", p), 0);
+    const char *a[] = {"migsim", "check", d};
+    captured c = runCli(3, a);
+    assert_int_equal(c.status, 0);
+    assert_int_equal(countLines(c.out), 2);
+    assert_non_null(strstr(c.out, "check: 1 passed, 0 failed\n"));
+    freeCaptured(&c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_and_help),
@@ -316,6 +338,7 @@ int main(void) {
         cmocka_unit_test(test_json_is_one_document),
         cmocka_unit_test(test_db_written_atomically),
         cmocka_unit_test(test_check_directory),
+        cmocka_unit_test(test_check_symlink_loop),
     };
     return cmocka_run_group_tests_name("cli", tests, setupDir, teardownDir);
 }
