@@ -1,13 +1,26 @@
 /*
 ** Atomic file replacement with mkstemp and rename.  See atomicfile.h.  The
 ** temporary name is ".<base>.XXXXXX" in the destination's directory, so the
-** rename never crosses a file system.
+** rename never crosses a file system; it is given the mode a new file would
+** get (0666 less the umask) before anything is written into it.
 */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "atomicfile.h"
+
+/*
+** The mode a newly created file gets: 0666 less the process's umask, as
+** fopen would give.  mkstemp creates its file 0600, which would make every
+** results file private to its owner whatever the user's umask says.
+*/
+static mode_t newFileMode(void) {
+    mode_t mask = umask(022);
+    umask(mask);
+    return 0666 & ~mask;
+}
 
 static char *tempNameFor(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -44,6 +57,13 @@ msStatus atomicOpen(atomicFile *af, const char *path, int want_stream, char *why
     int fd = mkstemp(af->tmp);
     if (fd < 0) {
         snprintf(why, whysz, "%s: cannot create: %s", path, strerror(errno));
+        freeNames(af);
+        return MS_IO;
+    }
+    if (fchmod(fd, newFileMode()) != 0) {
+        snprintf(why, whysz, "%s: cannot create: %s", path, strerror(errno));
+        close(fd);
+        unlink(af->tmp);
         freeNames(af);
         return MS_IO;
     }

@@ -328,6 +328,23 @@ static void test_check_symlink_loop(void **state) {
     freeCaptured(&c);
 }
 
+/* Output files get the mode a new file would (0666 less the umask), not mkstemp's 0600. */
+static void test_output_files_follow_umask(void **state) {
+    (void)state;
+    char p[512], db[512];
+    writeFile(pathIn("ok.scn", p, sizeof p), passing);
+    pathIn("mode.sqlite", db, sizeof db);
+    mode_t old = umask(022);
+    const char *a[] = {"migsim", "run", p, "--quiet", "--db", db};
+    captured c = runCli(6, a);
+    umask(old);
+    assert_int_equal(c.status, 0);
+    freeCaptured(&c);
+    struct stat st;
+    assert_int_equal(stat(db, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_and_help),
@@ -339,6 +356,7 @@ int main(void) {
         cmocka_unit_test(test_db_written_atomically),
         cmocka_unit_test(test_check_directory),
         cmocka_unit_test(test_check_symlink_loop),
+        cmocka_unit_test(test_output_files_follow_umask),
     };
     return cmocka_run_group_tests_name("cli", tests, setupDir, teardownDir);
 }
