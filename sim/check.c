@@ -128,6 +128,7 @@ static void checkOne(const char *path, FILE *out, tally *t) {
     sim s;
     simOptions opt = {0, 0, NULL, 0};
     msStatus st = simInit(&s, &sc, &opt);
+    if (st == MS_FAIL) st = MS_INPUT;   /* not set up: an error, not a failed run */
     if (st == MS_OK) st = simRun(&s);
     if (st == MS_OK) {
         fprintf(out, "PASS  %s (%zu expectation%s)\n", path, s.nexpects, s.nexpects == 1 ? "" : "s");

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "atomicfile.h"
 #include "cli.h"
 #include "report.h"
@@ -160,6 +161,41 @@ static int resolveLdif(runArgs *a, const scenario *sc, FILE *err) {
     return 0;
 }
 
+/*
+** Refuse, before anything runs, an output path that cannot become a file: an
+** existing directory, or one whose containing directory does not exist.  The
+** write itself still reports any other failure, but these are the common
+** mistakes, and catching them here spares the user a whole run for nothing.
+*/
+static int checkOutputPath(const char *opt, const char *path, FILE *err) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(err, "migsim: error: %s %s: is a directory\n", opt, path);
+        return 2;
+    }
+    const char *slash = strrchr(path, '/');
+    if (!slash) return 0;
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (!dir) return 2;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    int rc = 0;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(err, "migsim: error: %s %s: no directory %s\n", opt, path, dir);
+        rc = 2;
+    }
+    free(dir);
+    return rc;
+}
+
+static int checkOutputPaths(const runArgs *a, FILE *err) {
+    if (a->db && checkOutputPath("--db", a->db, err)) return 2;
+    for (int k = 0; k < a->nldif; k++)
+        if (checkOutputPath("--ldif", a->ldif[k].path, err)) return 2;
+    return 0;
+}
+
 static msStatus writeLdif(const sim *s, const ldifOut *o, char *why, size_t whysz) {
     atomicFile af;
     msStatus st = atomicOpen(&af, o->path, 1, why, whysz);
@@ -213,6 +249,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         return 2;
     }
     rc = resolveLdif(&a, &sc, err);
+    if (!rc) rc = checkOutputPaths(&a, err);
     if (rc) {
         scnFree(&sc);
         return rc;
@@ -223,6 +260,9 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,
                 (unsigned long long)(a.has_seed ? a.seed : sc.seed));
     st = simInit(&s, &sc, &opt);
+    /* A run that could not be set up is bad input, whatever status says so:
+    ** reporting it would judge a world that was never built. */
+    if (st == MS_FAIL) st = MS_INPUT;
     if (st == MS_OK) st = simRun(&s);
     if (st != MS_OK && st != MS_FAIL) {
         fprintf(err, "%s: error: %s\n", a.file, s.err[0] ? s.err : msStatusName(st));

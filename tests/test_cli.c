@@ -345,6 +345,27 @@ static void test_output_files_follow_umask(void **state) {
     assert_int_equal(st.st_mode & 0777, 0644);
 }
 
+/* An output path that cannot become a file is refused before the run: nothing printed. */
+static void test_bad_output_path_refused_before_run(void **state) {
+    (void)state;
+    char p[512], bad[512];
+    writeFile(pathIn("ok.scn", p, sizeof p), passing);
+    const char *a1[] = {"migsim", "run", p, "--db", tmpdir};
+    expectUsageError(5, a1, "migsim: error: --db ");
+    captured c = runCli(5, a1);
+    assert_non_null(strstr(c.err, ": is a directory"));
+    freeCaptured(&c);
+    pathIn("missing/out.sqlite", bad, sizeof bad);
+    const char *a2[] = {"migsim", "run", p, "--db", bad};
+    expectUsageError(5, a2, "missing/out.sqlite: no directory ");
+    pathIn("ok.scn/x.ldif", bad, sizeof bad);
+    char opt[600];
+    snprintf(opt, sizeof opt, "DC1=%s", bad);
+    const char *a4[] = {"migsim", "run", p, "--ldif", opt};
+    expectUsageError(5, a4, "migsim: error: --ldif ");
+    assert_int_equal(hiddenFiles(tmpdir), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_and_help),
@@ -357,6 +378,7 @@ int main(void) {
         cmocka_unit_test(test_check_directory),
         cmocka_unit_test(test_check_symlink_loop),
         cmocka_unit_test(test_output_files_follow_umask),
+        cmocka_unit_test(test_bad_output_path_refused_before_run),
     };
     return cmocka_run_group_tests_name("cli", tests, setupDir, teardownDir);
 }
