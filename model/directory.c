@@ -410,6 +410,12 @@ size_t dirPullNow(directory *d, int dst, int src) {
     return moved;
 }
 
+int dirPartners(const directory *d, int dc, int *out, int max) {
+    if (!dcOk(d, dc)) return 0;
+    for (int k = 0; k < d->dc[dc].npartners && k < max; k++) out[k] = d->dc[dc].partners[k];
+    return d->dc[dc].npartners;
+}
+
 size_t dirObjectCount(const directory *d, int dc) {
     return dcOk(d, dc) ? d->dc[dc].r.count : 0;
 }

@@ -202,6 +202,13 @@ int dirDcIndex(const directory *d, const char *name);
 */
 size_t dirPullNow(directory *d, int dst, int src);
 
+/*
+** DC dc's intra-site replication partners in notification order (next in
+** the ring, previous, then shortcut partners) into out (up to max); returns
+** how many it has.
+*/
+int dirPartners(const directory *d, int dc, int *out, int max);
+
 /* Objects (live and tombstones) dc holds. */
 size_t dirObjectCount(const directory *d, int dc);
 

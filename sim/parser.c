@@ -375,8 +375,6 @@ typedef struct optDef {
     int flag;
 } optDef;
 
-#define MAX_OPTS 8
-
 /* "expected site=, gc" for messages. */
 static void optList(const optDef *d, size_t nd, char *buf, size_t sz) {
     size_t len = 0;
@@ -588,6 +586,11 @@ static msStatus parseSet(parser *p) {
     else
         st = number64(p, value->s, value->n, value->col, d->name, d->min, d->max, &v);
     if (st != MS_OK) return st;
+    if (d->step > 0 && v % d->step != 0) {
+        char step[CLOCK_BUFSZ];
+        return fail(p, MS_INPUT, value->col, "%s must be a multiple of %s, not %.*s", d->name,
+                    durationFormat(d->step, step), W(value));
+    }
     char why[160];
     size_t at = 0;
     st = paramsParseValue(d, value->s, value->n, &v, &at, why, sizeof why);
@@ -660,10 +663,15 @@ static msStatus parseSitelink(parser *p) {
         const char *v = val(got[0], &n, &col);
         const paramDef *pd = param("sitelink.interval");
         simtime iv;
-        st = duration(p, v, n, col, "sitelink interval", 0, pd->max, &iv);
+        st = duration(p, v, n, col, "sitelink interval", 0, INT64_MAX, &iv);
         if (st != MS_OK) return st;
         if (iv < 15 * MS_PER_MINUTE)
             return fail(p, MS_RANGE, col, "sitelink interval must be at least 15m, not %.*s", show(n), v);
+        if (iv > pd->max) {
+            char hi[CLOCK_BUFSZ];
+            return fail(p, MS_RANGE, col, "sitelink interval must be between 15m and %s, not %.*s",
+                        durationFormat(pd->max, hi), show(n), v);
+        }
         if (iv % (15 * MS_PER_MINUTE) != 0)
             return fail(p, MS_INPUT, col, "sitelink interval must be a multiple of 15m, not %.*s",
                         show(n), v);

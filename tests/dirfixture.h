@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "directory.h"
+#include "dirint.h"
+#include "replica.h"
 #include "sim.h"
 #include "world.h"
 
@@ -49,10 +51,11 @@ static inline char *fxName(fixture *f, size_t i, const char *fmt, int n) {
 /*
 ** Build f: ad profile (2000/2003), nsites sites with per_site[i] DCs each,
 ** a site link between consecutive sites with the given interval (0: the
-** default), the given latency (ms), seed, narrative to out (NULL: none).
+** default), the given latency (ms), seed, narrative to out (NULL: none),
+** narrative lines kept in f->s.log when record is 1.
 */
 static inline void fxInitEx(fixture *f, int ad, int nsites, const int *per_site, simtime link_interval,
-                     simtime latency, uint64_t seed, FILE *out) {
+                     simtime latency, uint64_t seed, FILE *out, int record) {
     memset(f, 0, sizeof *f);
     size_t n = 0;
     stmt *ads = &f->st[n];
@@ -101,6 +104,7 @@ static inline void fxInitEx(fixture *f, int ad, int nsites, const int *per_site,
     f->sc.file = (char *)"fixture";
     simOptions opt = {0};
     opt.narrative = out;
+    opt.record = record;
     if (simInit(&f->s, &f->sc, &opt) != MS_OK) {
         fprintf(stderr, "fixture: simInit failed: %s\n", f->s.err);
         abort();
@@ -109,7 +113,7 @@ static inline void fxInitEx(fixture *f, int ad, int nsites, const int *per_site,
 }
 
 static inline void fxInit(fixture *f, int ad, int nsites, const int *per_site) {
-    fxInitEx(f, ad, nsites, per_site, 0, MS_PER_SECOND, 1, NULL);
+    fxInitEx(f, ad, nsites, per_site, 0, MS_PER_SECOND, 1, NULL, 0);
 }
 
 /* Fire every event due at or before t, then set the clock to t. */
@@ -151,6 +155,12 @@ static inline guid fxUser(fixture *f, int dc, const char *name) {
         abort();
     }
     return g;
+}
+
+/* White-box read: attribute a of obj on dc as stored, tombstones included. */
+static inline const char *fxRaw(fixture *f, int dc, const guid *obj, dirAttr a) {
+    const dobj *o = replicaFind(&f->d->dc[dc].r, obj);
+    return o ? rvalFirst(o->v[a]) : NULL;
 }
 
 #endif

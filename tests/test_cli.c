@@ -84,7 +84,7 @@ static int hiddenFiles(const char *dir) {
     return n;
 }
 
-static const char passing[] = "seed 3\nwait 1s\n";
+static const char passing[] = "seed 3\nsite S\ndc DC1 site=S\nwait 1s\n";
 static const char failing[] =
     "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2\nwait 1s\nexpect dc DC1 has user1\n";
 static const char broken[] = "seed 1\nfrobnicate now\n";

@@ -812,6 +812,8 @@ static void test_err_numbers(void **state) {
     RANGE("set wizard.batch 0\n", 1, 18, "wizard.batch must be between 1 and 1000000, not 0");
     ERR("set wizard.batch 1s\n", 1, 19, "bad number '1s' for wizard.batch: expected digits 0-9");
     RANGE("set repl.jitter 101\n", 1, 17, "repl.jitter must be between 0 and 100, not 101");
+    ERR("set sitelink.interval 20m\n", 1, 23, "sitelink.interval must be a multiple of 15m, not 20m");
+    RANGE("set sitelink.interval 10m\n", 1, 23, "sitelink.interval must be between 15m and 365d, not 10m");
 }
 
 static void test_err_durations(void **state) {
@@ -840,7 +842,7 @@ static void test_err_durations(void **state) {
     ERR("site A\nsite B\nsitelink A B interval=20m\n", 3, 23, "sitelink interval must be a multiple of 15m, not 20m");
     ERR("site A\nsite B\nsitelink A B interval=1h1s\n", 3, 23, "sitelink interval must be a multiple of 15m, not 1h1s");
     RANGE("site A\nsite B\nsitelink A B interval=400d\n", 3, 23,
-          "sitelink interval must be between 0s and 365d, not 400d");
+          "sitelink interval must be between 15m and 365d, not 400d");
 }
 
 static void test_err_forms(void **state) {
@@ -1003,6 +1005,41 @@ static void test_err_expect(void **state) {
     ERR(WORLD "expect stranded=1 extra=2\n", 7, 19, "unexpected 'extra=2' after the end of the 'expect' statement");
 }
 
+/* ------------------------------------------------------------------ the docs */
+
+/*
+** Every ```scn block of docs/scenario-language.md is a complete scenario that
+** parses ($MIGSIM_DOCS may name the docs directory; skipped when the file is
+** not found, e.g. when the test runs from elsewhere than the repository root).
+*/
+static void test_docs_examples_parse(void **state) {
+    (void)state;
+    const char *env = getenv("MIGSIM_DOCS");
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenario-language.md", env ? env : "docs");
+    scenario sc;
+    scnError err;
+    FILE *f = fopen(path, "rb");
+    if (!f) skip();
+    static char buf[1 << 18];
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    int blocks = 0;
+    for (char *p = strstr(buf, "\n```scn\n"); p; p = strstr(p, "\n```scn\n")) {
+        char *start = p + 8, *stop = strstr(start, "\n```");
+        assert_non_null(stop);
+        msStatus st = scnParse(path, start, (size_t)(stop - start) + 1, &sc, &err);
+        if (st != MS_OK) print_error("docs example %d: line %d:%d: %s\n", blocks + 1, err.line, err.col, err.msg);
+        assert_int_equal(st, MS_OK);
+        assert_true(sc.first_step < sc.n);
+        scnFree(&sc);
+        blocks++;
+        p = stop;
+    }
+    assert_true(blocks >= 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed),
@@ -1045,6 +1082,7 @@ int main(void) {
         cmocka_unit_test(test_err_step_before_world),
         cmocka_unit_test(test_err_users),
         cmocka_unit_test(test_err_expect),
+        cmocka_unit_test(test_docs_examples_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,7 @@ static char *logText(const sim *s) {
 static void test_wait_lands_exactly(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 4\nwait 5m\nwait 1h30m\nwait 250ms\n", &sc);
+    parseOk("seed 4\nsite S\ndc DC1 site=S\nwait 5m\nwait 1h30m\nwait 250ms\n", &sc);
     sim s;
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
@@ -58,7 +58,7 @@ static void test_wait_lands_exactly(void **state) {
 static void test_step_runs_after_events_due_at_its_instant(void **state) {
     (void)state;
     scenario sc;
-    parseOk("wait 1s\nwait 1s\n", &sc);
+    parseOk("site S\ndc DC1 site=S\nwait 1s\nwait 1s\n", &sc);
     sim s;
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
@@ -72,10 +72,10 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
     /* The second wait (at 1000) comes after both events due at 1000; the end
     ** at 2000 after the event due at 2000; the event at 2001 never fires. */
     assert_string_equal(text,
-        "0 step step wait 1s (line 1)\n"
+        "0 step step wait 1s (line 3)\n"
         "1000 test test.event a 1\n"
         "1000 test test.event b 2\n"
-        "1000 step step wait 1s (line 2)\n"
+        "1000 step step wait 1s (line 4)\n"
         "2000 test test.event c 3\n");
     assert_int_equal(s.now, 2000);
     free(text);
@@ -86,7 +86,7 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
 static void test_one_unit_per_step(void **state) {
     (void)state;
     scenario sc;
-    parseOk("wait 10s\n", &sc);
+    parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
     sim s;
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
@@ -250,7 +250,7 @@ static void test_shipped_scenarios_are_deterministic(void **state) {
 
 static void test_back_to_back_runs_identical(void **state) {
     (void)state;
-    const char *text = "seed 5\nlatency 1s jitter=50%\nwait 1m\n";
+    const char *text = "seed 5\nlatency 1s jitter=50%\nsite S\ndc DC1 site=S\nwait 1m\n";
     char *first = NULL;
     for (int k = 0; k < 3; k++) {
         scenario sc;

@@ -1,0 +1,162 @@
+/*
+** Tests for the LDIF export (RFC 2849): SAFE-STRING rules, base64 with "::",
+** tombstones, stable order, line folding, write errors.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "dirfixture.h"
+
+/* The LDIF of dc as a string (caller frees). */
+static char *ldifOf(fixture *f, int dc) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    assert_int_equal(dirWriteLdif(f->d, dc, m), MS_OK);
+    fclose(m);
+    return buf;
+}
+
+static char *b64(const char *s, char *out) {
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(s), k = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)u[i] << 16 | (i + 1 < n ? (unsigned)u[i + 1] << 8 : 0) | (i + 2 < n ? u[i + 2] : 0);
+        out[k++] = t[v >> 18 & 63];
+        out[k++] = t[v >> 12 & 63];
+        out[k++] = i + 1 < n ? t[v >> 6 & 63] : '=';
+        out[k++] = i + 2 < n ? t[v & 63] : '=';
+    }
+    out[k] = 0;
+    return out;
+}
+
+static void fresh_replica_in_dn_order(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    char *l = ldifOf(&f, 0);
+    assert_true(strncmp(l, "version: 1\n\ndn: CN=Deleted Objects,DC=target,DC=example\n", 56) == 0);
+    const char *order[] = {"dn: CN=Deleted Objects,", "dn: CN=LostAndFound,", "dn: CN=Users,",
+                           "dn: DC=target,DC=example", "dn: OU=Migrated,"};
+    const char *at = l;
+    for (int i = 0; i < 5; i++) {
+        const char *p = strstr(at, order[i]);
+        assert_non_null(p);
+        at = p + 1;
+    }
+    assert_non_null(strstr(l, "objectClass: organizationalUnit\nobjectGUID: "));
+    /* Two DCs of a fresh forest write the same LDIF (usnChanged too: built identically). */
+    char *l2 = ldifOf(&f, 1);
+    assert_string_equal(l, l2);
+    free(l);
+    free(l2);
+    fxFree(&f);
+}
+
+static void unsafe_values_are_base64(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "u");
+    const char *cases[] = {" leading space", ":colon", "<less", "trailing ", "caf\xc3\xa9", "line\nbreak"};
+    char want[256], enc[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(dirModify(f.d, 0, &u, A_DESCRIPTION, &cases[i], 1), MS_OK);
+        char *l = ldifOf(&f, 0);
+        snprintf(want, sizeof want, "\ndescription:: %s\n", b64(cases[i], enc));
+        if (!strstr(l, want)) fail_msg("no '%s' for case %zu in:\n%s", want, i, l);
+        free(l);
+    }
+    const char *safe = "inner space: and < are fine";
+    dirModify(f.d, 0, &u, A_DESCRIPTION, &safe, 1);
+    char *l = ldifOf(&f, 0);
+    assert_non_null(strstr(l, "\ndescription: inner space: and < are fine\n"));
+    free(l);
+    fxFree(&f);
+}
+
+static void tombstones_and_cnf_dns_are_base64(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "gone");
+    dirDelete(f.d, 0, &u);
+    char *l = ldifOf(&f, 0);
+    char dn[256], gs[GUID_STRLEN], enc[512], want[600];
+    snprintf(dn, sizeof dn, "CN=gone\nDEL:%s,CN=Deleted Objects,DC=target,DC=example", guidFormat(&u, gs));
+    b64(dn, enc);
+    /* The base64 DN is folded: compare the unfolded text. */
+    char *unfolded = malloc(strlen(l) + 1);
+    size_t k = 0;
+    for (const char *p = l; *p; p++) {
+        if (p[0] == '\n' && p[1] == ' ') {
+            p++;
+            continue;
+        }
+        unfolded[k++] = *p;
+    }
+    unfolded[k] = 0;
+    snprintf(want, sizeof want, "\ndn:: %s\n", enc);
+    assert_non_null(strstr(unfolded, want));
+    assert_non_null(strstr(unfolded, "\nisDeleted: TRUE\n"));
+    assert_non_null(strstr(unfolded, "\nlastKnownParent: OU=Migrated,DC=target,DC=example\n"));
+    assert_null(strstr(unfolded, "mail: gone@"));
+    free(unfolded);
+    free(l);
+    fxFree(&f);
+}
+
+static void long_lines_fold_at_76(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "u");
+    char longv[300];
+    memset(longv, 'x', 200);
+    longv[200] = 0;
+    const char *v = longv;
+    dirModify(f.d, 0, &u, A_DESCRIPTION, &v, 1);
+    char *l = ldifOf(&f, 0);
+    size_t col = 0;
+    for (const char *p = l; *p; p++) {
+        if (*p == '\n') {
+            col = 0;
+            continue;
+        }
+        col++;
+        assert_true(col <= 76);
+    }
+    assert_non_null(strstr(l, "\ndescription: xxxx"));
+    assert_non_null(strstr(l, "\n xxxx"));
+    free(l);
+    fxFree(&f);
+}
+
+static void write_errors_are_reported(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    FILE *full = fopen("/dev/full", "w");
+    if (full) {
+        assert_int_equal(dirWriteLdif(f.d, 0, full), MS_IO);
+        fclose(full);
+    }
+    assert_int_equal(dirWriteLdif(f.d, 5, stdout), MS_IO);
+    fxFree(&f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fresh_replica_in_dn_order),
+        cmocka_unit_test(unsafe_values_are_base64),
+        cmocka_unit_test(tombstones_and_cnf_dns_are_base64),
+        cmocka_unit_test(long_lines_fold_at_76),
+        cmocka_unit_test(write_errors_are_reported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,441 @@
+/*
+** Tests for the replication-delay model: rings and partners, notification
+** delays and coalescing, urgent replication, the periodic grids, site links,
+** failures, sync, narrative.  Every expected time is a literal constant
+** worked out by hand in docs/model-directory.md ("Worked timings").
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "dirfixture.h"
+
+#define S(x) ((simtime)(x) * MS_PER_SECOND)
+
+/* Run to t - 1 ms and check dc lacks u, then to t and check it has it. */
+static void arrivesAt(fixture *f, int dc, const guid *u, simtime t) {
+    fxRunUntil(f, t - 1);
+    if (dirIsLive(f->d, dc, u)) fail_msg("%s has it before %lld ms", dirDcName(f->d, dc), (long long)t);
+    fxRunUntil(f, t);
+    if (!dirIsLive(f->d, dc, u)) fail_msg("%s lacks it at %lld ms", dirDcName(f->d, dc), (long long)t);
+}
+
+static void expectDesc(fixture *f, int dc, const guid *u, const char *want, simtime t) {
+    fxRunUntil(f, t - 1);
+    const char *got = dirGet(f->d, dc, u, A_DESCRIPTION);
+    if (got && strcmp(got, want) == 0) fail_msg("%s has '%s' before %lld ms", dirDcName(f->d, dc), want, (long long)t);
+    fxRunUntil(f, t);
+    got = dirGet(f->d, dc, u, A_DESCRIPTION);
+    if (!got || strcmp(got, want) != 0) fail_msg("%s lacks '%s' at %lld ms", dirDcName(f->d, dc), want, (long long)t);
+}
+
+/* ---- the worked example of semantics.md ---- */
+
+static void ring_of_4_ad2003(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){4});
+    guid u = fxUser(&f, 0, "user1");
+    arrivesAt(&f, 1, &u, S(16));
+    arrivesAt(&f, 3, &u, S(19));
+    arrivesAt(&f, 2, &u, S(32));
+    assert_true(dirConverged(f.d));
+    fxFree(&f);
+}
+
+static void ring_of_4_ad2000(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2000, 1, (int[]){4});
+    guid u = fxUser(&f, 0, "user1");
+    arrivesAt(&f, 1, &u, S(301));
+    arrivesAt(&f, 3, &u, S(331));
+    arrivesAt(&f, 2, &u, S(602));
+    assert_true(dirConverged(f.d));
+    fxFree(&f);
+}
+
+/* ---- convergence time of one change in a ring of N (docs: "Worked timings") ---- */
+
+static void convergesAt(int ad, int n, simtime t) {
+    fixture f;
+    fxInit(&f, ad, 1, (int[]){n});
+    fxUser(&f, 0, "user1");
+    fxRunUntil(&f, t - 1);
+    if (dirConverged(f.d)) fail_msg("ad %d ring of %d converged before %lld ms", ad, n, (long long)t);
+    fxRunUntil(&f, t);
+    if (!dirConverged(f.d)) fail_msg("ad %d ring of %d not converged at %lld ms", ad, n, (long long)t);
+    fxFree(&f);
+}
+
+static void ring_convergence_ad2003(void **state) {
+    (void)state;
+    convergesAt(2003, 2, S(16));
+    convergesAt(2003, 3, S(19));
+    convergesAt(2003, 4, S(32));
+    convergesAt(2003, 5, S(38));
+    convergesAt(2003, 6, S(48));
+    convergesAt(2003, 7, S(57));
+}
+
+static void ring_convergence_ad2000(void **state) {
+    (void)state;
+    convergesAt(2000, 2, S(301));
+    convergesAt(2000, 3, S(331));
+    convergesAt(2000, 4, S(602));
+    convergesAt(2000, 5, S(662));
+    convergesAt(2000, 6, S(903));
+    convergesAt(2000, 7, S(993));
+}
+
+/* ---- partners ---- */
+
+static void partners_in_notification_order(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 3, (int[]){1, 2, 4});
+    int p[8];
+    assert_int_equal(dirPartners(f.d, 0, p, 8), 0);          /* alone in Site1 */
+    assert_int_equal(dirPartners(f.d, 1, p, 8), 1);          /* DC2 - DC3 */
+    assert_int_equal(p[0], 2);
+    assert_int_equal(dirPartners(f.d, 3, p, 8), 2);          /* DC4 in ring DC4..DC7 */
+    assert_int_equal(p[0], 4);
+    assert_int_equal(p[1], 6);
+    fxFree(&f);
+}
+
+/* Longest shortest path over the partner graph of a one-site forest. */
+static int diameter(fixture *f, int n) {
+    int worst = 0;
+    for (int a = 0; a < n; a++) {
+        int dist[64], queue[64], head = 0, tail = 0;
+        for (int i = 0; i < n; i++) dist[i] = -1;
+        dist[a] = 0;
+        queue[tail++] = a;
+        while (head < tail) {
+            int u = queue[head++], p[64];
+            int np = dirPartners(f->d, u, p, 64);
+            for (int k = 0; k < np; k++)
+                if (dist[p[k]] < 0) {
+                    dist[p[k]] = dist[u] + 1;
+                    queue[tail++] = p[k];
+                }
+        }
+        for (int i = 0; i < n; i++) {
+            if (dist[i] < 0) return 99;
+            if (dist[i] > worst) worst = dist[i];
+        }
+    }
+    return worst;
+}
+
+static void big_rings_get_shortcuts_within_3_hops(void **state) {
+    (void)state;
+    for (int n = 8; n <= 30; n++) {
+        fixture f;
+        fxInit(&f, 2003, 1, (int[]){n});
+        if (diameter(&f, n) > 3) fail_msg("ring of %d: more than 3 hops", n);
+        fxFree(&f);
+    }
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){8});
+    int p[8];
+    /* The rule of docs/model-directory.md: the first farthest pair gets an edge:
+    ** DC1-DC5, then DC3-DC7. */
+    assert_int_equal(dirPartners(f.d, 0, p, 8), 3);
+    assert_int_equal(p[0], 1);
+    assert_int_equal(p[1], 7);
+    assert_int_equal(p[2], 4);
+    assert_int_equal(dirPartners(f.d, 2, p, 8), 3);
+    assert_int_equal(p[2], 6);
+    assert_int_equal(dirPartners(f.d, 1, p, 8), 2);
+    fxFree(&f);
+    /* Up to 7 DCs: the plain ring. */
+    fxInit(&f, 2003, 1, (int[]){7});
+    assert_int_equal(diameter(&f, 7), 3);
+    fxFree(&f);
+}
+
+/* ---- coalescing ---- */
+
+static void later_changes_join_the_armed_notification(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "user1");      /* arms DC1's timer: fires at 15 s */
+    fxRunUntil(&f, S(14));
+    guid v = fxUser(&f, 0, "user2");      /* joins it: the timer is not restarted */
+    arrivesAt(&f, 1, &u, S(16));
+    assert_true(dirIsLive(f.d, 1, &v));
+    fxFree(&f);
+}
+
+static void a_change_after_the_timer_fired_arms_a_new_one(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(15));                 /* fired, DC2 is pulling */
+    guid v = fxUser(&f, 0, "user2");      /* not in that pull: arms a new timer, 30 s */
+    arrivesAt(&f, 1, &v, S(31));
+    fxFree(&f);
+}
+
+static void empty_pulls_arm_nothing(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(16));                /* DC2 applied: its timer fires at 31 s */
+    fxRunUntil(&f, S(33));                /* DC1 pulled from DC2 at 31 s: 0 attributes */
+    assert_int_equal(eqLen(&f.s.q), 2);   /* only the grids remain: the site schedule and GC */
+    fxFree(&f);
+}
+
+/* ---- urgent replication ---- */
+
+static void urgent_change_reaches_every_hop_at_once(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){4});
+    guid u = fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(100));
+    assert_true(dirConverged(f.d));
+    const char *enabled = "512";
+    assert_int_equal(dirModify(f.d, 0, &u, A_USERACCOUNTCONTROL, &enabled, 1), MS_OK);
+    fxRunUntil(&f, S(100) + 999);
+    assert_string_equal(dirGet(f.d, 1, &u, A_USERACCOUNTCONTROL), "514");
+    fxRunUntil(&f, S(101));
+    assert_string_equal(dirGet(f.d, 1, &u, A_USERACCOUNTCONTROL), "512");
+    assert_string_equal(dirGet(f.d, 3, &u, A_USERACCOUNTCONTROL), "512");
+    assert_string_equal(dirGet(f.d, 2, &u, A_USERACCOUNTCONTROL), "514");
+    fxRunUntil(&f, S(102));               /* DC2 and DC4 notified DC3 at once too */
+    assert_string_equal(dirGet(f.d, 2, &u, A_USERACCOUNTCONTROL), "512");
+    assert_true(dirConverged(f.d));
+    fxFree(&f);
+}
+
+static void delete_is_not_urgent(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(100));
+    dirDelete(f.d, 0, &u);
+    fxRunUntil(&f, S(116) - 1);
+    assert_true(dirIsLive(f.d, 1, &u));
+    fxRunUntil(&f, S(116));
+    assert_true(dirIsDeleted(f.d, 1, &u));
+    fxFree(&f);
+}
+
+static void other_attributes_are_not_urgent(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(100));
+    const char *d = "desk";
+    dirModify(f.d, 0, &u, A_DESCRIPTION, &d, 1);
+    expectDesc(&f, 1, &u, "desk", S(116));
+    fxFree(&f);
+}
+
+/* ---- grids, sites, failures ---- */
+
+static void a_restored_dc_catches_up_at_the_next_periodic_pull(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    assert_int_equal(dirFailDc(f.d, 1), MS_OK);
+    fxRunUntil(&f, S(10));
+    guid u = fxUser(&f, 0, "user1");      /* DC1 notifies DC2 at 25 s: no answer */
+    fxRunUntil(&f, S(100));
+    assert_int_equal(dirRestoreDc(f.d, 1), MS_OK);
+    arrivesAt(&f, 1, &u, S(3601));        /* the hourly grid: pull at 3600 s */
+    assert_true(dirConverged(f.d));
+    fxFree(&f);
+}
+
+static void a_failed_dc_does_not_count_for_convergence(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){3});
+    dirFailDc(f.d, 2);
+    fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(16));
+    assert_true(dirConverged(f.d));
+    dirRestoreDc(f.d, 2);
+    assert_false(dirConverged(f.d));
+    char why[256];
+    dirDescribeDivergence(f.d, why, sizeof why);
+    assert_string_equal(why, "DC3 (5 objects) differs from DC1 (6 objects)");
+    fxFree(&f);
+}
+
+static void a_pull_in_flight_into_a_dc_that_fails_is_dropped(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(15));                /* DC2 started pulling */
+    dirFailDc(f.d, 1);
+    fxRunUntil(&f, S(20));
+    dirRestoreDc(f.d, 1);
+    assert_false(dirIsLive(f.d, 1, &u));
+    arrivesAt(&f, 1, &u, S(3601));
+    fxFree(&f);
+}
+
+static void intersite_change_waits_for_the_site_link(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 2, (int[]){2, 2});
+    guid u = fxUser(&f, 1, "user1");      /* on DC2, not a bridgehead */
+    arrivesAt(&f, 0, &u, S(16));          /* DC1, the bridgehead of Site1 */
+    fxRunUntil(&f, S(3602));              /* the hourly pull stays inside each site */
+    assert_false(dirIsLive(f.d, 2, &u));
+    arrivesAt(&f, 2, &u, S(10801));       /* DC3 pulls from DC1 at 180 min */
+    arrivesAt(&f, 3, &u, S(10817));       /* then notifies DC4 */
+    assert_true(dirConverged(f.d));
+    fxFree(&f);
+}
+
+static void a_failed_site_link_waits_for_the_next_interval_after_restore(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 2, (int[]){1, 1}, 15 * MS_PER_MINUTE, MS_PER_SECOND, 1, NULL, 0);
+    assert_int_equal(dirFailLink(f.d, 0, 1), MS_OK);
+    assert_int_equal(dirFailLink(f.d, 1, 0), MS_FAIL);
+    guid u = fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(1000));              /* past the 900 s interval */
+    assert_false(dirIsLive(f.d, 1, &u));
+    assert_int_equal(dirRestoreLink(f.d, 1, 0), MS_OK);
+    arrivesAt(&f, 1, &u, S(1801));
+    fxFree(&f);
+}
+
+/* ---- sync ---- */
+
+static void sync_runs_rounds_until_nothing_moves(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2000, 1, (int[]){4});
+    guid u = fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(10));
+    assert_int_equal(dirSyncStart(f.d, -1), MS_OK);
+    assert_false(dirSyncDone(f.d));
+    fxRunUntil(&f, S(11));                /* round 1: DC2 and DC4 from DC1 */
+    assert_true(dirIsLive(f.d, 1, &u));
+    assert_true(dirIsLive(f.d, 3, &u));
+    assert_false(dirIsLive(f.d, 2, &u));
+    fxRunUntil(&f, S(12));                /* round 2: DC3 */
+    assert_true(dirConverged(f.d));
+    assert_false(dirSyncDone(f.d));
+    fxRunUntil(&f, S(13));                /* round 3 moved nothing: done */
+    assert_true(dirSyncDone(f.d));
+    fxFree(&f);
+}
+
+static void sync_crosses_sites_and_skips_failed_dcs(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 2, (int[]){2, 2});
+    dirFailDc(f.d, 3);
+    guid u = fxUser(&f, 1, "user1");
+    dirSyncStart(f.d, -1);
+    fxRunUntil(&f, S(3));                 /* DC2 -> DC1 -> DC3 */
+    assert_true(dirIsLive(f.d, 2, &u));
+    assert_false(dirIsLive(f.d, 3, &u));
+    assert_true(dirConverged(f.d));
+    fxRunUntil(&f, S(10));
+    assert_true(dirSyncDone(f.d));
+    fxFree(&f);
+}
+
+static void sync_one_dc_is_one_round(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2000, 1, (int[]){4});
+    guid u = fxUser(&f, 0, "user1");
+    assert_int_equal(dirSyncStart(f.d, 2), MS_OK);   /* DC3's partners lack it */
+    fxRunUntil(&f, S(1));
+    assert_true(dirSyncDone(f.d));
+    assert_false(dirIsLive(f.d, 2, &u));
+    assert_int_equal(dirSyncStart(f.d, 1), MS_OK);
+    fxRunUntil(&f, S(2));
+    assert_true(dirSyncDone(f.d));
+    assert_true(dirIsLive(f.d, 1, &u));
+    dirFailDc(f.d, 0);
+    assert_int_equal(dirSyncStart(f.d, 0), MS_FAIL);
+    fxFree(&f);
+}
+
+/* ---- narrative and jitter ---- */
+
+static int logHas(const fixture *f, const char *actor, const char *text) {
+    for (size_t i = 0; i < f->s.nlog; i++)
+        if (strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text)) return 1;
+    return 0;
+}
+
+static void the_narrative_shows_the_change_travel(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 1, (int[]){2}, 0, MS_PER_SECOND, 1, NULL, 1);
+    fxSetTime(&f, S(10));
+    fxUser(&f, 0, "X");
+    fxUser(&f, 1, "X");
+    fxRunUntil(&f, S(60));
+    assert_true(logHas(&f, "DC1", "notify DC2"));
+    assert_true(logHas(&f, "DC2", "pull from DC1: 1 object, 6 attributes (usn 6..6)"));
+    assert_true(logHas(&f, "DC2", "name conflict: CN=X\\0ACNF:"));
+    assert_true(dirConverged(f.d));
+    fxFree(&f);
+}
+
+static void jitter_varies_delays_deterministically(void **state) {
+    (void)state;
+    simtime first[2] = {0, 0};
+    for (int run = 0; run < 2; run++) {
+        fixture f;
+        fxInitEx(&f, 2003, 1, (int[]){2}, 0, MS_PER_SECOND, 42, NULL, 0);
+        f.s.p.jitter_pct = 50;
+        guid u = fxUser(&f, 0, "u");
+        simtime t = 0;
+        while (!dirIsLive(f.d, 1, &u) && t < S(60)) fxRunUntil(&f, t += 1);
+        first[run] = t;
+        fxFree(&f);
+    }
+    assert_true(first[0] >= S(15) / 2 + 500 && first[0] <= S(15) * 3 / 2 + 1500);
+    assert_int_equal(first[0], first[1]);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ring_of_4_ad2003),
+        cmocka_unit_test(ring_of_4_ad2000),
+        cmocka_unit_test(ring_convergence_ad2003),
+        cmocka_unit_test(ring_convergence_ad2000),
+        cmocka_unit_test(partners_in_notification_order),
+        cmocka_unit_test(big_rings_get_shortcuts_within_3_hops),
+        cmocka_unit_test(later_changes_join_the_armed_notification),
+        cmocka_unit_test(a_change_after_the_timer_fired_arms_a_new_one),
+        cmocka_unit_test(empty_pulls_arm_nothing),
+        cmocka_unit_test(urgent_change_reaches_every_hop_at_once),
+        cmocka_unit_test(delete_is_not_urgent),
+        cmocka_unit_test(other_attributes_are_not_urgent),
+        cmocka_unit_test(a_restored_dc_catches_up_at_the_next_periodic_pull),
+        cmocka_unit_test(a_failed_dc_does_not_count_for_convergence),
+        cmocka_unit_test(a_pull_in_flight_into_a_dc_that_fails_is_dropped),
+        cmocka_unit_test(intersite_change_waits_for_the_site_link),
+        cmocka_unit_test(a_failed_site_link_waits_for_the_next_interval_after_restore),
+        cmocka_unit_test(sync_runs_rounds_until_nothing_moves),
+        cmocka_unit_test(sync_crosses_sites_and_skips_failed_dcs),
+        cmocka_unit_test(sync_one_dc_is_one_round),
+        cmocka_unit_test(the_narrative_shows_the_change_travel),
+        cmocka_unit_test(jitter_varies_delays_deterministically),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
