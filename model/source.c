@@ -26,11 +26,11 @@ static const char *const ownFolders[] = {
 
 static const char schema[] =
     "CREATE TABLE src_folder(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
-    " fid INTEGER NOT NULL UNIQUE, path TEXT NOT NULL, UNIQUE(user, path));"
+    " fid INTEGER NOT NULL UNIQUE, path TEXT NOT NULL, UNIQUE(user, path), UNIQUE(user, id));"
     "CREATE TABLE src_item(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
     " fid INTEGER NOT NULL, skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
     "CREATE TABLE src_rule(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
-    " name TEXT NOT NULL, fid INTEGER NOT NULL);";
+    " name TEXT NOT NULL, fid INTEGER NOT NULL, UNIQUE(user, id));";
 
 /* The search-key index also covers the user, so "is this one of user's
 ** source items" is one index probe.  A bulk source (see sourceSchema) gets it
