@@ -46,12 +46,8 @@ static const char *const sql[SS__COUNT] = {
     ** and tfid the target folder with the source folder's path (NULL: none).
     ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */
     [SS_MERGE_COUNT] =
-        "WITH b AS MATERIALIZED (SELECT s.mtime AS mtime,"
-        "   (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey) AS tm,"
-        "   target_fid(s.fid) AS tfid"
-        "  FROM src_item s WHERE s.id BETWEEN ?2 AND ?3)"
-        " SELECT count(*), coalesce(sum(tm >= mtime), 0), coalesce(sum(tm < mtime), 0),"
-        " coalesce(sum(tm IS NULL AND tfid IS NOT NULL), 0), coalesce(sum(tm IS NULL AND tfid IS NULL), 0) FROM b",
+        "SELECT s.mtime, (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey),"
+        " target_fid(s.fid) FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
     [SS_MERGE_REPLACE] =
         "UPDATE item SET"
         " size = (SELECT s.size FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3),"
@@ -67,6 +63,9 @@ static const char *const sql[SS__COUNT] = {
         " SELECT ?1, tfid, skey, size, mtime FROM c WHERE tfid IS NOT NULL ORDER BY id",
     [SS_FOLDER_MAP] = "SELECT s.fid, t.fid FROM src_folder s JOIN folder t ON t.mbx = ?1 AND t.path = s.path"
                       " WHERE s.user = ?2 ORDER BY s.id",
+    /* Every item of the batch absent from the mailbox (the common case). */
+    [SS_MERGE_COPY_ALL] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, target_fid(fid), skey, size, mtime"
+                          " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
     [SS_ITEM_ADD] = "INSERT INTO item(mbx, fid, skey, size, mtime) VALUES(?1, ?2, ?3, ?4, ?5)",
     [SS_DISCONNECT] = "UPDATE mailbox SET disconnected = ?2 WHERE id = ?1",
     [SS_PURGE_ITEMS] = "DELETE FROM item WHERE mbx = ?1",
@@ -75,12 +74,11 @@ static const char *const sql[SS__COUNT] = {
     [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
     [SS_LIST] = "SELECT id, guid, user, disconnected FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
-    /* All items of mbx, and those that are copies of user's source items (by search key). */
-    [SS_COUNT_COPIES] = "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey"
-                        " AND s.user = ?2)), 0) FROM item t WHERE t.mbx = ?1",
-    /* Source items of user with at least one copy in mbx. */
-    [SS_COUNT_PRESENT] = "SELECT count(*) FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 AND EXISTS"
-                         " (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey)",
+    /* The mailbox's items in search-key order (the covering index's order),
+    ** each with whether it is a copy of one of user's source items: one probe
+    ** per item.  storeCounters aggregates the rows. */
+    [SS_COUNT_COPIES] = "SELECT t.skey, EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)"
+                        " FROM item t WHERE t.mbx = ?1 ORDER BY t.skey",
     [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
     [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
@@ -340,15 +338,20 @@ msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t 
     /* Decide every item against the mailbox as the batch found it, then write. */
     sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
     if (!st) return MS_NOMEM;
-    int ok = sqlite3_step(st) == SQLITE_ROW;
-    if (ok) {
-        out->skipped = sqlite3_column_int64(st, 1);
-        out->replaced = sqlite3_column_int64(st, 2);
-        out->copied = sqlite3_column_int64(st, 3);
-        out->failed = sqlite3_column_int64(st, 4);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int has_target = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        if (has_target && sqlite3_column_int64(st, 1) >= sqlite3_column_int64(st, 0)) out->skipped++;
+        else if (has_target) out->replaced++;
+        else if (sqlite3_column_type(st, 2) != SQLITE_NULL) out->copied++;
+        else out->failed++;
     }
     sqlite3_reset(st);
-    if (!ok) return MS_NOMEM;
+    if (rc != SQLITE_DONE) return MS_NOMEM;
+    if (out->copied == hi - lo + 1) {
+        /* Nothing of the batch is in the mailbox: no per-item check needed. */
+        return run(prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi)) ? MS_OK : MS_FAIL;
+    }
     if (out->replaced && !run(prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
     if (out->copied && !run(prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
     return MS_OK;
@@ -439,18 +442,22 @@ msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, user);
-    int ok = sqlite3_step(st) == SQLITE_ROW;
-    int64_t total = ok ? sqlite3_column_int64(st, 0) : -1;
-    int64_t copies = ok ? sqlite3_column_int64(st, 1) : -1;
+    /* total items, copies of source items, distinct source items present:
+    ** equal search keys are adjacent, so a key unlike the previous copy's is new. */
+    int64_t total = 0, copies = 0, present = 0, prev = 0;
+    int rc, have_prev = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        total++;
+        if (!sqlite3_column_int(st, 1)) continue;
+        int64_t k = sqlite3_column_int64(st, 0);
+        copies++;
+        if (!have_prev || k != prev) present++;
+        prev = k;
+        have_prev = 1;
+    }
     sqlite3_reset(st);
-    st = prep(x, SS_COUNT_PRESENT);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, su->first_item);
-    sqlite3_bind_int64(st, 3, su->first_item + su->nitems - 1);
-    int64_t present = count(st);
     int64_t broken = countMbx(x, SS_COUNT_BROKEN, mbx);
-    if (!ok || present < 0 || broken < 0) return MS_NOMEM;
+    if (rc != SQLITE_DONE || broken < 0) return MS_NOMEM;
     c[0] = total - copies;
     c[1] = copies - present;
     c[2] = su->nitems - present;
