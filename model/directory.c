@@ -405,7 +405,7 @@ size_t dirPullNow(directory *d, int dst, int src) {
                d->dc[src].name, cs.no, cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
                (unsigned long long)lo, (unsigned long long)hi);
     }
-    csFree(&cs);
+    csRecycle(d, &cs);
     if (res.applied) topoNoteChange(d, dst, res.urgent);
     return moved;
 }

@@ -35,7 +35,7 @@ typedef struct dcState {
     int *partners;         /* intra-site partners in notification order */
     int npartners;
     int notify_armed;      /* the notification timer is running */
-    int64_t notify_gen;    /* bumped to cancel a pending notification */
+    int64_t notify_gen;    /* bumped when the DC fails: cancels its pending notifications */
 } dcState;
 
 typedef struct siteState {
@@ -67,6 +67,10 @@ struct directory {
     guid cont[DIR_NCONTAINERS];
 
     struct pull **pulls;   /* in-flight pulls by slot (NULL: free) */
+    /* Storage of a finished change set, kept for the next one: a pull of
+    ** 100,000 objects needs tens of megabytes, and fresh pages are costly. */
+    void *spare_o, *spare_a;
+    size_t spare_capo, spare_capa;
     size_t npulls;
 
     int sync_active;

@@ -23,6 +23,23 @@ static void *xrealloc(void *p, size_t n) {
 
 /* ---- values ---- */
 
+static uint64_t mix64(uint64_t x);
+
+/* Hash of a value set's bytes, 8 at a time. */
+static uint64_t rvalHashData(const char *p, size_t n) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = mix64(h ^ w);
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    return mix64(h ^ w ^ 0xff);
+}
+
 rval *rvalNew(const char *const *vals, size_t n) {
     if (n == 0) return NULL;
     size_t len = 0;
@@ -37,6 +54,7 @@ rval *rvalNew(const char *const *vals, size_t n) {
         memcpy(p, vals[i], l);
         p += l;
     }
+    v->hash = rvalHashData(v->data, len);
     return v;
 }
 
@@ -110,15 +128,6 @@ uint64_t hashStrNoCase(uint64_t seed, const char *s) {
     return mix64(h);
 }
 
-static uint64_t hashBytes(uint64_t h, const void *p, size_t n) {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 uint64_t hashGuid(const guid *g) {
     uint64_t a, b;
     memcpy(&a, g->b, 8);
@@ -184,14 +193,37 @@ void replicaInit(replica *r) {
     memset(r, 0, sizeof *r);
 }
 
-static void objFree(dobj *o) {
+/* Release o's values; its storage stays in the replica's chunks. */
+static void objRelease(dobj *o) {
     for (int a = 0; a < A__COUNT; a++) rvalUnref(o->v[a]);
-    free(o);
+}
+
+/* Storage for one object: from the free list, else the current chunk. */
+static dobj *objAlloc(replica *r) {
+    dobj *o;
+    if (r->free_list) {
+        o = r->free_list;
+        memcpy(&r->free_list, &o->parent, sizeof r->free_list);
+    } else {
+        /* Chunks grow from 16 objects to REPLICA_CHUNK, so a small replica stays small. */
+        if (r->used_in_chunk == r->chunk_cap) {
+            r->chunk_cap = r->chunk_cap ? r->chunk_cap * 2 : 16;
+            if (r->chunk_cap > REPLICA_CHUNK) r->chunk_cap = REPLICA_CHUNK;
+            r->chunks = xrealloc(r->chunks, (r->nchunks + 1) * sizeof *r->chunks);
+            r->chunks[r->nchunks++] = xrealloc(NULL, r->chunk_cap * sizeof(dobj));
+            r->used_in_chunk = 0;
+        }
+        o = &r->chunks[r->nchunks - 1][r->used_in_chunk++];
+    }
+    memset(o, 0, sizeof *o);
+    return o;
 }
 
 void replicaFree(replica *r) {
     for (size_t i = 0; i < r->nobj; i++)
-        if (r->obj[i]) objFree(r->obj[i]);
+        if (r->obj[i]) objRelease(r->obj[i]);
+    for (size_t i = 0; i < r->nchunks; i++) free(r->chunks[i]);
+    free(r->chunks);
     free(r->obj);
     free(r->log);
     hmapFree(&r->byGuid);
@@ -219,8 +251,7 @@ dobj *replicaNewObject(replica *r, const guid *id) {
         r->capobj = r->capobj ? r->capobj * 2 : 64;
         r->obj = xrealloc(r->obj, r->capobj * sizeof *r->obj);
     }
-    dobj *o = xrealloc(NULL, sizeof *o);
-    memset(o, 0, sizeof *o);
+    dobj *o = objAlloc(r);
     o->id = *id;
     o->slot = (uint32_t)r->nobj;
     r->obj[r->nobj++] = o;
@@ -274,7 +305,10 @@ void replicaRemove(replica *r, dobj *o) {
     r->obj[o->slot] = NULL;
     r->count--;
     r->changes++;
-    objFree(o);
+    objRelease(o);
+    memset(o, 0, sizeof *o);
+    memcpy(&o->parent, &r->free_list, sizeof r->free_list);
+    r->free_list = o;
 }
 
 void replicaSetAttr(dobj *o, dirAttr a, rval *v, const stamp *st) {
@@ -371,14 +405,13 @@ size_t replicaLogFrom(const replica *r, uint64_t after) {
 /* ---- content ---- */
 
 uint64_t replicaObjHash(const dobj *o) {
-    uint64_t h = hashBytes(1469598103934665603ULL, o->id.b, 16);
-    h = hashBytes(h, o->parent.b, 16);
+    uint64_t h = hashGuid(&o->id) ^ mix64(hashGuid(&o->parent) + 1);
     for (int a = 0; a < A__COUNT; a++) {
         const stamp *s = &o->st[a];
-        uint64_t f[4] = {s->version, s->time, s->inv, s->orig_usn};
-        h = hashBytes(h ^ (uint64_t)(a + 1), f, sizeof f);
-        if (o->v[a]) h = hashBytes(h, o->v[a]->data, o->v[a]->len);
-        h = mix64(h);
+        if (!s->version && !o->v[a]) continue;
+        h = mix64(h ^ ((uint64_t)s->version << 32 | s->time) ^ (uint64_t)(a + 1) << 56);
+        h = mix64(h ^ ((uint64_t)s->inv << 48) ^ s->orig_usn);
+        h = mix64(h ^ (o->v[a] ? o->v[a]->hash : 0x5bd1e995ULL));
     }
     return h;
 }

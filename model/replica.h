@@ -38,6 +38,7 @@ typedef struct rval {
     uint32_t refs;
     uint32_t len;        /* bytes of data, every value NUL-terminated */
     uint32_t n;          /* number of values */
+    uint64_t hash;       /* of the data, computed once (values are immutable) */
     char data[];         /* "v1\0v2\0" */
 } rval;
 
@@ -73,6 +74,8 @@ typedef struct hmap {
     size_t cap, len;     /* cap is a power of two */
 } hmap;
 
+#define REPLICA_CHUNK 1024
+
 typedef struct logEnt {
     uint64_t usn;
     uint32_t slot;
@@ -80,6 +83,9 @@ typedef struct logEnt {
 
 typedef struct replica {
     dobj **obj;          /* arrival order; NULL where GC removed one */
+    dobj **chunks;       /* objects live in chunks of 16, 32, ... then REPLICA_CHUNK */
+    size_t nchunks, used_in_chunk, chunk_cap;   /* chunk_cap: of the last chunk */
+    dobj *free_list;     /* objects GC removed, chained through their parent field's storage */
     size_t nobj, capobj;
     size_t count;        /* objects present */
     uint64_t usn;        /* highest USN used */

@@ -327,11 +327,20 @@ void csBuild(directory *d, int dst, int src, changeSet *cs) {
     memset(cs, 0, sizeof *cs);
     cs->src = src;
     cs->dst = dst;
+    cs->o = d->spare_o;
+    cs->capo = d->spare_capo;
+    cs->a = d->spare_a;
+    cs->capa = d->spare_capa;
+    d->spare_o = d->spare_a = NULL;
+    d->spare_capo = d->spare_capa = 0;
     const replica *r = &d->dc[src].r;
     const dcState *D = &d->dc[dst];
     uint64_t hwm = D->hwm[src];
     uint32_t self = D->rank;
-    for (size_t i = replicaLogFrom(r, hwm); i < r->nlog; i++) {
+    size_t from = replicaLogFrom(r, hwm);
+    cs->o = xgrow(cs->o, &cs->capo, r->nlog - from + 1, sizeof *cs->o);
+    cs->a = xgrow(cs->a, &cs->capa, (r->nlog - from) * 10 + 1, sizeof *cs->a);
+    for (size_t i = from; i < r->nlog; i++) {
         const logEnt *e = &r->log[i];
         if (!replicaLogCurrent(r, e)) continue;
         const dobj *o = r->obj[e->slot];
@@ -372,6 +381,33 @@ void csFree(changeSet *cs) {
     free(cs->o);
     free(cs->src_utd);
     memset(cs, 0, sizeof *cs);
+}
+
+void csRecycle(directory *d, changeSet *cs) {
+    for (size_t i = 0; i < cs->na; i++) rvalUnref(cs->a[i].v);
+    if (cs->capa > d->spare_capa) {
+        free(d->spare_a);
+        d->spare_a = cs->a;
+        d->spare_capa = cs->capa;
+    } else {
+        free(cs->a);
+    }
+    if (cs->capo > d->spare_capo) {
+        free(d->spare_o);
+        d->spare_o = cs->o;
+        d->spare_capo = cs->capo;
+    } else {
+        free(cs->o);
+    }
+    free(cs->src_utd);
+    memset(cs, 0, sizeof *cs);
+}
+
+void csFreeSpare(directory *d) {
+    free(d->spare_o);
+    free(d->spare_a);
+    d->spare_o = d->spare_a = NULL;
+    d->spare_capo = d->spare_capa = 0;
 }
 
 void csSummary(const changeSet *cs, size_t *attrs, uint64_t *lo, uint64_t *hi) {

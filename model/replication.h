@@ -66,6 +66,12 @@ void csApply(directory *d, const changeSet *cs, applyResult *res);
 /* Release cs's references and storage. */
 void csFree(changeSet *cs);
 
+/* Release cs's references and keep its storage in d for the next csBuild. */
+void csRecycle(directory *d, changeSet *cs);
+
+/* Free the storage csRecycle kept. */
+void csFreeSpare(directory *d);
+
 /* Number of attributes in cs, and the lowest and highest source usnChanged. */
 void csSummary(const changeSet *cs, size_t *attrs, uint64_t *lo, uint64_t *hi);
 

@@ -67,7 +67,7 @@ static void narratePull(directory *d, const pull *p, const applyResult *res) {
     }
     char lost[64] = "";
     if (res->applied < attrs)
-        snprintf(lost, sizeof lost, "; %zu older than ours", attrs - res->applied);
+        snprintf(lost, sizeof lost, "; %zu already held or older", attrs - res->applied);
     simLog(s, dst, "repl.pull", "pull from %s%s: %zu object%s, %zu attribute%s (usn %llu..%llu)%s",
            src, pullWhy(p->kind), p->cs.no, p->cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
            (unsigned long long)lo, (unsigned long long)hi, lost);
@@ -116,7 +116,7 @@ static void evPullApply(sim *s, void *obj, int64_t arg) {
     }
     size_t moved = p->cs.na;
     int was_sync = p->kind == PULL_SYNC && p->sync_round == d->sync_round;
-    csFree(&p->cs);
+    csRecycle(d, &p->cs);
     free(p);
     if (was_sync) syncPullDone(d, moved);
 }
@@ -139,7 +139,9 @@ static void scheduleNotify(directory *d, int dc, int k, simtime delay) {
     (void)simSchedule(d->s, d->s->now + simJitter(d->s, delay), evNotifyNext, d, arg, "dc.notify");
 }
 
-/* Partner k of the notification sequence armed with generation gen. */
+/* Partner k of a notification sequence; gen is the DC's failure generation
+** when it was armed (a failure cancels the sequence; arming a new timer
+** does not cancel the partners still to come of the previous one). */
 static void evNotifyNext(sim *s, void *obj, int64_t arg) {
     (void)s;
     directory *d = obj;
@@ -170,7 +172,6 @@ void topoNoteChange(directory *d, int dc, int urgent) {
     }
     if (D->notify_armed) return;
     D->notify_armed = 1;
-    D->notify_gen++;
     scheduleNotify(d, dc, 0, d->s->p.notify_first);
 }
 
@@ -425,6 +426,7 @@ void topoFree(directory *d) {
             free(d->pulls[i]);
         }
     free(d->pulls);
+    csFreeSpare(d);
     d->pulls = NULL;
     d->npulls = 0;
     for (int i = 0; i < d->nsite; i++) free(d->site[i].dcs);

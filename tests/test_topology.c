@@ -182,6 +182,19 @@ static void a_change_after_the_timer_fired_arms_a_new_one(void **state) {
     fxFree(&f);
 }
 
+static void a_new_timer_does_not_cancel_the_partners_still_to_notify(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){4});
+    guid u = fxUser(&f, 0, "user1");      /* fires at 15 s: DC2 at 15 s, DC4 at 18 s */
+    fxRunUntil(&f, S(16));
+    guid v = fxUser(&f, 0, "user2");      /* arms a new timer at 16 s: fires at 31 s */
+    arrivesAt(&f, 3, &u, S(19));          /* the first sequence still reaches DC4 at 18 s, */
+    assert_true(dirIsLive(f.d, 3, &v));   /* and that pull sees DC1 as it is then */
+    arrivesAt(&f, 1, &v, S(32));          /* DC2 pulled at 15 s: it waits for the new timer */
+    fxFree(&f);
+}
+
 static void empty_pulls_arm_nothing(void **state) {
     (void)state;
     fixture f;
@@ -422,6 +435,7 @@ int main(void) {
         cmocka_unit_test(big_rings_get_shortcuts_within_3_hops),
         cmocka_unit_test(later_changes_join_the_armed_notification),
         cmocka_unit_test(a_change_after_the_timer_fired_arms_a_new_one),
+        cmocka_unit_test(a_new_timer_does_not_cancel_the_partners_still_to_notify),
         cmocka_unit_test(empty_pulls_arm_nothing),
         cmocka_unit_test(urgent_change_reaches_every_hop_at_once),
         cmocka_unit_test(delete_is_not_urgent),
