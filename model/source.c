@@ -26,16 +26,17 @@ static const char *const ownFolders[] = {
 
 static const char schema[] =
     "CREATE TABLE src_folder(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
-    " fid INTEGER NOT NULL, path TEXT NOT NULL);"
+    " fid INTEGER NOT NULL UNIQUE, path TEXT NOT NULL, UNIQUE(user, path), UNIQUE(user, id));"
     "CREATE TABLE src_item(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
     " fid INTEGER NOT NULL, skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
     "CREATE TABLE src_rule(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
-    " name TEXT NOT NULL, fid INTEGER NOT NULL);";
+    " name TEXT NOT NULL, fid INTEGER NOT NULL, UNIQUE(user, id));";
 
+/* The search-key index also covers the user, so "is this one of user's
+** source items" is one index probe.  A bulk source (see sourceSchema) gets it
+** after the insert, which is much faster than maintaining it row by row. */
 static const char indexes[] =
-    "CREATE UNIQUE INDEX src_folder_fid ON src_folder(fid);"
-    "CREATE UNIQUE INDEX src_folder_path ON src_folder(user, path);"
-    "CREATE INDEX src_item_skey ON src_item(skey);";
+    "CREATE INDEX src_item_skey ON src_item(skey, user);";
 
 static msStatus execSql(sqlite3 *db, const char *sql, char *err, size_t errsz) {
     char *msg = NULL;
@@ -45,8 +46,15 @@ static msStatus execSql(sqlite3 *db, const char *sql, char *err, size_t errsz) {
     return MS_NOMEM;
 }
 
-msStatus sourceSchema(sqlite3 *db, char *err, size_t errsz) {
-    return execSql(db, schema, err, errsz);
+msStatus sourceSchema(sqlite3 *db, int bulk, char *err, size_t errsz) {
+    msStatus rc = execSql(db, schema, err, errsz);
+    return rc == MS_OK && !bulk ? execSql(db, indexes, err, errsz) : rc;
+}
+
+int sourceIsBulk(const scenario *sc) {
+    if (sc->source < 0) return 0;
+    const stmt *st = &sc->v[sc->source];
+    return (double)st->u.source.users * (double)st->u.source.items_hi > SRC_BULK_ITEMS;
 }
 
 const srcUser *sourceUser(const source *src, uint32_t u) {
@@ -131,7 +139,8 @@ static void fillUser(srcUser *su, const scenario *sc, uint32_t u) {
 msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
                         char *err, size_t errsz) {
     memset(src, 0, sizeof *src);
-    if (sc->source < 0 || sc->nusers == 0) return execSql(db, indexes, err, errsz);
+    int bulk = sourceIsBulk(sc);
+    if (sc->source < 0 || sc->nusers == 0) return MS_OK;
     const stmt *st = &sc->v[sc->source];
     src->nusers = sc->nusers;
     src->users = calloc(src->nusers, sizeof *src->users);
@@ -162,8 +171,8 @@ msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
     /* Indexes after the bulk insert (cheaper than maintaining them row by
     ** row), inside the transaction (DDL outside one reloads the schema per
     ** statement). */
-    if (ok) ok = sqlite3_exec(db, indexes, NULL, NULL, NULL) == SQLITE_OK &&
-                 sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    if (ok && bulk) ok = sqlite3_exec(db, indexes, NULL, NULL, NULL) == SQLITE_OK;
+    if (ok) ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     free(fids);
     if (!ok) snprintf(err, errsz, "source: %s", sqlite3_errmsg(db));
     finalizeGen(&g);

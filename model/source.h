@@ -56,8 +56,15 @@ typedef struct source {
     int64_t nitems;           /* over every user */
 } source;
 
-/* Create the source tables in db (empty). */
-msStatus sourceSchema(sqlite3 *db, char *err, size_t errsz);
+/* Above this many items (users x the most items per user) the source is
+** bulk: its search-key index is built after the rows, not as they go in. */
+#define SRC_BULK_ITEMS 200000
+
+/* 1 when sc's source is bulk (see SRC_BULK_ITEMS). */
+int sourceIsBulk(const scenario *sc);
+
+/* Create the source tables in db (empty), with their indexes unless bulk. */
+msStatus sourceSchema(sqlite3 *db, int bulk, char *err, size_t errsz);
 
 /*
 ** Generate the organization the scenario's `source` statement describes

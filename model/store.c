@@ -2,8 +2,9 @@
 ** The target mailbox stores as SQLite rows.  See store.h for the tables and
 ** their invariants.
 **
-** The item table has one secondary index, (mbx, skey): the merge looks up
-** a search key per source item, and the judge counts copies by search key.
+** The item table has one secondary index, (mbx, skey, mtime): the merge
+** looks up a search key and its newest copy per source item, and the judge
+** counts copies by search key, each one probe of a covering index.
 ** A clone batch is one INSERT ... SELECT over a range of source item ids,
 ** which is why a clone runs at close to SQLite's own bulk rate.
 */
@@ -20,7 +21,7 @@ static const char schema[] =
     " path TEXT NOT NULL, UNIQUE(mbx, path));"
     "CREATE TABLE item(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
     " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
-    "CREATE INDEX item_skey ON item(mbx, skey);"
+    "CREATE INDEX item_skey ON item(mbx, skey, mtime);"
     "CREATE TABLE rule(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, name TEXT NOT NULL,"
     " fid INTEGER NOT NULL, UNIQUE(mbx, name));";
 
@@ -45,25 +46,26 @@ static const char *const sql[SS__COUNT] = {
     ** and tfid the target folder with the source folder's path (NULL: none).
     ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */
     [SS_MERGE_COUNT] =
-        "SELECT count(*), coalesce(sum(tm >= mtime), 0), coalesce(sum(tm < mtime), 0),"
-        " coalesce(sum(tm IS NULL AND tfid IS NOT NULL), 0), coalesce(sum(tm IS NULL AND tfid IS NULL), 0) FROM"
-        " (SELECT s.mtime AS mtime,"
-        "   (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey) AS tm,"
-        "   (SELECT t.fid FROM src_folder sf JOIN folder t ON t.mbx = ?1 AND t.path = sf.path"
-        "     WHERE sf.fid = s.fid) AS tfid"
-        "  FROM src_item s WHERE s.id BETWEEN ?2 AND ?3)",
+        "SELECT s.mtime, (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey),"
+        " target_fid(s.fid) FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
     [SS_MERGE_REPLACE] =
-        "UPDATE item SET size = s.size, mtime = s.mtime FROM"
-        " (SELECT skey, size, mtime FROM src_item WHERE id BETWEEN ?2 AND ?3) AS s"
-        " WHERE item.mbx = ?1 AND item.skey = s.skey AND item.mtime < s.mtime"
-        " AND NOT EXISTS (SELECT 1 FROM item n WHERE n.mbx = ?1 AND n.skey = s.skey AND n.mtime >= s.mtime)",
+        "UPDATE item SET"
+        " size = (SELECT s.size FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3),"
+        " mtime = (SELECT s.mtime FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3)"
+        " WHERE mbx = ?1 AND skey IN (SELECT s.skey FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
+        "   AND s.mtime > (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey))",
     [SS_MERGE_COPY] =
-        "INSERT INTO item(mbx, fid, skey, size, mtime)"
-        " SELECT ?1, (SELECT t.fid FROM src_folder sf JOIN folder t ON t.mbx = ?1 AND t.path = sf.path"
-        "   WHERE sf.fid = s.fid) AS tfid, s.skey, s.size, s.mtime"
-        " FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
-        " AND NOT EXISTS (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey)"
-        " AND tfid IS NOT NULL ORDER BY s.id",
+        "WITH c AS MATERIALIZED (SELECT s.id AS id, s.skey AS skey, s.size AS size, s.mtime AS mtime,"
+        "   target_fid(s.fid) AS tfid"
+        "  FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
+        "  AND NOT EXISTS (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey))"
+        " INSERT INTO item(mbx, fid, skey, size, mtime)"
+        " SELECT ?1, tfid, skey, size, mtime FROM c WHERE tfid IS NOT NULL ORDER BY id",
+    [SS_FOLDER_MAP] = "SELECT s.fid, t.fid FROM src_folder s JOIN folder t ON t.mbx = ?1 AND t.path = s.path"
+                      " WHERE s.user = ?2 ORDER BY s.id",
+    /* Every item of the batch absent from the mailbox (the common case). */
+    [SS_MERGE_COPY_ALL] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, target_fid(fid), skey, size, mtime"
+                          " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
     [SS_ITEM_ADD] = "INSERT INTO item(mbx, fid, skey, size, mtime) VALUES(?1, ?2, ?3, ?4, ?5)",
     [SS_DISCONNECT] = "UPDATE mailbox SET disconnected = ?2 WHERE id = ?1",
     [SS_PURGE_ITEMS] = "DELETE FROM item WHERE mbx = ?1",
@@ -72,12 +74,11 @@ static const char *const sql[SS__COUNT] = {
     [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
     [SS_LIST] = "SELECT id, guid, user, disconnected FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
-    /* Items in mbx whose search key is one of user's source items. */
-    [SS_COUNT_COPIES] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND EXISTS"
-                        " (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)",
-    /* Source items of user with at least one copy in mbx. */
-    [SS_COUNT_PRESENT] = "SELECT count(*) FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 AND EXISTS"
-                         " (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey)",
+    /* The mailbox's items in search-key order (the covering index's order),
+    ** each with whether it is a copy of one of user's source items: one probe
+    ** per item.  storeCounters aggregates the rows. */
+    [SS_COUNT_COPIES] = "SELECT t.skey, EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)"
+                        " FROM item t WHERE t.mbx = ?1 ORDER BY t.skey",
     [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
     [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
@@ -123,13 +124,57 @@ static void bindGuid(sqlite3_stmt *st, int i, const guid *g) {
     sqlite3_bind_text(st, i, guidFormat(g, buf), 36, SQLITE_TRANSIENT);
 }
 
+/* target_fid(src_fid): the folder of the mapped mailbox with the source
+** folder's path, NULL if it has none.  A pure lookup in the store's map. */
+static void fnTargetFid(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    store *x = sqlite3_user_data(ctx);
+    (void)argc;
+    int64_t src = sqlite3_value_int64(argv[0]);
+    for (size_t i = 0; i < x->fmap_n; i++)
+        if (x->fmap_src[i] == src) {
+            sqlite3_result_int64(ctx, x->fmap_dst[i]);
+            return;
+        }
+    sqlite3_result_null(ctx);
+}
+
+/* Build the folder map of mailbox mbx for source user u. */
+static msStatus buildFolderMap(store *x, int64_t mbx, uint32_t u) {
+    sqlite3_stmt *st = prep(x, SS_FOLDER_MAP);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, u);
+    x->fmap_n = 0;
+    x->fmap_mbx = 0;
+    msStatus rc = MS_OK;
+    while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (x->fmap_n == x->fmap_cap) {
+            size_t ncap = x->fmap_cap ? x->fmap_cap * 2 : 16;
+            int64_t *a = realloc(x->fmap_src, ncap * sizeof *a);
+            if (a) x->fmap_src = a;
+            int64_t *b = a ? realloc(x->fmap_dst, ncap * sizeof *b) : NULL;
+            if (b) x->fmap_dst = b;
+            if (!a || !b) { rc = MS_NOMEM; break; }
+            x->fmap_cap = ncap;
+        }
+        x->fmap_src[x->fmap_n] = sqlite3_column_int64(st, 0);
+        x->fmap_dst[x->fmap_n] = sqlite3_column_int64(st, 1);
+        x->fmap_n++;
+    }
+    sqlite3_reset(st);
+    if (rc == MS_OK) x->fmap_mbx = mbx;
+    return rc;
+}
+
 msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz) {
     memset(x, 0, sizeof *x);
     x->db = db;
     x->nservers = nservers;
     x->gcn = calloc(nservers > 0 ? (size_t)nservers : 1, sizeof *x->gcn);
     char *msg = NULL;
-    if (!x->gcn || sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+    if (!x->gcn || sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_create_function(db, "target_fid", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, x, fnTargetFid,
+                                NULL, NULL) != SQLITE_OK) {
         snprintf(err, errsz, "store: %s", msg ? msg : "out of memory");
         sqlite3_free(msg);
         return MS_NOMEM;
@@ -140,6 +185,8 @@ msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz)
 void storeClose(store *x) {
     for (int i = 0; i < SS__COUNT; i++) sqlite3_finalize(x->st[i]);
     free(x->gcn);
+    free(x->fmap_src);
+    free(x->fmap_dst);
     memset(x, 0, sizeof *x);
 }
 
@@ -283,21 +330,28 @@ static sqlite3_stmt *prepRange(store *x, enum storeStmt k, int64_t mbx, int64_t 
 
 msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t hi,
                          mergeCounts *out) {
-    (void)u;
     memset(out, 0, sizeof *out);
     if (hi < lo) return MS_OK;
+    /* The map is the mailbox's as the batch finds it (folders made since are in it). */
+    msStatus mrc = buildFolderMap(x, mbx, u);
+    if (mrc != MS_OK) return mrc;
     /* Decide every item against the mailbox as the batch found it, then write. */
     sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
     if (!st) return MS_NOMEM;
-    int ok = sqlite3_step(st) == SQLITE_ROW;
-    if (ok) {
-        out->skipped = sqlite3_column_int64(st, 1);
-        out->replaced = sqlite3_column_int64(st, 2);
-        out->copied = sqlite3_column_int64(st, 3);
-        out->failed = sqlite3_column_int64(st, 4);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int has_target = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        if (has_target && sqlite3_column_int64(st, 1) >= sqlite3_column_int64(st, 0)) out->skipped++;
+        else if (has_target) out->replaced++;
+        else if (sqlite3_column_type(st, 2) != SQLITE_NULL) out->copied++;
+        else out->failed++;
     }
     sqlite3_reset(st);
-    if (!ok) return MS_NOMEM;
+    if (rc != SQLITE_DONE) return MS_NOMEM;
+    if (out->copied == hi - lo + 1) {
+        /* Nothing of the batch is in the mailbox: no per-item check needed. */
+        return run(prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi)) ? MS_OK : MS_FAIL;
+    }
     if (out->replaced && !run(prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
     if (out->copied && !run(prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
     return MS_OK;
@@ -384,20 +438,26 @@ static int64_t countMbx(store *x, enum storeStmt k, int64_t mbx) {
 
 msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
                        int64_t c[4], int64_t *source_items) {
-    int64_t total = countMbx(x, SS_COUNT_ITEMS, mbx);
     sqlite3_stmt *st = prep(x, SS_COUNT_COPIES);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, user);
-    int64_t copies = count(st);
-    st = prep(x, SS_COUNT_PRESENT);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, su->first_item);
-    sqlite3_bind_int64(st, 3, su->first_item + su->nitems - 1);
-    int64_t present = count(st);
+    /* total items, copies of source items, distinct source items present:
+    ** equal search keys are adjacent, so a key unlike the previous copy's is new. */
+    int64_t total = 0, copies = 0, present = 0, prev = 0;
+    int rc, have_prev = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        total++;
+        if (!sqlite3_column_int(st, 1)) continue;
+        int64_t k = sqlite3_column_int64(st, 0);
+        copies++;
+        if (!have_prev || k != prev) present++;
+        prev = k;
+        have_prev = 1;
+    }
+    sqlite3_reset(st);
     int64_t broken = countMbx(x, SS_COUNT_BROKEN, mbx);
-    if (total < 0 || copies < 0 || present < 0 || broken < 0) return MS_NOMEM;
+    if (rc != SQLITE_DONE || broken < 0) return MS_NOMEM;
     c[0] = total - copies;
     c[1] = copies - present;
     c[2] = su->nitems - present;

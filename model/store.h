@@ -62,9 +62,9 @@ typedef struct mbxRow {
 enum storeStmt {
     SS_FIND, SS_FIND_ANY, SS_CREATE, SS_INIT_OF, SS_FOLDER_ADD, SS_CLONE_FOLDERS,
     SS_SRC_FOLDERS, SS_FOLDER_BY_PATH, SS_COPY_RULES, SS_CLONE_BATCH,
-    SS_ITEM_ADD, SS_MERGE_COUNT, SS_MERGE_REPLACE, SS_MERGE_COPY, SS_DISCONNECT, SS_PURGE_ITEMS, SS_PURGE_FOLDERS,
+    SS_ITEM_ADD, SS_MERGE_COUNT, SS_MERGE_REPLACE, SS_MERGE_COPY, SS_MERGE_COPY_ALL, SS_DISCONNECT, SS_PURGE_ITEMS, SS_PURGE_FOLDERS,
     SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
-    SS_COUNT_PRESENT, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
+    SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
     SS__COUNT
 };
 
@@ -73,6 +73,11 @@ typedef struct store {
     sqlite3_stmt *st[SS__COUNT];
     int nservers;
     int64_t *gcn;        /* per server: the last folder counter handed out */
+    /* The merge's folder map for one mailbox: source folder ID -> the
+    ** mailbox's folder with the same path (SQL function target_fid). */
+    int64_t fmap_mbx;
+    size_t fmap_n, fmap_cap;
+    int64_t *fmap_src, *fmap_dst;
 } store;
 
 /* Create the store tables in db (which holds the source tables) for nservers servers. */
@@ -134,7 +139,7 @@ msStatus storePurge(store *x, int64_t id);
 msStatus storeList(store *x, int server, mbxRow **out, size_t *n);
 
 /*
-** The judge's counters over mailbox mbx for source user su, each one query
+** The judge's counters over mailbox mbx for source user su, from queries
 ** over the rows (semantics.md "Outcomes"): c[0] extra, c[1] dupes,
 ** c[2] missing, c[3] rules_broken; *source_items receives the number of
 ** distinct source items present.

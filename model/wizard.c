@@ -15,26 +15,24 @@
 
 enum wzStmt {
     WS_ACCT_ADD, WS_ASSOC, WS_ACCOUNTS, WS_USERS, WS_PASS_ADD, WS_PASS_END, WS_LAST_PASS,
-    WS_LAST_PASS_INTO, WS_MERGED_INTO, WS_PROTECT, WS_UNPROTECT, WS_IS_PROTECTED,
+    WS_LAST_PASS_INTO, WS_MERGED_INTO, WS_UNPROTECT, WS_IS_PROTECTED,
     WS__COUNT
 };
 
 static const char schema[] =
     "CREATE TABLE wiz_account(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, user INTEGER NOT NULL,"
-    " account TEXT NOT NULL, mbx TEXT NOT NULL, server INTEGER NOT NULL, created INTEGER NOT NULL);"
-    "CREATE INDEX wiz_account_user ON wiz_account(user, id);"
+    " account TEXT NOT NULL, mbx TEXT NOT NULL, server INTEGER NOT NULL, created INTEGER NOT NULL,"
+    " protected INTEGER NOT NULL,"
+    " UNIQUE(user, id), UNIQUE(mbx, id));"
     "CREATE TABLE pass(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, user INTEGER NOT NULL,"
     " server INTEGER NOT NULL, mbx TEXT NOT NULL, mode TEXT NOT NULL, status TEXT NOT NULL,"
     " copied INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,"
     " replaced INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
-    " started INTEGER NOT NULL, ended INTEGER);"
-    "CREATE INDEX pass_user ON pass(user, id);"
-    "CREATE INDEX pass_mbx ON pass(mbx, id);"
-    "CREATE TABLE protected(mbx TEXT PRIMARY KEY);";
+    " started INTEGER NOT NULL, ended INTEGER, UNIQUE(user, id), UNIQUE(mbx, id));";
 
 static const char *const sql[WS__COUNT] = {
-    [WS_ACCT_ADD] = "INSERT INTO wiz_account(run, user, account, mbx, server, created)"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [WS_ACCT_ADD] = "INSERT INTO wiz_account(run, user, account, mbx, server, created, protected)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [WS_ASSOC] = "SELECT account, mbx, server FROM wiz_account WHERE user = ?1 ORDER BY id DESC LIMIT 1",
     [WS_ACCOUNTS] = "SELECT DISTINCT account FROM wiz_account WHERE user = ?1 ORDER BY account",
     [WS_USERS] = "SELECT DISTINCT user FROM wiz_account ORDER BY user",
@@ -47,9 +45,8 @@ static const char *const sql[WS__COUNT] = {
     [WS_LAST_PASS_INTO] = "SELECT id, run, user, server, mbx, mode, status FROM pass WHERE mbx = ?1"
                           " ORDER BY id DESC LIMIT 1",
     [WS_MERGED_INTO] = "SELECT count(*) FROM pass WHERE mbx = ?1 AND mode = 'merge'",
-    [WS_PROTECT] = "INSERT OR IGNORE INTO protected(mbx) VALUES(?1)",
-    [WS_UNPROTECT] = "DELETE FROM protected WHERE mbx = ?1",
-    [WS_IS_PROTECTED] = "SELECT count(*) FROM protected WHERE mbx = ?1",
+    [WS_UNPROTECT] = "UPDATE wiz_account SET protected = 0 WHERE mbx = ?1",
+    [WS_IS_PROTECTED] = "SELECT count(*) FROM wiz_account WHERE mbx = ?1 AND protected = 1",
 };
 
 /* Where a selected user stands in the current run. */
@@ -124,8 +121,8 @@ static int64_t countGuid(wizard *w, enum wzStmt k, const guid *g) {
     return n;
 }
 
-static void setProtected(wizard *w, const guid *mbx, int on) {
-    sqlite3_stmt *st = prep(w, on ? WS_PROTECT : WS_UNPROTECT);
+static void unprotect(wizard *w, const guid *mbx) {
+    sqlite3_stmt *st = prep(w, WS_UNPROTECT);
     if (!st) return;
     bindGuid(st, 1, mbx);
     stepDone(st);
@@ -336,8 +333,8 @@ static void remember(wizard *w, wizUser *wu, int created) {
     bindGuid(st, 4, &wu->mbx);
     sqlite3_bind_int(st, 5, w->server);
     sqlite3_bind_int(st, 6, created);
+    sqlite3_bind_int(st, 7, w->protect);
     stepDone(st);
-    if (w->protect) setProtected(w, &wu->mbx, 1);
 }
 
 static void accountStage(wizard *w, wizUser *wu) {
@@ -511,7 +508,7 @@ static void finishPass(wizard *w) {
     const srcUser *su = sourceUser(&w->x->src, wu->user);
     wu->state = WU_DONE;
     endPassRow(w, wu, "completed");
-    setProtected(w, &wu->mbx, 0);
+    unprotect(w, &wu->mbx);
     simLog(w->x->s, "wizard", "wizard.pass.done", "%s: %s finished: %lld copied, %lld skipped, %lld replaced, %lld failed",
            su->name, wu->merge ? "merge" : "clone", (long long)wu->c.copied, (long long)wu->c.skipped,
            (long long)wu->c.replaced, (long long)wu->c.failed);

@@ -26,7 +26,7 @@
 ** created (wiz_account) and every pass (pass: mode, status, counts); the
 ** judge and the administrator read those rows.  `protect` (batch mode with
 ** the target-address option) makes delivery bounce for a mailbox the wizard
-** has not yet filled (table protected).
+** has not yet filled (column protected of wiz_account).
 **
 ** When a run ends (finished or cancelled) the wizard writes its closing log:
 ** one line per selected mailbox (mode, copied, skipped, replaced, failed)

@@ -1,0 +1,67 @@
+/*
+** Tests for the administrator and the Cleanup Agent (admin.c): delete acts
+** only on what the admin DC holds ("not on DC2 (not replicated yet)"), the
+** Cleanup Agent disconnects mailboxes no live account on its DC carries,
+** nothing is purged before the retention period, and it is purged after.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "exfixture.h"
+
+#define TWO_DC_WORLD(admin) \
+    "seed 3\nset mailbox.retention 2h\nset cleanup.interval 1h\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\n" \
+    "server EX1 dc=DC1\nsource users=2 items=10 folders=1 rules=1\nwizard server=EX1 dc=DC1 rate=10/s\nadmin dc=" admin "\n"
+
+static void test_delete_only_what_admin_dc_holds(void **state) {
+    (void)state;
+    exRun *r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait 1s\ndelete user1\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "admin.delete.missing", "not on DC2 (not replicated yet)"), 1);
+    assert_int_equal(exLogCount(r, "admin.delete", "deleted CN="), 0);
+    assert_int_equal(exUserOnDc(exOf(r), 0, 1), 1);
+    exRunFree(r);
+}
+
+static void test_cleanup_disconnects_then_purges(void **state) {
+    (void)state;
+    exRun *r = exRunText(TWO_DC_WORLD("DC1") "migrate all\nwait done\ncleanup\nwait 1h\n");
+    assert_non_null(r);
+    assert_int_equal(exLogCount(r, "admin.delete", "deleted CN=user1,OU=Migrated"), 1);
+    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 2);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox WHERE disconnected IS NOT NULL"), 2);
+    assert_int_equal(exLogCount(r, "store.purge", NULL), 0);
+    exRunFree(r);
+    r = exRunText(TWO_DC_WORLD("DC1") "migrate all\nwait done\ncleanup\nwait 2h\n");
+    assert_int_equal(exLogCount(r, "store.purge", NULL), 2);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox"), 0);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM item"), 0);
+    exRunFree(r);
+}
+
+static void test_cleanup_agent_reads_its_own_dc(void **state) {
+    (void)state;
+    /* Deleted on DC2: EX1's agent reads DC1, which still has the accounts. */
+    exRun *r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait done\nwait converged\ncleanup\n");
+    assert_non_null(r);
+    assert_int_equal(exLogCount(r, "admin.delete", "on DC2"), 2);
+    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 0);
+    assert_int_equal(exLogCount(r, "store.cleanup", "no mailbox to disconnect"), 1);
+    exRunFree(r);
+    /* Its next run on the grid, after replication, disconnects them. */
+    r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait done\nwait converged\ncleanup\nwait 1h\n");
+    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 2);
+    exRunFree(r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_delete_only_what_admin_dc_holds),
+        cmocka_unit_test(test_cleanup_disconnects_then_purges),
+        cmocka_unit_test(test_cleanup_agent_reads_its_own_dc),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,103 @@
+/*
+** Tests for delivery, logon and the Recipient Update Service (mail.c,
+** rus.c): the RUS stamp on its grid, delivery before and after it (NDR
+** 5.1.1), initialization by delivery and by logon with the default folders,
+** `protect` (NDR 5.7.1 until the mailbox is filled), logon failures.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "exfixture.h"
+
+static void test_rus_stamps_target_address(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate user1\nwait done\nwait 59s\nexpect converged\nwait 2s\n");
+    assert_non_null(r);
+    assert_int_equal(exLogAt(r, "rus.stamp", "user1@target.example"), 60000);
+    exchange *x = exOf(r);
+    guid g[2];
+    assert_int_equal(dirFindByProxy(x->d, 0, "SMTP:user1@target.example", g, 2), 1);
+    const char *v[8];
+    size_t n = dirGetAll(x->d, 0, &g[0], A_PROXYADDRESSES, v, 8);
+    int primary = 0, demoted = 0;
+    for (size_t i = 0; i < n; i++) {
+        primary += strcmp(v[i], "SMTP:user1@target.example") == 0;
+        demoted += strcmp(v[i], "smtp:user1@source.example") == 0;
+    }
+    assert_int_equal(primary, 1);
+    assert_int_equal(demoted, 1);
+    assert_string_equal(dirGet(x->d, 0, &g[0], A_MAIL), "user1@target.example");
+    exRunFree(r);
+}
+
+static void test_delivery_needs_the_stamp(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\ncancel when mailboxes=1\ndeliver user3 count=2\nwait 1m\ndeliver user3 count=2\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "smtp.ndr", "5.1.1"), 1);
+    assert_int_equal(exOf(r)->ndrs, 2);
+    assert_int_equal(exLogCount(r, "store.init.delivery", "(user3)"), 1);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox WHERE init = 'delivery' AND user = 3"), 1);
+    /* The default folders, new folder IDs, the messages in the Inbox. */
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM folder f JOIN mailbox m ON m.id = f.mbx WHERE m.user = 3"), 5);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM folder f JOIN src_folder s ON s.fid = f.fid"
+                                " JOIN mailbox m ON m.id = f.mbx WHERE m.user = 3"), 0);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM item i JOIN folder f ON f.mbx = i.mbx AND f.fid = i.fid"
+                                " JOIN mailbox m ON m.id = i.mbx WHERE m.user = 3 AND f.path = 'Inbox'"), 2);
+    exRunFree(r);
+}
+
+static void test_delivery_to_unknown_and_unmigrated(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "wait 2m\ndeliver user2\n");
+    assert_non_null(r);
+    assert_int_equal(exLogCount(r, "smtp.ndr", "user2@target.example bounced: 5.1.1"), 1);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox"), 0);
+    exRunFree(r);
+}
+
+static void test_protect_bounces_until_filled(void **state) {
+    (void)state;
+    exRun *r = exRunText(
+        "seed 3\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1\nsource users=4 items=30 folders=1 rules=1\n"
+        "wizard server=EX1 dc=DC1 rate=10/s protect\n"
+        "migrate all\ncancel when mailboxes=1\nwait 1m\ndeliver user1\ndeliver user2\nmigrate user2\nwait done\ndeliver user2\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "smtp.ndr", "5.7.1"), 1);
+    assert_int_equal(exLogCount(r, "smtp.deliver", "user1@target.example"), 1);
+    assert_int_equal(exLogCount(r, "smtp.deliver", "user2@target.example"), 1);
+    assert_int_equal(exLogCount(r, "store.init.delivery", NULL), 0);
+    assert_int_equal(exVerdict(r, 2).out, OUT_CLONED);
+    assert_int_equal(exVerdict(r, 2).counters[CTR_EXTRA], 1);
+    exRunFree(r);
+}
+
+static void test_logon_initializes_and_fails(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "logon user1\nmigrate all\ncancel when mailboxes=1\nlogon user2\nlogon user2\n"
+                                  "delete user3\nlogon user3\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "logon.fail", "has not associated a target mailbox"), 1);
+    assert_int_equal(exLogCount(r, "store.init.logon", "(user2)"), 1);
+    assert_int_equal(exLogCount(r, "logon", "logged on to mailbox"), 2);
+    assert_int_equal(exLogCount(r, "logon.fail", "no live account carries it on DC1"), 1);
+    assert_int_equal(exOf(r)->logon_failures, 2);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox WHERE init = 'logon'"), 1);
+    exRunFree(r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rus_stamps_target_address),
+        cmocka_unit_test(test_delivery_needs_the_stamp),
+        cmocka_unit_test(test_delivery_to_unknown_and_unmigrated),
+        cmocka_unit_test(test_protect_bounces_until_filled),
+        cmocka_unit_test(test_logon_initializes_and_fails),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
