@@ -73,8 +73,8 @@ $(BUILD)/tools/%: tools/%.c $(LIB) $(DEPS_OK)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 demo: $(BIN)
-	@./$(BIN) run scenarios/kb842101/reproduce.scn; \
-	 s=$$?; echo; ./$(BIN) run scenarios/kb842101/fix.scn; t=$$?; \
+	@$(BIN) run scenarios/kb842101/reproduce.scn; \
+	 s=$$?; echo; $(BIN) run scenarios/kb842101/fix.scn; t=$$?; \
 	 [ $$s -le 1 ] && [ $$t -eq 0 ]
 
 # Every test program runs even if an earlier one fails; the target fails
@@ -85,12 +85,12 @@ check: $(TEST_BIN) $(BIN)
 
 unit: $(TEST_BIN) $(BIN)
 	@fail=0; for t in $(TEST_BIN); do \
-	    echo "== $$t"; MIGSIM=$(BIN) ./$$t || fail=1; \
+	    echo "== $$t"; MIGSIM=$(BIN) $$t || fail=1; \
 	 done; exit $$fail
 
 scenarios: $(BIN)
 	@echo "== migsim check scenarios/"
-	@./$(BIN) check scenarios/
+	@$(BIN) check scenarios/
 
 doccheck: $(BIN)
 	@echo "== docs quote the real narrative"
@@ -103,7 +103,7 @@ san:
 valgrind: $(BIN)
 	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; }
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    ./$(BIN) check scenarios/ >/dev/null
+	    $(BIN) check scenarios/ >/dev/null
 
 fuzz: $(DEPS_OK)
 	@sh tools/deps.sh clang
@@ -116,7 +116,7 @@ fuzz: $(DEPS_OK)
 	    -dict=tests/fuzz/scenario.dict -print_final_stats=1 $(BUILD)/fuzz/corpus
 
 bench: $(BIN) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

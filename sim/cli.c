@@ -83,7 +83,8 @@ static int parseSeed(const char *s, uint64_t *out) {
     uint64_t v = 0;
     for (const char *p = s; *p; p++) {
         if (*p < '0' || *p > '9') return -1;
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v) ||
+            v > (uint64_t)INT64_MAX)
             return -1;
     }
     *out = v;
@@ -111,7 +112,7 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
         if (isOption(arg, "--seed")) {
             v = optionValue(argc, argv, &i, "--seed");
             if (parseSeed(v, &a->seed) != 0)
-                return usageError(err, "run", "--seed needs a number from 0 to 18446744073709551615, not '%s'", v);
+                return usageError(err, "run", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
             a->has_seed = 1;
         } else if (strcmp(arg, "--json") == 0) {
             a->json = 1;
@@ -301,10 +302,7 @@ static int wantsHelp(int argc, char **argv) {
 }
 
 int cliMain(int argc, char **argv, FILE *out, FILE *err) {
-    if (argc < 2) {
-        fputs(usageTop, err);
-        return 2;
-    }
+    if (argc < 2) return usageError(err, NULL, "no command given%s", "");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usageTop, out);

@@ -42,6 +42,8 @@
 #define MAX_COUNT 1000000      /* deliver count= */
 #define MAX_N 1000000000       /* cancel conditions, expectation counters */
 #define MAX_FILE (64u << 20)   /* scnParseFile refuses larger files */
+/* A wait beyond ten years is a typo; honouring it would run periodic events for minutes. */
+#define WAIT_MAX (3650 * MS_PER_DAY)
 #define SHOW 48                /* at most this many bytes of a word in a message */
 
 static const char *const keywords[ST__COUNT] = {
@@ -538,7 +540,7 @@ static msStatus parseSeed(parser *p) {
     uint64_t v;
     msStatus st = single(p, &p->seed_stmt);
     if (st == MS_OK) st = word(p, "seed number", &t);
-    if (st == MS_OK) st = number(p, t->s, t->n, t->col, "seed", 0, UINT64_MAX, &v);
+    if (st == MS_OK) st = number(p, t->s, t->n, t->col, "seed", 0, INT64_MAX, &v);
     if (st == MS_OK) st = end(p);
     if (st != MS_OK) return st;
     p->st->u.seed.value = v;
@@ -1090,7 +1092,7 @@ static msStatus parseWait(parser *p) {
                     W(t));
     else {
         s->u.wait.mode = WAIT_DURATION;
-        st = duration(p, t->s, t->n, t->col, "wait", 0, INT64_MAX, &s->u.wait.dur);
+        st = duration(p, t->s, t->n, t->col, "wait", 0, WAIT_MAX, &s->u.wait.dur);
         if (st != MS_OK) return st;
     }
     return end(p);

@@ -127,9 +127,7 @@ static void test_usage_errors(void **state) {
     char p[512];
     writeFile(pathIn("ok.scn", p, sizeof p), passing);
     const char *a1[] = {"migsim"};
-    captured c = runCli(1, a1);
-    assert_int_equal(c.status, 2);
-    freeCaptured(&c);
+    expectUsageError(1, a1, "migsim: error: no command given (see 'migsim --help')");
     const char *a2[] = {"migsim", "frob"};
     expectUsageError(2, a2, "migsim: error: unknown command 'frob'");
     const char *a3[] = {"migsim", "--frob"};
@@ -140,7 +138,7 @@ static void test_usage_errors(void **state) {
     expectUsageError(2, a5, "no scenario file given");
     const char *a6[] = {"migsim", "run", p, "--seed", "x1"};
     expectUsageError(5, a6, "--seed needs a number");
-    const char *a7[] = {"migsim", "run", p, "--seed", "18446744073709551616"};
+    const char *a7[] = {"migsim", "run", p, "--seed", "9223372036854775808"};
     expectUsageError(5, a7, "--seed needs a number");
     const char *a8[] = {"migsim", "run", p, "--ldif", "DC1"};
     expectUsageError(5, a8, "--ldif needs DC=FILE");

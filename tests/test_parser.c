@@ -74,11 +74,11 @@ static void checkError(const char *text, size_t len, msStatus want, int line, in
 static void test_seed(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 18446744073709551615\n", &sc);
+    parseOk("seed 9223372036854775807\n", &sc);
     assert_int_equal(sc.n, 1);
     assert_int_equal(sc.v[0].kind, ST_SEED);
-    assert_true(sc.v[0].u.seed.value == UINT64_MAX);
-    assert_true(sc.seed == UINT64_MAX);
+    assert_true(sc.v[0].u.seed.value == INT64_MAX);
+    assert_true(sc.seed == INT64_MAX);
     scnFree(&sc);
     parseOk("seed 0\n", &sc);
     assert_true(sc.seed == 0);
@@ -785,7 +785,7 @@ static void test_err_numbers(void **state) {
     ERR("seed 12x\n", 1, 8, "bad number '12x' for seed: expected digits 0-9");
     ERR("seed -1\n", 1, 6, "bad number '-1' for seed: expected digits 0-9");
     RANGE("seed 18446744073709551616\n", 1, 6,
-          "seed must be between 0 and 18446744073709551615, not 18446744073709551616");
+          "seed must be between 0 and 9223372036854775807, not 18446744073709551616");
     ERR("ad 2008\n", 1, 4, "ad must be 2000 or 2003, not 2008");
     ERR("ad 99999999999999999999999\n", 1, 4, "ad must be 2000 or 2003, not 99999999999999999999999");
     ERR("ad two\n", 1, 4, "bad number 'two' for ad: expected digits 0-9");
@@ -818,6 +818,9 @@ static void test_err_numbers(void **state) {
 
 static void test_err_durations(void **state) {
     (void)state;
+    RANGE("seed 9223372036854775808\n", 1, 6,
+          "seed must be between 0 and 9223372036854775807, not 9223372036854775808");
+    RANGE(WORLD "wait 3651d\n", 7, 6, "wait must be between 0s and 3650d, not 3651d");
     ERR(WORLD "wait 5x\n", 7, 7, "unknown unit 'x' in duration '5x' for wait (units: ms, s, m, h, d)");
     ERR(WORLD "wait 1h30min\n", 7, 10, "unknown unit 'min' in duration '1h30min' for wait (units: ms, s, m, h, d)");
     ERR(WORLD "wait 1h30\n", 7, 10, "missing unit at the end of duration '1h30' for wait (units: ms, s, m, h, d)");
