@@ -618,19 +618,22 @@ static void wizLogonEv(sim *s, void *obj, int64_t arg) {
     const srcUser *su = sourceUser(&x->src, wu->user);
     const exServer *srv = &x->servers[w->server];
     guid owner;
+    char mg[GUID_STRLEN], t[CLOCK_BUFSZ], win[CLOCK_BUFSZ];
     if (dirFindByMailboxGuid(x->d, srv->dc, &wu->mbx, &owner, 1) > 0) {
         if (w->attempts)
-            simLog(s, srv->name, "store.logon", "%s: wizard logon succeeded after %lld retr%s",
-                   su->name, (long long)w->attempts, w->attempts == 1 ? "y" : "ies");
+            simLog(s, "wizard", "wizard.logon.retry", "%s: logon to mailbox %s on %s succeeded at retry %lld",
+                   su->name, guidFormat(&wu->mbx, mg), srv->name, (long long)w->attempts);
         beginPass(w);
         return;
     }
-    char mg[GUID_STRLEN], t[CLOCK_BUFSZ], win[CLOCK_BUFSZ];
     if (w->first_fail < 0) {
         w->first_fail = s->now;
-        simLog(s, srv->name, "store.13003", "event 13003: failed to logon to the target mailbox %s (%s): "
-               "no live account carries it on %s; the wizard retries every %s until %s",
-               guidFormat(&wu->mbx, mg), su->name, exDcName(x, srv->dc),
+        /* MSExchangeMig 13003 is the wizard's own event (KB 842631), logged
+        ** where the wizard runs; the cause is the store's lookup on its DC. */
+        simLog(s, "wizard", "wizard.13003", "%s: event 13003 (MSExchangeMig), failed to log on to the target "
+               "mailbox %s on %s: the store finds no live account carrying it on %s; retrying every %s, "
+               "the last attempt at %s",
+               su->name, guidFormat(&wu->mbx, mg), srv->name, exDcName(x, srv->dc),
                durationFormat(s->p.wizard_retry_interval, t),
                clockFormat(w->first_fail + s->p.wizard_retry_window, win));
     }
@@ -642,7 +645,7 @@ static void wizLogonEv(sim *s, void *obj, int64_t arg) {
         return;
     }
     wu->state = WU_SKIPPED;
-    simLog(s, "wizard", "wizard.skip", "%s: still no logon after %lld retries (event 13003): mailbox skipped",
+    simLog(s, "wizard", "wizard.skip", "%s: still no logon after %lld retries (event 13003): mailbox skipped as failed",
            su->name, (long long)w->attempts);
     mailboxFinished(w);
 }

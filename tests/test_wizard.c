@@ -61,9 +61,13 @@ static void test_13003_retry_then_skip(void **state) {
     assert_non_null(r);
     assert_int_equal(r->verdict, MS_OK);
     /* First failure at 3 s; retries judged at 64 s and 124 s; then skipped. */
-    assert_int_equal(exLogAt(r, "store.13003", "(user1)"), 3000);
+    assert_int_equal(exLogAt(r, "wizard.13003", "user1: event 13003 (MSExchangeMig)"), 3000);
     assert_int_equal(exLogAt(r, "wizard.skip", "user1"), 124000);
-    assert_int_equal(exLogAt(r, "store.13003", "(user2)"), 125000);
+    assert_int_equal(exLogAt(r, "wizard.13003", "user2:"), 125000);
+    /* 13003 is the wizard's event (MSExchangeMig), not the store's. */
+    for (size_t i = 0; i < r->s.nlog; i++)
+        if (strstr(r->s.log[i].detail, "13003")) assert_string_equal(r->s.log[i].actor, "wizard");
+    assert_int_equal(exLogCount(r, "wizard.13003", "the store finds no live account carrying it on DC2"), 3);
     assert_int_equal(exLogAt(r, "wizard.skip", "user2"), 246000);
     /* DC2 has the accounts at 301 s: user3's retry at 308 s succeeds. */
     assert_int_equal(exLogAt(r, "wizard.clone", "user3"), 308000);
