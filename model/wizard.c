@@ -469,12 +469,22 @@ static void scheduleW(wizard *w, simtime at, eventFn *fn, const char *what) {
     simSchedule(w->x->s, at, fn, w, (int64_t)w->gen, what);
 }
 
-/* Find the next user with an account from w->cur on and start its logon. */
+static int armHolds(const wizard *w);
+static void cancelRun(wizard *w, const char *why);
+
+/* Find the next user with an account from w->cur on and start its logon.
+** A user whose account failed in stage 1 is a mailbox skipped: it counts as
+** finished, so a `cancel when mailboxes=N` it satisfies stops the run here,
+** before the next logon. */
 static void nextMailbox(wizard *w) {
     sim *s = w->x->s;
     while (w->cur < w->n && w->u[w->cur].state != WU_READY) {
-        if (w->u[w->cur].state == WU_NOACCOUNT) w->finished++;   /* skipped: it counts as finished */
+        if (w->u[w->cur].state == WU_NOACCOUNT) w->finished++;
         w->cur++;
+        if (armHolds(w)) {
+            cancelRun(w, "before the next logon");
+            return;
+        }
     }
     if (w->cur >= w->n) {
         simLog(s, "wizard", "wizard.done", "run %d finished", w->run);

@@ -25,8 +25,11 @@ typedef struct exRun {
     "seed 3\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\nserver EX1 dc=DC1\n" \
     "source users=4 items=30 folders=1 rules=1\nwizard server=EX1 dc=DC1 rate=10/s\nadmin dc=DC1\n"
 
-/* Parse and run text to its end (or, with steps_only, stop after building). */
-static inline exRun *exRunText(const char *text) {
+/* Parse text, build the world, call prepare (if any) on the built world
+** before the first step, then run to the end.  prepare lets a test put in
+** the directory what no scenario statement can (an account the wizard does
+** not match, say). */
+static inline exRun *exRunPrepared(const char *text, void (*prepare)(exRun *r)) {
     exRun *r = calloc(1, sizeof *r);
     scnError err;
     if (!r) return NULL;
@@ -42,8 +45,14 @@ static inline exRun *exRunText(const char *text) {
         fprintf(stderr, "simInit: %s\n", r->s.err);
         return NULL;
     }
+    if (prepare) prepare(r);
     r->verdict = simRun(&r->s);
     return r;
+}
+
+/* Parse and run text to its end. */
+static inline exRun *exRunText(const char *text) {
+    return exRunPrepared(text, NULL);
 }
 
 static inline void exRunFree(exRun *r) {

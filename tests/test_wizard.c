@@ -105,6 +105,29 @@ static void test_cancel_when_mailboxes_stops_before_next_logon(void **state) {
     exRunFree(r);
 }
 
+/* CN=user1,OU=Migrated on DC1, carrying neither of user1's addresses: the
+** wizard cannot match it and cannot create the account. */
+static void takeUser1Name(exRun *r) {
+    const dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "someone"}};
+    guid g;
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_MIGRATED, "user1", v, 2, &g), MS_OK);
+}
+
+static void test_cancel_when_mailboxes_counts_a_failed_account(void **state) {
+    (void)state;
+    exRun *r = exRunPrepared(EX_WORLD "migrate all\ncancel when mailboxes=1\n", takeUser1Name);
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "wizard.account.error", "user1: no match on DC1"), 1);
+    /* user1 is the run's first finished mailbox (failed): the wizard stops
+    ** before it logs on to user2. */
+    assert_int_equal(exLogAt(r, "wizard.cancel", "before the next logon: 1 mailbox finished"), 2000);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass"), 0);
+    assert_int_equal(exLogCount(r, "wizard.log.mailbox", "failed: no target account"), 1);
+    assert_int_equal(exLogCount(r, "wizard.log.mailbox", "not processed"), 3);
+    exRunFree(r);
+}
+
 static void test_cancel_now_mid_batch(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "migrate all\nwait 4s\ncancel\nwait 1m\n");
@@ -154,6 +177,7 @@ int main(void) {
         cmocka_unit_test(test_13003_retry_then_skip),
         cmocka_unit_test(test_cancel_when_items_is_partial),
         cmocka_unit_test(test_cancel_when_mailboxes_stops_before_next_logon),
+        cmocka_unit_test(test_cancel_when_mailboxes_counts_a_failed_account),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),
         cmocka_unit_test(test_deterministic),
