@@ -396,7 +396,7 @@ static const char *stateWord(int state) {
 static void closingLog(wizard *w) {
     sim *s = w->x->s;
     int errors = 0, warnings = w->cancelled;
-    size_t done = 0, skipped = 0, idle = 0;
+    size_t done = 0, skipped = 0, failed = 0, cancelled = 0, idle = 0;
     simLog(s, "wizard", "wizard.log", "run %d log (%s):", w->run, w->cancelled ? "cancelled" : "finished");
     for (size_t i = 0; i < w->n; i++) {
         const wizUser *wu = &w->u[i];
@@ -404,8 +404,10 @@ static void closingLog(wizard *w) {
         if (wu->state == WU_SKIPPED || wu->state == WU_NOACCOUNT || wu->c.failed) errors = 1;
         if (wu->merge) warnings = 1;
         if (wu->state == WU_DONE) done++;
-        else if (wu->state == WU_SKIPPED || wu->state == WU_NOACCOUNT) skipped++;
-        else if (wu->state != WU_CANCELLED) idle++;
+        else if (wu->state == WU_SKIPPED) skipped++;
+        else if (wu->state == WU_NOACCOUNT) failed++;
+        else if (wu->state == WU_CANCELLED) cancelled++;
+        else idle++;
         if (wu->passed)
             simLog(s, "wizard", "wizard.log.mailbox",
                    "  %-8s %-5s copied=%lld skipped=%lld replaced=%lld failed=%lld  %s", su->name,
@@ -415,8 +417,13 @@ static void closingLog(wizard *w) {
             simLog(s, "wizard", "wizard.log.mailbox", "  %-8s -      %s", su->name, stateWord(wu->state));
     }
     int status = errors ? 2 : warnings ? 1 : 0;
-    simLog(s, "wizard", "wizard.status", "run %d exit status %d (%s): %zu completed, %zu skipped, %zu not processed",
-           w->run, status, status == 2 ? "errors" : status == 1 ? "warnings" : "success", done, skipped, idle);
+    /* Every selected mailbox is counted once; failed and cancelled only when
+    ** there are some, so the common line stays short. */
+    char more[64] = "";
+    if (failed) snprintf(more, sizeof more, ", %zu failed", failed);
+    if (cancelled) snprintf(more + strlen(more), sizeof more - strlen(more), ", %zu cancelled", cancelled);
+    simLog(s, "wizard", "wizard.status", "run %d exit status %d (%s): %zu completed, %zu skipped%s, %zu not processed",
+           w->run, status, status == 2 ? "errors" : status == 1 ? "warnings" : "success", done, skipped, more, idle);
 }
 
 static void endRun(wizard *w) {

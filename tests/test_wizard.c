@@ -91,6 +91,8 @@ static void test_cancel_when_items_is_partial(void **state) {
     assert_int_equal(v.out, OUT_PARTIAL);
     assert_int_equal(v.counters[CTR_MISSING], 10);
     assert_int_equal(exVerdict(r, 2).out, OUT_UNMIGRATED);
+    assert_int_equal(exLogCount(r, "wizard.log.mailbox", "cancelled during the copy"), 1);
+    assert_int_equal(exLogCount(r, "wizard.status", "exit status 1 (warnings): 0 completed, 0 skipped, 1 cancelled, 3 not processed"), 1);
     exRunFree(r);
 }
 
@@ -125,6 +127,8 @@ static void test_cancel_when_mailboxes_counts_a_failed_account(void **state) {
     assert_int_equal(exQuery(r, "SELECT count(*) FROM pass"), 0);
     assert_int_equal(exLogCount(r, "wizard.log.mailbox", "failed: no target account"), 1);
     assert_int_equal(exLogCount(r, "wizard.log.mailbox", "not processed"), 3);
+    /* The status line counts each selected mailbox once, as the log says it ended. */
+    assert_int_equal(exLogCount(r, "wizard.status", "exit status 2 (errors): 0 completed, 0 skipped, 1 failed, 3 not processed"), 1);
     exRunFree(r);
 }
 
