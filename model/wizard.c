@@ -257,25 +257,28 @@ static int fillBlanks(wizard *w, int dc, const guid *acct, const srcUser *su, gu
                       char *fill, size_t fillsz) {
     exchange *x = w->x;
     fill[0] = '\0';
+    /* Each blank attribute on its own: an account may carry a mailbox GUID
+    ** and still lack homeMDB or legacyExchangeDN. */
     const char *g = dirGet(x->d, dc, acct, A_MAILBOXGUID);
-    if (g && guidParse(g, mbx) == 0) {
-        /* mailbox-enabled already */
-    } else {
-        char gs[GUID_STRLEN], leg[200];
+    if (!g || guidParse(g, mbx) != 0) {
+        char gs[GUID_STRLEN];
         guidNext(&x->s->guids, "mailbox", mbx);
         guidFormat(mbx, gs);
         const char *v1[] = {gs};
         if (dirModify(x->d, dc, acct, A_MAILBOXGUID, v1, 1) != MS_OK) return 0;
-        if (!dirGet(x->d, dc, acct, A_HOMEMDB)) {
-            const char *v2[] = {x->servers[w->server].homemdb};
-            if (dirModify(x->d, dc, acct, A_HOMEMDB, v2, 1) != MS_OK) return 0;
-        }
-        if (!dirGet(x->d, dc, acct, A_LEGACYEXCHANGEDN)) {
-            snprintf(leg, sizeof leg, "/o=Target/ou=First Administrative Group/cn=Recipients/cn=%s", su->name);
-            const char *v3[] = {leg};
-            if (dirModify(x->d, dc, acct, A_LEGACYEXCHANGEDN, v3, 1) != MS_OK) return 0;
-        }
         snprintf(fill, fillsz, "mailbox-enabled it");
+    }
+    if (!dirGet(x->d, dc, acct, A_HOMEMDB)) {
+        const char *v2[] = {x->servers[w->server].homemdb};
+        if (dirModify(x->d, dc, acct, A_HOMEMDB, v2, 1) != MS_OK) return 0;
+        snprintf(fill + strlen(fill), fillsz - strlen(fill), "%shomeMDB", fill[0] ? ", " : "");
+    }
+    if (!dirGet(x->d, dc, acct, A_LEGACYEXCHANGEDN)) {
+        char leg[200];
+        snprintf(leg, sizeof leg, "/o=Target/ou=First Administrative Group/cn=Recipients/cn=%s", su->name);
+        const char *v3[] = {leg};
+        if (dirModify(x->d, dc, acct, A_LEGACYEXCHANGEDN, v3, 1) != MS_OK) return 0;
+        snprintf(fill + strlen(fill), fillsz - strlen(fill), "%slegacyExchangeDN", fill[0] ? ", " : "");
     }
     if (!dirGet(x->d, dc, acct, A_MAIL)) {
         const char *v[] = {su->smtp};
@@ -343,7 +346,7 @@ static void accountStage(wizard *w, wizUser *wu) {
     int dc = w->run_dc;
     const srcUser *su = sourceUser(&x->src, wu->user);
     const char *dcn = exDcName(x, dc);
-    char smtp[120], dn[512], mg[GUID_STRLEN], fill[128];
+    char smtp[120], dn[512], mg[GUID_STRLEN], fill[160];
     guid found[8];
     const char *by = "X500 address";
     size_t n = dirFindByProxy(x->d, dc, su->x500, found, 8);

@@ -132,6 +132,40 @@ static void test_cancel_when_mailboxes_counts_a_failed_account(void **state) {
     exRunFree(r);
 }
 
+/* An account on DC1 carrying user1's X500 address and a mailbox GUID, with a
+** mail address of its own, but no homeMDB and no legacyExchangeDN. */
+static void halfEnabledUser1(exRun *r) {
+    const dirValue v[] = {
+        {A_OBJECTCLASS, "user"},
+        {A_SAMACCOUNTNAME, "jdoe"},
+        {A_PROXYADDRESSES, "X500:/o=Source/ou=First Administrative Group/cn=Recipients/cn=user1"},
+        {A_MAIL, "jdoe@elsewhere.example"},
+        {A_MAILBOXGUID, "0e0e0e0e-0000-4000-8000-000000000001"},
+    };
+    guid g;
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "jdoe", v, 5, &g), MS_OK);
+}
+
+static void test_match_fills_only_blank_attributes(void **state) {
+    (void)state;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", halfEnabledUser1);
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    exchange *x = exOf(r);
+    guid g[2];
+    assert_int_equal(dirFindByProxy(x->d, 0, "X500:/o=Source/ou=First Administrative Group/cn=Recipients/cn=user1", g, 2), 1);
+    /* Kept: the mailbox GUID and mail it had. */
+    assert_string_equal(dirGet(x->d, 0, &g[0], A_MAILBOXGUID), "0e0e0e0e-0000-4000-8000-000000000001");
+    assert_string_equal(dirGet(x->d, 0, &g[0], A_MAIL), "jdoe@elsewhere.example");
+    /* Filled: the blank homeMDB and legacyExchangeDN. */
+    assert_non_null(dirGet(x->d, 0, &g[0], A_HOMEMDB));
+    assert_string_equal(dirGet(x->d, 0, &g[0], A_HOMEMDB), x->servers[0].homemdb);
+    assert_non_null(dirGet(x->d, 0, &g[0], A_LEGACYEXCHANGEDN));
+    assert_int_equal(exLogCount(r, "wizard.account.match", "filled: homeMDB, legacyExchangeDN, proxyAddresses"), 1);
+    assert_int_equal(exVerdict(r, 1).out, OUT_CLONED);
+    exRunFree(r);
+}
+
 static void test_cancel_now_mid_batch(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "migrate all\nwait 4s\ncancel\nwait 1m\n");
@@ -182,6 +216,7 @@ int main(void) {
         cmocka_unit_test(test_cancel_when_items_is_partial),
         cmocka_unit_test(test_cancel_when_mailboxes_stops_before_next_logon),
         cmocka_unit_test(test_cancel_when_mailboxes_counts_a_failed_account),
+        cmocka_unit_test(test_match_fills_only_blank_attributes),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),
         cmocka_unit_test(test_deterministic),
