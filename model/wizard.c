@@ -373,9 +373,10 @@ static void accountStage(wizard *w, wizUser *wu) {
     }
     if (!createAccount(w, dc, su, &wu->account, &wu->mbx)) {
         wu->state = WU_NOACCOUNT;
+        /* A failed DC takes no writes: say so rather than blame the name. */
         simLog(s, "wizard", "wizard.account.error",
-               "%s: no match on %s, and CN=%s cannot be created in OU=Migrated there: the name is taken",
-               su->name, dcn, su->name);
+               "%s: no match on %s, and CN=%s cannot be created in OU=Migrated there: %s",
+               su->name, dcn, su->name, dirDcFailed(x->d, dc) ? "the DC is failed" : "the name is taken");
         return;
     }
     remember(w, wu, 1);
@@ -719,8 +720,8 @@ msStatus wizStart(exchange *x, const userset *users, int dc) {
     w->finished = w->items = 0;
     w->armed = 0;
     w->settled = 0;
-    simLog(s, "wizard", "wizard.start", "run %d: %zu users, accounts matched or created on %s, mailboxes to %s, clone mode%s",
-           w->run, w->n, exDcName(x, w->run_dc), x->servers[w->server].name,
+    simLog(s, "wizard", "wizard.start", "run %d: %zu user%s, accounts matched or created on %s, mailboxes to %s, clone mode%s",
+           w->run, w->n, w->n == 1 ? "" : "s", exDcName(x, w->run_dc), x->servers[w->server].name,
            w->protect ? ", protect (mail to unfilled mailboxes bounces)" : "");
     if (w->n == 0) {
         endRun(w);

@@ -166,6 +166,17 @@ static void test_match_fills_only_blank_attributes(void **state) {
     exRunFree(r);
 }
 
+static void test_create_on_a_failed_dc(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "fail dc DC1\nmigrate user1\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "wizard.account.error", "cannot be created in OU=Migrated there: the DC is failed"), 1);
+    assert_int_equal(exLogCount(r, "wizard.account.error", "the name is taken"), 0);
+    assert_int_equal(exLogCount(r, "wizard.start", "run 1: 1 user, accounts"), 1);
+    exRunFree(r);
+}
+
 static void test_cancel_now_mid_batch(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "migrate all\nwait 4s\ncancel\nwait 1m\n");
@@ -217,6 +228,7 @@ int main(void) {
         cmocka_unit_test(test_cancel_when_mailboxes_stops_before_next_logon),
         cmocka_unit_test(test_cancel_when_mailboxes_counts_a_failed_account),
         cmocka_unit_test(test_match_fills_only_blank_attributes),
+        cmocka_unit_test(test_create_on_a_failed_dc),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),
         cmocka_unit_test(test_deterministic),
