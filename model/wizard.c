@@ -31,8 +31,11 @@ static const char schema[] =
     " started INTEGER NOT NULL, ended INTEGER, UNIQUE(user, id), UNIQUE(mbx, id));";
 
 static const char *const sql[WS__COUNT] = {
+    /* Protected only while the wizard has not filled the mailbox: a mailbox
+    ** a completed pass went into is not protected again by a later run. */
     [WS_ACCT_ADD] = "INSERT INTO wiz_account(run, user, account, mbx, server, created, protected)"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7 AND NOT EXISTS (SELECT 1 FROM pass"
+                    " WHERE mbx = ?4 AND status = 'completed'))",
     [WS_ASSOC] = "SELECT account, mbx, server FROM wiz_account WHERE user = ?1 ORDER BY id DESC LIMIT 1",
     [WS_ACCOUNTS] = "SELECT DISTINCT account FROM wiz_account WHERE user = ?1 ORDER BY account",
     [WS_USERS] = "SELECT DISTINCT user FROM wiz_account ORDER BY user",

@@ -76,6 +76,22 @@ static void test_protect_bounces_until_filled(void **state) {
     exRunFree(r);
 }
 
+static void test_protect_spares_a_filled_mailbox_on_rerun(void **state) {
+    (void)state;
+    /* Run 1 fills user1 and is cancelled before user2; run 2 protects user2
+    ** (still not filled) again, but not user1. */
+    exRun *r = exRunText(
+        "seed 3\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1\nsource users=2 items=30 folders=1 rules=1\n"
+        "wizard server=EX1 dc=DC1 rate=10/s protect\n"
+        "migrate all\ncancel when mailboxes=1\nwait 1m\nmigrate all\nwait 1s\ndeliver user1,user2\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "smtp.deliver", "user1@target.example"), 1);
+    assert_int_equal(exLogCount(r, "smtp.ndr", "user1@target.example"), 0);
+    assert_int_equal(exLogCount(r, "smtp.ndr", "user2@target.example bounced: 5.7.1"), 1);
+    exRunFree(r);
+}
+
 static void test_logon_initializes_and_fails(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "logon user1\nmigrate all\ncancel when mailboxes=1\nlogon user2\nlogon user2\n"
@@ -97,6 +113,7 @@ int main(void) {
         cmocka_unit_test(test_delivery_needs_the_stamp),
         cmocka_unit_test(test_delivery_to_unknown_and_unmigrated),
         cmocka_unit_test(test_protect_bounces_until_filled),
+        cmocka_unit_test(test_protect_spares_a_filled_mailbox_on_rerun),
         cmocka_unit_test(test_logon_initializes_and_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
