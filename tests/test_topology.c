@@ -387,10 +387,15 @@ static void sync_one_dc_is_one_round(void **state) {
 
 /* ---- narrative and jitter ---- */
 
-static int logHas(const fixture *f, const char *actor, const char *text) {
+/* Index + 1 of the first narrative line of actor holding text, 0 when none. */
+static size_t logAt(const fixture *f, const char *actor, const char *text) {
     for (size_t i = 0; i < f->s.nlog; i++)
-        if (strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text)) return 1;
+        if (strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text)) return i + 1;
     return 0;
+}
+
+static int logHas(const fixture *f, const char *actor, const char *text) {
+    return logAt(f, actor, text) != 0;
 }
 
 static void the_narrative_shows_the_change_travel(void **state) {
@@ -404,6 +409,8 @@ static void the_narrative_shows_the_change_travel(void **state) {
     assert_true(logHas(&f, "DC1", "notify DC2"));
     assert_true(logHas(&f, "DC2", "pull from DC1: 1 object, 6 attributes (usn 6..6)"));
     assert_true(logHas(&f, "DC2", "name conflict: CN=X\\0ACNF:"));
+    /* The pull that brought the conflict is told before the conflict it caused. */
+    assert_true(logAt(&f, "DC2", "pull from DC1") < logAt(&f, "DC2", "name conflict"));
     assert_true(dirConverged(f.d));
     fxFree(&f);
 }
