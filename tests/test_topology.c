@@ -385,6 +385,33 @@ static void sync_one_dc_is_one_round(void **state) {
     fxFree(&f);
 }
 
+/* ---- wait converged gives up ---- */
+
+static void wait_converged_gives_up_naming_the_dcs_that_differ(void **state) {
+    (void)state;
+    /* The site link is failed for good, so DC3 never gets the account the
+    ** wizard creates on DC1 at 0 s: `wait converged` fails exactly
+    ** converge.timeout (here 2 h) after it started, at 0 s. */
+    const char *text =
+        "seed 1\nad 2003\nset converge.timeout 2h\nsite HQ\nsite Branch\n"
+        "sitelink HQ Branch interval=15m\ndc DC1 site=HQ gc\ndc DC2 site=HQ\ndc DC3 site=Branch\n"
+        "server EX1 dc=DC1 gc=DC1\nsource users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
+        "fail link HQ Branch\nmigrate user1\nwait converged\n";
+    scenario sc;
+    scnError e;
+    if (scnParse("test.scn", text, strlen(text), &sc, &e) != MS_OK)
+        fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
+    sim s;
+    simOptions opt = {0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_FAIL);
+    assert_int_equal(s.now, 2 * MS_PER_HOUR);
+    assert_non_null(strstr(s.err, "did not converge within"));
+    assert_non_null(strstr(s.err, "DC3 (5 objects) differs from DC1 (6 objects)"));
+    simFree(&s);
+    scnFree(&sc);
+}
+
 /* ---- narrative and jitter ---- */
 
 /* Index + 1 of the first narrative line of actor holding text, 0 when none. */
@@ -455,6 +482,7 @@ int main(void) {
         cmocka_unit_test(sync_runs_rounds_until_nothing_moves),
         cmocka_unit_test(sync_crosses_sites_and_skips_failed_dcs),
         cmocka_unit_test(sync_one_dc_is_one_round),
+        cmocka_unit_test(wait_converged_gives_up_naming_the_dcs_that_differ),
         cmocka_unit_test(the_narrative_shows_the_change_travel),
         cmocka_unit_test(jitter_varies_delays_deterministically),
     };
