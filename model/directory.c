@@ -395,7 +395,7 @@ size_t dirPullNow(directory *d, int dst, int src) {
     changeSet cs;
     applyResult res;
     csBuild(d, dst, src, &cs);
-    csApply(d, &cs, &res);
+    csMerge(d, &cs, &res);
     size_t moved = cs.na;
     if (simNarrating(d->s)) {
         size_t attrs;
@@ -405,6 +405,7 @@ size_t dirPullNow(directory *d, int dst, int src) {
                d->dc[src].name, cs.no, cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
                (unsigned long long)lo, (unsigned long long)hi);
     }
+    csPlace(d, &cs, &res);   /* after the pull is told: see csMerge */
     csRecycle(d, &cs);
     if (res.applied) topoNoteChange(d, dst, res.urgent);
     return moved;

@@ -418,8 +418,7 @@ void csSummary(const changeSet *cs, size_t *attrs, uint64_t *lo, uint64_t *hi) {
 
 /* ---- applying ---- */
 
-typedef struct touched {
-    dobj *o;
+typedef struct csTouched {
     guid id;
     int was_deleted;       /* a tombstone before this pull (or absent: 0) */
 } touched;
@@ -501,25 +500,31 @@ static dobj *applyObject(directory *d, const changeSet *cs, const csObj *co, app
     return o;
 }
 
-void csApply(directory *d, const changeSet *cs, applyResult *res) {
+void csMerge(directory *d, const changeSet *cs, applyResult *res) {
     memset(res, 0, sizeof *res);
-    int dc = cs->dst;
-    dcState *D = &d->dc[dc];
     touched *t = cs->no ? malloc(cs->no * sizeof *t) : NULL;
-    size_t nt = 0;
     if (cs->no && !t) {
         fprintf(stderr, "migsim: out of memory in replication\n");
         abort();
     }
+    size_t nt = 0;
     for (size_t i = 0; i < cs->no; i++) {
         int was_deleted;
         dobj *o = applyObject(d, cs, &cs->o[i], res, &was_deleted);
         if (!o) continue;
-        t[nt].o = o;
         t[nt].id = o->id;
         t[nt].was_deleted = was_deleted;
         nt++;
     }
+    res->touched = t;
+    res->ntouched = nt;
+}
+
+void csPlace(directory *d, const changeSet *cs, applyResult *res) {
+    int dc = cs->dst;
+    dcState *D = &d->dc[dc];
+    const touched *t = res->touched;
+    size_t nt = res->ntouched;
     /* Phase 2: placement of what changed, now that the whole set is in. */
     for (size_t i = 0; i < nt; i++) {
         dobj *o = replicaFind(&D->r, &t[i].id);
@@ -538,8 +543,15 @@ void csApply(directory *d, const changeSet *cs, applyResult *res) {
             resolveNames(d, dc, c);
         }
     }
-    free(t);
+    free(res->touched);
+    res->touched = NULL;
+    res->ntouched = 0;
     if (D->hwm[cs->src] < cs->src_usn) D->hwm[cs->src] = cs->src_usn;
     for (int k = 0; k < d->ndc; k++)
         if (D->utd[k] < cs->src_utd[k]) D->utd[k] = cs->src_utd[k];
+}
+
+void csApply(directory *d, const changeSet *cs, applyResult *res) {
+    csMerge(d, cs, res);
+    csPlace(d, cs, res);
 }

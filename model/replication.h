@@ -51,17 +51,33 @@ typedef struct changeSet {
     uint64_t *src_utd;     /* the source's up-to-dateness vector then (by rank) */
 } changeSet;
 
+struct csTouched;
+
 typedef struct applyResult {
     size_t applied;        /* attributes that won and were written */
     size_t objects;        /* objects changed */
     int urgent;            /* an urgent attribute changed on an existing live object */
+    struct csTouched *touched;   /* csMerge -> csPlace: the objects merged */
+    size_t ntouched;
 } applyResult;
 
 /* Take the change set for a pull into dst from src, as src is now. */
 void csBuild(directory *d, int dst, int src, changeSet *cs);
 
-/* Apply cs on its destination now; then advance its high-watermark and UTD vector. */
+/* Apply cs on its destination now; then advance its high-watermark and UTD
+** vector.  The same as csMerge then csPlace. */
 void csApply(directory *d, const changeSet *cs, applyResult *res);
+
+/*
+** The two halves of csApply, so that the caller can tell the pull between
+** them (the narrative shows a pull before the name conflicts and orphan moves
+** it caused).  csMerge applies the stamp rule to every object of cs and fills
+** res; csPlace, which must follow on the same cs and res, moves orphans to
+** LostAndFound, resolves name conflicts (both originating writes), advances
+** the high-watermark and UTD vector and releases what csMerge kept in res.
+*/
+void csMerge(directory *d, const changeSet *cs, applyResult *res);
+void csPlace(directory *d, const changeSet *cs, applyResult *res);
 
 /* Release cs's references and storage. */
 void csFree(changeSet *cs);

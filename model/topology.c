@@ -110,8 +110,9 @@ static void evPullApply(sim *s, void *obj, int64_t arg) {
             simLog(d->s, d->dc[dst].name, "repl.lost", "pull from %s dropped: %s is failed",
                    d->dc[p->cs.src].name, d->dc[dst].name);
     } else {
-        csApply(d, &p->cs, &res);
-        narratePull(d, p, &res);
+        csMerge(d, &p->cs, &res);
+        narratePull(d, p, &res);   /* before the conflicts and orphans it caused */
+        csPlace(d, &p->cs, &res);
         if (res.applied) topoNoteChange(d, dst, res.urgent);
     }
     size_t moved = p->cs.na;

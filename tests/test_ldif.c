@@ -63,7 +63,8 @@ static void unsafe_values_are_base64(void **state) {
     fixture f;
     fxInit(&f, 2003, 1, (int[]){2});
     guid u = fxUser(&f, 0, "u");
-    const char *cases[] = {" leading space", ":colon", "<less", "trailing ", "caf\xc3\xa9", "line\nbreak"};
+    const char *cases[] = {" leading space", ":colon", "<less", "trailing ", "caf\xc3\xa9", "line\nbreak",
+                           "carriage\rreturn", " ", "x "};
     char want[256], enc[256];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(dirModify(f.d, 0, &u, A_DESCRIPTION, &cases[i], 1), MS_OK);
@@ -72,6 +73,13 @@ static void unsafe_values_are_base64(void **state) {
         if (!strstr(l, want)) fail_msg("no '%s' for case %zu in:\n%s", want, i, l);
         free(l);
     }
+    /* A DN with a byte above 127 is base64 too (RFC 2849: not a SAFE-STRING). */
+    guid c = fxUser(&f, 0, "Jos\xc3\xa9");
+    char *lc = ldifOf(&f, 0), enc2[256], want2[300];
+    snprintf(want2, sizeof want2, "\ndn:: %s\n", b64("CN=Jos\xc3\xa9,OU=Migrated,DC=target,DC=example", enc2));
+    if (!strstr(lc, want2)) fail_msg("no '%s' in:\n%s", want2, lc);
+    free(lc);
+    (void)c;
     const char *safe = "inner space: and < are fine";
     dirModify(f.d, 0, &u, A_DESCRIPTION, &safe, 1);
     char *l = ldifOf(&f, 0);

@@ -385,12 +385,44 @@ static void sync_one_dc_is_one_round(void **state) {
     fxFree(&f);
 }
 
+/* ---- wait converged gives up ---- */
+
+static void wait_converged_gives_up_naming_the_dcs_that_differ(void **state) {
+    (void)state;
+    /* The site link is failed for good, so DC3 never gets the account the
+    ** wizard creates on DC1 at 0 s: `wait converged` fails exactly
+    ** converge.timeout (here 2 h) after it started, at 0 s. */
+    const char *text =
+        "seed 1\nad 2003\nset converge.timeout 2h\nsite HQ\nsite Branch\n"
+        "sitelink HQ Branch interval=15m\ndc DC1 site=HQ gc\ndc DC2 site=HQ\ndc DC3 site=Branch\n"
+        "server EX1 dc=DC1 gc=DC1\nsource users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
+        "fail link HQ Branch\nmigrate user1\nwait converged\n";
+    scenario sc;
+    scnError e;
+    if (scnParse("test.scn", text, strlen(text), &sc, &e) != MS_OK)
+        fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
+    sim s;
+    simOptions opt = {0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_FAIL);
+    assert_int_equal(s.now, 2 * MS_PER_HOUR);
+    assert_non_null(strstr(s.err, "did not converge within"));
+    assert_non_null(strstr(s.err, "DC3 (5 objects) differs from DC1 (6 objects)"));
+    simFree(&s);
+    scnFree(&sc);
+}
+
 /* ---- narrative and jitter ---- */
 
-static int logHas(const fixture *f, const char *actor, const char *text) {
+/* Index + 1 of the first narrative line of actor holding text, 0 when none. */
+static size_t logAt(const fixture *f, const char *actor, const char *text) {
     for (size_t i = 0; i < f->s.nlog; i++)
-        if (strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text)) return 1;
+        if (strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text)) return i + 1;
     return 0;
+}
+
+static int logHas(const fixture *f, const char *actor, const char *text) {
+    return logAt(f, actor, text) != 0;
 }
 
 static void the_narrative_shows_the_change_travel(void **state) {
@@ -404,6 +436,8 @@ static void the_narrative_shows_the_change_travel(void **state) {
     assert_true(logHas(&f, "DC1", "notify DC2"));
     assert_true(logHas(&f, "DC2", "pull from DC1: 1 object, 6 attributes (usn 6..6)"));
     assert_true(logHas(&f, "DC2", "name conflict: CN=X\\0ACNF:"));
+    /* The pull that brought the conflict is told before the conflict it caused. */
+    assert_true(logAt(&f, "DC2", "pull from DC1") < logAt(&f, "DC2", "name conflict"));
     assert_true(dirConverged(f.d));
     fxFree(&f);
 }
@@ -448,6 +482,7 @@ int main(void) {
         cmocka_unit_test(sync_runs_rounds_until_nothing_moves),
         cmocka_unit_test(sync_crosses_sites_and_skips_failed_dcs),
         cmocka_unit_test(sync_one_dc_is_one_round),
+        cmocka_unit_test(wait_converged_gives_up_naming_the_dcs_that_differ),
         cmocka_unit_test(the_narrative_shows_the_change_travel),
         cmocka_unit_test(jitter_varies_delays_deterministically),
     };
