@@ -59,8 +59,10 @@ msStatus exBuild(struct sim *s, directory *d, exchange **out) {
     x->s = s;
     x->d = d;
     const scenario *sc = s->scn;
-    if (sqlite3_open(":memory:", &x->db) != SQLITE_OK ||
-        sqlite3_exec(x->db, "PRAGMA journal_mode=OFF; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(":memory:", &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK ||
+        sqlite3_exec(x->db, "PRAGMA journal_mode=OFF; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=OFF;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(s->err, sizeof s->err, "exchange: cannot open the run's database");
         return MS_NOMEM;
     }
