@@ -69,7 +69,7 @@ msStatus exBuild(struct sim *s, directory *d, exchange **out) {
     /* Every table in one transaction: DDL outside one reloads the schema
     ** statement by statement, which would dominate a small run. */
     sqlite3_exec(x->db, "BEGIN", NULL, NULL, NULL);
-    msStatus rc = sourceSchema(x->db, sourceIsBulk(sc), s->err, sizeof s->err);
+    msStatus rc = sourceSchema(x->db, &x->src, s->err, sizeof s->err);
     if (rc == MS_OK) rc = buildServers(x);
     if (rc == MS_OK) rc = storeOpen(&x->st, x->db, x->nservers, s->err, sizeof s->err);
     x->admin_dc = sc->admin >= 0 ? sc->v[sc->admin].u.admin.dc.index : 0;
