@@ -171,9 +171,10 @@ msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
         return MS_NOMEM;
     }
     genStmts g = {0};
+    int own = sqlite3_get_autocommit(db);   /* no transaction open: make one */
     int ok = sqlite3_prepare_v2(db, "INSERT INTO src_folder(user, fid, path) VALUES(?,?,?)", -1, &g.folder, NULL) == SQLITE_OK &&
              sqlite3_prepare_v2(db, "INSERT INTO src_rule(user, name, fid) VALUES(?,?,?)", -1, &g.rule, NULL) == SQLITE_OK &&
-             sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+             (!own || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
     int64_t gcn = 0, next_item = 1;
     size_t cap = 0;
     int nomem = 0;
@@ -192,7 +193,7 @@ msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
         }
         ok = genUser(&g, src, u, su, r, &gcn, fids);
     }
-    if (ok && !nomem) ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    if (ok && !nomem && own) ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     free(fids);
     finalizeGen(&g);
     if (ok && !nomem) nomem = !sortKeys(src);
