@@ -19,8 +19,8 @@
 ** Invariants: a user's items have consecutive ids (first_item .. first_item +
 ** nitems - 1) in generation order, so a batch of the wizard is an id range;
 ** search keys (skey, the model's PR_SEARCH_KEY) are 63-bit numbers drawn from
-** the seed, found by the merge and the judge through bykey (sorted on them); folder IDs are unique across
-** the organization.  The C-side table srcUser mirrors the per-user facts the
+** the seed, found by the merge and the judge through bykey (sorted on them);
+** folder IDs are unique across the organization.  The C-side table srcUser mirrors the per-user facts the
 ** model needs often (addresses, item range) so no hot path queries them.
 **
 ** The items are the bulk of the source and are read-only, so they live in a C
