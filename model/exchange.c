@@ -59,15 +59,22 @@ msStatus exBuild(struct sim *s, directory *d, exchange **out) {
     x->s = s;
     x->d = d;
     const scenario *sc = s->scn;
-    if (sqlite3_open(":memory:", &x->db) != SQLITE_OK ||
-        sqlite3_exec(x->db, "PRAGMA journal_mode=OFF; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(":memory:", &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK ||
+        sqlite3_exec(x->db, "PRAGMA journal_mode=OFF; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=OFF;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(s->err, sizeof s->err, "exchange: cannot open the run's database");
         return MS_NOMEM;
     }
-    /* Every table in one transaction: DDL outside one reloads the schema
-    ** statement by statement, which would dominate a small run. */
-    sqlite3_exec(x->db, "BEGIN", NULL, NULL, NULL);
-    msStatus rc = sourceSchema(x->db, sourceIsBulk(sc), s->err, sizeof s->err);
+    /* The whole run is one transaction, committed when the run is freed.
+    ** DDL outside one reloads the schema statement by statement, and every
+    ** commit of an in-memory database walks its page cache (all of it, for
+    ** some sizes of the cache), which made a large migration quadratic. */
+    if (sqlite3_exec(x->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "exchange: %s", sqlite3_errmsg(x->db));
+        return MS_NOMEM;
+    }
+    msStatus rc = sourceSchema(x->db, &x->src, s->err, sizeof s->err);
     if (rc == MS_OK) rc = buildServers(x);
     if (rc == MS_OK) rc = storeOpen(&x->st, x->db, x->nservers, s->err, sizeof s->err);
     x->admin_dc = sc->admin >= 0 ? sc->v[sc->admin].u.admin.dc.index : 0;
@@ -76,7 +83,6 @@ msStatus exBuild(struct sim *s, directory *d, exchange **out) {
         rc = wizOpen(x, w->u.wizard.server.index, w->u.wizard.dc.index,
                      w->u.wizard.has_rate ? w->u.wizard.rate : s->p.wizard_rate, w->u.wizard.protect);
     }
-    if (rc == MS_OK && sqlite3_exec(x->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = MS_NOMEM;
     if (rc == MS_OK) rc = sourceGenerate(&x->src, x->db, sc, &s->rsource, s->err, sizeof s->err);
     if (rc != MS_OK) return rc;
     rc = rusStart(x);
@@ -88,6 +94,7 @@ void exFree(exchange *x) {
     wizClose(x->wz);
     storeClose(&x->st);
     sourceFree(&x->src);
+    sqlite3_exec(x->db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(x->db);
     free(x->servers);
     free(x);

@@ -24,37 +24,22 @@ static const char *const ownFolders[] = {
 };
 #define NOWN (sizeof ownFolders / sizeof ownFolders[0])
 
+/* Folders and rules are few (a handful per user), so they are ordinary
+** tables; the items are the C array behind src_item (sourcetable.c). */
 static const char schema[] =
     "CREATE TABLE src_folder(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
     " fid INTEGER NOT NULL UNIQUE, path TEXT NOT NULL, UNIQUE(user, path), UNIQUE(user, id));"
-    "CREATE TABLE src_item(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
-    " fid INTEGER NOT NULL, skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
     "CREATE TABLE src_rule(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
     " name TEXT NOT NULL, fid INTEGER NOT NULL, UNIQUE(user, id));";
 
-/* The search-key index also covers the user, so "is this one of user's
-** source items" is one index probe.  A bulk source (see sourceSchema) gets it
-** after the insert, which is much faster than maintaining it row by row. */
-static const char indexes[] =
-    "CREATE INDEX src_item_skey ON src_item(skey, user);";
-
-static msStatus execSql(sqlite3 *db, const char *sql, char *err, size_t errsz) {
+msStatus sourceSchema(sqlite3 *db, const source *src, char *err, size_t errsz) {
     char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return MS_OK;
-    snprintf(err, errsz, "source: %s", msg ? msg : sqlite3_errmsg(db));
-    sqlite3_free(msg);
-    return MS_NOMEM;
-}
-
-msStatus sourceSchema(sqlite3 *db, int bulk, char *err, size_t errsz) {
-    msStatus rc = execSql(db, schema, err, errsz);
-    return rc == MS_OK && !bulk ? execSql(db, indexes, err, errsz) : rc;
-}
-
-int sourceIsBulk(const scenario *sc) {
-    if (sc->source < 0) return 0;
-    const stmt *st = &sc->v[sc->source];
-    return (double)st->u.source.users * (double)st->u.source.items_hi > SRC_BULK_ITEMS;
+    if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errsz, "source: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return MS_NOMEM;
+    }
+    return sourceTable(db, src, err, errsz);
 }
 
 const srcUser *sourceUser(const source *src, uint32_t u) {
@@ -64,16 +49,17 @@ const srcUser *sourceUser(const source *src, uint32_t u) {
 
 void sourceFree(source *src) {
     free(src->users);
+    free(src->items);
+    free(src->bykey);
     memset(src, 0, sizeof *src);
 }
 
 typedef struct genStmts {
-    sqlite3_stmt *folder, *item, *rule;
+    sqlite3_stmt *folder, *rule;
 } genStmts;
 
 static void finalizeGen(genStmts *g) {
     sqlite3_finalize(g->folder);
-    sqlite3_finalize(g->item);
     sqlite3_finalize(g->rule);
 }
 
@@ -93,7 +79,7 @@ static void folderPath(int64_t k, char *buf, size_t sz) {
 }
 
 /* One user's folders, items and rules; fids receives the folder IDs. */
-static int genUser(genStmts *g, const source *src, uint32_t u, const srcUser *su,
+static int genUser(genStmts *g, source *src, uint32_t u, const srcUser *su,
                    rng *r, int64_t *gcn, int64_t *fids) {
     char path[64];
     for (int64_t k = 0; k < su->nfolders; k++) {
@@ -104,16 +90,15 @@ static int genUser(genStmts *g, const source *src, uint32_t u, const srcUser *su
         sqlite3_bind_text(g->folder, 3, path, -1, SQLITE_TRANSIENT);
         if (!stepDone(g->folder)) return 0;
     }
+    /* The draws in this order (folder, key, size, age) make the organization. */
     for (int64_t i = 0; i < su->nitems; i++) {
-        sqlite3_bind_int64(g->item, 1, su->first_item + i);
-        sqlite3_bind_int64(g->item, 2, u);
-        sqlite3_bind_int64(g->item, 3, fids[rngBelow(r, (uint64_t)su->nfolders)]);
-        sqlite3_bind_int64(g->item, 4, (int64_t)(rngNext(r) >> 1));
-        sqlite3_bind_int64(g->item, 5, rngBetween(r, 1024, 256 * 1024));
-        sqlite3_bind_int64(g->item, 6, -rngBetween(r, MS_PER_SECOND, 365 * MS_PER_DAY));
-        if (!stepDone(g->item)) return 0;
+        srcItem *it = &src->items[su->first_item - 1 + i];
+        it->user = u;
+        it->fid = fids[rngBelow(r, (uint64_t)su->nfolders)];
+        it->skey = (int64_t)(rngNext(r) >> 1);
+        it->size = (int32_t)rngBetween(r, 1024, 256 * 1024);
+        it->mtime = -rngBetween(r, MS_PER_SECOND, 365 * MS_PER_DAY);
     }
-    (void)src;
     int64_t own = su->nfolders - SRC_DEFAULT_FOLDERS;
     for (int64_t k = 0; k < su->nrules; k++) {
         int64_t f = own > 0 ? SRC_DEFAULT_FOLDERS + k % own : 0;
@@ -128,6 +113,41 @@ static int genUser(genStmts *g, const source *src, uint32_t u, const srcUser *su
     return 1;
 }
 
+/* Room in src->items for src->nitems items (positions fit 32 bits); 0 when
+** there is none. */
+static int growItems(source *src, size_t *cap) {
+    if (src->nitems > (int64_t)UINT32_MAX) return 0;
+    size_t need = (size_t)src->nitems;
+    if (need <= *cap) return 1;
+    size_t ncap = *cap ? *cap : 1024;
+    while (ncap < need) ncap *= 2;
+    srcItem *v = realloc(src->items, ncap * sizeof *v);
+    if (!v) return 0;
+    src->items = v;
+    *cap = ncap;
+    return 1;
+}
+
+static int cmpKey(const void *a, const void *b) {
+    const srcKey *x = a, *y = b;
+    if (x->skey != y->skey) return x->skey < y->skey ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The search-key order of every item: (skey, id) is unique, so the order
+** does not depend on the sort's algorithm. */
+static int sortKeys(source *src) {
+    size_t n = (size_t)src->nitems;
+    src->bykey = malloc((n ? n : 1) * sizeof *src->bykey);
+    if (!src->bykey) return 0;
+    for (size_t i = 0; i < n; i++) {
+        src->bykey[i].skey = src->items[i].skey;
+        src->bykey[i].pos = (uint32_t)i;
+    }
+    qsort(src->bykey, n, sizeof *src->bykey, cmpKey);
+    return 1;
+}
+
 static void fillUser(srcUser *su, const scenario *sc, uint32_t u) {
     scnUserName(sc, u, su->name, sizeof su->name);
     snprintf(su->legdn, sizeof su->legdn,
@@ -139,7 +159,6 @@ static void fillUser(srcUser *su, const scenario *sc, uint32_t u) {
 msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
                         char *err, size_t errsz) {
     memset(src, 0, sizeof *src);
-    int bulk = sourceIsBulk(sc);
     if (sc->source < 0 || sc->nusers == 0) return MS_OK;
     const stmt *st = &sc->v[sc->source];
     src->nusers = sc->nusers;
@@ -152,11 +171,13 @@ msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
         return MS_NOMEM;
     }
     genStmts g = {0};
+    int own = sqlite3_get_autocommit(db);   /* no transaction open: make one */
     int ok = sqlite3_prepare_v2(db, "INSERT INTO src_folder(user, fid, path) VALUES(?,?,?)", -1, &g.folder, NULL) == SQLITE_OK &&
-             sqlite3_prepare_v2(db, "INSERT INTO src_item(id, user, fid, skey, size, mtime) VALUES(?,?,?,?,?,?)", -1, &g.item, NULL) == SQLITE_OK &&
              sqlite3_prepare_v2(db, "INSERT INTO src_rule(user, name, fid) VALUES(?,?,?)", -1, &g.rule, NULL) == SQLITE_OK &&
-             sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+             (!own || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
     int64_t gcn = 0, next_item = 1;
+    size_t cap = 0;
+    int nomem = 0;
     for (uint32_t u = 1; ok && u <= src->nusers; u++) {
         srcUser *su = &src->users[u - 1];
         fillUser(su, sc, u);
@@ -166,15 +187,20 @@ msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
         su->first_item = next_item;
         next_item += su->nitems;
         src->nitems += su->nitems;
+        if (!growItems(src, &cap)) {
+            nomem = 1;
+            break;
+        }
         ok = genUser(&g, src, u, su, r, &gcn, fids);
     }
-    /* Indexes after the bulk insert (cheaper than maintaining them row by
-    ** row), inside the transaction (DDL outside one reloads the schema per
-    ** statement). */
-    if (ok && bulk) ok = sqlite3_exec(db, indexes, NULL, NULL, NULL) == SQLITE_OK;
-    if (ok) ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    if (ok && !nomem && own) ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     free(fids);
-    if (!ok) snprintf(err, errsz, "source: %s", sqlite3_errmsg(db));
     finalizeGen(&g);
+    if (ok && !nomem) nomem = !sortKeys(src);
+    if (nomem) {
+        snprintf(err, errsz, "source: out of memory for %lld items", (long long)src->nitems);
+        return MS_NOMEM;
+    }
+    if (!ok) snprintf(err, errsz, "source: %s", sqlite3_errmsg(db));
     return ok ? MS_OK : MS_NOMEM;
 }

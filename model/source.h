@@ -19,9 +19,14 @@
 ** Invariants: a user's items have consecutive ids (first_item .. first_item +
 ** nitems - 1) in generation order, so a batch of the wizard is an id range;
 ** search keys (skey, the model's PR_SEARCH_KEY) are 63-bit numbers drawn from
-** the seed, indexed for the merge and the judge; folder IDs are unique across
-** the organization.  The C-side table srcUser mirrors the per-user facts the
+** the seed, found by the merge and the judge through bykey (sorted on them);
+** folder IDs are unique across the organization.  The C-side table srcUser mirrors the per-user facts the
 ** model needs often (addresses, item range) so no hot path queries them.
+**
+** The items are the bulk of the source and are read-only, so they live in a C
+** array (source.items, in id order) that SQL reads through src_item, an
+** eponymous virtual table (sourcetable.c) with direct lookups by id range,
+** user and search key; folders and rules are ordinary tables.
 */
 #ifndef MIGSIM_SOURCE_H
 #define MIGSIM_SOURCE_H
@@ -50,26 +55,38 @@ typedef struct srcUser {
     int64_t nrules;
 } srcUser;
 
+/* One source item; its id is its position in source.items plus one. */
+typedef struct srcItem {
+    int64_t skey, fid, mtime;
+    int32_t size;
+    uint32_t user;
+} srcItem;
+
+/* An entry of the search-key order: the key and the item's position. */
+typedef struct srcKey {
+    int64_t skey;
+    uint32_t pos;             /* items[pos]: id pos + 1 */
+} srcKey;
+
 typedef struct source {
     uint32_t nusers;
     srcUser *users;           /* users[u - 1] for user number u */
     int64_t nitems;           /* over every user */
+    srcItem *items;           /* items[id - 1] */
+    srcKey *bykey;            /* every item, sorted on (skey, id) */
 } source;
 
-/* Above this many items (users x the most items per user) the source is
-** bulk: its search-key index is built after the rows, not as they go in. */
-#define SRC_BULK_ITEMS 200000
+/* Create the source tables in db (empty) and src_item, the virtual table
+** over src's items; src must outlive db's use of it. */
+msStatus sourceSchema(sqlite3 *db, const source *src, char *err, size_t errsz);
 
-/* 1 when sc's source is bulk (see SRC_BULK_ITEMS). */
-int sourceIsBulk(const scenario *sc);
-
-/* Create the source tables in db (empty), with their indexes unless bulk. */
-msStatus sourceSchema(sqlite3 *db, int bulk, char *err, size_t errsz);
+/* sourcetable.c: register src_item over src's items in db. */
+msStatus sourceTable(sqlite3 *db, const source *src, char *err, size_t errsz);
 
 /*
 ** Generate the organization the scenario's `source` statement describes
 ** into db and src (an empty source when the scenario has none), drawing
-** from r only.  Index creation happens after the bulk insert.
+** from r only.
 */
 msStatus sourceGenerate(source *src, sqlite3 *db, const scenario *sc, rng *r,
                         char *err, size_t errsz);

@@ -40,7 +40,7 @@ static int setupWith(void **state, const char *src_line) {
     rngSeed(&r, 7, RNG_SOURCE);
     guidInit(&f->gg, 7);
     if (sqlite3_open(":memory:", &f->db) != SQLITE_OK) return -1;
-    if (sourceSchema(f->db, 0, e, sizeof e) != MS_OK) return -1;
+    if (sourceSchema(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
     if (sourceGenerate(&f->src, f->db, &f->sc, &r, e, sizeof e) != MS_OK) return -1;
     if (storeOpen(&f->st, f->db, 2, e, sizeof e) != MS_OK) return -1;
     *state = f;
