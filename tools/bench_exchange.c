@@ -146,7 +146,7 @@ static int benchMigrate(void) {
     printf("bench: sqlite_insert_select_rate %.0f items/s\n", (double)copied / ref);
     printf("bench: migrate10m_vs_sqlite %.2f ratio\n", ref / wall);
     printf("bench: migrate10m_virtual_time %.1f h\n", (double)s.now / 3.6e6);
-    printf("bench: peak_rss %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
+    printf("bench: migrate10m_peak_rss %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
     simFree(&s);
     scnFree(&sc);
     return 0;
