@@ -20,6 +20,10 @@
 #include "sim.h"
 #include "world.h"
 
+/* The longest a blocking step (`wait done`, `sync`, `cancel when ...`) may
+** wait: ten years of simulated time, as long as the longest `wait DUR`. */
+#define BLOCK_LIMIT (3650 * MS_PER_DAY)
+
 static char *dupString(const char *src) {
     size_t n = strlen(src) + 1;
     char *d = malloc(n);
@@ -205,8 +209,14 @@ static msStatus settleBlocked(sim *s, int idle) {
         s->resume_at = s->now;
         return MS_OK;
     }
-    if (r == 0 && s->err[0] == '\0')
-        snprintf(s->err, sizeof s->err, "nothing more can happen, and '%s' still waits", st->text);
+    if (r == 0 && s->err[0] == '\0') {
+        char t[CLOCK_BUFSZ];
+        if (eqPeek(&s->q))
+            snprintf(s->err, sizeof s->err, "'%s' still waits after %s of simulated time", st->text,
+                     durationFormat(s->now - s->blocked_since, t));
+        else
+            snprintf(s->err, sizeof s->err, "nothing more can happen, and '%s' still waits", st->text);
+    }
     s->blocked = 0;
     return failStep(s, st->pos.line);
 }
@@ -227,7 +237,10 @@ static msStatus execStep(sim *s) {
         return MS_OK;
     }
     int block = 0;
-    s->block_deadline = SIMTIME_MAX;
+    /* Every blocking step gives up at some point, so a condition that a model
+    ** bug keeps false cannot run a scenario for ever; the world may set an
+    ** earlier deadline (`wait converged`: converge.timeout). */
+    if (__builtin_add_overflow(s->now, BLOCK_LIMIT, &s->block_deadline)) s->block_deadline = SIMTIME_MAX;
     msStatus rc = worldStep(s, st, &block);
     if (rc == MS_FAIL) return failStep(s, st->pos.line);
     if (rc != MS_OK) return rc;
