@@ -3,7 +3,8 @@
 # In docs/*.md, a line "<!-- narrative: PATH [--seed N] -->" right before a
 # fenced code block marks the block as a quote of `migsim run PATH`.  Every
 # non-empty line of the block must appear, in order, as a whole line of the
-# output; a line "..." elides any number of lines.  Usage: doccheck.sh MIGSIM
+# output; a line "..." elides any number of lines.  A block after
+# "<!-- scenario: passes -->" must be a scenario that passes.  Usage: doccheck.sh MIGSIM
 set -u
 bin=${1:?usage: doccheck.sh MIGSIM}
 fail=0; blocks=0
@@ -40,5 +41,26 @@ for doc in docs/*.md; do
         rm -f "$base".*
     done
 done
-echo "doccheck: $blocks quoted narrative blocks checked"
+# A fenced block right after "<!-- scenario: passes -->" (README.md, docs/*.md)
+# is a whole scenario that must run and pass.
+examples=0
+for doc in README.md docs/*.md; do
+    [ -f "$doc" ] || continue
+    awk -v dir="$tmp" '
+        /^<!-- scenario: passes -->$/ { want = 1; next }
+        want && /^```/ { n++; f = dir "/ex" n ".scn"; inblock = 1; want = 0; next }
+        inblock && /^```/ { inblock = 0; close(f); next }
+        inblock { print > f }
+        { if (!/^[[:space:]]*$/) want = 0 }
+    ' "$doc"
+    for f in "$tmp"/ex*.scn; do
+        [ -f "$f" ] || continue
+        examples=$((examples + 1))
+        if ! out=$("$bin" run --quiet "$f" 2>&1); then
+            echo "$doc: example scenario does not pass:"; echo "$out" | sed 's/^/  /'; fail=1
+        fi
+        rm -f "$f"
+    done
+done
+echo "doccheck: $blocks quoted narrative blocks and $examples example scenarios checked"
 exit $fail
