@@ -9,8 +9,8 @@
 ** The invariants checked here: no crash, leak, hang or undefined behaviour
 ** in the runner or the model on any scenario that parses; every failure
 ** (simInit, a failed step) says why in s->err; simStep returns only MS_OK or
-** MS_FAIL and reports done consistently; and determinism: the same scenario
-** run twice gives byte-identical JSON and LDIF.
+** MS_FAIL and reports done consistently; virtual time never goes back; and
+** determinism: the same scenario run twice gives byte-identical JSON and LDIF.
 **
 ** Bounds, so that every input runs in milliseconds: a world larger than
 ** MAX_DCS DCs, MAX_USERS users or MAX_ITEMS items per user, or a `deliver`
@@ -58,17 +58,26 @@ static void outputFree(output *o) {
     memset(o, 0, sizeof *o);
 }
 
-/* Drive s with the step budget; aborts on a status simStep must not return. */
+/*
+** Drive s with the step budget; aborts on a status simStep must not return,
+** on virtual time going backwards, and on a finished run that moves again.
+*/
 static void drive(sim *s) {
     int done = 0;
     for (int n = 0; n < STEP_BUDGET && !done; n++) {
+        simtime before = s->now;
         msStatus st = simStep(s, &done);
+        if (s->now < before) abort();
         if (st == MS_FAIL) {
             if (!done || !s->step_failed || s->err[0] == '\0') abort();
         } else if (st != MS_OK) {
             abort();
         }
     }
+    if (!done) return;
+    simtime end = s->now;
+    uint64_t fired = s->events_fired;
+    if (simStep(s, &done) != MS_OK || !done || s->now != end || s->events_fired != fired) abort();
 }
 
 static void writeOutputs(sim *s, output *o) {
