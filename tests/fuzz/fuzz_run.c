@@ -16,8 +16,10 @@
 ** MAX_DCS DCs, MAX_USERS users or MAX_ITEMS items per user, or a `deliver`
 ** of more than MAX_DELIVER messages, is skipped before simInit; a run gets at
 ** most STEP_BUDGET calls of simStep (each fires one event or runs one step),
-** so `wait 3650d` with a 1 s schedule stops early instead of hanging.  A run
-** stopped by the budget is still reported and written, as lab mode would
+** so `wait 3650d` with a 1 s schedule stops early instead of hanging; and a
+** run stops when more than MAX_QUEUE events are pending (a 1 s schedule with
+** a 3 h latency keeps that many pulls in flight, each with its change set).
+** A run stopped early is still reported and written, as lab mode would
 ** between two steps.
 */
 #include <stdint.h>
@@ -34,6 +36,7 @@
 #define MAX_ITEMS 50
 #define MAX_DELIVER 20
 #define STEP_BUDGET 20000
+#define MAX_QUEUE 5000
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -64,7 +67,7 @@ static void outputFree(output *o) {
 */
 static void drive(sim *s) {
     int done = 0;
-    for (int n = 0; n < STEP_BUDGET && !done; n++) {
+    for (int n = 0; n < STEP_BUDGET && !done && eqLen(&s->q) <= MAX_QUEUE; n++) {
         simtime before = s->now;
         msStatus st = simStep(s, &done);
         if (s->now < before) abort();
