@@ -4,7 +4,9 @@
 #   make demo       build, then run the KB 842101 reproduction and its fix
 #   make check      build and run every test (unit programs, scenarios, docs)
 #   make san        the tests again, built with ASan+UBSan under build/san
-#   make fuzz       the scenario-parser fuzzer (FUZZ_SECONDS, default 60)
+#   make fuzz       the libFuzzer targets for FUZZ_SECONDS in all (default 60),
+#                   split: FUZZ_RUN_SECONDS (default half) for the run target
+#                   (parse and run), the rest for the parser target
 #   make bench      the speed and memory figures (bench: NAME VALUE UNIT)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -16,6 +18,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 VERSION := 0.1.0
 FUZZ_SECONDS ?= 60
+FUZZ_RUN_SECONDS ?= $(shell expr $(FUZZ_SECONDS) / 2)
 
 PKGS    := sqlite3 uuid
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -105,15 +108,39 @@ valgrind: $(BIN)
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    $(BIN) check scenarios/ >/dev/null
 
-fuzz: $(DEPS_OK)
+# The fuzz targets link one copy of the library built with clang, ASan, UBSan
+# (any report is a crash) and libFuzzer's coverage; each target has its own
+# corpus seeded from the shipped scenarios and tests/fuzz/corpus/.
+FUZZ_CFLAGS = $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -Isim -Imodel -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_LIB := $(BUILD)/fuzz/libmigsim.a
+FUZZ_OPTS = -timeout=5 -rss_limit_mb=2048 -dict=tests/fuzz/scenario.dict -print_final_stats=1
+
+$(BUILD)/fuzz/.clang-ok: $(DEPS_OK)
 	@sh tools/deps.sh clang
-	@mkdir -p $(BUILD)/fuzz/corpus
-	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -Isim -Imodel \
-	    -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
-	    -o $(BUILD)/fuzz/fuzz_parser tests/fuzz/fuzz_parser.c $(LIB_SRC) $(PKG_LIBS) -lm
-	cp scenarios/*/*.scn tests/fuzz/corpus/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
-	$(BUILD)/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
-	    -dict=tests/fuzz/scenario.dict -print_final_stats=1 $(BUILD)/fuzz/corpus
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/fuzz/obj/%.o: %.c $(BUILD)/fuzz/.clang-ok
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lm
+
+# Each target runs at least 1 s: libFuzzer reads -max_total_time=0 as no limit.
+fuzz: $(BUILD)/fuzz/fuzz_parser $(BUILD)/fuzz/fuzz_run
+	@for t in parser run; do mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	    cp scenarios/*/*.scn tests/fuzz/corpus/* $(BUILD)/fuzz/corpus-$$t/ 2>/dev/null || true; done
+	@p=$$(($(FUZZ_SECONDS) - $(FUZZ_RUN_SECONDS))); r=$(FUZZ_RUN_SECONDS); \
+	 [ $$p -ge 1 ] || p=1; [ $$r -ge 1 ] || r=1; \
+	 echo "== fuzz_parser $${p}s, fuzz_run $${r}s"; \
+	 $(BUILD)/fuzz/fuzz_parser -max_total_time=$$p $(FUZZ_OPTS) $(BUILD)/fuzz/corpus-parser && \
+	 $(BUILD)/fuzz/fuzz_run -max_total_time=$$r $(FUZZ_OPTS) $(BUILD)/fuzz/corpus-run
 
 bench: $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
@@ -126,4 +153,5 @@ install: $(BIN)
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sim/main.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sim/main.d $(TEST_BIN:=.d) \
+         $(FUZZ_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_parser.d $(BUILD)/fuzz/fuzz_run.d

@@ -67,6 +67,8 @@ struct directory {
     guid cont[DIR_NCONTAINERS];
 
     struct pull **pulls;   /* in-flight pulls by slot (NULL: free) */
+    size_t *free_slots;    /* the free slots of pulls, a stack (npulls capacity) */
+    size_t nfree_slots;
     /* Storage of a finished change set, kept for the next one: a pull of
     ** 100,000 objects needs tens of megabytes, and fresh pages are costly. */
     void *spare_o, *spare_a;

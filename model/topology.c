@@ -73,6 +73,26 @@ static void narratePull(directory *d, const pull *p, const applyResult *res) {
            (unsigned long long)lo, (unsigned long long)hi, lost);
 }
 
+/*
+** Double the pull slots.  The free slots are a stack, so starting a pull is
+** O(1) however many are in flight (a 1 s schedule with a 3 h latency keeps
+** tens of thousands in flight); a scan for a free slot made such runs
+** quadratic.  The new slots are pushed highest first, so the lowest is used
+** first.
+*/
+static void growPulls(directory *d) {
+    size_t n = d->npulls * 2 + 8;
+    struct pull **np = realloc(d->pulls, n * sizeof *np);
+    if (!np) abort();
+    d->pulls = np;
+    size_t *nf = realloc(d->free_slots, n * sizeof *nf);
+    if (!nf) abort();
+    d->free_slots = nf;
+    for (size_t i = d->npulls; i < n; i++) np[i] = NULL;
+    for (size_t i = n; i > d->npulls; i--) nf[d->nfree_slots++] = i - 1;
+    d->npulls = n;
+}
+
 void topoStartPull(directory *d, int dst, int src, pullKind kind) {
     if (d->dc[dst].failed || d->dc[src].failed || dst == src) return;
     pull *p = calloc(1, sizeof *p);
@@ -80,19 +100,13 @@ void topoStartPull(directory *d, int dst, int src, pullKind kind) {
     csBuild(d, dst, src, &p->cs);
     p->kind = kind;
     p->sync_round = d->sync_round;
-    size_t slot = 0;
-    while (slot < d->npulls && d->pulls[slot]) slot++;
-    if (slot == d->npulls) {
-        struct pull **np = realloc(d->pulls, (d->npulls * 2 + 8) * sizeof *np);
-        if (!np) abort();
-        memset(np + d->npulls, 0, (d->npulls + 8) * sizeof *np);
-        d->pulls = np;
-        d->npulls = d->npulls * 2 + 8;
-    }
+    if (d->nfree_slots == 0) growPulls(d);
+    size_t slot = d->free_slots[--d->nfree_slots];
     d->pulls[slot] = p;
     simtime lat = kind == PULL_FORCED ? 0 : simJitter(d->s, d->s->p.latency);
     if (simSchedule(d->s, d->s->now + lat, evPullApply, d, (int64_t)slot, "dc.pull") != MS_OK) {
         d->pulls[slot] = NULL;
+        d->free_slots[d->nfree_slots++] = slot;
         csFree(&p->cs);
         free(p);
     }
@@ -103,6 +117,7 @@ static void evPullApply(sim *s, void *obj, int64_t arg) {
     directory *d = obj;
     pull *p = d->pulls[arg];
     d->pulls[arg] = NULL;
+    d->free_slots[d->nfree_slots++] = (size_t)arg;
     int dst = p->cs.dst;
     applyResult res = {0};
     if (d->dc[dst].failed) {
@@ -427,9 +442,11 @@ void topoFree(directory *d) {
             free(d->pulls[i]);
         }
     free(d->pulls);
+    free(d->free_slots);
     csFreeSpare(d);
     d->pulls = NULL;
-    d->npulls = 0;
+    d->free_slots = NULL;
+    d->npulls = d->nfree_slots = 0;
     for (int i = 0; i < d->nsite; i++) free(d->site[i].dcs);
     free(d->site);
     free(d->link);

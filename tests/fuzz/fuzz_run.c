@@ -1,0 +1,143 @@
+/*
+** libFuzzer target for the runner and the model (`make fuzz`).  Each input
+** is parsed as scenario text, as in fuzz_parser.c; an input that parses and
+** describes a small world is then RUN: simInit, simStep in a loop, the
+** report (reportCollect, reportWriteJson), one DC's replica as LDIF
+** (dirWriteLdif), simFree, scnFree.  Everything is written to memory
+** streams, never to files.
+**
+** The invariants checked here: no crash, leak, hang or undefined behaviour
+** in the runner or the model on any scenario that parses; every failure
+** (simInit, a failed step) says why in s->err; simStep returns only MS_OK or
+** MS_FAIL and reports done consistently; virtual time never goes back; and
+** determinism: the same scenario run twice gives byte-identical JSON and LDIF.
+**
+** Bounds, so that every input runs in milliseconds: a world larger than
+** MAX_DCS DCs, MAX_USERS users or MAX_ITEMS items per user, or a `deliver`
+** of more than MAX_DELIVER messages, is skipped before simInit; a run gets at
+** most STEP_BUDGET calls of simStep (each fires one event or runs one step),
+** so `wait 3650d` with a 1 s schedule stops early instead of hanging; and a
+** run stops when more than MAX_QUEUE events are pending (a 1 s schedule with
+** a 3 h latency keeps that many pulls in flight, each with its change set).
+** A run stopped early is still reported and written, as lab mode would
+** between two steps.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+#include "scenario.h"
+#include "sim.h"
+#include "world.h"
+
+#define MAX_DCS 8
+#define MAX_USERS 12
+#define MAX_ITEMS 50
+#define MAX_DELIVER 20
+#define STEP_BUDGET 20000
+#define MAX_QUEUE 5000
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* 1 when sc's world is small enough to run in a few milliseconds. */
+static int smallWorld(const scenario *sc) {
+    if (sc->ndcs > MAX_DCS || sc->nusers > MAX_USERS) return 0;
+    if (sc->source >= 0 && sc->v[sc->source].u.source.items_hi > MAX_ITEMS) return 0;
+    for (size_t i = sc->first_step; i < sc->n; i++)
+        if (sc->v[i].kind == ST_DELIVER && sc->v[i].u.deliver.count > MAX_DELIVER) return 0;
+    return 1;
+}
+
+typedef struct output {
+    char *json, *ldif;
+    size_t njson, nldif;
+    int ran;                /* simInit succeeded */
+} output;
+
+static void outputFree(output *o) {
+    free(o->json);
+    free(o->ldif);
+    memset(o, 0, sizeof *o);
+}
+
+/*
+** Drive s with the step budget; aborts on a status simStep must not return,
+** on virtual time going backwards, and on a finished run that moves again.
+*/
+static void drive(sim *s) {
+    int done = 0;
+    for (int n = 0; n < STEP_BUDGET && !done && eqLen(&s->q) <= MAX_QUEUE; n++) {
+        simtime before = s->now;
+        msStatus st = simStep(s, &done);
+        if (s->now < before) abort();
+        if (st == MS_FAIL) {
+            if (!done || !s->step_failed || s->err[0] == '\0') abort();
+        } else if (st != MS_OK) {
+            abort();
+        }
+    }
+    if (!done) return;
+    simtime end = s->now;
+    uint64_t fired = s->events_fired;
+    if (simStep(s, &done) != MS_OK || !done || s->now != end || s->events_fired != fired) abort();
+}
+
+static void writeOutputs(sim *s, output *o) {
+    runReport r;
+    FILE *f = open_memstream(&o->json, &o->njson);
+    if (!f) abort();
+    msStatus st = reportCollect(s, &r);
+    if (st != MS_OK) abort();
+    if (reportWriteJson(&r, f) != MS_OK) abort();
+    reportFree(&r);
+    fclose(f);
+    if (s->scn->ndcs == 0) return;
+    f = open_memstream(&o->ldif, &o->nldif);
+    if (!f) abort();
+    int dc = (int)(s->scn->seed % s->scn->ndcs);
+    if (dirWriteLdif(s->world->dir, dc, f) != MS_OK) abort();
+    fclose(f);
+}
+
+/* 1 when two runs of one scenario gave byte-identical outputs. */
+static int sameOutput(const output *a, const output *b) {
+    if (a->ran != b->ran || a->njson != b->njson || a->nldif != b->nldif) return 0;
+    if (a->njson && memcmp(a->json, b->json, a->njson) != 0) return 0;
+    if (a->nldif && memcmp(a->ldif, b->ldif, a->nldif) != 0) return 0;
+    return 1;
+}
+
+static void runOnce(const scenario *sc, output *o) {
+    simOptions opt = {0, 0, NULL, 1};
+    sim s;
+    memset(o, 0, sizeof *o);
+    msStatus st = simInit(&s, sc, &opt);
+    if (st == MS_OK) {
+        o->ran = 1;
+        drive(&s);
+        writeOutputs(&s, o);
+    } else if (s.err[0] == '\0') {
+        abort();
+    }
+    simFree(&s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    char *text = malloc(size ? size : 1);
+    if (!text) return 0;
+    if (size) memcpy(text, data, size);
+    scenario sc;
+    scnError err;
+    if (scnParse("fuzz.scn", text, size, &sc, &err) == MS_OK && smallWorld(&sc)) {
+        output a, b;
+        runOnce(&sc, &a);
+        runOnce(&sc, &b);
+        if (!sameOutput(&a, &b)) abort();
+        outputFree(&a);
+        outputFree(&b);
+    }
+    scnFree(&sc);
+    free(text);
+    return 0;
+}
