@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "array.h"
 #include "sim.h"
 #include "exchangeint.h"
 
@@ -27,13 +28,8 @@ typedef struct changed {
 
 static void collect(void *ctx, const guid *obj) {
     changed *c = ctx;
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 64;
-        guid *nv = realloc(c->v, ncap * sizeof *nv);
-        if (!nv) return;   /* the object is seen again on the next pass */
-        c->v = nv;
-        c->cap = ncap;
-    }
+    /* On failure the object is seen again on the next pass. */
+    if (c->n == c->cap && arrayGrow(&c->v, &c->cap, sizeof *c->v, 64) != MS_OK) return;
     c->v[c->n++] = *obj;
 }
 

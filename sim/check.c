@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "array.h"
 #include "cli.h"
 #include "report.h"
 #include "scenario.h"
@@ -27,13 +28,7 @@ typedef struct tally {
 } tally;
 
 static int pushPath(pathList *l, const char *p) {
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 32;
-        char **nv = realloc(l->v, ncap * sizeof *nv);
-        if (!nv) return -1;
-        l->v = nv;
-        l->cap = ncap;
-    }
+    if (l->n == l->cap && arrayGrow(&l->v, &l->cap, sizeof *l->v, 32) != MS_OK) return -1;
     l->v[l->n] = strdup(p);
     if (!l->v[l->n]) return -1;
     l->n++;

@@ -5,6 +5,7 @@
 ** the heap's internal layout.
 */
 #include <stdlib.h>
+#include "array.h"
 #include "eventq.h"
 
 void eqInit(eventq *q) {
@@ -31,13 +32,8 @@ static void swap(event *a, event *b) {
 
 msStatus eqPush(eventq *q, simtime at, eventFn *fire, void *obj, int64_t arg,
                 const char *what, uint64_t *seq) {
-    if (q->len == q->cap) {
-        size_t ncap = q->cap ? q->cap * 2 : 64;
-        event *nh = realloc(q->heap, ncap * sizeof *nh);
-        if (!nh) return MS_NOMEM;
-        q->heap = nh;
-        q->cap = ncap;
-    }
+    if (q->len == q->cap && arrayGrow(&q->heap, &q->cap, sizeof *q->heap, 64) != MS_OK)
+        return MS_NOMEM;
     size_t i = q->len++;
     q->heap[i] = (event){at, q->nextseq, fire, obj, arg, what ? what : "event"};
     if (seq) *seq = q->nextseq;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "sim.h"
 #include "world.h"
 
@@ -105,13 +106,8 @@ int simNarrating(const sim *s) {
 }
 
 static msStatus recordLine(sim *s, const char *actor, const char *kind, const char *detail) {
-    if (s->nlog == s->caplog) {
-        size_t ncap = s->caplog ? s->caplog * 2 : 256;
-        logEntry *nv = realloc(s->log, ncap * sizeof *nv);
-        if (!nv) return MS_NOMEM;
-        s->log = nv;
-        s->caplog = ncap;
-    }
+    if (s->nlog == s->caplog && arrayGrow(&s->log, &s->caplog, sizeof *s->log, 256) != MS_OK)
+        return MS_NOMEM;
     logEntry *e = &s->log[s->nlog];
     e->at = s->now;
     e->actor = dupString(actor);
@@ -143,13 +139,9 @@ void simLog(sim *s, const char *actor, const char *kind, const char *fmt, ...) {
 }
 
 msStatus simRecordExpect(sim *s, const stmt *st, int passed, const char *actual) {
-    if (s->nexpects == s->capexpects) {
-        size_t ncap = s->capexpects ? s->capexpects * 2 : 16;
-        expectResult *nv = realloc(s->expects, ncap * sizeof *nv);
-        if (!nv) return MS_NOMEM;
-        s->expects = nv;
-        s->capexpects = ncap;
-    }
+    if (s->nexpects == s->capexpects &&
+        arrayGrow(&s->expects, &s->capexpects, sizeof *s->expects, 16) != MS_OK)
+        return MS_NOMEM;
     expectResult *e = &s->expects[s->nexpects];
     e->line = st->pos.line;
     e->at = s->now;
