@@ -355,24 +355,24 @@ msStatus dirModify(directory *d, int dc, const guid *obj, dirAttr a,
     return st;
 }
 
-msStatus dirRename(directory *d, int dc, const guid *obj, const char *newrdn) {
+/* A rename (newparent NULL) or a move (newrdn NULL): one write, origMove. */
+static msStatus moveOrRename(directory *d, int dc, const guid *obj, const guid *newparent,
+                             const char *newrdn) {
     msStatus st = writable(d, dc);
     if (st != MS_OK) return st;
-    if (!obj || !newrdn) return MS_INPUT;
+    if (!obj || (!newparent && !newrdn)) return MS_INPUT;
     uint64_t before = d->dc[dc].r.usn;
-    st = origMove(d, dc, obj, NULL, newrdn);
+    st = origMove(d, dc, obj, newparent, newrdn);
     if (st == MS_OK && d->dc[dc].r.usn != before) topoNoteChange(d, dc, 0);
     return st;
 }
 
+msStatus dirRename(directory *d, int dc, const guid *obj, const char *newrdn) {
+    return moveOrRename(d, dc, obj, NULL, newrdn);
+}
+
 msStatus dirMove(directory *d, int dc, const guid *obj, const guid *newparent) {
-    msStatus st = writable(d, dc);
-    if (st != MS_OK) return st;
-    if (!obj || !newparent) return MS_INPUT;
-    uint64_t before = d->dc[dc].r.usn;
-    st = origMove(d, dc, obj, newparent, NULL);
-    if (st == MS_OK && d->dc[dc].r.usn != before) topoNoteChange(d, dc, 0);
-    return st;
+    return moveOrRename(d, dc, obj, newparent, NULL);
 }
 
 msStatus dirDelete(directory *d, int dc, const guid *obj) {
