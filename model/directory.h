@@ -95,6 +95,7 @@ int dirDcFailed(const directory *d, int dc);
 ** blocks until dirSyncDone.
 */
 msStatus dirSyncStart(directory *d, int dc);
+/* 1 when no `sync` is in progress (the last one has finished), else 0. */
 int dirSyncDone(const directory *d);
 
 /*

@@ -76,8 +76,17 @@ void adminCleanupAgent(exchange *x, int server, const char *why);
 /* admin.c: schedule every server's Cleanup Agent grid. */
 msStatus adminStart(exchange *x);
 
-/* judge.c */
+/*
+** judge.c: the outcome of source user `user` as DC dc sees it (absent,
+** duplicate, ghost, unmigrated, partial, merged or cloned), with its counters
+** and a one-line detail, into *out; an unknown user is OUT_ABSENT.  Returns
+** MS_OK or the store's error while counting items.
+*/
 msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out);
+
+/* judge.c: exStranded (exchange.h): delivered items (not copies of source
+** items) in mailboxes no live account on dc owns, over every store; 0 when
+** the stores cannot be listed. */
 int64_t judgeStranded(exchange *x, int dc);
 
 #endif

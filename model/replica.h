@@ -102,7 +102,9 @@ typedef struct replica {
 rval *rvalNew(const char *const *vals, size_t n);
 /* A one-value set. */
 rval *rvalOne(const char *v);
+/* Take one more reference to v (NULL allowed) and return v. */
 rval *rvalRef(rval *v);
+/* Drop one reference to v (NULL allowed); the last one frees it. */
 void rvalUnref(rval *v);
 /* 1 when a and b hold the same values in the same order (NULL equals NULL). */
 int rvalEqual(const rval *a, const rval *b);
@@ -120,12 +122,17 @@ int stampCompare(const stamp *a, const stamp *b);
 
 /* ASCII case-insensitive equality (the model's LDAP string matching). */
 int strEqualNoCase(const char *a, const char *b);
+/* A hash of s that ignores ASCII case, so names equal by strEqualNoCase hash
+** alike; seed separates the tables.  For lookup only, never for order. */
 uint64_t hashStrNoCase(uint64_t seed, const char *s);
+/* A hash of g's 16 bytes, for lookup only. */
 uint64_t hashGuid(const guid *g);
 
 /* ---- the replica ---- */
 
+/* An empty replica (no objects, USN 0). */
 void replicaInit(replica *r);
+/* Release every object, value reference, index and log entry r holds. */
 void replicaFree(replica *r);
 
 /* The object with objectGUID id (live or tombstone), or NULL. */
