@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "store.h"
 
 static const char schema[] =
@@ -278,12 +279,7 @@ msStatus storeMergeFolders(store *x, int server, int64_t mbx, uint32_t u, int64_
     size_t n = 0, cap = 0;
     msStatus rc = MS_OK;
     while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char **np = realloc(paths, cap * sizeof *np);
-            if (!np) { rc = MS_NOMEM; break; }
-            paths = np;
-        }
+        if (n == cap && (rc = arrayGrow(&paths, &cap, sizeof *paths, 8)) != MS_OK) break;
         const char *p = (const char *)sqlite3_column_text(st, 0);
         paths[n] = strdup(p ? p : "");
         if (!paths[n]) rc = MS_NOMEM; else n++;
@@ -404,12 +400,7 @@ msStatus storeList(store *x, int server, mbxRow **out, size_t *n) {
     size_t cap = 0;
     msStatus rc = MS_OK;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            mbxRow *nv = realloc(*out, cap * sizeof *nv);
-            if (!nv) { rc = MS_NOMEM; break; }
-            *out = nv;
-        }
+        if (*n == cap && (rc = arrayGrow(out, &cap, sizeof **out, 16)) != MS_OK) break;
         mbxRow *r = &(*out)[*n];
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(st, 0);
