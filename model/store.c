@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "array.h"
+#include "sqlstmt.h"
 #include "store.h"
 
 static const char schema[] =
@@ -97,11 +98,7 @@ const char *storeInitName(mbxInit k) {
 }
 
 static sqlite3_stmt *prep(store *x, enum storeStmt k) {
-    if (!x->st[k] && sqlite3_prepare_v3(x->db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &x->st[k], NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_reset(x->st[k]);
-    sqlite3_clear_bindings(x->st[k]);
-    return x->st[k];
+    return sqlCached(x->db, &x->st[k], sql[k]);
 }
 
 /* Step a statement that returns no rows; 1 on success. */
@@ -118,11 +115,6 @@ static int64_t count(sqlite3_stmt *st) {
     int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_reset(st);
     return n;
-}
-
-static void bindGuid(sqlite3_stmt *st, int i, const guid *g) {
-    char buf[GUID_STRLEN];
-    sqlite3_bind_text(st, i, guidFormat(g, buf), 36, SQLITE_TRANSIENT);
 }
 
 /* target_fid(src_fid): the folder of the mapped mailbox with the source
@@ -194,7 +186,7 @@ void storeClose(store *x) {
 int64_t storeFind(store *x, int server, const guid *g) {
     sqlite3_stmt *st = prep(x, SS_FIND);
     if (!st) return 0;
-    bindGuid(st, 1, g);
+    sqlBindGuid(st, 1, g);
     sqlite3_bind_int(st, 2, server);
     int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
@@ -204,7 +196,7 @@ int64_t storeFind(store *x, int server, const guid *g) {
 int64_t storeFindAny(store *x, const guid *g, int *server) {
     sqlite3_stmt *st = prep(x, SS_FIND_ANY);
     if (!st) return 0;
-    bindGuid(st, 1, g);
+    sqlBindGuid(st, 1, g);
     int64_t id = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
@@ -233,7 +225,7 @@ msStatus storeCreate(store *x, int server, const guid *g, uint32_t user, mbxInit
     sqlite3_stmt *st = prep(x, SS_CREATE);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int(st, 1, server);
-    bindGuid(st, 2, g);
+    sqlBindGuid(st, 2, g);
     sqlite3_bind_int64(st, 3, user);
     sqlite3_bind_text(st, 4, storeInitName(how), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);

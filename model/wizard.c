@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include "sim.h"
+#include "sqlstmt.h"
 #include "wizard.h"
 
 enum wzStmt {
@@ -90,16 +91,7 @@ struct wizard {
 /* ---- statements ---------------------------------------------------- */
 
 static sqlite3_stmt *prep(wizard *w, enum wzStmt k) {
-    if (!w->st[k] && sqlite3_prepare_v3(w->x->db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &w->st[k], NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_reset(w->st[k]);
-    sqlite3_clear_bindings(w->st[k]);
-    return w->st[k];
-}
-
-static void bindGuid(sqlite3_stmt *st, int i, const guid *g) {
-    char buf[GUID_STRLEN];
-    sqlite3_bind_text(st, i, guidFormat(g, buf), 36, SQLITE_TRANSIENT);
+    return sqlCached(w->x->db, &w->st[k], sql[k]);
 }
 
 static void columnGuid(sqlite3_stmt *st, int i, guid *g) {
@@ -118,7 +110,7 @@ static int stepDone(sqlite3_stmt *st) {
 static int64_t countGuid(wizard *w, enum wzStmt k, const guid *g) {
     sqlite3_stmt *st = prep(w, k);
     if (!st) return 0;
-    bindGuid(st, 1, g);
+    sqlBindGuid(st, 1, g);
     int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return n;
@@ -127,7 +119,7 @@ static int64_t countGuid(wizard *w, enum wzStmt k, const guid *g) {
 static void unprotect(wizard *w, const guid *mbx) {
     sqlite3_stmt *st = prep(w, WS_UNPROTECT);
     if (!st) return;
-    bindGuid(st, 1, mbx);
+    sqlBindGuid(st, 1, mbx);
     stepDone(st);
 }
 
@@ -228,7 +220,7 @@ int wizLastPass(exchange *x, uint32_t user, passInfo *out) {
 int wizLastPassInto(exchange *x, const guid *mbx, passInfo *out) {
     sqlite3_stmt *st = x->wz ? prep(x->wz, WS_LAST_PASS_INTO) : NULL;
     if (!st) return 0;
-    bindGuid(st, 1, mbx);
+    sqlBindGuid(st, 1, mbx);
     return readPass(st, out);
 }
 
@@ -335,8 +327,8 @@ static void remember(wizard *w, wizUser *wu, int created) {
     if (!st) return;
     sqlite3_bind_int(st, 1, w->run);
     sqlite3_bind_int64(st, 2, wu->user);
-    bindGuid(st, 3, &wu->account);
-    bindGuid(st, 4, &wu->mbx);
+    sqlBindGuid(st, 3, &wu->account);
+    sqlBindGuid(st, 4, &wu->mbx);
     sqlite3_bind_int(st, 5, w->server);
     sqlite3_bind_int(st, 6, created);
     sqlite3_bind_int(st, 7, w->protect);
@@ -621,7 +613,7 @@ static void beginPass(wizard *w) {
         sqlite3_bind_int(st, 1, w->run);
         sqlite3_bind_int64(st, 2, wu->user);
         sqlite3_bind_int(st, 3, w->server);
-        bindGuid(st, 4, &wu->mbx);
+        sqlBindGuid(st, 4, &wu->mbx);
         sqlite3_bind_text(st, 5, wu->merge ? "merge" : "clone", -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 6, s->now);
         stepDone(st);
