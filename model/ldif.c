@@ -2,8 +2,10 @@
 ** LDIF (RFC 2849) export of one DC's replica, for `--ldif DC=FILE`.
 **
 ** Format: "version: 1", then one entry per object (live objects and
-** tombstones), in a stable order: by DN (byte order of the raw DN), then by
-** objectGUID.  Each entry lists dn, then the attributes the object holds in
+** tombstones), in a stable order: parents before their children, siblings
+** by the bytes of their RDN values (the tree walked from the domain head down,
+** so an LDIF import such as ldapadd never meets a child before its parent),
+** then by objectGUID.  Each entry lists dn, then the attributes the object holds in
 ** dirAttr order: objectClass, objectGUID (its lowercase string form), name,
 ** the user and Exchange attributes, isDeleted ("TRUE" on tombstones),
 ** lastKnownParent, then usnChanged (this DC's).  A DN or value that is not a
@@ -82,12 +84,42 @@ static const char *const attrNames[A__COUNT] = {
 
 typedef struct entry {
     char *dn;
+    char *key;      /* the RDN values from the domain head down, each ended by 0x01 */
     const dobj *o;
 } entry;
 
+/*
+** The sort key of o: its ancestors' RDN values and its own, root first, each
+** followed by 0x01.  0x01 sorts below every byte a name can hold, so a parent
+** (a prefix of its children's keys) comes first and a whole subtree sorts
+** before the next sibling.
+*/
+static char *treeKey(const replica *r, const dobj *o) {
+    const dobj *chain[256];
+    int n = 0;
+    for (const dobj *x = o; x && n < 256; x = replicaFind(r, &x->parent)) {
+        chain[n++] = x;
+        if (guidIsNil(&x->parent)) break;
+    }
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += (chain[i]->v[A_NAME] ? strlen(rvalFirst(chain[i]->v[A_NAME])) : 0) + 1;
+    char *key = malloc(len), *at = key;
+    if (!key) return NULL;
+    for (int i = n - 1; i >= 0; i--) {
+        const char *name = chain[i]->v[A_NAME] ? rvalFirst(chain[i]->v[A_NAME]) : "";
+        size_t k = strlen(name);
+        memcpy(at, name, k);
+        at += k;
+        *at++ = '\x01';
+    }
+    *at = '\0';
+    return key;
+}
+
 static int cmpEntry(const void *a, const void *b) {
     const entry *x = a, *y = b;
-    int c = strcmp(x->dn, y->dn);
+    int c = strcmp(x->key, y->key);
     return c ? c : guidCompare(&x->o->id, &y->o->id);
 }
 
@@ -104,8 +136,10 @@ msStatus dirWriteLdif(const directory *d, int dc, FILE *f) {
         char dn[4096];
         dirObjDn(d, r, ob, dn, sizeof dn, 0);
         e[n].dn = strdup(dn);
+        e[n].key = treeKey(r, ob);
         e[n].o = ob;
-        if (!e[n++].dn) st = MS_NOMEM;
+        if (!e[n].dn || !e[n].key) st = MS_NOMEM;
+        n++;
     }
     if (st == MS_OK) {
         qsort(e, n, sizeof *e, cmpEntry);
@@ -131,7 +165,10 @@ msStatus dirWriteLdif(const directory *d, int dc, FILE *f) {
         }
         if (o.err || fflush(f) != 0) st = MS_IO;
     }
-    for (size_t i = 0; i < n; i++) free(e[i].dn);
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].dn);
+        free(e[i].key);
+    }
     free(e);
     return st;
 }

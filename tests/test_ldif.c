@@ -35,14 +35,16 @@ static char *b64(const char *s, char *out) {
     return out;
 }
 
-static void fresh_replica_in_dn_order(void **state) {
+static void fresh_replica_in_tree_order(void **state) {
     (void)state;
     fixture f;
     fxInit(&f, 2003, 1, (int[]){2});
     char *l = ldifOf(&f, 0);
-    assert_true(strncmp(l, "version: 1\n\ndn: CN=Deleted Objects,DC=target,DC=example\n", 56) == 0);
-    const char *order[] = {"dn: CN=Deleted Objects,", "dn: CN=LostAndFound,", "dn: CN=Users,",
-                           "dn: DC=target,DC=example", "dn: OU=Migrated,"};
+    const char *head = "version: 1\n\ndn: DC=target,DC=example\n";
+    assert_true(strncmp(l, head, strlen(head)) == 0);
+    /* The domain head, then its children by RDN value. */
+    const char *order[] = {"dn: DC=target,DC=example", "dn: CN=Deleted Objects,", "dn: CN=LostAndFound,",
+                           "dn: OU=Migrated,", "dn: CN=Users,"};
     const char *at = l;
     for (int i = 0; i < 5; i++) {
         const char *p = strstr(at, order[i]);
@@ -55,6 +57,42 @@ static void fresh_replica_in_dn_order(void **state) {
     assert_string_equal(l, l2);
     free(l);
     free(l2);
+    fxFree(&f);
+}
+
+/* Every plain "dn: " line's parent DN appeared as an earlier dn line. */
+static void assertParentsFirst(const char *ldif) {
+    char seen[64][256];
+    int nseen = 0;
+    for (const char *p = strstr(ldif, "\ndn: "); p; p = strstr(p + 1, "\ndn: ")) {
+        const char *dn = p + 5, *eol = strchr(dn, '\n');
+        char cur[256];
+        snprintf(cur, sizeof cur, "%.*s", (int)(eol - dn), dn);
+        const char *comma = strchr(cur, ',');
+        if (strcmp(cur, "DC=target,DC=example") != 0) {
+            int found = 0;
+            for (int i = 0; i < nseen; i++) found |= strcmp(seen[i], comma + 1) == 0;
+            if (!found) fail_msg("'%s' comes before its parent", cur);
+        }
+        assert_true(nseen < 64);
+        snprintf(seen[nseen++], sizeof seen[0], "%s", cur);
+    }
+}
+
+static void parents_come_before_children(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    /* Names that sort before the containers' own ("A...", "C...") must still follow them. */
+    fxUser(&f, 0, "Aaron");
+    fxUser(&f, 0, "CN");
+    fxUser(&f, 0, "zed");
+    char *l = ldifOf(&f, 0);
+    assertParentsFirst(l);
+    /* Siblings are grouped under their parent: the users follow OU=Migrated directly. */
+    const char *ou = strstr(l, "dn: OU=Migrated,"), *a = strstr(l, "dn: CN=Aaron,"), *u = strstr(l, "dn: CN=Users,");
+    assert_true(ou && a && u && ou < a && a < u);
+    free(l);
     fxFree(&f);
 }
 
@@ -160,7 +198,8 @@ static void write_errors_are_reported(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fresh_replica_in_dn_order),
+        cmocka_unit_test(fresh_replica_in_tree_order),
+        cmocka_unit_test(parents_come_before_children),
         cmocka_unit_test(unsafe_values_are_base64),
         cmocka_unit_test(tombstones_and_cnf_dns_are_base64),
         cmocka_unit_test(long_lines_fold_at_76),
