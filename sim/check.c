@@ -79,11 +79,17 @@ static int onChain(const dirChain *c, const struct stat *st) {
 }
 
 /* Append the *.scn files under dir (whose identity is self), recursively, in sorted order. */
-static int collectDir(const char *dir, const dirChain *self, pathList *out, FILE *err) {
+/*
+** A directory that cannot be read is reported as an ERROR line on report and
+** counted in *errors, and the walk goes on with its siblings; only running out
+** of memory stops it (-1).
+*/
+static int collectDir(const char *dir, const dirChain *self, pathList *out, FILE *report, int *errors) {
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(err, "%s: error: cannot read: %s\n", dir, strerror(errno));
-        return -1;
+        fprintf(report, "ERROR %s: error: cannot read: %s\n", dir, strerror(errno));
+        (*errors)++;
+        return 0;
     }
     pathList names = {0};
     struct dirent *e;
@@ -99,7 +105,7 @@ static int collectDir(const char *dir, const dirChain *self, pathList *out, FILE
             rc = -1;
         } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
             dirChain sub = {st.st_dev, st.st_ino, self};
-            if (!onChain(self, &st)) rc = collectDir(p, &sub, out, err);
+            if (!onChain(self, &st)) rc = collectDir(p, &sub, out, report, errors);
         } else if (endsWith(p, ".scn")) {
             rc = pushPath(out, p);
         }
@@ -158,7 +164,7 @@ int checkPaths(char **paths, int npaths, FILE *out, FILE *err) {
             t.errors++;
         } else if (S_ISDIR(st.st_mode)) {
             dirChain top = {st.st_dev, st.st_ino, NULL};
-            if (collectDir(paths[i], &top, &files, err) != 0) t.errors++;
+            if (collectDir(paths[i], &top, &files, out, &t.errors) != 0) t.errors++;
         } else if (pushPath(&files, paths[i]) != 0) {
             t.errors++;
         }

@@ -190,11 +190,28 @@ static int checkOutputPath(const char *opt, const char *path, FILE *err) {
     return rc;
 }
 
+/* Two outputs named alike would silently overwrite each other (compared as written). */
+static int checkDistinctOutputs(const runArgs *a, FILE *err) {
+    for (int k = 0; k < a->nldif; k++) {
+        const char *p = a->ldif[k].path;
+        if (a->db && strcmp(p, a->db) == 0) {
+            fprintf(err, "migsim: error: --ldif %s: the same file as --db\n", p);
+            return 2;
+        }
+        for (int j = 0; j < k; j++)
+            if (strcmp(p, a->ldif[j].path) == 0) {
+                fprintf(err, "migsim: error: --ldif %s: named by two --ldif options\n", p);
+                return 2;
+            }
+    }
+    return 0;
+}
+
 static int checkOutputPaths(const runArgs *a, FILE *err) {
     if (a->db && checkOutputPath("--db", a->db, err)) return 2;
     for (int k = 0; k < a->nldif; k++)
         if (checkOutputPath("--ldif", a->ldif[k].path, err)) return 2;
-    return 0;
+    return checkDistinctOutputs(a, err);
 }
 
 static msStatus writeLdif(const sim *s, const ldifOut *o, char *why, size_t whysz) {
