@@ -23,7 +23,11 @@ typedef struct runReport {
     msStatus verdict;        /* MS_OK or MS_FAIL */
 } runReport;
 
-/* Gather the report of finished run s (which must outlive r). */
+/*
+** Gather the report of run s (which must outlive r).  Usually s has finished;
+** a run stopped part way (lab mode, a fuzzer's step budget) gives the report
+** of the moment: the expectations judged so far and the outcomes as they stand.
+*/
 msStatus reportCollect(sim *s, runReport *r);
 
 /* Release what r owns. */

@@ -301,6 +301,35 @@ static void test_end_of_run_closes_the_world(void **state) {
     }
 }
 
+/* A run stopped part way reports the moment: what was judged so far, the outcomes as they stand. */
+static void test_report_of_a_run_in_progress(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2 items=5\n"
+            "wizard server=EX1 dc=DC1\nmigrate all\nwait done\nexpect all cloned\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    int done = 0;
+    for (int i = 0; i < 3 && !done; i++) assert_int_equal(simStep(&s, &done), MS_OK);
+    assert_false(done);
+    runReport r;
+    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    assert_int_equal(r.verdict, MS_OK);
+    assert_int_equal(r.nusers, 2);
+    assert_int_equal(s.nexpects, 0);
+    /* Mid-run nobody is cloned yet: the accounts exist, the mailboxes do not. */
+    assert_int_not_equal(r.verdicts[0].out, OUT_CLONED);
+    reportFree(&r);
+    assert_int_equal(simRun(&s), MS_OK);
+    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    assert_int_equal(r.verdicts[0].out, OUT_CLONED);
+    assert_int_equal(r.verdicts[1].out, OUT_CLONED);
+    reportFree(&r);
+    simFree(&s);
+    scnFree(&sc);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wait_lands_exactly),
@@ -312,6 +341,7 @@ int main(void) {
         cmocka_unit_test(test_jitter_bounded_and_deterministic),
         cmocka_unit_test(test_no_jitter_draws_nothing),
         cmocka_unit_test(test_back_to_back_runs_identical),
+        cmocka_unit_test(test_report_of_a_run_in_progress),
         cmocka_unit_test(test_end_of_run_closes_the_world),
         cmocka_unit_test(test_shipped_scenarios_are_deterministic),
     };
