@@ -109,13 +109,13 @@ void adminCleanupAgent(exchange *x, int server, const char *why) {
 
 static void cleanupEv(struct sim *s, void *obj, int64_t server) {
     exchange *x = obj;
+    (void)s;
     adminCleanupAgent(x, (int)server, NULL);
-    simSchedule(s, s->now + s->p.cleanup_interval, cleanupEv, x, server, "store.cleanup");
 }
 
 msStatus adminStart(exchange *x) {
     for (int i = 0; i < x->nservers; i++) {
-        msStatus rc = simSchedule(x->s, x->s->p.cleanup_interval, cleanupEv, x, i, "store.cleanup");
+        msStatus rc = simEvery(x->s, x->s->p.cleanup_interval, cleanupEv, x, i, "store.cleanup");
         if (rc != MS_OK) return rc;
     }
     return MS_OK;

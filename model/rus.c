@@ -111,13 +111,13 @@ void rusRun(exchange *x, int server) {
 
 static void rusEv(struct sim *s, void *obj, int64_t arg) {
     exchange *x = obj;
+    (void)s;
     rusRun(x, (int)arg);
-    simSchedule(s, s->now + s->p.rus_interval, rusEv, x, arg, "rus");
 }
 
 msStatus rusStart(exchange *x) {
     for (int i = 0; i < x->nservers; i++) {
-        msStatus rc = simSchedule(x->s, x->s->p.rus_interval, rusEv, x, i, "rus");
+        msStatus rc = simEvery(x->s, x->s->p.rus_interval, rusEv, x, i, "rus");
         if (rc != MS_OK) return rc;
     }
     return MS_OK;

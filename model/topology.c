@@ -194,6 +194,7 @@ void topoNoteChange(directory *d, int dc, int urgent) {
 /* ---- periodic grids ---- */
 
 static void evPeriodic(sim *s, void *obj, int64_t arg) {
+    (void)s;
     directory *d = obj;
     siteState *S = &d->site[arg];
     for (int i = 0; i < S->ndcs; i++) {
@@ -201,10 +202,10 @@ static void evPeriodic(sim *s, void *obj, int64_t arg) {
         for (int k = 0; k < d->dc[dc].npartners; k++)
             topoStartPull(d, dc, d->dc[dc].partners[k], PULL_PERIODIC);
     }
-    (void)simSchedule(s, s->now + S->schedule, evPeriodic, d, arg, "site.schedule");
 }
 
 static void evInterSite(sim *s, void *obj, int64_t arg) {
+    (void)s;
     directory *d = obj;
     linkState *L = &d->link[arg];
     if (!L->failed) {
@@ -214,7 +215,6 @@ static void evInterSite(sim *s, void *obj, int64_t arg) {
             topoStartPull(d, b, a, PULL_INTERSITE);
         }
     }
-    (void)simSchedule(s, s->now + L->interval, evInterSite, d, arg, "sitelink.interval");
 }
 
 static void evGc(sim *s, void *obj, int64_t arg) {
@@ -236,7 +236,6 @@ static void evGc(sim *s, void *obj, int64_t arg) {
             simLog(s, D->name, "repl.gc", "garbage collection: %zu tombstone%s past the lifetime removed",
                    removed, removed == 1 ? "" : "s");
     }
-    (void)simSchedule(s, s->now + s->p.gc_interval, evGc, d, 0, "dc.gc");
 }
 
 /* ---- sync ---- */
@@ -426,12 +425,12 @@ msStatus topoBuild(directory *d) {
     }
     for (int i = 0; i < d->nsite; i++)
         if (d->site[i].ndcs >= 2 &&
-            simSchedule(s, d->site[i].schedule, evPeriodic, d, i, "site.schedule") != MS_OK)
+            simEvery(s, d->site[i].schedule, evPeriodic, d, i, "site.schedule") != MS_OK)
             return MS_NOMEM;
     for (int l = 0; l < d->nlink; l++)
-        if (simSchedule(s, d->link[l].interval, evInterSite, d, l, "sitelink.interval") != MS_OK)
+        if (simEvery(s, d->link[l].interval, evInterSite, d, l, "sitelink.interval") != MS_OK)
             return MS_NOMEM;
-    if (d->ndc && simSchedule(s, s->p.gc_interval, evGc, d, 0, "dc.gc") != MS_OK) return MS_NOMEM;
+    if (d->ndc && simEvery(s, s->p.gc_interval, evGc, d, 0, "dc.gc") != MS_OK) return MS_NOMEM;
     return MS_OK;
 }
 

@@ -86,6 +86,7 @@ void simFree(sim *s) {
         free(s->expects[i].actual);
     }
     free(s->expects);
+    free(s->periodic);
     memset(s, 0, sizeof *s);
 }
 

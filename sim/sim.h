@@ -52,6 +52,15 @@ typedef struct logEntry {
     char *detail;           /* the human message */
 } logEntry;
 
+/* One periodic job of simEvery. */
+typedef struct periodicJob {
+    simtime interval;
+    eventFn *fire;
+    void *obj;
+    int64_t arg;
+    const char *what;
+} periodicJob;
+
 typedef struct expectResult {
     int line;               /* of the expect statement */
     char *text;             /* the statement as written */
@@ -82,6 +91,10 @@ typedef struct sim {
     int fail_line;          /* its line */
     char err[512];          /* why it failed */
     uint64_t events_fired;
+
+    /* Periodic work (simEvery), in registration order. */
+    periodicJob *periodic;
+    size_t nperiodic, capperiodic;
 
     /* Records. */
     logEntry *log;
@@ -122,6 +135,16 @@ void simFree(sim *s);
 
 /* Schedule fire(s, obj, arg) at `at` (clamped to now if earlier). */
 msStatus simSchedule(sim *s, simtime at, eventFn *fire, void *obj, int64_t arg, const char *what);
+
+/*
+** Run fire(s, obj, arg) on the fixed grid of interval (> 0) from time 0: at
+** every multiple of interval after now, the first one interval after 0 when
+** registered at 0 (semantics.md, "Periodic work": the grids are never
+** jittered, and a late start joins the grid rather than shifting it).  Each
+** firing schedules the next after fire returns, so work fire schedules for
+** the same instant runs first.  The job lasts as long as the run.
+*/
+msStatus simEvery(sim *s, simtime interval, eventFn *fire, void *obj, int64_t arg, const char *what);
 
 /* 1 when narrative lines go anywhere (printed or recorded). */
 int simNarrating(const sim *s);

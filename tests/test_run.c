@@ -301,6 +301,37 @@ static void test_end_of_run_closes_the_world(void **state) {
     }
 }
 
+static void registerLater(sim *s, void *obj, int64_t arg) {
+    (void)obj;
+    (void)arg;
+    /* Registered at 4000 on a 3 s grid: joins it at 6000, not 7000. */
+    assert_int_equal(simEvery(s, 3000, noteEvent, "late", 9, "test"), MS_OK);
+}
+
+static void test_every_fires_on_the_grid(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 1};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simEvery(&s, 0, noteEvent, "zero", 0, "test"), MS_RANGE);
+    assert_int_equal(simEvery(&s, 3000, noteEvent, "grid", 1, "test"), MS_OK);
+    assert_int_equal(simSchedule(&s, 4000, registerLater, NULL, 0, "test"), MS_OK);
+    assert_int_equal(simRun(&s), MS_OK);
+    char *text = logText(&s);
+    assert_string_equal(text,
+        "0 step step wait 10s (line 3)\n"
+        "3000 test test.event grid 1\n"
+        "6000 test test.event grid 1\n"
+        "6000 test test.event late 9\n"
+        "9000 test test.event grid 1\n"
+        "9000 test test.event late 9\n");
+    free(text);
+    simFree(&s);
+    scnFree(&sc);
+}
+
 /* A run stopped part way reports the moment: what was judged so far, the outcomes as they stand. */
 static void test_report_of_a_run_in_progress(void **state) {
     (void)state;
@@ -342,6 +373,7 @@ int main(void) {
         cmocka_unit_test(test_no_jitter_draws_nothing),
         cmocka_unit_test(test_back_to_back_runs_identical),
         cmocka_unit_test(test_report_of_a_run_in_progress),
+        cmocka_unit_test(test_every_fires_on_the_grid),
         cmocka_unit_test(test_end_of_run_closes_the_world),
         cmocka_unit_test(test_shipped_scenarios_are_deterministic),
     };
