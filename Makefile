@@ -102,11 +102,15 @@ doccheck: $(BIN)
 san:
 	$(MAKE) check BUILD=build/san SAN=1 CC=$${SAN_CC:-clang}
 
-# The scenario runs under valgrind: leaks or invalid accesses fail it.
-valgrind: $(BIN)
+# Every test program and every scenario run under valgrind: leaks or invalid
+# accesses fail it.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+valgrind: $(TEST_BIN) $(BIN)
 	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; }
-	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    $(BIN) check scenarios/ >/dev/null
+	@fail=0; for t in $(TEST_BIN); do \
+	    echo "== valgrind $$t"; MIGSIM=$(BIN) $(VALGRIND) $$t >/dev/null || fail=1; done; \
+	 echo "== valgrind migsim check scenarios/"; $(VALGRIND) $(BIN) check scenarios/ >/dev/null || fail=1; \
+	 exit $$fail
 
 # The fuzz targets link one copy of the library built with clang, ASan, UBSan
 # (any report is a crash) and libFuzzer's coverage; each target has its own
