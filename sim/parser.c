@@ -905,6 +905,9 @@ static msStatus userNumber(parser *p, const char *s, size_t n, int col, uint32_t
     }
     if (!ok || k > sc->nusers) {
         if (n == 0) return fail(p, MS_INPUT, col, "missing user name");
+        if (p->st->kind == ST_EXPECT && lookupDecl(sc, DECL_DC, s, n) >= 0)
+            return fail(p, MS_INPUT, col, "unknown user '%.*s': %.*s is a DC; to judge a DC write "
+                        "'expect dc %.*s has|lacks USERS'", show(n), s, show(n), s, show(n), s);
         if (sc->nusers == 1)
             return fail(p, MS_INPUT, col, "unknown user '%.*s' (the only source user is %s1)", show(n), s,
                         prefix);

@@ -818,6 +818,8 @@ static void test_err_numbers(void **state) {
 
 static void test_err_durations(void **state) {
     (void)state;
+    ERR(WORLD "expect DC1 has all\n", 7, 8,
+        "unknown user 'DC1': DC1 is a DC; to judge a DC write 'expect dc DC1 has|lacks USERS'");
     RANGE("seed 9223372036854775808\n", 1, 6,
           "seed must be between 0 and 9223372036854775807, not 9223372036854775808");
     RANGE(WORLD "wait 3651d\n", 7, 6, "wait must be between 0s and 3650d, not 3651d");
