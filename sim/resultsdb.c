@@ -1,7 +1,8 @@
 /*
 ** The report as a SQLite database (--db).  Schema (docs/results.md):
 **
-**   run(scenario, seed, migsim_version, end_ms, verdict, exit, failure)
+**   run(scenario, seed, migsim_version, end_ms, verdict, exit, failure,
+**       failed_step_line, converged, judged_on, stranded)
 **   events(id, time_ms, actor, kind, detail)        the narrative, in order
 **   expectations(id, line, text, at_ms, passed, actual)
 **   outcomes(user_no, user, outcome, extra, dupes, missing, rules_broken, detail)
@@ -19,7 +20,8 @@
 
 static const char schema[] =
     "CREATE TABLE run(scenario TEXT NOT NULL, seed INTEGER NOT NULL, migsim_version TEXT NOT NULL,"
-    " end_ms INTEGER NOT NULL, verdict TEXT NOT NULL, exit INTEGER NOT NULL, failure TEXT);"
+    " end_ms INTEGER NOT NULL, verdict TEXT NOT NULL, exit INTEGER NOT NULL, failure TEXT,"
+    " failed_step_line INTEGER, converged INTEGER NOT NULL, judged_on TEXT, stranded INTEGER NOT NULL);"
     "CREATE TABLE events(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
     " kind TEXT NOT NULL, detail TEXT NOT NULL);"
     "CREATE TABLE expectations(id INTEGER PRIMARY KEY, line INTEGER NOT NULL, text TEXT NOT NULL,"
@@ -40,7 +42,7 @@ static int insertRun(sqlite3 *db, const runReport *r) {
     const sim *s = r->s;
     char why[640];
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, "INSERT INTO run VALUES(?,?,?,?,?,?,?)", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO run VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_text(st, 1, s->scn->file, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)s->seed);
@@ -50,6 +52,11 @@ static int insertRun(sqlite3 *db, const runReport *r) {
     sqlite3_bind_int(st, 6, msExitCode(r->verdict));
     const char *failure = reportFailure(r, why, sizeof why);
     if (failure) sqlite3_bind_text(st, 7, failure, -1, SQLITE_TRANSIENT);
+    if (s->step_failed) sqlite3_bind_int(st, 8, s->fail_line);
+    sqlite3_bind_int(st, 9, r->converged);
+    if (r->judged_dc >= 0)
+        sqlite3_bind_text(st, 10, dirDcName(s->world->dir, r->judged_dc), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 11, r->stranded);
     rc = stepReset(st);
     sqlite3_finalize(st);
     return rc;

@@ -251,6 +251,8 @@ static void test_db_written_atomically(void **state) {
     sqlite3 *h;
     assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(queryInt(h, "SELECT count(*) FROM run WHERE verdict='fail' AND exit=1"), 1);
+    assert_int_equal(queryInt(h, "SELECT count(*) FROM run WHERE failed_step_line IS NULL AND converged=1"
+                                 " AND judged_on='DC1' AND stranded=0"), 1);
     assert_int_equal(queryInt(h, "SELECT count(*) FROM expectations WHERE passed=0 AND line=6"), 1);
     assert_int_equal(queryInt(h, "SELECT count(*) FROM outcomes"), 2);
     assert_true(queryInt(h, "SELECT count(*) FROM events WHERE kind='step'") >= 1);
