@@ -83,6 +83,75 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
     scnFree(&sc);
 }
 
+static void scheduleInThePast(sim *s, void *obj, int64_t arg) {
+    (void)obj;
+    (void)arg;
+    /* Due before now: it fires at now, the clock never goes back. */
+    assert_int_equal(simSchedule(s, 1000, noteEvent, "past", 5, "test"), MS_OK);
+}
+
+static void test_schedule_in_the_past_fires_now(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 1};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simSchedule(&s, 4000, scheduleInThePast, NULL, 0, "test"), MS_OK);
+    assert_int_equal(simRun(&s), MS_OK);
+    char *text = logText(&s);
+    assert_string_equal(text,
+        "0 step step wait 10s (line 3)\n"
+        "4000 test test.event past 5\n");
+    assert_int_equal(s.now, 10000);
+    free(text);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+/* The span is base * pct / 100 exactly, also when base is no multiple of
+** 100, and the draw goes both ways around base. */
+static void test_jitter_spans_both_ways_exactly(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("latency 1s jitter=20%\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simtime lo = 150, hi = 150;
+    for (int i = 0; i < 2000; i++) {
+        simtime x = simJitter(&s, 150);
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+    }
+    assert_int_equal(lo, 120);   /* 150 - 30 */
+    assert_int_equal(hi, 180);   /* 150 + 30 */
+    simFree(&s);
+    scnFree(&sc);
+}
+
+/* A `wait converged` that gives up does so at its deadline, and says how
+** long it waited from its own start (not from time 0).  The timeout is
+** off every periodic grid, so no event happens to move the clock there. */
+static void test_wait_converged_gives_up_at_its_deadline(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 1\nsite HQ\nsite Branch\nsitelink HQ Branch interval=15m\n"
+            "dc DC1 site=HQ gc\ndc DC3 site=Branch\nserver EX1 dc=DC1 gc=DC1\n"
+            "source users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
+            "set converge.timeout 3601s\nfail link HQ Branch\nmigrate user1\nwait 10m\n"
+            "wait converged\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_FAIL);
+    assert_int_equal(s.fail_line, 14);
+    assert_int_equal(s.now, 70 * MS_PER_MINUTE + 1000);   /* off every grid */
+    assert_non_null(strstr(s.err, "did not converge within 1h1s:"));
+    simFree(&s);
+    scnFree(&sc);
+}
+
 static void test_one_unit_per_step(void **state) {
     (void)state;
     scenario sc;
@@ -371,6 +440,9 @@ int main(void) {
         cmocka_unit_test(test_seed_option_overrides),
         cmocka_unit_test(test_jitter_bounded_and_deterministic),
         cmocka_unit_test(test_no_jitter_draws_nothing),
+        cmocka_unit_test(test_schedule_in_the_past_fires_now),
+        cmocka_unit_test(test_jitter_spans_both_ways_exactly),
+        cmocka_unit_test(test_wait_converged_gives_up_at_its_deadline),
         cmocka_unit_test(test_back_to_back_runs_identical),
         cmocka_unit_test(test_report_of_a_run_in_progress),
         cmocka_unit_test(test_every_fires_on_the_grid),
