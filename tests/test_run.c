@@ -152,6 +152,61 @@ static void test_wait_converged_gives_up_at_its_deadline(void **state) {
     scnFree(&sc);
 }
 
+/* Expectations judge the outcome of every user named (the last one too),
+** name only the failing users, list every counter when the expect names
+** none, and compare stranded exactly. */
+static void test_expectations_judge_exactly(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 1\nad 2003\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\n"
+            "server EX1 dc=DC1 gc=DC1\nsource users=6 items=100 folders=2 rules=1\n"
+            "wizard server=EX1 dc=DC1 rate=20/s\nadmin dc=DC1\n"
+            "migrate all\ncancel when mailboxes=2\nwait 2m\ndeliver user3 count=3\nlogon user4\n"
+            "migrate all\nwait done\nwait converged\n"
+            "expect user5 merged\n"             /* 18: cloned, not merged */
+            "expect user6 merged\n"             /* 19: the last user is judged too */
+            "expect user4,user5 cloned\n"       /* 20: user4 fails, user5 is not listed */
+            "cleanup\nwait converged\nmigrate all\nwait done\nwait converged\n"
+            "expect stranded=2\n"               /* 26: there are 3 */
+            "expect stranded=3\n", &sc);        /* 27 */
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_FAIL);
+    assert_int_equal(s.step_failed, 0);
+    assert_int_equal(s.nexpects, 5);
+    assert_int_equal(s.nfailed, 4);
+    assert_false(s.expects[0].passed);
+    assert_string_equal(s.expects[0].actual, "user5 cloned extra=0 dupes=0 missing=0 rules_broken=0");
+    assert_false(s.expects[1].passed);
+    assert_string_equal(s.expects[1].actual, "user6 cloned extra=0 dupes=0 missing=0 rules_broken=0");
+    assert_false(s.expects[2].passed);
+    assert_string_equal(s.expects[2].actual, "user4 merged extra=0 dupes=0 missing=0 rules_broken=1");
+    assert_false(s.expects[3].passed);
+    assert_string_equal(s.expects[3].actual, "stranded=3");
+    assert_true(s.expects[4].passed);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+/* An outcome is judged only on a converged directory. */
+static void test_outcome_on_unconverged_directory_fails(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 1\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\nserver EX1 dc=DC1 gc=DC1\n"
+            "source users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
+            "migrate user1\nwait 1s\nexpect user1 unmigrated\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_FAIL);
+    assert_int_equal(s.nexpects, 1);
+    assert_false(s.expects[0].passed);
+    assert_non_null(strstr(s.expects[0].actual, "a directory that has not converged"));
+    simFree(&s);
+    scnFree(&sc);
+}
+
 static void test_one_unit_per_step(void **state) {
     (void)state;
     scenario sc;
@@ -443,6 +498,8 @@ int main(void) {
         cmocka_unit_test(test_schedule_in_the_past_fires_now),
         cmocka_unit_test(test_jitter_spans_both_ways_exactly),
         cmocka_unit_test(test_wait_converged_gives_up_at_its_deadline),
+        cmocka_unit_test(test_expectations_judge_exactly),
+        cmocka_unit_test(test_outcome_on_unconverged_directory_fails),
         cmocka_unit_test(test_back_to_back_runs_identical),
         cmocka_unit_test(test_report_of_a_run_in_progress),
         cmocka_unit_test(test_every_fires_on_the_grid),
