@@ -42,7 +42,9 @@ static void test_unmigrated_and_absent(void **state) {
     userVerdict v = exVerdict(r, 2);                /* a mailbox with no source item */
     assert_int_equal(v.out, OUT_UNMIGRATED);
     assert_int_equal(v.counters[CTR_MISSING], 30);
-    assert_int_equal(exVerdict(r, 3).out, OUT_ABSENT);
+    v = exVerdict(r, 3);                            /* no account, no mailbox: misses everything */
+    assert_int_equal(v.out, OUT_ABSENT);
+    assert_int_equal(v.counters[CTR_MISSING], 30);
     exRunFree(r);
 }
 
@@ -79,6 +81,25 @@ static void test_ghost_before_absent_and_stranded(void **state) {
     exRunFree(r);
 }
 
+/* Ghost is checked before the account: a user whose last pass went into a
+** mailbox no live account owns stays a ghost when a later run, cancelled
+** before its pass, has given it a new account. */
+static void test_ghost_with_a_new_account(void **state) {
+    (void)state;
+    exRun *r = exRunText(
+        "seed 3\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\nserver EX1 dc=DC1\n"
+        "source users=4 items=30 folders=1 rules=1\nwizard server=EX1 dc=DC1 rate=5/s\nadmin dc=DC2\n"
+        "migrate all\ncancel when mailboxes=1\nwait 1m\ndeliver user2 count=2\ncleanup\nmigrate all\nwait done\nwait converged\n"
+        "migrate user2\nwait 600ms\ncancel\nwait converged\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exUserOnDc(exOf(r), 0, 2), 1);   /* the new account */
+    userVerdict v = exVerdict(r, 2);
+    assert_int_equal(v.out, OUT_GHOST);
+    assert_int_equal(v.counters[CTR_EXTRA], 2);
+    exRunFree(r);
+}
+
 static void test_duplicate_counts_plain_name(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "migrate all\ncancel when mailboxes=1\nmigrate all dc=DC2\nwait done\nwait converged\n");
@@ -101,6 +122,7 @@ int main(void) {
         cmocka_unit_test(test_unmigrated_and_absent),
         cmocka_unit_test(test_partial_before_merged),
         cmocka_unit_test(test_ghost_before_absent_and_stranded),
+        cmocka_unit_test(test_ghost_with_a_new_account),
         cmocka_unit_test(test_duplicate_counts_plain_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
