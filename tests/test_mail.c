@@ -50,6 +50,41 @@ static void test_delivery_needs_the_stamp(void **state) {
     exRunFree(r);
 }
 
+/* Two accounts on DC1 carrying user1's target address (as two forests'
+** worth of admins might make them; no scenario statement can). */
+static void twoCarryUser1Address(exRun *r) {
+    const dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_PROXYADDRESSES, "SMTP:user1@target.example"}};
+    guid g;
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "one", v, 2, &g), MS_OK);
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "two", v, 2, &g), MS_OK);
+}
+
+/* Two live recipients carry the address: the categorizer refuses to
+** choose, 5.1.4, and nothing is delivered. */
+static void test_delivery_to_an_ambiguous_address(void **state) {
+    (void)state;
+    exRun *r = exRunPrepared(EX_WORLD "deliver user1\n", twoCarryUser1Address);
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "smtp.ndr", "user1@target.example bounced: 5.1.4"), 1);
+    assert_int_equal(exOf(r)->ndrs, 1);
+    exRunFree(r);
+}
+
+/* Mail enters at the wizard's server, not the first one, and is resolved
+** on that server's GC, not its DC. */
+static void test_delivery_enters_at_the_wizard_server(void **state) {
+    (void)state;
+    exRun *r = exRunText("seed 1\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ gc\ndc DC3 site=HQ\n"
+                         "server EX1 dc=DC1 gc=DC1\nserver EX2 dc=DC3 gc=DC2\n"
+                         "source users=1 items=3 folders=1 rules=0\nwizard server=EX2 dc=DC3\n"
+                         "migrate user1\nwait done\nwait 2m\nwait converged\ndeliver user1\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "smtp.deliver", "resolved on GC DC2 "), 1);
+    exRunFree(r);
+}
+
 static void test_delivery_to_unknown_and_unmigrated(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "wait 2m\ndeliver user2\n");
@@ -112,6 +147,8 @@ int main(void) {
         cmocka_unit_test(test_rus_stamps_target_address),
         cmocka_unit_test(test_delivery_needs_the_stamp),
         cmocka_unit_test(test_delivery_to_unknown_and_unmigrated),
+        cmocka_unit_test(test_delivery_to_an_ambiguous_address),
+        cmocka_unit_test(test_delivery_enters_at_the_wizard_server),
         cmocka_unit_test(test_protect_bounces_until_filled),
         cmocka_unit_test(test_protect_spares_a_filled_mailbox_on_rerun),
         cmocka_unit_test(test_logon_initializes_and_fails),
