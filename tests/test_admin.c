@@ -57,11 +57,59 @@ static void test_cleanup_agent_reads_its_own_dc(void **state) {
     exRunFree(r);
 }
 
+/* An account on DC1 carrying user1's X500 address that the wizard never
+** matched (a twin made outside it). */
+static void twinOfUser1(exRun *r) {
+    const dirValue v[] = {{A_OBJECTCLASS, "user"},
+                          {A_PROXYADDRESSES, "X500:/o=Source/ou=First Administrative Group/cn=Recipients/cn=user1"}};
+    guid g;
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "twin", v, 2, &g), MS_OK);
+}
+
+/* `delete` takes every live account on the admin DC carrying the user's
+** X500 address, not only those the wizard remembers. */
+static void test_delete_finds_accounts_by_x500(void **state) {
+    (void)state;
+    exRun *r = exRunPrepared(TWO_DC_WORLD("DC1") "delete user1\n", twinOfUser1);
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "admin.delete", "deleted CN=twin,CN=Users"), 1);
+    assert_int_equal(exLogCount(r, "admin.delete.none", NULL), 0);
+    exRunFree(r);
+}
+
+/* The agent of a server whose DC is failed cannot read it: it does nothing,
+** not even report that every mailbox has an account. */
+static void test_cleanup_agent_skips_a_failed_dc(void **state) {
+    (void)state;
+    exRun *r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait done\nwait converged\nfail dc DC1\ncleanup\nwait 2h\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "admin.delete", "on DC2"), 2);
+    assert_int_equal(exLogCount(r, "store.cleanup", NULL), 0);
+    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 0);
+    exRunFree(r);
+}
+
+/* The agent's runs on its grid are silent when they find nothing; only a
+** `cleanup` step reports "no mailbox to disconnect". */
+static void test_cleanup_agent_grid_run_is_quiet(void **state) {
+    (void)state;
+    exRun *r = exRunText(TWO_DC_WORLD("DC1") "migrate all\nwait done\nwait 2h\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "store.cleanup", NULL), 0);
+    exRunFree(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_delete_only_what_admin_dc_holds),
         cmocka_unit_test(test_cleanup_disconnects_then_purges),
         cmocka_unit_test(test_cleanup_agent_reads_its_own_dc),
+        cmocka_unit_test(test_delete_finds_accounts_by_x500),
+        cmocka_unit_test(test_cleanup_agent_skips_a_failed_dc),
+        cmocka_unit_test(test_cleanup_agent_grid_run_is_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
