@@ -442,6 +442,60 @@ static void the_narrative_shows_the_change_travel(void **state) {
     fxFree(&f);
 }
 
+static size_t logCount(const fixture *f, const char *actor, const char *text) {
+    size_t n = 0;
+    for (size_t i = 0; i < f->s.nlog; i++)
+        n += strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text) != NULL;
+    return n;
+}
+
+/* A change while the timer is armed arms no second one: one notification. */
+static void an_armed_timer_is_armed_once(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 1, (int[]){2}, 0, MS_PER_SECOND, 1, NULL, 1);
+    fxUser(&f, 0, "user1");               /* arms DC1's timer: fires at 15 s */
+    fxRunUntil(&f, S(5));
+    fxUser(&f, 0, "user2");               /* joins it */
+    fxRunUntil(&f, S(60));
+    assert_int_equal(logCount(&f, "DC1", "notify DC2"), 1);
+    fxFree(&f);
+}
+
+/* The same change reaching DC3 by two pulls built before either applied:
+** the second brings equal stamps, which are not applied (semantics.md,
+** "Equal stamps: not applied"), so DC3 has nothing new to tell. */
+static void equal_stamps_are_not_applied(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 1, (int[]){4}, 0, 10 * MS_PER_SECOND, 1, NULL, 1);
+    fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(120));
+    assert_true(dirConverged(f.d));
+    assert_int_equal(logCount(&f, "DC3", "already held or older"), 1);
+    fxFree(&f);
+}
+
+/* A name conflict between creations in the same second: the larger
+** objectGUID keeps the name, the other becomes CN=X\0ACNF:<its guid>. */
+static void a_same_second_name_conflict_goes_to_the_larger_guid(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 1, (int[]){2}, 0, MS_PER_SECOND, 1, NULL, 1);
+    fxSetTime(&f, S(10));
+    guid a = fxUser(&f, 0, "X");
+    guid b = fxUser(&f, 1, "X");
+    fxRunUntil(&f, S(60));
+    assert_true(dirConverged(f.d));
+    const guid *loser = guidCompare(&a, &b) > 0 ? &b : &a;
+    const guid *winner = loser == &a ? &b : &a;
+    char gs[GUID_STRLEN], want[128];
+    snprintf(want, sizeof want, "X\nCNF:%s", guidFormat(loser, gs));
+    assert_string_equal(dirGet(f.d, 0, loser, A_NAME), want);
+    assert_string_equal(dirGet(f.d, 0, winner, A_NAME), "X");
+    fxFree(&f);
+}
+
 static void jitter_varies_delays_deterministically(void **state) {
     (void)state;
     simtime first[2] = {0, 0};
@@ -538,6 +592,9 @@ int main(void) {
         cmocka_unit_test(the_narrative_shows_the_change_travel),
         cmocka_unit_test(jitter_varies_delays_deterministically),
         cmocka_unit_test(many_pulls_in_flight_keep_their_slots_straight),
+        cmocka_unit_test(an_armed_timer_is_armed_once),
+        cmocka_unit_test(equal_stamps_are_not_applied),
+        cmocka_unit_test(a_same_second_name_conflict_goes_to_the_larger_guid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
