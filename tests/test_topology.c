@@ -496,6 +496,55 @@ static void a_same_second_name_conflict_goes_to_the_larger_guid(void **state) {
     fxFree(&f);
 }
 
+/* A DC that fails cancels its pending notification: restored at once, it
+** does not send the old one (the change waits for a later trigger). */
+static void a_failure_cancels_the_pending_notification(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "user1");      /* arms DC1's timer: would fire at 15 s */
+    fxRunUntil(&f, S(5));
+    assert_int_equal(dirFailDc(f.d, 0), MS_OK);
+    fxRunUntil(&f, S(6));
+    assert_int_equal(dirRestoreDc(f.d, 0), MS_OK);
+    fxRunUntil(&f, S(30));
+    assert_false(dirIsLive(f.d, 1, &u));
+    fxFree(&f);
+}
+
+/* Notification delays are jittered too, not only pull latency: across
+** seeds the first arrival is not always 15 s + the jittered latency. */
+static void notification_delays_are_jittered(void **state) {
+    (void)state;
+    int outside = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        fixture f;
+        fxInitEx(&f, 2003, 1, (int[]){2}, 0, MS_PER_SECOND, seed, NULL, 0);
+        f.s.p.jitter_pct = 50;
+        guid u = fxUser(&f, 0, "u");
+        simtime t = 0;
+        while (!dirIsLive(f.d, 1, &u) && t < S(60)) fxRunUntil(&f, t += 1);
+        outside |= t < S(15) + 500 || t > S(15) + 1500;
+        fxFree(&f);
+    }
+    assert_true(outside);
+}
+
+/* Garbage collection removes a tombstone once tombstone.lifetime has
+** passed: on the GC run at exactly that moment, not the one after. */
+static void gc_removes_a_tombstone_at_exactly_its_lifetime(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "user1");
+    assert_int_equal(dirDelete(f.d, 0, &u), MS_OK);   /* at 0: the tombstone's time is 0 */
+    fxRunUntil(&f, f.s.p.tombstone_lifetime - 1);
+    assert_true(dirIsDeleted(f.d, 0, &u));
+    fxRunUntil(&f, f.s.p.tombstone_lifetime);         /* a multiple of gc.interval */
+    assert_false(dirIsDeleted(f.d, 0, &u));
+    fxFree(&f);
+}
+
 static void jitter_varies_delays_deterministically(void **state) {
     (void)state;
     simtime first[2] = {0, 0};
@@ -595,6 +644,9 @@ int main(void) {
         cmocka_unit_test(an_armed_timer_is_armed_once),
         cmocka_unit_test(equal_stamps_are_not_applied),
         cmocka_unit_test(a_same_second_name_conflict_goes_to_the_larger_guid),
+        cmocka_unit_test(a_failure_cancels_the_pending_notification),
+        cmocka_unit_test(notification_delays_are_jittered),
+        cmocka_unit_test(gc_removes_a_tombstone_at_exactly_its_lifetime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
