@@ -367,6 +367,20 @@ static void sync_crosses_sites_and_skips_failed_dcs(void **state) {
     fxFree(&f);
 }
 
+/* Only a site's bridgehead pulls across the site link in a sync: DC4, not
+** Branch's bridgehead, syncs from its own partner alone. */
+static void sync_of_a_non_bridgehead_stays_in_its_site(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 2, (int[]){2, 2});
+    guid u = fxUser(&f, 0, "user1");
+    dirSyncStart(f.d, 3);
+    fxRunUntil(&f, S(3));
+    assert_true(dirSyncDone(f.d));
+    assert_false(dirIsLive(f.d, 3, &u));
+    fxFree(&f);
+}
+
 static void sync_one_dc_is_one_round(void **state) {
     (void)state;
     fixture f;
@@ -647,6 +661,7 @@ int main(void) {
         cmocka_unit_test(a_failure_cancels_the_pending_notification),
         cmocka_unit_test(notification_delays_are_jittered),
         cmocka_unit_test(gc_removes_a_tombstone_at_exactly_its_lifetime),
+        cmocka_unit_test(sync_of_a_non_bridgehead_stays_in_its_site),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,54 @@ static void test_match_fills_only_blank_attributes(void **state) {
     exRunFree(r);
 }
 
+#define USER1_X500 "X500:/o=Source/ou=First Administrative Group/cn=Recipients/cn=user1"
+
+/* An account on DC1 carrying only user1's source SMTP address. */
+static void smtpOnlyUser1(exRun *r) {
+    const dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "jdoe"},
+                          {A_PROXYADDRESSES, "SMTP:user1@source.example"}};
+    guid g;
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "jdoe", v, 3, &g), MS_OK);
+}
+
+/* No account carries the X500 address: the wizard matches by SMTP address. */
+static void test_match_falls_back_to_smtp(void **state) {
+    (void)state;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", smtpOnlyUser1);
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogCount(r, "wizard.account.match", "user1: matched CN=jdoe,CN=Users"), 1);
+    assert_int_equal(exLogCount(r, "wizard.account.match", "by SMTP address"), 1);
+    exRunFree(r);
+}
+
+/* Two accounts on DC1 carrying user1's X500 address. */
+static void twoCarryUser1X500(exRun *r) {
+    const dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_PROXYADDRESSES, USER1_X500}};
+    guid g;
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "one", v, 2, &g), MS_OK);
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "two", v, 2, &g), MS_OK);
+}
+
+/* Several match: the wizard takes the first by GUID, and fills only it. */
+static void test_match_takes_the_first_by_guid(void **state) {
+    (void)state;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", twoCarryUser1X500);
+    assert_non_null(r);
+    exchange *x = exOf(r);
+    guid g[2];
+    assert_int_equal(dirFindByProxy(x->d, 0, USER1_X500, g, 2), 2);
+    const guid *first = guidCompare(&g[0], &g[1]) < 0 ? &g[0] : &g[1];
+    const guid *other = first == &g[0] ? &g[1] : &g[0];
+    char want[128];
+    snprintf(want, sizeof want, "user1: matched CN=%s,CN=Users", dirGet(x->d, 0, first, A_NAME));
+    assert_int_equal(exLogCount(r, "wizard.account.match", want), 1);
+    assert_int_equal(exLogCount(r, "wizard.account.match", "(first of several, by GUID)"), 1);
+    assert_non_null(dirGet(x->d, 0, first, A_MAILBOXGUID));
+    assert_null(dirGet(x->d, 0, other, A_MAILBOXGUID));
+    exRunFree(r);
+}
+
 static void test_create_on_a_failed_dc(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "fail dc DC1\nmigrate user1\nwait done\n");
@@ -228,6 +276,8 @@ int main(void) {
         cmocka_unit_test(test_cancel_when_mailboxes_stops_before_next_logon),
         cmocka_unit_test(test_cancel_when_mailboxes_counts_a_failed_account),
         cmocka_unit_test(test_match_fills_only_blank_attributes),
+        cmocka_unit_test(test_match_falls_back_to_smtp),
+        cmocka_unit_test(test_match_takes_the_first_by_guid),
         cmocka_unit_test(test_create_on_a_failed_dc),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),
