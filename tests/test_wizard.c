@@ -214,6 +214,19 @@ static void test_match_takes_the_first_by_guid(void **state) {
     exRunFree(r);
 }
 
+/* items=N reached exactly as a mailbox's last batch ends: that pass
+** completes, and the run is cancelled before the next logon. */
+static void test_cancel_when_items_reached_at_a_mailbox_end(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\ncancel when items=30\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass"), 1);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE status = 'completed' AND copied = 30"), 1);
+    assert_int_equal(exLogAt(r, "wizard.cancel", "at a batch boundary: 1 mailbox finished, 30 items copied"), 6000);
+    exRunFree(r);
+}
+
 static void test_create_on_a_failed_dc(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "fail dc DC1\nmigrate user1\nwait done\n");
@@ -278,6 +291,7 @@ int main(void) {
         cmocka_unit_test(test_match_fills_only_blank_attributes),
         cmocka_unit_test(test_match_falls_back_to_smtp),
         cmocka_unit_test(test_match_takes_the_first_by_guid),
+        cmocka_unit_test(test_cancel_when_items_reached_at_a_mailbox_end),
         cmocka_unit_test(test_create_on_a_failed_dc),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),
