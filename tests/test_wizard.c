@@ -227,6 +227,73 @@ static void test_cancel_when_items_reached_at_a_mailbox_end(void **state) {
     exRunFree(r);
 }
 
+/* A pass's time is its copied items at `rate`, rounded up to the next
+** millisecond: 10 items at 3/s take 3334 ms, never less than the rate allows. */
+static void test_copy_time_rounds_up(void **state) {
+    (void)state;
+    exRun *r = exRunText("seed 3\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1\n"
+                         "source users=1 items=10 folders=1 rules=0\nwizard server=EX1 dc=DC1 rate=3/s\n"
+                         "migrate user1\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogAt(r, "wizard.pass.done", "user1") - exLogAt(r, "wizard.clone", "user1"), 3334);
+    exRunFree(r);
+}
+
+/* After `cleanup` and a rerun, the user's association is the newest
+** account and mailbox: a logon goes there, not to the deleted one. */
+static void test_logon_uses_the_newest_association(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate user1\nwait done\ncleanup\nwait converged\n"
+                                  "migrate user1\nwait done\nwait converged\nlogon user1\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exOf(r)->logon_failures, 0);
+    assert_int_equal(exLogCount(r, "logon", "logged on to mailbox"), 1);
+    exRunFree(r);
+}
+
+/* A cancelled pass into a mailbox followed by a completed one: the judge
+** reads the last pass into it, so the user is merged, not partial. */
+static void test_a_completed_rerun_is_not_partial(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "set wizard.batch 10\nmigrate user1\ncancel when items=10\n"
+                                  "migrate user1\nwait done\nwait converged\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE user = 1 AND status = 'cancelled'"), 1);
+    assert_int_equal(exVerdict(r, 1).out, OUT_MERGED);
+    exRunFree(r);
+}
+
+/* An account with a primary SMTP address of its own keeps it: the source
+** address is added as a secondary (lowercase smtp:). */
+static void primarySmtpUser1(exRun *r) {
+    const dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_PROXYADDRESSES, USER1_X500},
+                          {A_PROXYADDRESSES, "SMTP:jdoe@elsewhere.example"}};
+    guid g;
+    assert_int_equal(dirAdd(exOf(r)->d, 0, C_USERS, "jdoe", v, 3, &g), MS_OK);
+}
+
+static void test_match_keeps_the_primary_smtp(void **state) {
+    (void)state;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait 1s\n", primarySmtpUser1);
+    assert_non_null(r);
+    exchange *x = exOf(r);
+    guid g[2];
+    assert_int_equal(dirFindByProxy(x->d, 0, USER1_X500, g, 2), 1);
+    const char *v[8];
+    size_t n = dirGetAll(x->d, 0, &g[0], A_PROXYADDRESSES, v, 8);
+    int primary = 0, secondary = 0;
+    for (size_t i = 0; i < n; i++) {
+        primary += strncmp(v[i], "SMTP:", 5) == 0;
+        secondary += strcmp(v[i], "smtp:user1@source.example") == 0;
+    }
+    assert_int_equal(primary, 1);
+    assert_int_equal(secondary, 1);
+    exRunFree(r);
+}
+
 static void test_create_on_a_failed_dc(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "fail dc DC1\nmigrate user1\nwait done\n");
@@ -292,6 +359,10 @@ int main(void) {
         cmocka_unit_test(test_match_falls_back_to_smtp),
         cmocka_unit_test(test_match_takes_the_first_by_guid),
         cmocka_unit_test(test_cancel_when_items_reached_at_a_mailbox_end),
+        cmocka_unit_test(test_copy_time_rounds_up),
+        cmocka_unit_test(test_logon_uses_the_newest_association),
+        cmocka_unit_test(test_a_completed_rerun_is_not_partial),
+        cmocka_unit_test(test_match_keeps_the_primary_smtp),
         cmocka_unit_test(test_create_on_a_failed_dc),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),
