@@ -294,6 +294,18 @@ static void test_match_keeps_the_primary_smtp(void **state) {
     exRunFree(r);
 }
 
+/* `cancel when` whose condition already holds cancels at once, mid-pass,
+** not when the next mailbox would start. */
+static void test_cancel_when_already_held_cancels_now(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\nwait 7s\ncancel when mailboxes=1\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exLogAt(r, "wizard.cancel", "now (the condition already held)"), 7000);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE status = 'completed'"), 1);
+    exRunFree(r);
+}
+
 static void test_create_on_a_failed_dc(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "fail dc DC1\nmigrate user1\nwait done\n");
@@ -363,6 +375,7 @@ int main(void) {
         cmocka_unit_test(test_logon_uses_the_newest_association),
         cmocka_unit_test(test_a_completed_rerun_is_not_partial),
         cmocka_unit_test(test_match_keeps_the_primary_smtp),
+        cmocka_unit_test(test_cancel_when_already_held_cancels_now),
         cmocka_unit_test(test_create_on_a_failed_dc),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),
