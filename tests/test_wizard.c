@@ -184,6 +184,8 @@ static void test_match_falls_back_to_smtp(void **state) {
     assert_int_equal(r->verdict, MS_OK);
     assert_int_equal(exLogCount(r, "wizard.account.match", "user1: matched CN=jdoe,CN=Users"), 1);
     assert_int_equal(exLogCount(r, "wizard.account.match", "by SMTP address"), 1);
+    guid g[2];                                     /* and gives it the X500 address */
+    assert_int_equal(dirFindByProxy(exOf(r)->d, 0, USER1_X500, g, 2), 1);
     exRunFree(r);
 }
 
