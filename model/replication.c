@@ -235,6 +235,13 @@ static void writeName(directory *d, int dc, dobj *o, const guid *parent, rval *n
     replicaTouched(r, o, usn);
 }
 
+/* 1 when obj is one of the domain's well-known containers, which never move or go. */
+static int isWellKnown(const directory *d, const guid *obj) {
+    for (int c = 0; c < DIR_NCONTAINERS; c++)
+        if (guidCompare(obj, &d->cont[c]) == 0) return 1;
+    return 0;
+}
+
 msStatus origMove(directory *d, int dc, const guid *obj, const guid *newparent, const char *newrdn) {
     sim *s = d->s;
     replica *r = &d->dc[dc].r;
@@ -243,11 +250,10 @@ msStatus origMove(directory *d, int dc, const guid *obj, const guid *newparent, 
         snprintf(s->err, sizeof s->err, "%s does not hold the object live", d->dc[dc].name);
         return MS_FAIL;
     }
-    for (int c = 0; c < DIR_NCONTAINERS; c++)
-        if (guidCompare(obj, &d->cont[c]) == 0) {
-            snprintf(s->err, sizeof s->err, "%s: a well-known container cannot move", d->dc[dc].name);
-            return MS_FAIL;
-        }
+    if (isWellKnown(d, obj)) {
+        snprintf(s->err, sizeof s->err, "%s: a well-known container cannot move", d->dc[dc].name);
+        return MS_FAIL;
+    }
     const guid *np = newparent ? newparent : &o->parent;
     const char *nn = newrdn ? newrdn : rvalFirst(o->v[A_NAME]);
     dobj *p = replicaFind(r, np);
@@ -284,11 +290,10 @@ msStatus origDelete(directory *d, int dc, const guid *obj) {
         snprintf(s->err, sizeof s->err, "%s does not hold the object live", d->dc[dc].name);
         return MS_FAIL;
     }
-    for (int c = 0; c < DIR_NCONTAINERS; c++)
-        if (guidCompare(obj, &d->cont[c]) == 0) {
-            snprintf(s->err, sizeof s->err, "%s: a well-known container cannot be deleted", d->dc[dc].name);
-            return MS_FAIL;
-        }
+    if (isWellKnown(d, obj)) {
+        snprintf(s->err, sizeof s->err, "%s: a well-known container cannot be deleted", d->dc[dc].name);
+        return MS_FAIL;
+    }
     if (!isUser(o) && hasLiveChild(r, obj)) {
         snprintf(s->err, sizeof s->err, "%s: the object has children (notAllowedOnNonLeaf)", d->dc[dc].name);
         return MS_FAIL;
