@@ -10,8 +10,10 @@
 #   make bench      the speed and memory figures (bench: NAME VALUE UNIT)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Sources are found by wildcard: every sim/*.c and model/*.c but sim/main.c
-# goes into the library, every tests/test_*.c is one test program.
+# Sources are found by wildcard: every .c under sim/ and model/ (one level of
+# layer folders: sim/kernel/, model/directory/, ...) but sim/cli/main.c goes
+# into the library, every tests/test_*.c is one test program.  Headers are
+# included by their layer path ("kernel/clock.h"), from -Isim -Imodel.
 
 CC      ?= cc
 BUILD   ?= build
@@ -36,7 +38,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN_FLAGS) -Isim -Imodel \
              -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c model/*.c)))
+LIB_SRC  := $(sort $(filter-out sim/cli/main.c,$(wildcard sim/*/*.c model/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libmigsim.a
 BIN      := $(BUILD)/migsim
@@ -45,7 +47,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tools/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps demo check unit scenarios doccheck san valgrind fuzz bench install clean
+.PHONY: all deps demo check unit scenarios doccheck layers san valgrind fuzz bench install clean
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -63,7 +65,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/obj/sim/main.o $(LIB)
+$(BIN): $(BUILD)/obj/sim/cli/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(DEPS_OK)
@@ -83,7 +85,7 @@ demo: $(BIN)
 # Every test program runs even if an earlier one fails; the target fails
 # if any did.  The three parts run one after another so the log reads in order.
 check: $(TEST_BIN) $(BIN)
-	@fail=0; for t in unit scenarios doccheck; do \
+	@fail=0; for t in layers unit scenarios doccheck; do \
 	    $(MAKE) -s --no-print-directory $$t || fail=1; done; exit $$fail
 
 unit: $(TEST_BIN) $(BIN)
@@ -94,6 +96,12 @@ unit: $(TEST_BIN) $(BIN)
 scenarios: $(BIN)
 	@echo "== migsim check scenarios/"
 	@$(BIN) check scenarios/
+
+# The one-way layers: no file includes a header of a higher layer; the
+# checker's own test shows it catches an upward include.
+layers:
+	@echo "== layers: includes point down"
+	@sh tools/test_layercheck.sh && sh tools/layercheck.sh
 
 doccheck: $(BIN)
 	@echo "== docs quote the real narrative"
@@ -157,5 +165,5 @@ install: $(BIN)
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sim/main.d $(TEST_BIN:=.d) \
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sim/cli/main.d $(TEST_BIN:=.d) \
          $(FUZZ_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_parser.d $(BUILD)/fuzz/fuzz_run.d

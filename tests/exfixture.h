@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "exchangeint.h"
-#include "sim.h"
-#include "world.h"
+#include "exchange/exchangeint.h"
+#include "judge/judge.h"
+#include "migration/wizard.h"
+#include "run/sim.h"
+#include "run/world.h"
 
 typedef struct exRun {
     scenario sc;
@@ -42,7 +44,7 @@ static inline exRun *exRunPrepared(const char *text, void (*prepare)(exRun *r)) 
     opt.record = 1;
     if (getenv("EX_SHOW")) opt.narrative = stdout;
     if (simInit(&r->s, &r->sc, &opt) != MS_OK) {
-        fprintf(stderr, "simInit: %s\n", r->s.err);
+        fprintf(stderr, "simInit: %s\n", r->s.k.err);
         return NULL;
     }
     if (prepare) prepare(r);
@@ -69,8 +71,8 @@ static inline exchange *exOf(exRun *r) {
 /* How many recorded lines of kind (prefix match) contain needle (NULL: any). */
 static inline int exLogCount(const exRun *r, const char *kind, const char *needle) {
     int n = 0;
-    for (size_t i = 0; i < r->s.nlog; i++) {
-        const logEntry *e = &r->s.log[i];
+    for (size_t i = 0; i < r->s.k.nlog; i++) {
+        const logEntry *e = &r->s.k.log[i];
         if (strncmp(e->kind, kind, strlen(kind)) != 0) continue;
         if (needle && !strstr(e->detail, needle)) continue;
         n++;
@@ -80,8 +82,8 @@ static inline int exLogCount(const exRun *r, const char *kind, const char *needl
 
 /* The time of the first line of kind containing needle, or -1. */
 static inline simtime exLogAt(const exRun *r, const char *kind, const char *needle) {
-    for (size_t i = 0; i < r->s.nlog; i++) {
-        const logEntry *e = &r->s.log[i];
+    for (size_t i = 0; i < r->s.k.nlog; i++) {
+        const logEntry *e = &r->s.k.log[i];
         if (strncmp(e->kind, kind, strlen(kind)) == 0 && (!needle || strstr(e->detail, needle))) return e->at;
     }
     return -1;
@@ -100,7 +102,7 @@ static inline int64_t exQuery(exRun *r, const char *sql) {
 static inline userVerdict exVerdict(exRun *r, uint32_t u) {
     userVerdict v;
     memset(&v, 0, sizeof v);
-    exJudge(exOf(r), 0, u, &v);
+    judgeUser(exOf(r), 0, u, &v);
     return v;
 }
 

@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdlib.h>
-#include "array.h"
+#include "kernel/array.h"
 
 static void testFirstThenDoubles(void **state) {
     (void)state;

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "clock.h"
-#include "prng.h"
+#include "kernel/clock.h"
+#include "kernel/prng.h"
 
 /* ---- clockFormat ---- */
 

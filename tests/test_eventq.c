@@ -13,12 +13,12 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
-#include "eventq.h"
-#include "prng.h"
+#include "kernel/eventq.h"
+#include "kernel/prng.h"
 
 /* Handlers are never called here; these give events distinct identities. */
-static void fireA(struct sim *s, void *obj, int64_t arg) { (void)s; (void)obj; (void)arg; }
-static void fireB(struct sim *s, void *obj, int64_t arg) { (void)s; (void)obj; (void)arg; }
+static void fireA(struct kernel *k, void *obj, int64_t arg) { (void)k; (void)obj; (void)arg; }
+static void fireB(struct kernel *k, void *obj, int64_t arg) { (void)k; (void)obj; (void)arg; }
 
 /* One event as the reference sees it. */
 typedef struct refEvent {

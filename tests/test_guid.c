@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "guid.h"
-#include "prng.h"
+#include "kernel/guid.h"
+#include "kernel/prng.h"
 
 static void fmt(const guid *g, char *buf) {
     assert_ptr_equal(guidFormat(g, buf), buf);

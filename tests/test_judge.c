@@ -30,7 +30,7 @@ static void test_cloned_and_merged_with_counters(void **state) {
     assert_int_equal(v.out, OUT_CLONED);
     assert_int_equal(v.counters[CTR_EXTRA] + v.counters[CTR_DUPES] + v.counters[CTR_MISSING] +
                      v.counters[CTR_RULES_BROKEN], 0);
-    assert_int_equal(exStranded(exOf(r), 0), 0);
+    assert_int_equal(judgeStranded(exOf(r), 0), 0);
     exRunFree(r);
 }
 
@@ -77,7 +77,7 @@ static void test_ghost_before_absent_and_stranded(void **state) {
     /* user4 was reached after: logon failed (13003), skipped, no account. */
     assert_int_equal(exVerdict(r, 4).out, OUT_ABSENT);
     assert_int_equal(exLogCount(r, "wizard.skip", "user4"), 1);
-    assert_int_equal(exStranded(exOf(r), 0), 2);
+    assert_int_equal(judgeStranded(exOf(r), 0), 2);
     exRunFree(r);
 }
 

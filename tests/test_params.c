@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "params.h"
+#include "kernel/params.h"
 
 static const paramDef *mustFind(const char *name) {
     const paramDef *d = paramsFind(name);

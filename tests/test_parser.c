@@ -16,9 +16,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "lexer.h"
-#include "params.h"
-#include "scenario.h"
+#include "scenario/lexer.h"
+#include "kernel/params.h"
+#include "scenario/scenario.h"
 
 /* A complete world of six lines; steps appended to it start on line 7. */
 #define WORLD                                                                                      \

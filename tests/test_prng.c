@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
-#include "prng.h"
+#include "kernel/prng.h"
 
 /* The xoshiro256** step alone, from state {1,2,3,4} (reference vector). */
 static void testXoshiroKnownAnswer(void **state) {

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <strings.h>
 #include "dirfixture.h"
-#include "replication.h"
+#include "directory/replication.h"
 
 static int attrPreservedForTest(dirAttr a) {
     return attrPreserved(a);
@@ -208,7 +208,7 @@ static int runSeed(uint64_t seed, FILE *narrative, char *why, size_t whysz) {
     for (int op = 0; op < NOPS; op++) {
         /* Often the same second as the previous write: concurrent writes. */
         simtime step = pick(&w, 3) == 0 ? 0 : (simtime)rngBetween(&w.r, 1, 40000);
-        fxRunUntil(&w.f, w.f.s.now + step);
+        fxRunUntil(&w.f, w.f.k.now + step);
         int dc = upDc(&w), k = pick(&w, 20);
         if (k < 6) opCreate(&w, dc, k < 2);
         else if (k < 17) opOnObject(&w, dc, pick(&w, 5));
@@ -219,11 +219,11 @@ static int runSeed(uint64_t seed, FILE *narrative, char *why, size_t whysz) {
     (void)dirRestoreLink(w.f.d, 0, 1);
     int ok = 1;
     if (dirSyncStart(w.f.d, -1) != MS_OK) {
-        snprintf(why, whysz, "sync refused: %.200s", w.f.s.err);
+        snprintf(why, whysz, "sync refused: %.200s", w.f.k.err);
         ok = 0;
     }
-    simtime deadline = w.f.s.now + MS_PER_HOUR;
-    while (ok && !dirSyncDone(w.f.d) && w.f.s.now < deadline) fxRunUntil(&w.f, w.f.s.now + 100);
+    simtime deadline = w.f.k.now + MS_PER_HOUR;
+    while (ok && !dirSyncDone(w.f.d) && w.f.k.now < deadline) fxRunUntil(&w.f, w.f.k.now + 100);
     if (ok && !dirSyncDone(w.f.d)) {
         snprintf(why, whysz, "sync did not finish within an hour");
         ok = 0;

@@ -19,7 +19,7 @@ static void fresh_forest_is_converged_with_identical_containers(void **state) {
     assert_true(dirConverged(f.d));
     guid g, named;
     dirContainerGuid(f.d, C_MIGRATED, &g);
-    guidNamed(&f.s.guids, "container:Migrated", &named);
+    guidNamed(&f.k.guids, "container:Migrated", &named);
     assert_memory_equal(g.b, named.b, 16);
     char dn[256];
     for (int dc = 0; dc < 5; dc++) {
@@ -118,7 +118,7 @@ static void lookups_by_proxy_and_mailbox_guid(void **state) {
     /* The old values are no longer found. */
     assert_int_equal(dirFindByProxy(f.d, 0, "X500:/o=Source/ou=Site/cn=Recipients/cn=bob", out, 4), 0);
     guid mbx;
-    guidNamed(&f.s.guids, "mailbox:test", &mbx);
+    guidNamed(&f.k.guids, "mailbox:test", &mbx);
     char ms[GUID_STRLEN];
     const char *mv = guidFormat(&mbx, ms);
     assert_int_equal(dirModify(f.d, 0, &b, A_MAILBOXGUID, &mv, 1), MS_OK);

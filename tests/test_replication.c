@@ -135,8 +135,8 @@ static void same_second_larger_invocation_id_wins(void **state) {
     dirModify(f.d, 1, &u, A_DESCRIPTION, &b, 1);
     syncPair(&f);
     guid i1, i2;
-    guidNamed(&f.s.guids, "invocation:DC1", &i1);
-    guidNamed(&f.s.guids, "invocation:DC2", &i2);
+    guidNamed(&f.k.guids, "invocation:DC1", &i1);
+    guidNamed(&f.k.guids, "invocation:DC2", &i2);
     const char *want = guidCompare(&i1, &i2) > 0 ? "DC1" : "DC2";
     assert_string_equal(dirGet(f.d, 0, &u, A_DESCRIPTION), want);
     assert_string_equal(dirGet(f.d, 1, &u, A_DESCRIPTION), want);

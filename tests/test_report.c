@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report.h"
-#include "scenario.h"
-#include "sim.h"
+#include "out/report.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
 
 /* Run text (parsed as if from file name) and return its --json document (caller frees). */
 static char *jsonOf(const char *name, const char *text) {

@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report.h"
-#include "scenario.h"
-#include "sim.h"
+#include "out/report.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
 
 static void parseOk(const char *text, scenario *sc) {
     scnError e;
@@ -25,8 +25,8 @@ static void parseOk(const char *text, scenario *sc) {
     if (st != MS_OK) fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
 }
 
-static void noteEvent(sim *s, void *obj, int64_t arg) {
-    simLog(s, "test", "test.event", "%s %lld", (const char *)obj, (long long)arg);
+static void noteEvent(kernel *k, void *obj, int64_t arg) {
+    kernelLog(k, "test", "test.event", "%s %lld", (const char *)obj, (long long)arg);
 }
 
 /* The recorded narrative as one string "TIME ACTOR DETAIL\n..." (caller frees). */
@@ -34,9 +34,9 @@ static char *logText(const sim *s) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    for (size_t i = 0; i < s->nlog; i++)
-        fprintf(f, "%lld %s %s %s\n", (long long)s->log[i].at, s->log[i].actor, s->log[i].kind,
-                s->log[i].detail);
+    for (size_t i = 0; i < s->k.nlog; i++)
+        fprintf(f, "%lld %s %s %s\n", (long long)s->k.log[i].at, s->k.log[i].actor, s->k.log[i].kind,
+                s->k.log[i].detail);
     fclose(f);
     return buf;
 }
@@ -49,8 +49,8 @@ static void test_wait_lands_exactly(void **state) {
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
-    assert_int_equal(s.now, 5 * MS_PER_MINUTE + 90 * MS_PER_MINUTE + 250);
-    assert_int_equal(s.seed, 4);
+    assert_int_equal(s.k.now, 5 * MS_PER_MINUTE + 90 * MS_PER_MINUTE + 250);
+    assert_int_equal(s.k.seed, 4);
     simFree(&s);
     scnFree(&sc);
 }
@@ -63,10 +63,10 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     /* Pushed in this order: due at 1000 (twice), 2000, and one after the end. */
-    assert_int_equal(simSchedule(&s, 1000, noteEvent, "a", 1, "test"), MS_OK);
-    assert_int_equal(simSchedule(&s, 1000, noteEvent, "b", 2, "test"), MS_OK);
-    assert_int_equal(simSchedule(&s, 2000, noteEvent, "c", 3, "test"), MS_OK);
-    assert_int_equal(simSchedule(&s, 2001, noteEvent, "late", 4, "test"), MS_OK);
+    assert_int_equal(kernelSchedule(&s.k, 1000, noteEvent, "a", 1, "test"), MS_OK);
+    assert_int_equal(kernelSchedule(&s.k, 1000, noteEvent, "b", 2, "test"), MS_OK);
+    assert_int_equal(kernelSchedule(&s.k, 2000, noteEvent, "c", 3, "test"), MS_OK);
+    assert_int_equal(kernelSchedule(&s.k, 2001, noteEvent, "late", 4, "test"), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     char *text = logText(&s);
     /* The second wait (at 1000) comes after both events due at 1000; the end
@@ -77,17 +77,17 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
         "1000 test test.event b 2\n"
         "1000 step step wait 1s (line 4)\n"
         "2000 test test.event c 3\n");
-    assert_int_equal(s.now, 2000);
+    assert_int_equal(s.k.now, 2000);
     free(text);
     simFree(&s);
     scnFree(&sc);
 }
 
-static void scheduleInThePast(sim *s, void *obj, int64_t arg) {
+static void scheduleInThePast(kernel *k, void *obj, int64_t arg) {
     (void)obj;
     (void)arg;
     /* Due before now: it fires at now, the clock never goes back. */
-    assert_int_equal(simSchedule(s, 1000, noteEvent, "past", 5, "test"), MS_OK);
+    assert_int_equal(kernelSchedule(k, 1000, noteEvent, "past", 5, "test"), MS_OK);
 }
 
 static void test_schedule_in_the_past_fires_now(void **state) {
@@ -97,13 +97,13 @@ static void test_schedule_in_the_past_fires_now(void **state) {
     sim s;
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    assert_int_equal(simSchedule(&s, 4000, scheduleInThePast, NULL, 0, "test"), MS_OK);
+    assert_int_equal(kernelSchedule(&s.k, 4000, scheduleInThePast, NULL, 0, "test"), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     char *text = logText(&s);
     assert_string_equal(text,
         "0 step step wait 10s (line 3)\n"
         "4000 test test.event past 5\n");
-    assert_int_equal(s.now, 10000);
+    assert_int_equal(s.k.now, 10000);
     free(text);
     simFree(&s);
     scnFree(&sc);
@@ -120,7 +120,7 @@ static void test_jitter_spans_both_ways_exactly(void **state) {
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     simtime lo = 150, hi = 150;
     for (int i = 0; i < 2000; i++) {
-        simtime x = simJitter(&s, 150);
+        simtime x = kernelJitter(&s.k, 150);
         if (x < lo) lo = x;
         if (x > hi) hi = x;
     }
@@ -146,8 +146,8 @@ static void test_wait_converged_gives_up_at_its_deadline(void **state) {
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.fail_line, 14);
-    assert_int_equal(s.now, 70 * MS_PER_MINUTE + 1000);   /* off every grid */
-    assert_non_null(strstr(s.err, "did not converge within 1h1s:"));
+    assert_int_equal(s.k.now, 70 * MS_PER_MINUTE + 1000);   /* off every grid */
+    assert_non_null(strstr(s.k.err, "did not converge within 1h1s:"));
     simFree(&s);
     scnFree(&sc);
 }
@@ -215,19 +215,19 @@ static void test_one_unit_per_step(void **state) {
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(simSchedule(&s, 1000 * (i + 1), noteEvent, "e", i, "test"), MS_OK);
+        assert_int_equal(kernelSchedule(&s.k, 1000 * (i + 1), noteEvent, "e", i, "test"), MS_OK);
     int done = 0, calls = 0;
     size_t before = 0;
     while (!done) {
         assert_int_equal(simStep(&s, &done), MS_OK);
         calls++;
         /* Each call adds at most one narrative line: one event or one step. */
-        assert_true(s.nlog <= before + 1);
-        before = s.nlog;
+        assert_true(s.k.nlog <= before + 1);
+        before = s.k.nlog;
     }
     /* One step, five events, and the call that ends the run. */
     assert_int_equal(calls, 7);
-    assert_int_equal(s.events_fired, 5);
+    assert_int_equal(s.k.events_fired, 5);
     simStep(&s, &done);
     assert_true(done);
     simFree(&s);
@@ -241,13 +241,13 @@ static void test_params_from_world(void **state) {
     sim s;
     simOptions opt = {0, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    assert_int_equal(s.p.ad_profile, 2000);
-    assert_int_equal(s.p.notify_first, 300000);
-    assert_int_equal(s.p.notify_between, 30000);
-    assert_int_equal(s.p.latency, 2000);
-    assert_int_equal(s.p.jitter_pct, 10);
-    assert_int_equal(s.p.wizard_batch, 50);
-    assert_int_equal(s.p.rus_interval, 120000);
+    assert_int_equal(s.k.p.ad_profile, 2000);
+    assert_int_equal(s.k.p.notify_first, 300000);
+    assert_int_equal(s.k.p.notify_between, 30000);
+    assert_int_equal(s.k.p.latency, 2000);
+    assert_int_equal(s.k.p.jitter_pct, 10);
+    assert_int_equal(s.k.p.wizard_batch, 50);
+    assert_int_equal(s.k.p.rus_interval, 120000);
     simFree(&s);
     scnFree(&sc);
 }
@@ -259,8 +259,8 @@ static void test_set_overrides_profile(void **state) {
     sim s;
     simOptions opt = {0, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    assert_int_equal(s.p.notify_first, 20000);
-    assert_int_equal(s.p.notify_between, 30000);
+    assert_int_equal(s.k.p.notify_first, 20000);
+    assert_int_equal(s.k.p.notify_between, 30000);
     simFree(&s);
     scnFree(&sc);
 }
@@ -272,7 +272,7 @@ static void test_seed_option_overrides(void **state) {
     sim s;
     simOptions opt = {1, 12345, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    assert_int_equal(s.seed, 12345);
+    assert_int_equal(s.k.seed, 12345);
     simFree(&s);
     scnFree(&sc);
 }
@@ -287,7 +287,7 @@ static void test_jitter_bounded_and_deterministic(void **state) {
     assert_int_equal(simInit(&b, &sc, &opt), MS_OK);
     int varied = 0;
     for (int i = 0; i < 1000; i++) {
-        simtime x = simJitter(&a, 15000), y = simJitter(&b, 15000);
+        simtime x = kernelJitter(&a.k, 15000), y = kernelJitter(&b.k, 15000);
         assert_int_equal(x, y);
         assert_true(x >= 12000 && x <= 18000);
         varied |= x != 15000;
@@ -305,9 +305,9 @@ static void test_no_jitter_draws_nothing(void **state) {
     sim s;
     simOptions opt = {0, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    rng before = s.rjitter;
-    assert_int_equal(simJitter(&s, 15000), 15000);
-    assert_memory_equal(&before, &s.rjitter, sizeof before);
+    rng before = s.k.rjitter;
+    assert_int_equal(kernelJitter(&s.k, 15000), 15000);
+    assert_memory_equal(&before, &s.k.rjitter, sizeof before);
     simFree(&s);
     scnFree(&sc);
 }
@@ -383,7 +383,7 @@ static void test_back_to_back_runs_identical(void **state) {
         simOptions opt = {0, 0, NULL, 1};
         assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
         for (int i = 0; i < 50; i++)
-            simSchedule(&s, simJitter(&s, 1000 * i), noteEvent, "j", i, "test");
+            kernelSchedule(&s.k, kernelJitter(&s.k, 1000 * i), noteEvent, "j", i, "test");
         assert_int_equal(simRun(&s), MS_OK);
         char *t = logText(&s);
         if (!first)
@@ -425,11 +425,11 @@ static void test_end_of_run_closes_the_world(void **state) {
     }
 }
 
-static void registerLater(sim *s, void *obj, int64_t arg) {
+static void registerLater(kernel *k, void *obj, int64_t arg) {
     (void)obj;
     (void)arg;
     /* Registered at 4000 on a 3 s grid: joins it at 6000, not 7000. */
-    assert_int_equal(simEvery(s, 3000, noteEvent, "late", 9, "test"), MS_OK);
+    assert_int_equal(kernelEvery(k, 3000, noteEvent, "late", 9, "test"), MS_OK);
 }
 
 static void test_every_fires_on_the_grid(void **state) {
@@ -439,9 +439,9 @@ static void test_every_fires_on_the_grid(void **state) {
     sim s;
     simOptions opt = {0, 0, NULL, 1};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    assert_int_equal(simEvery(&s, 0, noteEvent, "zero", 0, "test"), MS_RANGE);
-    assert_int_equal(simEvery(&s, 3000, noteEvent, "grid", 1, "test"), MS_OK);
-    assert_int_equal(simSchedule(&s, 4000, registerLater, NULL, 0, "test"), MS_OK);
+    assert_int_equal(kernelEvery(&s.k, 0, noteEvent, "zero", 0, "test"), MS_RANGE);
+    assert_int_equal(kernelEvery(&s.k, 3000, noteEvent, "grid", 1, "test"), MS_OK);
+    assert_int_equal(kernelSchedule(&s.k, 4000, registerLater, NULL, 0, "test"), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     char *text = logText(&s);
     assert_string_equal(text,

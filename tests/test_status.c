@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
-#include "status.h"
+#include "kernel/status.h"
 
 static void testExitCodes(void **state) {
     (void)state;

@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "dirfixture.h"
+#include "run/sim.h"
+#include "run/world.h"
 
 #define S(x) ((simtime)(x) * MS_PER_SECOND)
 
@@ -202,7 +204,7 @@ static void empty_pulls_arm_nothing(void **state) {
     fxUser(&f, 0, "user1");
     fxRunUntil(&f, S(16));                /* DC2 applied: its timer fires at 31 s */
     fxRunUntil(&f, S(33));                /* DC1 pulled from DC2 at 31 s: 0 attributes */
-    assert_int_equal(eqLen(&f.s.q), 2);   /* only the grids remain: the site schedule and GC */
+    assert_int_equal(eqLen(&f.k.q), 2);   /* only the grids remain: the site schedule and GC */
     fxFree(&f);
 }
 
@@ -419,9 +421,9 @@ static void wait_converged_gives_up_naming_the_dcs_that_differ(void **state) {
     simOptions opt = {0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_FAIL);
-    assert_int_equal(s.now, 2 * MS_PER_HOUR);
-    assert_non_null(strstr(s.err, "did not converge within"));
-    assert_non_null(strstr(s.err, "DC3 (5 objects) differs from DC1 (6 objects)"));
+    assert_int_equal(s.k.now, 2 * MS_PER_HOUR);
+    assert_non_null(strstr(s.k.err, "did not converge within"));
+    assert_non_null(strstr(s.k.err, "DC3 (5 objects) differs from DC1 (6 objects)"));
     simFree(&s);
     scnFree(&sc);
 }
@@ -430,8 +432,8 @@ static void wait_converged_gives_up_naming_the_dcs_that_differ(void **state) {
 
 /* Index + 1 of the first narrative line of actor holding text, 0 when none. */
 static size_t logAt(const fixture *f, const char *actor, const char *text) {
-    for (size_t i = 0; i < f->s.nlog; i++)
-        if (strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text)) return i + 1;
+    for (size_t i = 0; i < f->k.nlog; i++)
+        if (strcmp(f->k.log[i].actor, actor) == 0 && strstr(f->k.log[i].detail, text)) return i + 1;
     return 0;
 }
 
@@ -458,8 +460,8 @@ static void the_narrative_shows_the_change_travel(void **state) {
 
 static size_t logCount(const fixture *f, const char *actor, const char *text) {
     size_t n = 0;
-    for (size_t i = 0; i < f->s.nlog; i++)
-        n += strcmp(f->s.log[i].actor, actor) == 0 && strstr(f->s.log[i].detail, text) != NULL;
+    for (size_t i = 0; i < f->k.nlog; i++)
+        n += strcmp(f->k.log[i].actor, actor) == 0 && strstr(f->k.log[i].detail, text) != NULL;
     return n;
 }
 
@@ -534,7 +536,7 @@ static void notification_delays_are_jittered(void **state) {
     for (uint64_t seed = 1; seed <= 20; seed++) {
         fixture f;
         fxInitEx(&f, 2003, 1, (int[]){2}, 0, MS_PER_SECOND, seed, NULL, 0);
-        f.s.p.jitter_pct = 50;
+        f.k.p.jitter_pct = 50;
         guid u = fxUser(&f, 0, "u");
         simtime t = 0;
         while (!dirIsLive(f.d, 1, &u) && t < S(60)) fxRunUntil(&f, t += 1);
@@ -552,9 +554,9 @@ static void gc_removes_a_tombstone_at_exactly_its_lifetime(void **state) {
     fxInit(&f, 2003, 1, (int[]){2});
     guid u = fxUser(&f, 0, "user1");
     assert_int_equal(dirDelete(f.d, 0, &u), MS_OK);   /* at 0: the tombstone's time is 0 */
-    fxRunUntil(&f, f.s.p.tombstone_lifetime - 1);
+    fxRunUntil(&f, f.k.p.tombstone_lifetime - 1);
     assert_true(dirIsDeleted(f.d, 0, &u));
-    fxRunUntil(&f, f.s.p.tombstone_lifetime);         /* a multiple of gc.interval */
+    fxRunUntil(&f, f.k.p.tombstone_lifetime);         /* a multiple of gc.interval */
     assert_false(dirIsDeleted(f.d, 0, &u));
     fxFree(&f);
 }
@@ -565,7 +567,7 @@ static void jitter_varies_delays_deterministically(void **state) {
     for (int run = 0; run < 2; run++) {
         fixture f;
         fxInitEx(&f, 2003, 1, (int[]){2}, 0, MS_PER_SECOND, 42, NULL, 0);
-        f.s.p.jitter_pct = 50;
+        f.k.p.jitter_pct = 50;
         guid u = fxUser(&f, 0, "u");
         simtime t = 0;
         while (!dirIsLive(f.d, 1, &u) && t < S(60)) fxRunUntil(&f, t += 1);
@@ -620,8 +622,8 @@ static void many_pulls_in_flight_keep_their_slots_straight(void **state) {
         if (n + d->nfree_slots != d->npulls)
             fail_msg("%zu in flight + %zu free != %zu slots", n, d->nfree_slots, d->npulls);
         if (n > peak) peak = n;
-        if (s.now == S(3600) && dirIsLive(d, 1, &u)) fail_msg("DC2 has it before the first pull is applied");
-        if (s.now > S(3601) && !dirIsLive(d, 1, &u)) fail_msg("DC2 lacks it after the first pull was applied");
+        if (s.k.now == S(3600) && dirIsLive(d, 1, &u)) fail_msg("DC2 has it before the first pull is applied");
+        if (s.k.now > S(3601) && !dirIsLive(d, 1, &u)) fail_msg("DC2 lacks it after the first pull was applied");
     }
     assert_true(peak >= 2 * 3599);
     simFree(&s);

@@ -65,8 +65,8 @@ static void test_13003_retry_then_skip(void **state) {
     assert_int_equal(exLogAt(r, "wizard.skip", "user1"), 124000);
     assert_int_equal(exLogAt(r, "wizard.13003", "user2:"), 125000);
     /* 13003 is the wizard's event (MSExchangeMig), not the store's. */
-    for (size_t i = 0; i < r->s.nlog; i++)
-        if (strstr(r->s.log[i].detail, "13003")) assert_string_equal(r->s.log[i].actor, "wizard");
+    for (size_t i = 0; i < r->s.k.nlog; i++)
+        if (strstr(r->s.k.log[i].detail, "13003")) assert_string_equal(r->s.k.log[i].actor, "wizard");
     assert_int_equal(exLogCount(r, "wizard.13003", "the store finds no live account carrying it on DC2"), 3);
     assert_int_equal(exLogAt(r, "wizard.skip", "user2"), 246000);
     /* DC2 has the accounts at 301 s: user3's retry at 308 s succeeds. */
@@ -327,7 +327,7 @@ static void test_cancel_now_mid_batch(void **state) {
     /* The first batch (30 items) was written at 3 s; the cancel at 4 s ends the pass. */
     assert_int_equal(exQuery(r, "SELECT count(*) FROM pass WHERE status = 'cancelled'"), 1);
     assert_int_equal(exLogCount(r, "wizard.clone", NULL), 1);
-    assert_false(exRunActive(exOf(r)));
+    assert_false(wizActive(exOf(r)->wz));
     exRunFree(r);
 }
 
@@ -336,15 +336,15 @@ static void test_step_failures(void **state) {
     exRun *r = exRunText(EX_WORLD "cancel\n");
     assert_non_null(r);
     assert_int_equal(r->verdict, MS_FAIL);
-    assert_non_null(strstr(r->s.err, "no wizard run is active"));
+    assert_non_null(strstr(r->s.k.err, "no wizard run is active"));
     exRunFree(r);
     r = exRunText(EX_WORLD "migrate all\nmigrate user1\n");
     assert_int_equal(r->verdict, MS_FAIL);
-    assert_non_null(strstr(r->s.err, "still active"));
+    assert_non_null(strstr(r->s.k.err, "still active"));
     exRunFree(r);
     r = exRunText(EX_WORLD "migrate all\ncancel when mailboxes=9\n");
     assert_int_equal(r->verdict, MS_FAIL);
-    assert_non_null(strstr(r->s.err, "ended before the cancel condition"));
+    assert_non_null(strstr(r->s.k.err, "ended before the cancel condition"));
     exRunFree(r);
 }
 
@@ -352,10 +352,10 @@ static void test_deterministic(void **state) {
     (void)state;
     const char *t = EX_WORLD "migrate all\ncancel when mailboxes=1\ndeliver user3\nlogon user2\nmigrate all\nwait done\n";
     exRun *a = exRunText(t), *b = exRunText(t);
-    assert_int_equal(a->s.nlog, b->s.nlog);
-    for (size_t i = 0; i < a->s.nlog; i++) {
-        assert_int_equal(a->s.log[i].at, b->s.log[i].at);
-        assert_string_equal(a->s.log[i].detail, b->s.log[i].detail);
+    assert_int_equal(a->s.k.nlog, b->s.k.nlog);
+    for (size_t i = 0; i < a->s.k.nlog; i++) {
+        assert_int_equal(a->s.k.log[i].at, b->s.k.log[i].at);
+        assert_string_equal(a->s.k.log[i].detail, b->s.k.log[i].detail);
     }
     exRunFree(a);
     exRunFree(b);

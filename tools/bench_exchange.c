@@ -22,10 +22,10 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
-#include "exchangeint.h"
-#include "scenario.h"
-#include "sim.h"
-#include "world.h"
+#include "exchange/exchangeint.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
+#include "run/world.h"
 
 static double nowSeconds(void) {
     struct timespec ts;
@@ -109,7 +109,7 @@ static int benchMigrate(void) {
     sim s;
     simOptions opt = {0};
     if (simInit(&s, &sc, &opt) != MS_OK) {
-        fprintf(stderr, "bench: %s\n", s.err);
+        fprintf(stderr, "bench: %s\n", s.k.err);
         return 1;
     }
     double t0 = nowSeconds();
@@ -124,7 +124,7 @@ static int benchMigrate(void) {
         copied = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     if (rc != MS_OK || copied != (long long)users * items) {
-        fprintf(stderr, "bench: the migration did not copy every item (%lld): %s\n", copied, s.err);
+        fprintf(stderr, "bench: the migration did not copy every item (%lld): %s\n", copied, s.k.err);
         return 1;
     }
     /* SQLite's own rate: one INSERT ... SELECT of the same rows into the item schema. */
@@ -145,7 +145,7 @@ static int benchMigrate(void) {
     printf("bench: migrate10m_rate %.0f items/s\n", (double)copied / wall);
     printf("bench: sqlite_insert_select_rate %.0f items/s\n", (double)copied / ref);
     printf("bench: migrate10m_vs_sqlite %.2f ratio\n", ref / wall);
-    printf("bench: migrate10m_virtual_time %.1f h\n", (double)s.now / 3.6e6);
+    printf("bench: migrate10m_virtual_time %.1f h\n", (double)s.k.now / 3.6e6);
     printf("bench: migrate10m_peak_rss %.0f MB\n", (double)ru.ru_maxrss / 1024.0);
     simFree(&s);
     scnFree(&sc);

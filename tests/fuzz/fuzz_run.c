@@ -26,10 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report.h"
-#include "scenario.h"
-#include "sim.h"
-#include "world.h"
+#include "out/report.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
+#include "run/world.h"
 
 #define MAX_DCS 8
 #define MAX_USERS 12

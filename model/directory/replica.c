@@ -1,0 +1,429 @@
+/*
+** One DC's replica: objects, values, stamps, USNs, the change log and the
+** lookup indexes.  See replica.h for the representation and invariants.
+**
+** Allocation failures: the replica is the model's core data; running out of
+** memory here leaves no sensible way to go on, so allocation failures abort
+** the process with a message (the benchmark's 100,000 x 8 DCs fits in a few
+** hundred megabytes).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "directory/replica.h"
+
+static void *xrealloc(void *p, size_t n) {
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "migsim: out of memory in the directory replica\n");
+        abort();
+    }
+    return q;
+}
+
+/* ---- values ---- */
+
+static uint64_t mix64(uint64_t x);
+
+/* Hash of a value set's bytes, 8 at a time. */
+static uint64_t rvalHashData(const char *p, size_t n) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = mix64(h ^ w);
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    return mix64(h ^ w ^ 0xff);
+}
+
+rval *rvalNew(const char *const *vals, size_t n) {
+    if (n == 0) return NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) len += strlen(vals[i]) + 1;
+    rval *v = xrealloc(NULL, sizeof *v + len);
+    v->refs = 1;
+    v->len = (uint32_t)len;
+    v->n = (uint32_t)n;
+    char *p = v->data;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(vals[i]) + 1;
+        memcpy(p, vals[i], l);
+        p += l;
+    }
+    v->hash = rvalHashData(v->data, len);
+    return v;
+}
+
+rval *rvalOne(const char *s) {
+    return rvalNew(&s, 1);
+}
+
+rval *rvalRef(rval *v) {
+    if (v) v->refs++;
+    return v;
+}
+
+void rvalUnref(rval *v) {
+    if (v && --v->refs == 0) free(v);
+}
+
+int rvalEqual(const rval *a, const rval *b) {
+    if (a == b) return 1;
+    if (!a || !b) return 0;
+    return a->n == b->n && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+const char *rvalFirst(const rval *v) {
+    return v ? v->data : NULL;
+}
+
+const char *rvalNext(const rval *v, const char *cur) {
+    const char *next = cur + strlen(cur) + 1;
+    return next < v->data + v->len ? next : NULL;
+}
+
+/* ---- stamps ---- */
+
+int stampCompare(const stamp *a, const stamp *b) {
+    if (a->version != b->version) return a->version > b->version ? 1 : -1;
+    if (a->time != b->time) return a->time > b->time ? 1 : -1;
+    if (a->inv != b->inv) return a->inv > b->inv ? 1 : -1;
+    /* Same originating DC, version and second: the later originating write
+    ** (higher originating USN) is the newer one. */
+    if (a->orig_usn != b->orig_usn) return a->orig_usn > b->orig_usn ? 1 : -1;
+    return 0;
+}
+
+/* ---- hashing ---- */
+
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static int lowerAscii(int c) {
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+int strEqualNoCase(const char *a, const char *b) {
+    for (; *a && *b; a++, b++)
+        if (lowerAscii((unsigned char)*a) != lowerAscii((unsigned char)*b)) return 0;
+    return *a == *b;
+}
+
+uint64_t hashStrNoCase(uint64_t seed, const char *s) {
+    uint64_t h = 1469598103934665603ULL ^ seed;
+    for (; *s; s++) {
+        h ^= (uint64_t)lowerAscii((unsigned char)*s);
+        h *= 1099511628211ULL;
+    }
+    return mix64(h);
+}
+
+uint64_t hashGuid(const guid *g) {
+    uint64_t a, b;
+    memcpy(&a, g->b, 8);
+    memcpy(&b, g->b + 8, 8);
+    return mix64(a ^ mix64(b));
+}
+
+/* ---- multimap ---- */
+
+static void hmapGrow(hmap *m);
+
+static void hmapInsert(hmap *m, uint64_t h, uint32_t slot) {
+    if ((m->len + 1) * 4 > m->cap * 3) hmapGrow(m);
+    size_t mask = m->cap - 1, i = (size_t)h & mask;
+    while (m->v[i].slot1) i = (i + 1) & mask;
+    m->v[i].h = h;
+    m->v[i].slot1 = slot + 1;
+    m->len++;
+}
+
+static void hmapGrow(hmap *m) {
+    hmap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 64;
+    m->v = xrealloc(NULL, m->cap * sizeof *m->v);
+    memset(m->v, 0, m->cap * sizeof *m->v);
+    m->len = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.v[i].slot1) hmapInsert(m, old.v[i].h, old.v[i].slot1 - 1);
+    free(old.v);
+}
+
+/* Remove the entry (h, slot) with backward-shift deletion (no tombstones). */
+static void hmapRemove(hmap *m, uint64_t h, uint32_t slot) {
+    if (!m->cap) return;
+    size_t mask = m->cap - 1, i = (size_t)h & mask;
+    while (m->v[i].slot1) {
+        if (m->v[i].h == h && m->v[i].slot1 == slot + 1) break;
+        i = (i + 1) & mask;
+    }
+    if (!m->v[i].slot1) return;
+    m->v[i].slot1 = 0;
+    m->len--;
+    for (size_t j = (i + 1) & mask; m->v[j].slot1; j = (j + 1) & mask) {
+        size_t k = (size_t)m->v[j].h & mask;
+        /* The entry at j may fill the hole at i unless its home k lies
+        ** cyclically in (i, j]. */
+        int stays = i < j ? (i < k && k <= j) : (i < k || k <= j);
+        if (stays) continue;
+        m->v[i] = m->v[j];
+        m->v[j].slot1 = 0;
+        i = j;
+    }
+}
+
+static void hmapFree(hmap *m) {
+    free(m->v);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- the replica ---- */
+
+void replicaInit(replica *r) {
+    memset(r, 0, sizeof *r);
+}
+
+/* Release o's values; its storage stays in the replica's chunks. */
+static void objRelease(dobj *o) {
+    for (int a = 0; a < A__COUNT; a++) rvalUnref(o->v[a]);
+}
+
+/* Storage for one object: from the free list, else the current chunk. */
+static dobj *objAlloc(replica *r) {
+    dobj *o;
+    if (r->free_list) {
+        o = r->free_list;
+        memcpy(&r->free_list, &o->parent, sizeof r->free_list);
+    } else {
+        /* Chunks grow from 16 objects to REPLICA_CHUNK, so a small replica stays small. */
+        if (r->used_in_chunk == r->chunk_cap) {
+            r->chunk_cap = r->chunk_cap ? r->chunk_cap * 2 : 16;
+            if (r->chunk_cap > REPLICA_CHUNK) r->chunk_cap = REPLICA_CHUNK;
+            r->chunks = xrealloc(r->chunks, (r->nchunks + 1) * sizeof *r->chunks);
+            r->chunks[r->nchunks++] = xrealloc(NULL, r->chunk_cap * sizeof(dobj));
+            r->used_in_chunk = 0;
+        }
+        o = &r->chunks[r->nchunks - 1][r->used_in_chunk++];
+    }
+    memset(o, 0, sizeof *o);
+    return o;
+}
+
+void replicaFree(replica *r) {
+    for (size_t i = 0; i < r->nobj; i++)
+        if (r->obj[i]) objRelease(r->obj[i]);
+    for (size_t i = 0; i < r->nchunks; i++) free(r->chunks[i]);
+    free(r->chunks);
+    free(r->obj);
+    free(r->log);
+    hmapFree(&r->byGuid);
+    hmapFree(&r->byName);
+    hmapFree(&r->byProxy);
+    hmapFree(&r->byMbx);
+    memset(r, 0, sizeof *r);
+}
+
+dobj *replicaFind(const replica *r, const guid *id) {
+    const hmap *m = &r->byGuid;
+    if (!m->cap) return NULL;
+    uint64_t h = hashGuid(id);
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)h & mask; m->v[i].slot1; i = (i + 1) & mask) {
+        if (m->v[i].h != h) continue;
+        dobj *o = r->obj[m->v[i].slot1 - 1];
+        if (o && guidCompare(&o->id, id) == 0) return o;
+    }
+    return NULL;
+}
+
+dobj *replicaNewObject(replica *r, const guid *id) {
+    if (r->nobj == r->capobj) {
+        r->capobj = r->capobj ? r->capobj * 2 : 64;
+        r->obj = xrealloc(r->obj, r->capobj * sizeof *r->obj);
+    }
+    dobj *o = objAlloc(r);
+    o->id = *id;
+    o->slot = (uint32_t)r->nobj;
+    r->obj[r->nobj++] = o;
+    r->count++;
+    hmapInsert(&r->byGuid, hashGuid(id), o->slot);
+    o->hash = replicaObjHash(o);
+    r->digest ^= o->hash;
+    return o;
+}
+
+static uint64_t nameKey(const guid *parent, const char *name) {
+    return hashStrNoCase(hashGuid(parent), name);
+}
+
+/* The live-only indexes follow what o holds now. */
+static void indexLive(replica *r, dobj *o, int add) {
+    void (*op)(hmap *, uint64_t, uint32_t) = add ? hmapInsert : hmapRemove;
+    if (o->v[A_NAME]) op(&r->byName, nameKey(&o->parent, rvalFirst(o->v[A_NAME])), o->slot);
+    for (const char *p = rvalFirst(o->v[A_PROXYADDRESSES]); p; p = rvalNext(o->v[A_PROXYADDRESSES], p))
+        op(&r->byProxy, hashStrNoCase(0, p), o->slot);
+    if (o->v[A_MAILBOXGUID]) op(&r->byMbx, hashStrNoCase(0, rvalFirst(o->v[A_MAILBOXGUID])), o->slot);
+}
+
+void replicaTouch(replica *r, dobj *o) {
+    if (o->indexed) indexLive(r, o, 0);
+    o->indexed = 0;
+    r->digest ^= o->hash;
+}
+
+static void logAppend(replica *r, uint64_t usn, uint32_t slot);
+
+void replicaTouched(replica *r, dobj *o, uint64_t usn) {
+    const rval *del = o->v[A_ISDELETED];
+    o->deleted = del && strcmp(rvalFirst(del), "TRUE") == 0;
+    if (usn > o->usn_changed) {
+        o->usn_changed = usn;
+        logAppend(r, usn, o->slot);
+    }
+    o->hash = replicaObjHash(o);
+    r->digest ^= o->hash;
+    if (!o->deleted) {
+        indexLive(r, o, 1);
+        o->indexed = 1;
+    }
+    r->changes++;
+}
+
+void replicaRemove(replica *r, dobj *o) {
+    replicaTouch(r, o);
+    hmapRemove(&r->byGuid, hashGuid(&o->id), o->slot);
+    r->obj[o->slot] = NULL;
+    r->count--;
+    r->changes++;
+    objRelease(o);
+    memset(o, 0, sizeof *o);
+    memcpy(&o->parent, &r->free_list, sizeof r->free_list);
+    r->free_list = o;
+}
+
+void replicaSetAttr(dobj *o, dirAttr a, rval *v, const stamp *st) {
+    rval *old = o->v[a];
+    o->v[a] = rvalRef(v);
+    rvalUnref(old);
+    o->st[a] = *st;
+}
+
+/* Live objects in map m under key h that pass match, into out. */
+static size_t findLive(const replica *r, const hmap *m, uint64_t h,
+                       int (*match)(const dobj *, const void *, const void *),
+                       const void *k1, const void *k2, dobj **out, size_t max) {
+    size_t n = 0;
+    if (!m->cap) return 0;
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)h & mask; m->v[i].slot1; i = (i + 1) & mask) {
+        if (m->v[i].h != h) continue;
+        dobj *o = r->obj[m->v[i].slot1 - 1];
+        if (!o || o->deleted || !match(o, k1, k2)) continue;
+        if (n < max) out[n] = o;
+        n++;
+    }
+    return n;
+}
+
+static int matchName(const dobj *o, const void *parent, const void *name) {
+    return o->v[A_NAME] && guidCompare(&o->parent, parent) == 0 &&
+           strEqualNoCase(rvalFirst(o->v[A_NAME]), name);
+}
+
+static int matchProxy(const dobj *o, const void *proxy, const void *unused) {
+    (void)unused;
+    for (const char *p = rvalFirst(o->v[A_PROXYADDRESSES]); p; p = rvalNext(o->v[A_PROXYADDRESSES], p))
+        if (strEqualNoCase(p, proxy)) return 1;
+    return 0;
+}
+
+static int matchMbx(const dobj *o, const void *mbx, const void *unused) {
+    (void)unused;
+    return o->v[A_MAILBOXGUID] && strEqualNoCase(rvalFirst(o->v[A_MAILBOXGUID]), mbx);
+}
+
+size_t replicaFindByName(const replica *r, const guid *parent, const char *name, dobj **out, size_t max) {
+    return findLive(r, &r->byName, nameKey(parent, name), matchName, parent, name, out, max);
+}
+
+size_t replicaFindByProxy(const replica *r, const char *proxy, dobj **out, size_t max) {
+    return findLive(r, &r->byProxy, hashStrNoCase(0, proxy), matchProxy, proxy, NULL, out, max);
+}
+
+size_t replicaFindByMbx(const replica *r, const char *mbx, dobj **out, size_t max) {
+    return findLive(r, &r->byMbx, hashStrNoCase(0, mbx), matchMbx, mbx, NULL, out, max);
+}
+
+/* ---- change log ---- */
+
+int replicaLogCurrent(const replica *r, const logEnt *e) {
+    const dobj *o = r->obj[e->slot];
+    return o && o->usn_changed == e->usn;
+}
+
+/* Drop stale entries once they outnumber the objects. */
+static void logCompact(replica *r) {
+    size_t w = 0;
+    for (size_t i = 0; i < r->nlog; i++)
+        if (replicaLogCurrent(r, &r->log[i])) r->log[w++] = r->log[i];
+    r->nlog = w;
+}
+
+static void logAppend(replica *r, uint64_t usn, uint32_t slot) {
+    if (r->nlog == r->caplog) {
+        if (r->nlog > 2 * r->count + 1024) logCompact(r);
+        if (r->nlog == r->caplog) {
+            r->caplog = r->caplog ? r->caplog * 2 : 256;
+            r->log = xrealloc(r->log, r->caplog * sizeof *r->log);
+        }
+    }
+    r->log[r->nlog].usn = usn;
+    r->log[r->nlog].slot = slot;
+    r->nlog++;
+}
+
+size_t replicaLogFrom(const replica *r, uint64_t after) {
+    size_t lo = 0, hi = r->nlog;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->log[mid].usn <= after) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* ---- content ---- */
+
+uint64_t replicaObjHash(const dobj *o) {
+    uint64_t h = hashGuid(&o->id) ^ mix64(hashGuid(&o->parent) + 1);
+    for (int a = 0; a < A__COUNT; a++) {
+        const stamp *s = &o->st[a];
+        if (!s->version && !o->v[a]) continue;
+        h = mix64(h ^ ((uint64_t)s->version << 32 | s->time) ^ (uint64_t)(a + 1) << 56);
+        h = mix64(h ^ ((uint64_t)s->inv << 48) ^ s->orig_usn);
+        h = mix64(h ^ (o->v[a] ? o->v[a]->hash : 0x5bd1e995ULL));
+    }
+    return h;
+}
+
+int replicaObjEqual(const dobj *a, const dobj *b) {
+    if (guidCompare(&a->id, &b->id) || guidCompare(&a->parent, &b->parent)) return 0;
+    for (int i = 0; i < A__COUNT; i++) {
+        const stamp *x = &a->st[i], *y = &b->st[i];
+        if (x->version != y->version || x->time != y->time || x->inv != y->inv ||
+            x->orig_usn != y->orig_usn)
+            return 0;
+        if (!rvalEqual(a->v[i], b->v[i])) return 0;
+    }
+    return 1;
+}

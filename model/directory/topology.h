@@ -1,0 +1,55 @@
+/*
+** Replication topology and timing: sites, the notification ring of each
+** site (with shortcut edges above 7 DCs), bridgeheads and site links, and
+** every event that makes a DC pull: change notification with its delays and
+** coalescing, urgent replication, the periodic intra-site and inter-site
+** grids, `sync`, and tombstone garbage collection.  The exact rules are in
+** docs/model-directory.md ("The replication-delay model").
+**
+** Every pull goes through topoStartPull: it takes the change set from the
+** source now and applies it on the destination `latency` (with jitter)
+** later.  A failed DC neither starts nor answers a pull; a pull in flight
+** into a DC that fails is dropped.
+*/
+#ifndef MIGSIM_TOPOLOGY_H
+#define MIGSIM_TOPOLOGY_H
+
+#include "directory/dirint.h"
+
+typedef enum pullKind {
+    PULL_NOTIFY,           /* answering a change notification */
+    PULL_URGENT,           /* answering an urgent notification */
+    PULL_PERIODIC,         /* the intra-site schedule */
+    PULL_INTERSITE,        /* a bridgehead on the site-link interval */
+    PULL_SYNC,             /* a `sync` round */
+    PULL_FORCED            /* dirPullNow (tests and tools) */
+} pullKind;
+
+/*
+** Build sites, rings, partners, bridgeheads and site links from s->scn into
+** d (DCs already numbered), then schedule the periodic grids.  On failure
+** s->err says why.
+*/
+msStatus topoBuild(directory *d, const dirConfig *cfg);
+
+/* Free what topoBuild allocated, pulls in flight included. */
+void topoFree(directory *d);
+
+/*
+** DC dc changed (an originating write, or a pull that applied something):
+** arm its notification timer unless it is armed (coalescing), or, when
+** urgent, notify every partner at once.
+*/
+void topoNoteChange(directory *d, int dc, int urgent);
+
+/* Start a pull into dst from src now (see the file comment). */
+void topoStartPull(directory *d, int dst, int src, pullKind kind);
+
+/* Start `sync` (see dirSyncStart). */
+msStatus topoSyncStart(directory *d, int dc);
+
+/* Sources dc pulls from during `sync`: ring partners, then (for a bridgehead)
+** the bridgeheads across its site links that are not failed; returns how many. */
+int topoSyncSources(const directory *d, int dc, int *out, int max);
+
+#endif

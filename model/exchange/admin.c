@@ -1,0 +1,121 @@
+/*
+** The administrator and the Cleanup Agent.
+**
+** `delete` and `cleanup` act through the admin DC only (semantics.md,
+** "Administrator"), as Active Directory Users and Computers bound to one DC
+** does.  The accounts of a user are the ones the wizard matched or created
+** for it (it remembers their GUIDs) together with any live object on the
+** admin DC carrying the user's X500 address (a CNF twin); they are taken in
+** GUID order.  Each is deleted when the admin DC holds it live; one the admin
+** DC does not hold yet is reported `not on DC2 (not replicated yet)`: a
+** finding for the trainee, not a failed step.
+**
+** The Cleanup Agent (mailbox management) runs on every server's grid
+** (cleanup.interval, first one interval after 0) and after `cleanup`.  It
+** reads the server's own DC and marks disconnected every mailbox whose GUID no
+** live account there carries (TechNet aa998119); a disconnected mailbox is
+** purged when mailbox.retention has passed, never earlier.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernel/kernel.h"
+#include "exchange/exchangeint.h"
+
+#define MAX_ACCOUNTS 64
+
+static int guidCmp(const void *a, const void *b) {
+    return guidCompare(a, b);
+}
+
+msStatus adminDelete(exchange *x, uint32_t user) {
+    kernel *k = x->k;
+    const srcUser *su = sourceUser(&x->src, user);
+    int dc = x->admin_dc;
+    const char *dcn = exDcName(x, dc);
+    guid v[2 * MAX_ACCOUNTS];
+    size_t n = exMigratorAccounts(x, user, v, MAX_ACCOUNTS);
+    if (n > MAX_ACCOUNTS) n = MAX_ACCOUNTS;
+    size_t m = dirFindByProxy(x->d, dc, su->x500, v + n, MAX_ACCOUNTS);
+    if (m > MAX_ACCOUNTS) m = MAX_ACCOUNTS;
+    n += m;
+    qsort(v, n, sizeof v[0], guidCmp);
+    size_t acted = 0;
+    char dn[512], gs[GUID_STRLEN];
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && guidCompare(&v[i], &v[i - 1]) == 0) continue;
+        acted++;
+        guidFormat(&v[i], gs);
+        if (dirIsLive(x->d, dc, &v[i])) {
+            exAccountDn(x, dc, &v[i], dn, sizeof dn);
+            if (dirDelete(x->d, dc, &v[i]) == MS_OK)
+                kernelLog(k, "admin", "admin.delete", "deleted %s on %s (account %s)", dn, dcn, gs);
+            else
+                kernelLog(k, "admin", "admin.delete.fail", "%s: could not delete account %s on %s", su->name, gs, dcn);
+        } else if (dirIsDeleted(x->d, dc, &v[i])) {
+            kernelLog(k, "admin", "admin.delete.already", "%s: account %s is already deleted on %s", su->name, gs, dcn);
+        } else {
+            kernelLog(k, "admin", "admin.delete.missing", "%s: account %s not on %s (not replicated yet)", su->name, gs, dcn);
+        }
+    }
+    if (acted == 0)
+        kernelLog(k, "admin", "admin.delete.none", "%s: no account to delete on %s", su->name, dcn);
+    return MS_OK;
+}
+
+static void purgeEv(kernel *k, void *obj, int64_t row) {
+    exchange *x = obj;
+    mbxRow *v = NULL;
+    size_t n = 0;
+    if (storeList(&x->st, -1, &v, &n) != MS_OK) return;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].id != row || !v[i].disconnected) continue;
+        if (k->now - v[i].disconnected_at < k->p.mailbox_retention) continue;
+        char mg[GUID_STRLEN];
+        int server = 0;
+        storeFindAny(&x->st, &v[i].g, &server);
+        int64_t items = storeItemCount(&x->st, row);
+        if (storePurge(&x->st, row) == MS_OK)
+            kernelLog(k, x->servers[server].name, "store.purge", "mailbox %s purged after the retention period (%lld items gone)",
+                   guidFormat(&v[i].g, mg), (long long)items);
+    }
+    free(v);
+}
+
+void adminCleanupAgent(exchange *x, int server, const char *why) {
+    kernel *k = x->k;
+    const exServer *sv = &x->servers[server];
+    if (dirDcFailed(x->d, sv->dc)) return;
+    mbxRow *v = NULL;
+    size_t n = 0, marked = 0;
+    if (storeList(&x->st, server, &v, &n) != MS_OK) return;
+    char mg[GUID_STRLEN], ret[CLOCK_BUFSZ];
+    for (size_t i = 0; i < n; i++) {
+        guid owner;
+        if (v[i].disconnected || dirFindByMailboxGuid(x->d, sv->dc, &v[i].g, &owner, 1) > 0) continue;
+        if (storeDisconnect(&x->st, v[i].id, k->now) != MS_OK) continue;
+        marked++;
+        kernelLog(k, sv->name, "store.disconnect", "Cleanup Agent (%s): mailbox %s (%s) disconnected: no live account "
+               "carries it; purge after %s", exDcName(x, sv->dc), guidFormat(&v[i].g, mg),
+               v[i].user ? sourceUser(&x->src, v[i].user)->name : "?", durationFormat(k->p.mailbox_retention, ret));
+        kernelSchedule(k, k->now + k->p.mailbox_retention, purgeEv, x, v[i].id, "store.purge");
+    }
+    free(v);
+    if (why && marked == 0)
+        kernelLog(k, sv->name, "store.cleanup", "Cleanup Agent (%s), %s: no mailbox to disconnect: every one has a live account there",
+               exDcName(x, sv->dc), why);
+}
+
+static void cleanupEv(kernel *k, void *obj, int64_t server) {
+    exchange *x = obj;
+    (void)k;
+    adminCleanupAgent(x, (int)server, NULL);
+}
+
+msStatus adminStart(exchange *x) {
+    for (int i = 0; i < x->nservers; i++) {
+        msStatus rc = kernelEvery(x->k, x->k->p.cleanup_interval, cleanupEv, x, i, "store.cleanup");
+        if (rc != MS_OK) return rc;
+    }
+    return MS_OK;
+}

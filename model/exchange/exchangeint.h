@@ -1,0 +1,100 @@
+/*
+** What the pieces of the Exchange side share: the exchange object of a run
+** and the functions exchange.c delegates to.  Not for code outside model/'s
+** Exchange files; the runner uses exchange.h.
+**
+** One exchange owns one run's Exchange side: the SQLite database (source
+** organization, stores, the wizard's memory), the servers, the wizard, and
+** the findings counters.  Directory reads and writes always name a DC: the
+** wizard's (x->wz), a server's dc or gc, or the admin's.
+*/
+#ifndef MIGSIM_EXCHANGEINT_H
+#define MIGSIM_EXCHANGEINT_H
+
+#include <sqlite3.h>
+#include "directory/directory.h"
+#include "exchange/exchange.h"
+#include "exchange/source.h"
+#include "exchange/store.h"
+
+struct kernel;
+typedef struct wizard wizard;
+
+/*
+** What the Exchange side asks of whoever migrates mailboxes into it: the
+** account and mailbox a user's logon follows (the association the migrator
+** made), the accounts an administrator's cleanup deletes for a user, and
+** whether a mailbox carries the protect mark.  The migration layer installs
+** one (wizOpen); the Exchange side never calls up into it by name.  Each
+** function answers 0 / none when it knows nothing.
+*/
+typedef struct exMigratorView {
+    int (*association)(exchange *x, uint32_t user, guid *account, guid *mbx, int *server);
+    size_t (*accounts)(exchange *x, uint32_t user, guid *out, size_t max);
+    int (*isProtected)(exchange *x, const guid *mbx);
+} exMigratorView;
+
+/* The target organization's mail domain the recipient policy stamps. */
+#define TARGET_MAIL_DOMAIN "target.example"
+
+typedef struct exServer {
+    char name[64];
+    int dc, gc;                /* where its store/RUS read AD, where delivery resolves */
+    char homemdb[512];         /* the DN accounts name in homeMDB */
+    uint64_t rus_usn;          /* the RUS's watermark on dc */
+} exServer;
+
+struct exchange {
+    struct kernel *k;
+    directory *d;
+    sqlite3 *db;
+    source src;
+    store st;
+    int nservers;
+    exServer *servers;
+    int admin_dc;
+    int entry_server;          /* where inbound mail enters */
+    wizard *wz;                /* the migrator's state, opaque here (migration/) */
+    const exMigratorView *mv;  /* NULL: no migrator */
+    int64_t ndrs;              /* non-delivery reports so far */
+    int64_t logon_failures;    /* failed user logons so far */
+};
+
+/* A short DC name for the narrative. */
+const char *exDcName(const exchange *x, int dc);
+
+/* The server whose homeMDB is dn, or -1. */
+int exServerOfHomeMdb(const exchange *x, const char *dn);
+
+/* The account's DN on dc for the narrative ("CN=user3,OU=Migrated,..."), or
+** "<guid> (not on DCn)". */
+const char *exAccountDn(const exchange *x, int dc, const guid *acct, char *buf, size_t sz);
+
+/* The migrator's view (exMigratorView), or none when no migrator is installed. */
+int exAssociation(exchange *x, uint32_t user, guid *account, guid *mbx, int *server);
+size_t exMigratorAccounts(exchange *x, uint32_t user, guid *out, size_t max);
+int exProtected(exchange *x, const guid *mbx);
+
+/* rus.c: schedule every server's Recipient Update Service grid. */
+msStatus rusStart(exchange *x);
+
+/* rus.c: one RUS pass of server now (the grid event calls it). */
+void rusRun(exchange *x, int server);
+
+/* mail.c: deliver count messages to user; a non-delivery is a finding. */
+msStatus mailDeliver(exchange *x, uint32_t user, int64_t count);
+
+/* mail.c: user logs on to the mailbox the wizard associated with them. */
+msStatus mailLogon(exchange *x, uint32_t user);
+
+/* admin.c: delete user's accounts through the admin DC (the wizard's
+** accounts and any live twin carrying the user's X500 address). */
+msStatus adminDelete(exchange *x, uint32_t user);
+
+/* admin.c: run the Cleanup Agent of server now; schedule purges. */
+void adminCleanupAgent(exchange *x, int server, const char *why);
+
+/* admin.c: schedule every server's Cleanup Agent grid. */
+msStatus adminStart(exchange *x);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+** Mail delivery and user logon: the two ways KB 842101 names for a mailbox
+** to be initialized outside the wizard.
+**
+** Delivery (`deliver`): mail from outside to <user>@target.example enters at
+** the wizard's server (the first server when there is no wizard).  Its
+** categorizer resolves the address among proxyAddresses on that server's GC;
+** it must find exactly one live recipient carrying it (the RUS stamps it, on
+** the server's DC, and replication brings it to the GC), with a mailbox GUID
+** and a homeMDB naming one of the scenario's servers.  Otherwise the sender
+** gets a non-delivery report: shown in the narrative and counted, never a
+** failed step.  With the wizard's `protect` option a mailbox the wizard has
+** not yet filled bounces its mail.  The home server's store creates the
+** mailbox with the default folders when it does not exist (initialized by
+** delivery), then files the message in the Inbox with a new search key.
+**
+** Logon (`logon`): the user signs in with the source account the wizard
+** associated with the mailbox (so the target account being disabled does not
+** matter).  The store must find a live account carrying the mailbox GUID on
+** its DC, else the logon fails (shown, counted).  A missing mailbox is
+** created with the default folders (initialized by logon).
+*/
+#include <stdio.h>
+#include <string.h>
+#include "kernel/kernel.h"
+#include "exchange/exchangeint.h"
+
+static void ndr(exchange *x, const char *addr, int64_t count, const char *why) {
+    x->ndrs += count;
+    kernelLog(x->k, "smtp", "smtp.ndr", "NDR: %lld message%s to %s bounced: %s", (long long)count,
+           count == 1 ? "" : "s", addr, why);
+}
+
+/* The server inbound mail enters at. */
+static int entryServer(const exchange *x) {
+    return x->entry_server >= 0 && x->entry_server < x->nservers ? x->entry_server : 0;
+}
+
+static msStatus initMailbox(exchange *x, int server, const guid *mbx, uint32_t user, mbxInit how, int64_t *row) {
+    char mg[GUID_STRLEN];
+    msStatus rc = storeCreate(&x->st, server, mbx, user, how, x->k->now, 1, row);
+    if (rc != MS_OK) return rc;
+    kernelLog(x->k, x->servers[server].name, how == INIT_DELIVERY ? "store.init.delivery" : "store.init.logon",
+           "mailbox %s (%s) initialized by %s: default folders created with new folder IDs",
+           guidFormat(mbx, mg), sourceUser(&x->src, user)->name, storeInitName(how));
+    return MS_OK;
+}
+
+msStatus mailDeliver(exchange *x, uint32_t user, int64_t count) {
+    kernel *k = x->k;
+    const srcUser *su = sourceUser(&x->src, user);
+    if (x->nservers == 0) {
+        snprintf(k->err, sizeof k->err, "deliver: the scenario declares no server");
+        return MS_FAIL;
+    }
+    int entry = entryServer(x), gc = x->servers[entry].gc;
+    char addr[128], proxy[140], why[256], dn[512], mg[GUID_STRLEN];
+    snprintf(addr, sizeof addr, "%s@%s", su->name, TARGET_MAIL_DOMAIN);
+    snprintf(proxy, sizeof proxy, "SMTP:%s", addr);
+    guid found[2], mbx;
+    size_t n = dirFindByProxy(x->d, gc, proxy, found, 2);
+    if (n != 1) {
+        snprintf(why, sizeof why, n == 0 ? "5.1.1 no recipient carries this address on GC %s%s"
+                                         : "5.1.4 the address is ambiguous on GC %s%s",
+                 exDcName(x, gc), n == 0 ? " (not stamped by the RUS, or not replicated there yet)" : "");
+        ndr(x, addr, count, why);
+        return MS_OK;
+    }
+    const char *g = dirGet(x->d, gc, &found[0], A_MAILBOXGUID);
+    const char *home = dirGet(x->d, gc, &found[0], A_HOMEMDB);
+    int server = home ? exServerOfHomeMdb(x, home) : -1;
+    if (!g || guidParse(g, &mbx) != 0 || server < 0) {
+        snprintf(why, sizeof why, "5.4.4 %s has no mailbox on a known server",
+                 exAccountDn(x, gc, &found[0], dn, sizeof dn));
+        ndr(x, addr, count, why);
+        return MS_OK;
+    }
+    if (exProtected(x, &mbx)) {
+        snprintf(why, sizeof why, "5.7.1 mailbox %s is protected by the wizard until it has been migrated",
+                 guidFormat(&mbx, mg));
+        ndr(x, addr, count, why);
+        return MS_OK;
+    }
+    int64_t row = storeFind(&x->st, server, &mbx);
+    if (row == 0 && initMailbox(x, server, &mbx, user, INIT_DELIVERY, &row) != MS_OK) {
+        snprintf(why, sizeof why, "4.2.0 the store on %s refused mailbox %s", x->servers[server].name,
+                 guidFormat(&mbx, mg));
+        ndr(x, addr, count, why);
+        return MS_OK;
+    }
+    for (int64_t i = 0; i < count; i++) {
+        int64_t skey = (int64_t)(rngNext(&k->rmodel) >> 1);
+        int64_t size = rngBetween(&k->rmodel, 2048, 64 * 1024);
+        if (storeDeliver(&x->st, row, skey, size, k->now) != MS_OK) {
+            ndr(x, addr, count - i, "4.2.0 the mailbox has no Inbox");
+            return MS_OK;
+        }
+    }
+    kernelLog(k, "smtp", "smtp.deliver", "%lld message%s to %s delivered: resolved on GC %s to %s, mailbox %s on %s",
+           (long long)count, count == 1 ? "" : "s", addr, exDcName(x, gc),
+           exAccountDn(x, gc, &found[0], dn, sizeof dn), guidFormat(&mbx, mg), x->servers[server].name);
+    return MS_OK;
+}
+
+msStatus mailLogon(exchange *x, uint32_t user) {
+    kernel *k = x->k;
+    const srcUser *su = sourceUser(&x->src, user);
+    guid acct, mbx;
+    int server = 0;
+    char mg[GUID_STRLEN];
+    if (!exAssociation(x, user, &acct, &mbx, &server) || server < 0 || server >= x->nservers) {
+        x->logon_failures++;
+        kernelLog(k, su->name, "logon.fail", "logon failed: the wizard has not associated a target mailbox with %s",
+               su->name);
+        return MS_OK;
+    }
+    const exServer *sv = &x->servers[server];
+    guid owner;
+    if (dirFindByMailboxGuid(x->d, sv->dc, &mbx, &owner, 1) == 0) {
+        x->logon_failures++;
+        kernelLog(k, su->name, "logon.fail", "logon to mailbox %s on %s failed: no live account carries it on %s",
+               guidFormat(&mbx, mg), sv->name, exDcName(x, sv->dc));
+        return MS_OK;
+    }
+    int64_t row = storeFind(&x->st, server, &mbx);
+    if (row == 0 && initMailbox(x, server, &mbx, user, INIT_LOGON, &row) != MS_OK) {
+        x->logon_failures++;
+        kernelLog(k, su->name, "logon.fail", "logon to mailbox %s on %s failed: the store refused it",
+               guidFormat(&mbx, mg), sv->name);
+        return MS_OK;
+    }
+    kernelLog(k, su->name, "logon", "logged on to mailbox %s on %s (with the source account)",
+           guidFormat(&mbx, mg), sv->name);
+    return MS_OK;
+}

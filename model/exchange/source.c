@@ -1,0 +1,205 @@
+/*
+** The source organization, generated from the seed.  See source.h.
+**
+** Generation order is fixed (user by user: folders, then items, then rules)
+** and every draw comes from the RNG_SOURCE stream, so the same seed gives the
+** same organization on every machine.  Folder IDs are REPLID+GCN pairs as in
+** Exchange (the replica id in the top 16 bits, a global counter below); they
+** need no randomness to be unique.  Search keys are 63-bit draws.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernel/clock.h"
+#include "exchange/source.h"
+
+const char *const srcDefaultFolders[SRC_DEFAULT_FOLDERS] = {
+    "Inbox", "Sent Items", "Deleted Items", "Calendar", "Contacts",
+};
+
+/* Names of the users' own folders; beyond the table, "Inbox/Folder N". */
+static const char *const ownFolders[] = {
+    "Inbox/Projects", "Inbox/Customers", "Inbox/Reports", "Archive", "Inbox/Travel",
+    "Inbox/Finance", "Archive/2003", "Inbox/Newsletters",
+};
+#define NOWN (sizeof ownFolders / sizeof ownFolders[0])
+
+/* Folders and rules are few (a handful per user), so they are ordinary
+** tables; the items are the C array behind src_item (sourcetable.c). */
+static const char schema[] =
+    "CREATE TABLE src_folder(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
+    " fid INTEGER NOT NULL UNIQUE, path TEXT NOT NULL, UNIQUE(user, path), UNIQUE(user, id));"
+    "CREATE TABLE src_rule(id INTEGER PRIMARY KEY, user INTEGER NOT NULL,"
+    " name TEXT NOT NULL, fid INTEGER NOT NULL, UNIQUE(user, id));";
+
+msStatus sourceSchema(sqlite3 *db, const source *src, char *err, size_t errsz) {
+    char *msg = NULL;
+    if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errsz, "source: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return MS_NOMEM;
+    }
+    return sourceTable(db, src, err, errsz);
+}
+
+const srcUser *sourceUser(const source *src, uint32_t u) {
+    if (u < 1 || u > src->nusers) return NULL;
+    return &src->users[u - 1];
+}
+
+void sourceFree(source *src) {
+    free(src->users);
+    free(src->items);
+    free(src->bykey);
+    memset(src, 0, sizeof *src);
+}
+
+typedef struct genStmts {
+    sqlite3_stmt *folder, *rule;
+} genStmts;
+
+static void finalizeGen(genStmts *g) {
+    sqlite3_finalize(g->folder);
+    sqlite3_finalize(g->rule);
+}
+
+static int stepDone(sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
+static void folderPath(int64_t k, char *buf, size_t sz) {
+    if (k < SRC_DEFAULT_FOLDERS)
+        snprintf(buf, sz, "%s", srcDefaultFolders[k]);
+    else if ((size_t)(k - SRC_DEFAULT_FOLDERS) < NOWN)
+        snprintf(buf, sz, "%s", ownFolders[k - SRC_DEFAULT_FOLDERS]);
+    else
+        snprintf(buf, sz, "Inbox/Folder %lld", (long long)(k - SRC_DEFAULT_FOLDERS + 1));
+}
+
+/* One user's folders, items and rules; fids receives the folder IDs. */
+static int genUser(genStmts *g, source *src, uint32_t u, const srcUser *su,
+                   rng *r, int64_t *gcn, int64_t *fids) {
+    char path[64];
+    for (int64_t k = 0; k < su->nfolders; k++) {
+        fids[k] = ((int64_t)SRC_REPLID << 48) | ++*gcn;
+        folderPath(k, path, sizeof path);
+        sqlite3_bind_int64(g->folder, 1, u);
+        sqlite3_bind_int64(g->folder, 2, fids[k]);
+        sqlite3_bind_text(g->folder, 3, path, -1, SQLITE_TRANSIENT);
+        if (!stepDone(g->folder)) return 0;
+    }
+    /* The draws in this order (folder, key, size, age) make the organization. */
+    for (int64_t i = 0; i < su->nitems; i++) {
+        srcItem *it = &src->items[su->first_item - 1 + i];
+        it->user = u;
+        it->fid = fids[rngBelow(r, (uint64_t)su->nfolders)];
+        it->skey = (int64_t)(rngNext(r) >> 1);
+        it->size = (int32_t)rngBetween(r, 1024, 256 * 1024);
+        it->mtime = -rngBetween(r, MS_PER_SECOND, 365 * MS_PER_DAY);
+    }
+    int64_t own = su->nfolders - SRC_DEFAULT_FOLDERS;
+    for (int64_t k = 0; k < su->nrules; k++) {
+        int64_t f = own > 0 ? SRC_DEFAULT_FOLDERS + k % own : 0;
+        char name[128];
+        folderPath(f, path, sizeof path);
+        snprintf(name, sizeof name, "Rule %lld: move to %s", (long long)(k + 1), path);
+        sqlite3_bind_int64(g->rule, 1, u);
+        sqlite3_bind_text(g->rule, 2, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(g->rule, 3, fids[f]);
+        if (!stepDone(g->rule)) return 0;
+    }
+    return 1;
+}
+
+/* Room in src->items for src->nitems items (positions fit 32 bits); 0 when
+** there is none. */
+static int growItems(source *src, size_t *cap) {
+    if (src->nitems > (int64_t)UINT32_MAX) return 0;
+    size_t need = (size_t)src->nitems;
+    if (need <= *cap) return 1;
+    size_t ncap = *cap ? *cap : 1024;
+    while (ncap < need) ncap *= 2;
+    srcItem *v = realloc(src->items, ncap * sizeof *v);
+    if (!v) return 0;
+    src->items = v;
+    *cap = ncap;
+    return 1;
+}
+
+static int cmpKey(const void *a, const void *b) {
+    const srcKey *x = a, *y = b;
+    if (x->skey != y->skey) return x->skey < y->skey ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The search-key order of every item: (skey, id) is unique, so the order
+** does not depend on the sort's algorithm. */
+static int sortKeys(source *src) {
+    size_t n = (size_t)src->nitems;
+    src->bykey = malloc((n ? n : 1) * sizeof *src->bykey);
+    if (!src->bykey) return 0;
+    for (size_t i = 0; i < n; i++) {
+        src->bykey[i].skey = src->items[i].skey;
+        src->bykey[i].pos = (uint32_t)i;
+    }
+    qsort(src->bykey, n, sizeof *src->bykey, cmpKey);
+    return 1;
+}
+
+static void fillUser(srcUser *su, const srcConfig *cfg, uint32_t u) {
+    snprintf(su->name, sizeof su->name, "%s%u", cfg->prefix ? cfg->prefix : "user", (unsigned)u);
+    snprintf(su->legdn, sizeof su->legdn,
+             "/o=Source/ou=First Administrative Group/cn=Recipients/cn=%s", su->name);
+    snprintf(su->x500, sizeof su->x500, "X500:%s", su->legdn);
+    snprintf(su->smtp, sizeof su->smtp, "%s@source.example", su->name);
+}
+
+msStatus sourceGenerate(source *src, sqlite3 *db, const srcConfig *cfg, rng *r,
+                        char *err, size_t errsz) {
+    memset(src, 0, sizeof *src);
+    if (cfg->users <= 0) return MS_OK;
+    src->nusers = (uint32_t)cfg->users;
+    src->users = calloc(src->nusers, sizeof *src->users);
+    int64_t nf = SRC_DEFAULT_FOLDERS + cfg->folders;
+    int64_t *fids = malloc((size_t)nf * sizeof *fids);
+    if (!src->users || !fids) {
+        free(fids);
+        snprintf(err, errsz, "source: out of memory");
+        return MS_NOMEM;
+    }
+    genStmts g = {0};
+    int own = sqlite3_get_autocommit(db);   /* no transaction open: make one */
+    int ok = sqlite3_prepare_v2(db, "INSERT INTO src_folder(user, fid, path) VALUES(?,?,?)", -1, &g.folder, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(db, "INSERT INTO src_rule(user, name, fid) VALUES(?,?,?)", -1, &g.rule, NULL) == SQLITE_OK &&
+             (!own || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
+    int64_t gcn = 0, next_item = 1;
+    size_t cap = 0;
+    int nomem = 0;
+    for (uint32_t u = 1; ok && u <= src->nusers; u++) {
+        srcUser *su = &src->users[u - 1];
+        fillUser(su, cfg, u);
+        su->nfolders = nf;
+        su->nrules = cfg->rules;
+        su->nitems = rngBetween(r, cfg->items_lo, cfg->items_hi);
+        su->first_item = next_item;
+        next_item += su->nitems;
+        src->nitems += su->nitems;
+        if (!growItems(src, &cap)) {
+            nomem = 1;
+            break;
+        }
+        ok = genUser(&g, src, u, su, r, &gcn, fids);
+    }
+    if (ok && !nomem && own) ok = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    free(fids);
+    finalizeGen(&g);
+    if (ok && !nomem) nomem = !sortKeys(src);
+    if (nomem) {
+        snprintf(err, errsz, "source: out of memory for %lld items", (long long)src->nitems);
+        return MS_NOMEM;
+    }
+    if (!ok) snprintf(err, errsz, "source: %s", sqlite3_errmsg(db));
+    return ok ? MS_OK : MS_NOMEM;
+}

@@ -1,0 +1,25 @@
+/*
+** Cached SQL statements.  The Exchange stores and the wizard keep their state
+** in one SQLite connection and run the same few statements thousands of times
+** a run, so each statement is prepared once, on first use, kept in a slot its
+** owner holds (SQLITE_PREPARE_PERSISTENT), and handed back reset with no
+** bindings; the owner finalizes its slots when it closes.  GUIDs are bound as
+** their 36-character lowercase text, the form every table stores.
+*/
+#ifndef MIGSIM_SQLSTMT_H
+#define MIGSIM_SQLSTMT_H
+
+#include <sqlite3.h>
+#include "kernel/guid.h"
+
+/*
+** The statement for text in *slot, prepared on db on first use; reset and
+** with its bindings cleared, ready to bind.  NULL when it cannot be prepared
+** (the slot stays empty, so a later call tries again).
+*/
+sqlite3_stmt *sqlCached(sqlite3 *db, sqlite3_stmt **slot, const char *text);
+
+/* Bind g at parameter i of st as its canonical text form. */
+void sqlBindGuid(sqlite3_stmt *st, int i, const guid *g);
+
+#endif

@@ -1,0 +1,458 @@
+/*
+** The target mailbox stores as SQLite rows.  See store.h for the tables and
+** their invariants.
+**
+** The item table has one secondary index, (mbx, skey, mtime): the merge
+** looks up a search key and its newest copy per source item, and the judge
+** counts copies by search key, each one probe of a covering index.
+** A clone batch is one INSERT ... SELECT over a range of source item ids,
+** which is why a clone runs at close to SQLite's own bulk rate.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernel/array.h"
+#include "exchange/sqlstmt.h"
+#include "exchange/store.h"
+
+static const char schema[] =
+    "CREATE TABLE mailbox(id INTEGER PRIMARY KEY, server INTEGER NOT NULL, guid TEXT NOT NULL,"
+    " user INTEGER NOT NULL, init TEXT NOT NULL, created INTEGER NOT NULL, disconnected INTEGER,"
+    " UNIQUE(guid, server));"
+    "CREATE TABLE folder(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
+    " path TEXT NOT NULL, UNIQUE(mbx, path));"
+    "CREATE TABLE item(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
+    " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
+    "CREATE INDEX item_skey ON item(mbx, skey, mtime);"
+    "CREATE TABLE rule(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, name TEXT NOT NULL,"
+    " fid INTEGER NOT NULL, UNIQUE(mbx, name));";
+
+static const char *const sql[SS__COUNT] = {
+    [SS_FIND] = "SELECT id FROM mailbox WHERE guid = ?1 AND server = ?2",
+    [SS_FIND_ANY] = "SELECT id, server FROM mailbox WHERE guid = ?1 ORDER BY server LIMIT 1",
+    [SS_CREATE] = "INSERT INTO mailbox(server, guid, user, init, created) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SS_INIT_OF] = "SELECT init, created FROM mailbox WHERE id = ?1",
+    [SS_FOLDER_ADD] = "INSERT INTO folder(mbx, fid, path) VALUES(?1, ?2, ?3)",
+    [SS_CLONE_FOLDERS] = "INSERT INTO folder(mbx, fid, path) SELECT ?1, fid, path FROM src_folder"
+                         " WHERE user = ?2 ORDER BY id",
+    [SS_SRC_FOLDERS] = "SELECT s.path FROM src_folder s WHERE s.user = ?2 AND NOT EXISTS"
+                       " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.path = s.path) ORDER BY s.id",
+    [SS_FOLDER_BY_PATH] = "SELECT fid FROM folder WHERE mbx = ?1 AND path = ?2",
+    [SS_COPY_RULES] = "INSERT INTO rule(mbx, name, fid) SELECT ?1, r.name, r.fid FROM src_rule r"
+                      " WHERE r.user = ?2 AND NOT EXISTS (SELECT 1 FROM rule t WHERE t.mbx = ?1"
+                      " AND t.name = r.name) ORDER BY r.id",
+    [SS_CLONE_BATCH] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, fid, skey, size, mtime"
+                       " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
+    /* The merge, set-based (semantics.md, "The wizard"): per source item of
+    ** the batch, tm is the newest target copy with its search key (NULL: none)
+    ** and tfid the target folder with the source folder's path (NULL: none).
+    ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */
+    [SS_MERGE_COUNT] =
+        "SELECT s.mtime, (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey),"
+        " target_fid(s.fid) FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
+    [SS_MERGE_REPLACE] =
+        "UPDATE item SET"
+        " size = (SELECT s.size FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3),"
+        " mtime = (SELECT s.mtime FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3)"
+        " WHERE mbx = ?1 AND skey IN (SELECT s.skey FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
+        "   AND s.mtime > (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey))",
+    [SS_MERGE_COPY] =
+        "WITH c AS MATERIALIZED (SELECT s.id AS id, s.skey AS skey, s.size AS size, s.mtime AS mtime,"
+        "   target_fid(s.fid) AS tfid"
+        "  FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
+        "  AND NOT EXISTS (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey))"
+        " INSERT INTO item(mbx, fid, skey, size, mtime)"
+        " SELECT ?1, tfid, skey, size, mtime FROM c WHERE tfid IS NOT NULL ORDER BY id",
+    [SS_FOLDER_MAP] = "SELECT s.fid, t.fid FROM src_folder s JOIN folder t ON t.mbx = ?1 AND t.path = s.path"
+                      " WHERE s.user = ?2 ORDER BY s.id",
+    /* Every item of the batch absent from the mailbox (the common case). */
+    [SS_MERGE_COPY_ALL] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, target_fid(fid), skey, size, mtime"
+                          " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
+    [SS_ITEM_ADD] = "INSERT INTO item(mbx, fid, skey, size, mtime) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SS_DISCONNECT] = "UPDATE mailbox SET disconnected = ?2 WHERE id = ?1",
+    [SS_PURGE_ITEMS] = "DELETE FROM item WHERE mbx = ?1",
+    [SS_PURGE_FOLDERS] = "DELETE FROM folder WHERE mbx = ?1",
+    [SS_PURGE_RULES] = "DELETE FROM rule WHERE mbx = ?1",
+    [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
+    [SS_LIST] = "SELECT id, guid, user, disconnected FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
+    [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
+    /* The mailbox's items in search-key order (the covering index's order),
+    ** each with whether it is a copy of one of user's source items: one probe
+    ** per item.  storeCounters aggregates the rows. */
+    [SS_COUNT_COPIES] = "SELECT t.skey, EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)"
+                        " FROM item t WHERE t.mbx = ?1 ORDER BY t.skey",
+    [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
+                        " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
+    [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
+                         " (SELECT 1 FROM src_item s WHERE s.skey = t.skey)",
+};
+
+const char *storeInitName(mbxInit k) {
+    switch (k) {
+    case INIT_CLONE: return "clone";
+    case INIT_MERGE: return "merge";
+    case INIT_DELIVERY: return "delivery";
+    case INIT_LOGON: return "logon";
+    }
+    return "?";
+}
+
+static sqlite3_stmt *prep(store *x, enum storeStmt k) {
+    return sqlCached(x->db, &x->st[k], sql[k]);
+}
+
+/* Step a statement that returns no rows; 1 on success. */
+static int run(sqlite3_stmt *st) {
+    if (!st) return 0;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
+/* Step a count query; -1 on error. */
+static int64_t count(sqlite3_stmt *st) {
+    if (!st) return -1;
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return n;
+}
+
+/* target_fid(src_fid): the folder of the mapped mailbox with the source
+** folder's path, NULL if it has none.  A pure lookup in the store's map. */
+static void fnTargetFid(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    store *x = sqlite3_user_data(ctx);
+    (void)argc;
+    int64_t src = sqlite3_value_int64(argv[0]);
+    for (size_t i = 0; i < x->fmap_n; i++)
+        if (x->fmap_src[i] == src) {
+            sqlite3_result_int64(ctx, x->fmap_dst[i]);
+            return;
+        }
+    sqlite3_result_null(ctx);
+}
+
+/* Build the folder map of mailbox mbx for source user u. */
+static msStatus buildFolderMap(store *x, int64_t mbx, uint32_t u) {
+    sqlite3_stmt *st = prep(x, SS_FOLDER_MAP);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, u);
+    x->fmap_n = 0;
+    x->fmap_mbx = 0;
+    msStatus rc = MS_OK;
+    while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (x->fmap_n == x->fmap_cap) {
+            size_t ncap = x->fmap_cap ? x->fmap_cap * 2 : 16;
+            int64_t *a = realloc(x->fmap_src, ncap * sizeof *a);
+            if (a) x->fmap_src = a;
+            int64_t *b = a ? realloc(x->fmap_dst, ncap * sizeof *b) : NULL;
+            if (b) x->fmap_dst = b;
+            if (!a || !b) { rc = MS_NOMEM; break; }
+            x->fmap_cap = ncap;
+        }
+        x->fmap_src[x->fmap_n] = sqlite3_column_int64(st, 0);
+        x->fmap_dst[x->fmap_n] = sqlite3_column_int64(st, 1);
+        x->fmap_n++;
+    }
+    sqlite3_reset(st);
+    if (rc == MS_OK) x->fmap_mbx = mbx;
+    return rc;
+}
+
+msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz) {
+    memset(x, 0, sizeof *x);
+    x->db = db;
+    x->nservers = nservers;
+    x->gcn = calloc(nservers > 0 ? (size_t)nservers : 1, sizeof *x->gcn);
+    char *msg = NULL;
+    if (!x->gcn || sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_create_function(db, "target_fid", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, x, fnTargetFid,
+                                NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errsz, "store: %s", msg ? msg : "out of memory");
+        sqlite3_free(msg);
+        return MS_NOMEM;
+    }
+    return MS_OK;
+}
+
+void storeClose(store *x) {
+    for (int i = 0; i < SS__COUNT; i++) sqlite3_finalize(x->st[i]);
+    free(x->gcn);
+    free(x->fmap_src);
+    free(x->fmap_dst);
+    memset(x, 0, sizeof *x);
+}
+
+int64_t storeFind(store *x, int server, const guid *g) {
+    sqlite3_stmt *st = prep(x, SS_FIND);
+    if (!st) return 0;
+    sqlBindGuid(st, 1, g);
+    sqlite3_bind_int(st, 2, server);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return id;
+}
+
+int64_t storeFindAny(store *x, const guid *g, int *server) {
+    sqlite3_stmt *st = prep(x, SS_FIND_ANY);
+    if (!st) return 0;
+    sqlBindGuid(st, 1, g);
+    int64_t id = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        if (server) *server = sqlite3_column_int(st, 1);
+    }
+    sqlite3_reset(st);
+    return id;
+}
+
+static int64_t newFid(store *x, int server) {
+    return ((int64_t)(server + 2) << 48) | ++x->gcn[server];
+}
+
+static msStatus addFolder(store *x, int64_t mbx, int64_t fid, const char *path) {
+    sqlite3_stmt *st = prep(x, SS_FOLDER_ADD);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, fid);
+    sqlite3_bind_text(st, 3, path, -1, SQLITE_TRANSIENT);
+    return run(st) ? MS_OK : MS_NOMEM;
+}
+
+msStatus storeCreate(store *x, int server, const guid *g, uint32_t user, mbxInit how,
+                     simtime now, int defaults, int64_t *id) {
+    if (server < 0 || server >= x->nservers) return MS_INPUT;
+    sqlite3_stmt *st = prep(x, SS_CREATE);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int(st, 1, server);
+    sqlBindGuid(st, 2, g);
+    sqlite3_bind_int64(st, 3, user);
+    sqlite3_bind_text(st, 4, storeInitName(how), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    if (!run(st)) return MS_FAIL;   /* the mailbox exists already */
+    *id = sqlite3_last_insert_rowid(x->db);
+    for (int k = 0; defaults && k < SRC_DEFAULT_FOLDERS; k++)
+        if (addFolder(x, *id, newFid(x, server), srcDefaultFolders[k]) != MS_OK) return MS_NOMEM;
+    return MS_OK;
+}
+
+mbxInit storeInitOf(store *x, int64_t id, simtime *when) {
+    sqlite3_stmt *st = prep(x, SS_INIT_OF);
+    if (!st) return 0;
+    sqlite3_bind_int64(st, 1, id);
+    mbxInit k = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *w = (const char *)sqlite3_column_text(st, 0);
+        for (mbxInit i = INIT_CLONE; i <= INIT_LOGON; i++)
+            if (w && strcmp(w, storeInitName(i)) == 0) k = i;
+        if (when) *when = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return k;
+}
+
+msStatus storeCloneFolders(store *x, int64_t mbx, uint32_t u) {
+    sqlite3_stmt *st = prep(x, SS_CLONE_FOLDERS);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, u);
+    return run(st) ? MS_OK : MS_FAIL;
+}
+
+msStatus storeMergeFolders(store *x, int server, int64_t mbx, uint32_t u, int64_t *created) {
+    *created = 0;
+    /* Collect the missing paths first: inserting while the scan is open would
+    ** let the scan see its own inserts. */
+    sqlite3_stmt *st = prep(x, SS_SRC_FOLDERS);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, u);
+    char **paths = NULL;
+    size_t n = 0, cap = 0;
+    msStatus rc = MS_OK;
+    while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap && (rc = arrayGrow(&paths, &cap, sizeof *paths, 8)) != MS_OK) break;
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        paths[n] = strdup(p ? p : "");
+        if (!paths[n]) rc = MS_NOMEM; else n++;
+    }
+    sqlite3_reset(st);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == MS_OK) rc = addFolder(x, mbx, newFid(x, server), paths[i]);
+        free(paths[i]);
+    }
+    free(paths);
+    if (rc == MS_OK) *created = (int64_t)n;
+    return rc;
+}
+
+msStatus storeCopyRules(store *x, int64_t mbx, uint32_t u, int64_t *copied) {
+    sqlite3_stmt *st = prep(x, SS_COPY_RULES);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, u);
+    if (!run(st)) return MS_FAIL;
+    *copied = sqlite3_changes(x->db);
+    return MS_OK;
+}
+
+msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied) {
+    sqlite3_stmt *st = prep(x, SS_CLONE_BATCH);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    if (!run(st)) return MS_FAIL;
+    *copied = sqlite3_changes(x->db);
+    return MS_OK;
+}
+
+static sqlite3_stmt *prepRange(store *x, enum storeStmt k, int64_t mbx, int64_t lo, int64_t hi) {
+    sqlite3_stmt *st = prep(x, k);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    return st;
+}
+
+msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t hi,
+                         mergeCounts *out) {
+    memset(out, 0, sizeof *out);
+    if (hi < lo) return MS_OK;
+    /* The map is the mailbox's as the batch finds it (folders made since are in it). */
+    msStatus mrc = buildFolderMap(x, mbx, u);
+    if (mrc != MS_OK) return mrc;
+    /* Decide every item against the mailbox as the batch found it, then write. */
+    sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
+    if (!st) return MS_NOMEM;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int has_target = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        if (has_target && sqlite3_column_int64(st, 1) >= sqlite3_column_int64(st, 0)) out->skipped++;
+        else if (has_target) out->replaced++;
+        else if (sqlite3_column_type(st, 2) != SQLITE_NULL) out->copied++;
+        else out->failed++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return MS_NOMEM;
+    if (out->copied == hi - lo + 1) {
+        /* Nothing of the batch is in the mailbox: no per-item check needed. */
+        return run(prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi)) ? MS_OK : MS_FAIL;
+    }
+    if (out->replaced && !run(prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
+    if (out->copied && !run(prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
+    return MS_OK;
+}
+
+msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime now) {
+    sqlite3_stmt *st = prep(x, SS_FOLDER_BY_PATH);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_text(st, 2, "Inbox", -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    int64_t fid = found ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (!found) return MS_FAIL;
+    st = prep(x, SS_ITEM_ADD);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, fid);
+    sqlite3_bind_int64(st, 3, skey);
+    sqlite3_bind_int64(st, 4, size);
+    sqlite3_bind_int64(st, 5, now);
+    return run(st) ? MS_OK : MS_FAIL;
+}
+
+msStatus storeDisconnect(store *x, int64_t id, simtime now) {
+    sqlite3_stmt *st = prep(x, SS_DISCONNECT);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return run(st) ? MS_OK : MS_FAIL;
+}
+
+msStatus storePurge(store *x, int64_t id) {
+    static const enum storeStmt order[] = {SS_PURGE_ITEMS, SS_PURGE_FOLDERS, SS_PURGE_RULES, SS_PURGE_MBX};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        sqlite3_stmt *st = prep(x, order[i]);
+        if (!st) return MS_NOMEM;
+        sqlite3_bind_int64(st, 1, id);
+        if (!run(st)) return MS_FAIL;
+    }
+    return MS_OK;
+}
+
+msStatus storeList(store *x, int server, mbxRow **out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = prep(x, SS_LIST);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int(st, 1, server);
+    size_t cap = 0;
+    msStatus rc = MS_OK;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap && (rc = arrayGrow(out, &cap, sizeof **out, 16)) != MS_OK) break;
+        mbxRow *r = &(*out)[*n];
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(st, 0);
+        const char *g = (const char *)sqlite3_column_text(st, 1);
+        if (g) guidParse(g, &r->g);
+        r->user = (uint32_t)sqlite3_column_int64(st, 2);
+        r->disconnected = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        r->disconnected_at = sqlite3_column_int64(st, 3);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    if (rc != MS_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static int64_t countMbx(store *x, enum storeStmt k, int64_t mbx) {
+    sqlite3_stmt *st = prep(x, k);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, mbx);
+    return count(st);
+}
+
+msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
+                       int64_t c[4], int64_t *source_items) {
+    sqlite3_stmt *st = prep(x, SS_COUNT_COPIES);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, user);
+    /* total items, copies of source items, distinct source items present:
+    ** equal search keys are adjacent, so a key unlike the previous copy's is new. */
+    int64_t total = 0, copies = 0, present = 0, prev = 0;
+    int rc, have_prev = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        total++;
+        if (!sqlite3_column_int(st, 1)) continue;
+        int64_t k = sqlite3_column_int64(st, 0);
+        copies++;
+        if (!have_prev || k != prev) present++;
+        prev = k;
+        have_prev = 1;
+    }
+    sqlite3_reset(st);
+    int64_t broken = countMbx(x, SS_COUNT_BROKEN, mbx);
+    if (rc != SQLITE_DONE || broken < 0) return MS_NOMEM;
+    c[0] = total - copies;
+    c[1] = copies - present;
+    c[2] = su->nitems - present;
+    c[3] = broken;
+    *source_items = present;
+    return MS_OK;
+}
+
+int64_t storeForeignItems(store *x, int64_t mbx) {
+    return countMbx(x, SS_COUNT_FOREIGN, mbx);
+}
+
+int64_t storeItemCount(store *x, int64_t mbx) {
+    return countMbx(x, SS_COUNT_ITEMS, mbx);
+}

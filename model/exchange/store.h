@@ -1,0 +1,156 @@
+/*
+** The target servers' mailbox stores.  Every `server` of the scenario has
+** one Exchange 2003 mailbox store; all of them are rows in the run's SQLite
+** database, told apart by the server's index:
+**
+**   mailbox(id, server, guid, user, init, created, disconnected)
+**   folder(id, mbx, fid, path)       fid: folder ID; path unique per mailbox
+**   item(id, mbx, fid, skey, size, mtime)
+**   rule(id, mbx, name, fid)         a rule names its target folder by fid
+**
+** A mailbox is keyed by msExchMailboxGuid (unique per server) and exists
+** only once it has been initialized: by the wizard (clone, or merge when the
+** wizard creates it in merge mode), by a delivery, or by a logon (TechNet
+** aa997054: the store creates the mailbox on first logon or delivery).  `init`
+** records which.  A mailbox that no live account carries is marked
+** disconnected (the time is kept) by the Cleanup Agent and purged, rows and
+** all, once the retention period has passed.
+**
+** Folder IDs a store makes are REPLID+GCN pairs: the store's replica id
+** (server index + 2; the source organization is 1) in the top 16 bits and a
+** per-store counter below, as Exchange does.  A clone keeps the source's
+** folder IDs; everything else gets new ones.
+**
+** Every query whose rows feed output or decisions orders by a unique key.
+** Statements are prepared once per run, on first use.
+*/
+#ifndef MIGSIM_STORE_H
+#define MIGSIM_STORE_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+#include "kernel/clock.h"
+#include "kernel/guid.h"
+#include "exchange/source.h"
+#include "kernel/status.h"
+
+/* How a mailbox came to exist. */
+typedef enum mbxInit {
+    INIT_CLONE = 1,      /* the wizard, clone mode */
+    INIT_MERGE,          /* the wizard, merge mode (never used by a clone-mode run) */
+    INIT_DELIVERY,       /* mail was delivered to it */
+    INIT_LOGON           /* the user logged on */
+} mbxInit;
+
+/* The word for an init kind ("clone", "delivery", ...). */
+const char *storeInitName(mbxInit k);
+
+/* Outcome of one merge batch (per item, semantics.md "The wizard"). */
+typedef struct mergeCounts {
+    int64_t copied, skipped, replaced, failed;
+} mergeCounts;
+
+/* One mailbox row, as listed for the Cleanup Agent. */
+typedef struct mbxRow {
+    int64_t id;
+    guid g;
+    uint32_t user;
+    int disconnected;
+    simtime disconnected_at;
+} mbxRow;
+
+enum storeStmt {
+    SS_FIND, SS_FIND_ANY, SS_CREATE, SS_INIT_OF, SS_FOLDER_ADD, SS_CLONE_FOLDERS,
+    SS_SRC_FOLDERS, SS_FOLDER_BY_PATH, SS_COPY_RULES, SS_CLONE_BATCH,
+    SS_ITEM_ADD, SS_MERGE_COUNT, SS_MERGE_REPLACE, SS_MERGE_COPY, SS_MERGE_COPY_ALL, SS_DISCONNECT, SS_PURGE_ITEMS, SS_PURGE_FOLDERS,
+    SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
+    SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
+    SS__COUNT
+};
+
+typedef struct store {
+    sqlite3 *db;
+    sqlite3_stmt *st[SS__COUNT];
+    int nservers;
+    int64_t *gcn;        /* per server: the last folder counter handed out */
+    /* The merge's folder map for one mailbox: source folder ID -> the
+    ** mailbox's folder with the same path (SQL function target_fid). */
+    int64_t fmap_mbx;
+    size_t fmap_n, fmap_cap;
+    int64_t *fmap_src, *fmap_dst;
+} store;
+
+/* Create the store tables in db (which holds the source tables) for nservers servers. */
+msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz);
+
+/* Finalize the statements and free what x owns (not the database). */
+void storeClose(store *x);
+
+/* The mailbox row id of mailbox g on server, or 0 if the store has none. */
+int64_t storeFind(store *x, int server, const guid *g);
+
+/* The mailbox row id of g on any server (lowest server index), 0 if none;
+** *server receives the server. */
+int64_t storeFindAny(store *x, const guid *g, int *server);
+
+/*
+** Initialize mailbox g on server for source user `user` (0 if unknown):
+** the row, and with defaults the five default folders with new folder IDs.
+*/
+msStatus storeCreate(store *x, int server, const guid *g, uint32_t user, mbxInit how,
+                     simtime now, int defaults, int64_t *id);
+
+/* How mailbox id was initialized, and when (0 if no such mailbox). */
+mbxInit storeInitOf(store *x, int64_t id, simtime *when);
+
+/* Clone: copy every folder of source user u with its folder ID. */
+msStatus storeCloneFolders(store *x, int64_t mbx, uint32_t u);
+
+/* Merge: create the folders of source user u the mailbox lacks (matched by
+** path), each with a new folder ID; *created receives how many. */
+msStatus storeMergeFolders(store *x, int server, int64_t mbx, uint32_t u, int64_t *created);
+
+/* Copy the rules of source user u the mailbox lacks (by name) as they are,
+** folder IDs included; *copied receives how many. */
+msStatus storeCopyRules(store *x, int64_t mbx, uint32_t u, int64_t *copied);
+
+/* Clone batch: copy source items lo..hi (ids) with their folder IDs. */
+msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied);
+
+/*
+** Merge batch over source items lo..hi of user u: per item, a copy with the
+** same search key as new or newer is kept (skipped), an older one replaced,
+** an absent one copied into the folder with the source folder's path.  An
+** item whose folder cannot be found there fails.
+*/
+msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t hi,
+                         mergeCounts *out);
+
+/* Deliver one message (search key skey) into the mailbox's Inbox. */
+msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime now);
+
+/* Mark mailbox id disconnected at now. */
+msStatus storeDisconnect(store *x, int64_t id, simtime now);
+
+/* Remove mailbox id and every row it owns. */
+msStatus storePurge(store *x, int64_t id);
+
+/* Mailboxes of server (-1: every server) in id order; *out malloc'd, *n rows. */
+msStatus storeList(store *x, int server, mbxRow **out, size_t *n);
+
+/*
+** The judge's counters over mailbox mbx for source user su, from queries
+** over the rows (semantics.md "Outcomes"): c[0] extra, c[1] dupes,
+** c[2] missing, c[3] rules_broken; *source_items receives the number of
+** distinct source items present.
+*/
+msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
+                       int64_t c[4], int64_t *source_items);
+
+/* Items in mbx that are not copies of any source item (delivered mail). */
+int64_t storeForeignItems(store *x, int64_t mbx);
+
+/* Total items in mbx. */
+int64_t storeItemCount(store *x, int64_t mbx);
+
+#endif

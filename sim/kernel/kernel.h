@@ -1,0 +1,116 @@
+/*
+** The kernel context: the services every part of a run may use, and nothing
+** else.  A kernel holds the virtual clock, the event queue, the random
+** streams, the GUID generator, the parameters, the periodic jobs, the
+** narrative and an error buffer.  The world (directory, Exchange side,
+** migration, judge) is built over a kernel and sees only this: never the
+** parsed scenario, never the runner's script state, never an output format.
+** The runner (sim/run/) embeds one kernel in each run object.
+**
+** Invariants:
+**   - now never decreases (kernelSchedule clamps a past instant to now);
+**   - every random draw comes from one of the seeded streams, each owned by
+**     one subsystem, so the seed alone decides the run;
+**   - periodic jobs fire exactly on their grid (multiples of the interval
+**     from time 0), whatever their handlers do.
+**
+** Narrative.  kernelLog records "TIME  ACTOR  message" lines: printed as they
+** happen when `narrative` is set, kept in memory when `record` is set (for
+** --db and --json).  Callers that would format something costly check
+** kernelNarrating first.
+*/
+#ifndef MIGSIM_KERNEL_H
+#define MIGSIM_KERNEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "kernel/clock.h"
+#include "kernel/eventq.h"
+#include "kernel/guid.h"
+#include "kernel/params.h"
+#include "kernel/prng.h"
+#include "kernel/status.h"
+
+#define SIMTIME_MAX INT64_MAX
+
+/* One narrative line as recorded. */
+typedef struct logEntry {
+    simtime at;
+    char *actor;            /* one word: wizard, DC2, EX1, admin, smtp, expect, ... */
+    char *kind;             /* a dotted label for machines: repl.pull, wizard.clone */
+    char *detail;           /* the human message */
+} logEntry;
+
+/* One periodic job of kernelEvery. */
+typedef struct periodicJob {
+    simtime interval;
+    eventFn *fire;
+    void *obj;
+    int64_t arg;
+    const char *what;
+} periodicJob;
+
+typedef struct kernel {
+    uint64_t seed;          /* the seed in force */
+    params p;
+    simtime now;
+    eventq q;
+    guidgen guids;
+    rng rsource, rjitter, rmodel;
+    uint64_t events_fired;
+    char err[512];          /* why the last failing call failed */
+
+    /* Periodic work (kernelEvery), in registration order. */
+    periodicJob *periodic;
+    size_t nperiodic, capperiodic;
+
+    /* The narrative. */
+    FILE *narrative;        /* lines as they happen; NULL: none */
+    int record;             /* keep lines in memory (log) */
+    logEntry *log;
+    size_t nlog, caplog;
+} kernel;
+
+/*
+** Make k ready for a run with seed and parameters p: an empty queue, the
+** random streams and GUIDs derived from the seed, the clock at 0.  Allocates
+** nothing.
+*/
+void kernelInit(kernel *k, uint64_t seed, const params *p);
+
+/* Release everything k owns. */
+void kernelFree(kernel *k);
+
+/* Schedule fire(k, obj, arg) at `at` (clamped to now if earlier). */
+msStatus kernelSchedule(kernel *k, simtime at, eventFn *fire, void *obj, int64_t arg, const char *what);
+
+/*
+** Run fire(k, obj, arg) on the fixed grid of interval (> 0) from time 0: at
+** every multiple of interval after now, the first one interval after 0 when
+** registered at 0 (the grids are never jittered, and a late start joins the
+** grid rather than shifting it).  Each firing schedules the next after fire
+** returns, so work fire schedules for the same instant runs first.  The job
+** lasts as long as the run.
+*/
+msStatus kernelEvery(kernel *k, simtime interval, eventFn *fire, void *obj, int64_t arg, const char *what);
+
+/*
+** Pop and fire the earliest pending event, advancing now to its instant.
+** Returns 0 when the queue was empty.
+*/
+int kernelFireNext(kernel *k);
+
+/*
+** base varied by up to +/- the run's jitter percentage, drawn from the jitter
+** stream; base itself when jitter is 0 (and then no draw is made).
+*/
+simtime kernelJitter(kernel *k, simtime base);
+
+/* 1 when narrative lines go anywhere (printed or recorded). */
+int kernelNarrating(const kernel *k);
+
+/* Add one narrative line at k->now, attributed to actor. */
+void kernelLog(kernel *k, const char *actor, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,147 @@
+/*
+** The report as a SQLite database (--db).  Schema (docs/results.md):
+**
+**   run(scenario, seed, migsim_version, end_ms, verdict, exit, failure,
+**       failed_step_line, converged, judged_on, stranded)
+**   events(id, time_ms, actor, kind, detail)        the narrative, in order
+**   expectations(id, line, text, at_ms, passed, actual)
+**   outcomes(user_no, user, outcome, extra, dupes, missing, rules_broken, detail)
+**
+** The file is built under a temporary name beside the destination and
+** renamed into place only when every row is in (atomicfile.h), so an
+** interrupted or failed write never leaves a partial database under the
+** final name.  Everything goes in one transaction.
+*/
+#include <sqlite3.h>
+#include <string.h>
+#include "kernel/atomicfile.h"
+#include "out/report.h"
+#include "run/world.h"
+
+static const char schema[] =
+    "CREATE TABLE run(scenario TEXT NOT NULL, seed INTEGER NOT NULL, migsim_version TEXT NOT NULL,"
+    " end_ms INTEGER NOT NULL, verdict TEXT NOT NULL, exit INTEGER NOT NULL, failure TEXT,"
+    " failed_step_line INTEGER, converged INTEGER NOT NULL, judged_on TEXT, stranded INTEGER NOT NULL);"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
+    " kind TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE TABLE expectations(id INTEGER PRIMARY KEY, line INTEGER NOT NULL, text TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL, passed INTEGER NOT NULL, actual TEXT NOT NULL);"
+    "CREATE TABLE outcomes(user_no INTEGER PRIMARY KEY, user TEXT NOT NULL UNIQUE,"
+    " outcome TEXT NOT NULL, extra INTEGER NOT NULL, dupes INTEGER NOT NULL,"
+    " missing INTEGER NOT NULL, rules_broken INTEGER NOT NULL, detail TEXT NOT NULL);";
+
+/* Run one prepared insert with the bound values; reset it for the next row. */
+static int stepReset(sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int insertRun(sqlite3 *db, const runReport *r) {
+    const sim *s = r->s;
+    char why[640];
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO run VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, s->scn->file, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)s->k.seed);
+    sqlite3_bind_text(st, 3, MIGSIM_VERSION, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, s->k.now);
+    sqlite3_bind_text(st, 5, reportVerdictWord(r), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, msExitCode(r->verdict));
+    const char *failure = reportFailure(r, why, sizeof why);
+    if (failure) sqlite3_bind_text(st, 7, failure, -1, SQLITE_TRANSIENT);
+    if (s->step_failed) sqlite3_bind_int(st, 8, s->fail_line);
+    sqlite3_bind_int(st, 9, r->converged);
+    if (r->judged_dc >= 0)
+        sqlite3_bind_text(st, 10, dirDcName(s->world->dir, r->judged_dc), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 11, r->stranded);
+    rc = stepReset(st);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insertEvents(sqlite3 *db, const sim *s) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO events VALUES(?,?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < s->k.nlog; i++) {
+        const logEntry *e = &s->k.log[i];
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
+        sqlite3_bind_int64(st, 2, e->at);
+        sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, e->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, e->detail, -1, SQLITE_STATIC);
+        rc = stepReset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insertExpectations(sqlite3 *db, const sim *s) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO expectations VALUES(?,?,?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < s->nexpects; i++) {
+        const expectResult *e = &s->expects[i];
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
+        sqlite3_bind_int(st, 2, e->line);
+        sqlite3_bind_text(st, 3, e->text, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, e->at);
+        sqlite3_bind_int(st, 5, e->passed);
+        sqlite3_bind_text(st, 6, e->actual, -1, SQLITE_STATIC);
+        rc = stepReset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insertOutcomes(sqlite3 *db, const runReport *r) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO outcomes VALUES(?,?,?,?,?,?,?,?)", -1, &st, NULL);
+    for (uint32_t i = 0; rc == SQLITE_OK && i < r->nusers; i++) {
+        const userVerdict *v = &r->verdicts[i];
+        char name[64];
+        scnUserName(r->s->scn, v->user, name, sizeof name);
+        sqlite3_bind_int64(st, 1, v->user);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, outcomeName(v->out), -1, SQLITE_STATIC);
+        for (int c = 0; c < CTR__COUNT; c++) sqlite3_bind_int64(st, 4 + c, v->counters[c]);
+        sqlite3_bind_text(st, 8, v->detail, -1, SQLITE_STATIC);
+        rc = stepReset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int fillDb(sqlite3 *db, const runReport *r) {
+    int rc = sqlite3_exec(db, "PRAGMA journal_mode=OFF; BEGIN;", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, schema, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = insertRun(db, r);
+    if (rc == SQLITE_OK) rc = insertEvents(db, r->s);
+    if (rc == SQLITE_OK) rc = insertExpectations(db, r->s);
+    if (rc == SQLITE_OK) rc = insertOutcomes(db, r);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL);
+    return rc;
+}
+
+msStatus reportWriteDb(const runReport *r, const char *path, char *why, size_t whysz) {
+    atomicFile af;
+    msStatus st = atomicOpen(&af, path, 0, why, whysz);
+    if (st != MS_OK) return st;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(af.tmp, &db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) rc = fillDb(db, r);
+    if (rc != SQLITE_OK) {
+        snprintf(why, whysz, "%s: cannot write the results database: %s", path,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        atomicAbort(&af);
+        return MS_IO;
+    }
+    if (sqlite3_close(db) != SQLITE_OK) {
+        snprintf(why, whysz, "%s: cannot close the results database", path);
+        atomicAbort(&af);
+        return MS_IO;
+    }
+    return atomicCommit(&af, why, whysz);
+}
