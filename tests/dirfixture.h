@@ -42,9 +42,7 @@ static inline void fxInitEx(fixture *f, int ad, int nsites, const int *per_site,
     p.ad_profile = ad;
     p.latency = latency;
     paramsResolveProfile(&p);
-    kernelInit(&f->k, seed, &p);
-    f->k.narrative = out;
-    f->k.record = record;
+    kernelInit(&f->k, seed, &p, out, record);
     int ndc = 0;
     for (int i = 0; i < nsites; i++) {
         snprintf(f->names[i], sizeof f->names[i], "Site%d", i + 1);

@@ -68,25 +68,66 @@ static inline exchange *exOf(exRun *r) {
     return r->s.world->ex;
 }
 
-/* How many recorded lines of kind (prefix match) contain needle (NULL: any). */
+/* The run's trace records (*n of them). */
+static inline const traceRecord *exRecords(const exRun *r, size_t *n) {
+    return traceRecords(&r->s.k.tr, n);
+}
+
+/* How many narrated records of kind (name prefix match) have text containing needle (NULL: any). */
 static inline int exLogCount(const exRun *r, const char *kind, const char *needle) {
     int n = 0;
-    for (size_t i = 0; i < r->s.k.nlog; i++) {
-        const logEntry *e = &r->s.k.log[i];
-        if (strncmp(e->kind, kind, strlen(kind)) != 0) continue;
-        if (needle && !strstr(e->detail, needle)) continue;
+    size_t nr;
+    const traceRecord *v = exRecords(r, &nr);
+    for (size_t i = 0; i < nr; i++) {
+        const traceRecord *e = &v[i];
+        if (!traceKindNarrated(e->kind)) continue;
+        if (strncmp(traceKindName(e->kind), kind, strlen(kind)) != 0) continue;
+        if (needle && !strstr(e->text, needle)) continue;
         n++;
     }
     return n;
 }
 
-/* The time of the first line of kind containing needle, or -1. */
+/* The time of the first narrated record of kind (name prefix) whose text contains needle, or -1. */
 static inline simtime exLogAt(const exRun *r, const char *kind, const char *needle) {
-    for (size_t i = 0; i < r->s.k.nlog; i++) {
-        const logEntry *e = &r->s.k.log[i];
-        if (strncmp(e->kind, kind, strlen(kind)) == 0 && (!needle || strstr(e->detail, needle))) return e->at;
+    size_t nr;
+    const traceRecord *v = exRecords(r, &nr);
+    for (size_t i = 0; i < nr; i++) {
+        const traceRecord *e = &v[i];
+        if (!traceKindNarrated(e->kind)) continue;
+        if (strncmp(traceKindName(e->kind), kind, strlen(kind)) == 0 && (!needle || strstr(e->text, needle)))
+            return e->at;
     }
     return -1;
+}
+
+/* How many records of kind whose user (NULL: any) matches exactly. */
+static inline int exKindCount(const exRun *r, traceKind kind, const char *user) {
+    int n = 0;
+    size_t nr;
+    const traceRecord *v = exRecords(r, &nr);
+    for (size_t i = 0; i < nr; i++)
+        n += v[i].kind == kind && (!user || (v[i].user && strcmp(v[i].user, user) == 0));
+    return n;
+}
+
+/* The first record of kind for user (NULL: any), or NULL. */
+static inline const traceRecord *exFirst(const exRun *r, traceKind kind, const char *user) {
+    size_t nr;
+    const traceRecord *v = exRecords(r, &nr);
+    for (size_t i = 0; i < nr; i++)
+        if (v[i].kind == kind && (!user || (v[i].user && strcmp(v[i].user, user) == 0))) return &v[i];
+    return NULL;
+}
+
+/* The integer field key of record e (asserts it is there). */
+static inline int64_t exField(const traceRecord *e, const char *key) {
+    const traceField *f = e ? traceFieldOf(e, key) : NULL;
+    if (!f || f->type != TF_INT) {
+        fprintf(stderr, "no integer field %s\n", key);
+        abort();
+    }
+    return f->i;
 }
 
 /* One integer from a query over the run's database. */

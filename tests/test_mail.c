@@ -39,7 +39,8 @@ static void test_delivery_needs_the_stamp(void **state) {
     assert_int_equal(r->verdict, MS_OK);
     assert_int_equal(exLogCount(r, "smtp.ndr", "5.1.1"), 1);
     assert_int_equal(exOf(r)->ndrs, 2);
-    assert_int_equal(exLogCount(r, "store.init.delivery", "(user3)"), 1);
+    assert_int_equal(exKindCount(r, TR_STORE_INIT, "user3"), 1);
+    assert_string_equal(traceFieldOf(exFirst(r, TR_STORE_INIT, "user3"), "by")->s, "delivery");
     assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox WHERE init = 'delivery' AND user = 3"), 1);
     /* The default folders, new folder IDs, the messages in the Inbox. */
     assert_int_equal(exQuery(r, "SELECT count(*) FROM folder f JOIN mailbox m ON m.id = f.mbx WHERE m.user = 3"), 5);
@@ -134,7 +135,8 @@ static void test_logon_initializes_and_fails(void **state) {
     assert_non_null(r);
     assert_int_equal(r->verdict, MS_OK);
     assert_int_equal(exLogCount(r, "logon.fail", "has not associated a target mailbox"), 1);
-    assert_int_equal(exLogCount(r, "store.init.logon", "(user2)"), 1);
+    assert_int_equal(exKindCount(r, TR_STORE_INIT, "user2"), 1);
+    assert_string_equal(traceFieldOf(exFirst(r, TR_STORE_INIT, "user2"), "by")->s, "logon");
     assert_int_equal(exLogCount(r, "logon", "logged on to mailbox"), 2);
     assert_int_equal(exLogCount(r, "logon.fail", "no live account carries it on DC1"), 1);
     assert_int_equal(exOf(r)->logon_failures, 2);

@@ -26,7 +26,8 @@ static void parseOk(const char *text, scenario *sc) {
 }
 
 static void noteEvent(kernel *k, void *obj, int64_t arg) {
-    kernelLog(k, "test", "test.event", "%s %lld", (const char *)obj, (long long)arg);
+    traceRecord r = traceNew(TR_STEP, "test");
+    kernelEmit(k, &r, "%s %lld", (const char *)obj, (long long)arg);
 }
 
 /* The recorded narrative as one string "TIME ACTOR DETAIL\n..." (caller frees). */
@@ -34,9 +35,10 @@ static char *logText(const sim *s) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    for (size_t i = 0; i < s->k.nlog; i++)
-        fprintf(f, "%lld %s %s %s\n", (long long)s->k.log[i].at, s->k.log[i].actor, s->k.log[i].kind,
-                s->k.log[i].detail);
+    size_t n;
+    const traceRecord *v = traceRecords(&s->k.tr, &n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%lld %s %s %s\n", (long long)v[i].at, v[i].actor, traceKindName(v[i].kind), v[i].text);
     fclose(f);
     return buf;
 }
@@ -73,10 +75,10 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
     ** at 2000 after the event due at 2000; the event at 2001 never fires. */
     assert_string_equal(text,
         "0 step step wait 1s (line 3)\n"
-        "1000 test test.event a 1\n"
-        "1000 test test.event b 2\n"
+        "1000 test step a 1\n"
+        "1000 test step b 2\n"
         "1000 step step wait 1s (line 4)\n"
-        "2000 test test.event c 3\n");
+        "2000 test step c 3\n");
     assert_int_equal(s.k.now, 2000);
     free(text);
     simFree(&s);
@@ -102,7 +104,7 @@ static void test_schedule_in_the_past_fires_now(void **state) {
     char *text = logText(&s);
     assert_string_equal(text,
         "0 step step wait 10s (line 3)\n"
-        "4000 test test.event past 5\n");
+        "4000 test step past 5\n");
     assert_int_equal(s.k.now, 10000);
     free(text);
     simFree(&s);
@@ -222,8 +224,8 @@ static void test_one_unit_per_step(void **state) {
         assert_int_equal(simStep(&s, &done), MS_OK);
         calls++;
         /* Each call adds at most one narrative line: one event or one step. */
-        assert_true(s.k.nlog <= before + 1);
-        before = s.k.nlog;
+        assert_true(s.k.tr.n <= before + 1);
+        before = s.k.tr.n;
     }
     /* One step, five events, and the call that ends the run. */
     assert_int_equal(calls, 7);
@@ -446,11 +448,11 @@ static void test_every_fires_on_the_grid(void **state) {
     char *text = logText(&s);
     assert_string_equal(text,
         "0 step step wait 10s (line 3)\n"
-        "3000 test test.event grid 1\n"
-        "6000 test test.event grid 1\n"
-        "6000 test test.event late 9\n"
-        "9000 test test.event grid 1\n"
-        "9000 test test.event late 9\n");
+        "3000 test step grid 1\n"
+        "6000 test step grid 1\n"
+        "6000 test step late 9\n"
+        "9000 test step grid 1\n"
+        "9000 test step late 9\n");
     free(text);
     simFree(&s);
     scnFree(&sc);

@@ -432,8 +432,8 @@ static void wait_converged_gives_up_naming_the_dcs_that_differ(void **state) {
 
 /* Index + 1 of the first narrative line of actor holding text, 0 when none. */
 static size_t logAt(const fixture *f, const char *actor, const char *text) {
-    for (size_t i = 0; i < f->k.nlog; i++)
-        if (strcmp(f->k.log[i].actor, actor) == 0 && strstr(f->k.log[i].detail, text)) return i + 1;
+    for (size_t i = 0; i < f->k.tr.n; i++)
+        if (strcmp(f->k.tr.v[i].actor, actor) == 0 && strstr(f->k.tr.v[i].text, text)) return i + 1;
     return 0;
 }
 
@@ -460,8 +460,8 @@ static void the_narrative_shows_the_change_travel(void **state) {
 
 static size_t logCount(const fixture *f, const char *actor, const char *text) {
     size_t n = 0;
-    for (size_t i = 0; i < f->k.nlog; i++)
-        n += strcmp(f->k.log[i].actor, actor) == 0 && strstr(f->k.log[i].detail, text) != NULL;
+    for (size_t i = 0; i < f->k.tr.n; i++)
+        n += strcmp(f->k.tr.v[i].actor, actor) == 0 && strstr(f->k.tr.v[i].text, text) != NULL;
     return n;
 }
 

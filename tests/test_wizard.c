@@ -65,8 +65,8 @@ static void test_13003_retry_then_skip(void **state) {
     assert_int_equal(exLogAt(r, "wizard.skip", "user1"), 124000);
     assert_int_equal(exLogAt(r, "wizard.13003", "user2:"), 125000);
     /* 13003 is the wizard's event (MSExchangeMig), not the store's. */
-    for (size_t i = 0; i < r->s.k.nlog; i++)
-        if (strstr(r->s.k.log[i].detail, "13003")) assert_string_equal(r->s.k.log[i].actor, "wizard");
+    for (size_t i = 0; i < r->s.k.tr.n; i++)
+        if (strstr(r->s.k.tr.v[i].text, "13003")) assert_string_equal(r->s.k.tr.v[i].actor, "wizard");
     assert_int_equal(exLogCount(r, "wizard.13003", "the store finds no live account carrying it on DC2"), 3);
     assert_int_equal(exLogAt(r, "wizard.skip", "user2"), 246000);
     /* DC2 has the accounts at 301 s: user3's retry at 308 s succeeds. */
@@ -352,10 +352,10 @@ static void test_deterministic(void **state) {
     (void)state;
     const char *t = EX_WORLD "migrate all\ncancel when mailboxes=1\ndeliver user3\nlogon user2\nmigrate all\nwait done\n";
     exRun *a = exRunText(t), *b = exRunText(t);
-    assert_int_equal(a->s.k.nlog, b->s.k.nlog);
-    for (size_t i = 0; i < a->s.k.nlog; i++) {
-        assert_int_equal(a->s.k.log[i].at, b->s.k.log[i].at);
-        assert_string_equal(a->s.k.log[i].detail, b->s.k.log[i].detail);
+    assert_int_equal(a->s.k.tr.n, b->s.k.tr.n);
+    for (size_t i = 0; i < a->s.k.tr.n; i++) {
+        assert_int_equal(a->s.k.tr.v[i].at, b->s.k.tr.v[i].at);
+        assert_string_equal(a->s.k.tr.v[i].text, b->s.k.tr.v[i].text);
     }
     exRunFree(a);
     exRunFree(b);

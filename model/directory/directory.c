@@ -347,8 +347,12 @@ msStatus dirModify(directory *d, int dc, const guid *obj, dirAttr a,
     uint64_t before = d->dc[dc].r.usn;
     st = origModify(d, dc, obj, a, vals, nvals, &urgent);
     if (st == MS_OK && d->dc[dc].r.usn != before) {
-        if (urgent && kernelNarrating(d->k))
-            kernelLog(d->k, d->dc[dc].name, "repl.urgent", "userAccountControl changed: urgent replication");
+        if (urgent && kernelNarrating(d->k)) {
+            traceRecord r = traceNew(TR_REPL_URGENT, d->dc[dc].name);
+            r.dc = d->dc[dc].name;
+            traceObject(&r, obj);
+            kernelEmit(d->k, &r, "userAccountControl changed: urgent replication");
+        }
         topoNoteChange(d, dc, urgent);
     }
     return st;
@@ -400,9 +404,16 @@ size_t dirPullNow(directory *d, int dst, int src) {
         size_t attrs;
         uint64_t lo, hi;
         csSummary(&cs, &attrs, &lo, &hi);
-        kernelLog(d->k, d->dc[dst].name, "repl.pull", "pull from %s (forced): %zu object%s, %zu attribute%s (usn %llu..%llu)",
-               d->dc[src].name, cs.no, cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
-               (unsigned long long)lo, (unsigned long long)hi);
+        traceRecord r = traceNew(TR_REPL_PULL_FORCED, d->dc[dst].name);
+        r.dc = d->dc[dst].name;
+        r.peer = d->dc[src].name;
+        traceInt(&r, "objects", (int64_t)cs.no);
+        traceInt(&r, "attributes", (int64_t)attrs);
+        traceInt(&r, "usn_from", (int64_t)lo);
+        traceInt(&r, "usn_to", (int64_t)hi);
+        kernelEmit(d->k, &r, "pull from %s (forced): %zu object%s, %zu attribute%s (usn %llu..%llu)",
+                   r.peer, cs.no, cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
+                   (unsigned long long)lo, (unsigned long long)hi);
     }
     csPlace(d, &cs, &res);   /* after the pull is told: see csMerge */
     csRecycle(d, &cs);
@@ -519,7 +530,9 @@ msStatus dirFailDc(directory *d, int dc) {
     D->notify_armed = 0;
     D->notify_gen++;   /* its pending notification never comes */
     d->fail_epoch++;
-    kernelLog(d->k, D->name, "dc.fail", "failed: neither sends nor receives replication");
+    traceRecord r = traceNew(TR_DC_FAIL, D->name);
+    r.dc = D->name;
+    kernelEmit(d->k, &r, "failed: neither sends nor receives replication");
     return MS_OK;
 }
 
@@ -532,7 +545,9 @@ msStatus dirRestoreDc(directory *d, int dc) {
     }
     D->failed = 0;
     d->fail_epoch++;
-    kernelLog(d->k, D->name, "dc.restore", "restored: catches up at its next replication trigger");
+    traceRecord r = traceNew(TR_DC_RESTORE, D->name);
+    r.dc = D->name;
+    kernelEmit(d->k, &r, "restored: catches up at its next replication trigger");
     return MS_OK;
 }
 
@@ -560,8 +575,10 @@ static msStatus setLink(directory *d, int a, int b, int fail) {
     }
     L->failed = fail;
     d->fail_epoch++;
-    kernelLog(d->k, "sitelink", fail ? "link.fail" : "link.restore", "%s-%s %s", na, nb,
-           fail ? "failed: no inter-site replication" : "restored");
+    traceRecord r = traceNew(fail ? TR_LINK_FAIL : TR_LINK_RESTORE, "sitelink");
+    traceStr(&r, "a", na);
+    traceStr(&r, "b", nb);
+    kernelEmit(d->k, &r, "%s-%s %s", na, nb, fail ? "failed: no inter-site replication" : "restored");
     return MS_OK;
 }
 

@@ -74,6 +74,7 @@ struct directory {
     void *spare_o, *spare_a;
     size_t spare_capo, spare_capa;
     size_t npulls;
+    int64_t pull_seq;      /* pulls started so far: each pull's span number in the trace */
 
     int sync_active;
     int sync_dc;           /* -1: every DC until nothing moves; else one round into it */

@@ -428,11 +428,15 @@ typedef struct csTouched {
     int was_deleted;       /* a tombstone before this pull (or absent: 0) */
 } touched;
 
-static void narrateDn(directory *d, int dc, const char *kind, const char *what, const dobj *o) {
+static void narrateDn(directory *d, int dc, traceKind kind, const char *what, const dobj *o) {
     kernel *k = d->k;
     if (!kernelNarrating(k)) return;
     char dn[2048];
-    kernelLog(k, d->dc[dc].name, kind, "%s: %s", what, dirObjDn(d, &d->dc[dc].r, o, dn, sizeof dn, 1));
+    traceRecord r = traceNew(kind, d->dc[dc].name);
+    r.dc = d->dc[dc].name;
+    traceObject(&r, &o->id);
+    traceStr(&r, "dn", dirObjDn(d, &d->dc[dc].r, o, dn, sizeof dn, 1));
+    kernelEmit(k, &r, "%s: %s", what, dn);
 }
 
 /* Resolve name conflicts between live o and other live objects with its name on dc. */
@@ -451,7 +455,7 @@ static void resolveNames(directory *d, int dc, dobj *o) {
         guid parent = loser->parent;
         writeName(d, dc, loser, &parent, m);
         rvalUnref(m);
-        narrateDn(d, dc, "repl.conflict", "name conflict", loser);
+        narrateDn(d, dc, TR_REPL_CONFLICT, "name conflict", loser);
         if (loser == o) return;
     }
 }
@@ -465,7 +469,7 @@ static void rehomeOrphan(directory *d, int dc, dobj *o) {
     rval *name = rvalRef(o->v[A_NAME]);
     writeName(d, dc, o, &d->cont[C_LOSTANDFOUND], name);
     rvalUnref(name);
-    narrateDn(d, dc, "repl.orphan", "orphan moved to LostAndFound", o);
+    narrateDn(d, dc, TR_REPL_ORPHAN, "orphan moved to LostAndFound", o);
 }
 
 /* Phase 1 for one object: the stamp rule.  Returns the object or NULL. */

@@ -33,7 +33,30 @@ typedef struct pull {
     changeSet cs;
     pullKind kind;
     uint64_t sync_round;   /* for PULL_SYNC */
+    int64_t id;            /* the span's number in the trace: start and application carry it */
 } pull;
+
+/* The trigger's name as the trace's `why` field. */
+static const char *pullTrigger(pullKind k) {
+    switch (k) {
+    case PULL_NOTIFY: return "notify";
+    case PULL_URGENT: return "urgent";
+    case PULL_PERIODIC: return "schedule";
+    case PULL_INTERSITE: return "sitelink";
+    case PULL_SYNC: return "sync";
+    default: return "forced";
+    }
+}
+
+/* A record about pull p with its subjects and span fields. */
+static traceRecord pullRecord(directory *d, traceKind kind, const pull *p) {
+    traceRecord r = traceNew(kind, d->dc[p->cs.dst].name);
+    r.dc = d->dc[p->cs.dst].name;
+    r.peer = d->dc[p->cs.src].name;
+    traceInt(&r, "pull", p->id);
+    traceStr(&r, "why", pullTrigger(p->kind));
+    return r;
+}
 
 static const char *pullWhy(pullKind k) {
     switch (k) {
@@ -59,18 +82,25 @@ static void narratePull(directory *d, const pull *p, const applyResult *res) {
     size_t attrs;
     uint64_t lo, hi;
     csSummary(&p->cs, &attrs, &lo, &hi);
-    const char *dst = d->dc[p->cs.dst].name, *src = d->dc[p->cs.src].name;
+    const char *src = d->dc[p->cs.src].name;
+    traceRecord r = pullRecord(d, TR_REPL_PULL, p);
+    traceInt(&r, "objects", (int64_t)p->cs.no);
+    traceInt(&r, "attributes", (int64_t)attrs);
+    traceInt(&r, "applied", (int64_t)res->applied);
     if (!p->cs.no) {
-        if (p->kind == PULL_PERIODIC || p->kind == PULL_INTERSITE) return;
-        kernelLog(k, dst, "repl.pull", "pull from %s%s: up to date, 0 attributes", src, pullWhy(p->kind));
+        /* A scheduled pull that finds nothing is the quiet norm: a record, no line. */
+        if (p->kind == PULL_PERIODIC || p->kind == PULL_INTERSITE) r.kind = TR_REPL_PULL_EMPTY;
+        kernelEmit(k, &r, "pull from %s%s: up to date, 0 attributes", src, pullWhy(p->kind));
         return;
     }
+    traceInt(&r, "usn_from", (int64_t)lo);
+    traceInt(&r, "usn_to", (int64_t)hi);
     char lost[64] = "";
     if (res->applied < attrs)
         snprintf(lost, sizeof lost, "; %zu already held or older", attrs - res->applied);
-    kernelLog(k, dst, "repl.pull", "pull from %s%s: %zu object%s, %zu attribute%s (usn %llu..%llu)%s",
-           src, pullWhy(p->kind), p->cs.no, p->cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
-           (unsigned long long)lo, (unsigned long long)hi, lost);
+    kernelEmit(k, &r, "pull from %s%s: %zu object%s, %zu attribute%s (usn %llu..%llu)%s",
+               src, pullWhy(p->kind), p->cs.no, p->cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
+               (unsigned long long)lo, (unsigned long long)hi, lost);
 }
 
 /*
@@ -100,6 +130,19 @@ void topoStartPull(directory *d, int dst, int src, pullKind kind) {
     csBuild(d, dst, src, &p->cs);
     p->kind = kind;
     p->sync_round = d->sync_round;
+    p->id = ++d->pull_seq;
+    if (kernelNarrating(d->k)) {
+        size_t attrs;
+        uint64_t lo, hi;
+        csSummary(&p->cs, &attrs, &lo, &hi);
+        traceRecord r = pullRecord(d, TR_REPL_PULL_START, p);
+        traceInt(&r, "objects", (int64_t)p->cs.no);
+        traceInt(&r, "usn_from", (int64_t)lo);
+        traceInt(&r, "usn_to", (int64_t)hi);
+        kernelEmit(d->k, &r, "pull from %s%s started: %zu object%s (usn %llu..%llu)", d->dc[src].name,
+                   pullWhy(kind), p->cs.no, p->cs.no == 1 ? "" : "s", (unsigned long long)lo,
+                   (unsigned long long)hi);
+    }
     if (d->nfree_slots == 0) growPulls(d);
     size_t slot = d->free_slots[--d->nfree_slots];
     d->pulls[slot] = p;
@@ -121,9 +164,10 @@ static void evPullApply(kernel *k, void *obj, int64_t arg) {
     int dst = p->cs.dst;
     applyResult res = {0};
     if (d->dc[dst].failed) {
-        if (kernelNarrating(d->k))
-            kernelLog(d->k, d->dc[dst].name, "repl.lost", "pull from %s dropped: %s is failed",
-                   d->dc[p->cs.src].name, d->dc[dst].name);
+        if (kernelNarrating(d->k)) {
+            traceRecord r = pullRecord(d, TR_REPL_LOST, p);
+            kernelEmit(d->k, &r, "pull from %s dropped: %s is failed", r.peer, r.dc);
+        }
     } else {
         csMerge(d, &p->cs, &res);
         narratePull(d, p, &res);   /* before the conflicts and orphans it caused */
@@ -143,10 +187,14 @@ static void evNotifyNext(kernel *k, void *obj, int64_t arg);
 
 static void notifyPartner(directory *d, int dc, int k, pullKind kind) {
     int p = d->dc[dc].partners[k];
-    if (kernelNarrating(d->k))
-        kernelLog(d->k, d->dc[dc].name, kind == PULL_URGENT ? "repl.urgent" : "repl.notify",
-               "%snotify %s%s", kind == PULL_URGENT ? "urgent " : "", d->dc[p].name,
-               d->dc[p].failed ? " (failed: no answer)" : "");
+    if (kernelNarrating(d->k)) {
+        traceRecord r = traceNew(kind == PULL_URGENT ? TR_REPL_NOTIFY_URGENT : TR_REPL_NOTIFY, d->dc[dc].name);
+        r.dc = d->dc[dc].name;
+        r.peer = d->dc[p].name;
+        traceInt(&r, "answered", !d->dc[p].failed);
+        kernelEmit(d->k, &r, "%snotify %s%s", kind == PULL_URGENT ? "urgent " : "", r.peer,
+                   d->dc[p].failed ? " (failed: no answer)" : "");
+    }
     topoStartPull(d, p, dc, kind);
 }
 
@@ -232,9 +280,13 @@ static void evGc(kernel *k, void *obj, int64_t arg) {
             replicaRemove(&D->r, o);
             removed++;
         }
-        if (removed && kernelNarrating(k))
-            kernelLog(k, D->name, "repl.gc", "garbage collection: %zu tombstone%s past the lifetime removed",
-                   removed, removed == 1 ? "" : "s");
+        if (removed && kernelNarrating(k)) {
+            traceRecord r = traceNew(TR_REPL_GC, D->name);
+            r.dc = D->name;
+            traceInt(&r, "removed", (int64_t)removed);
+            kernelEmit(k, &r, "garbage collection: %zu tombstone%s past the lifetime removed",
+                       removed, removed == 1 ? "" : "s");
+        }
     }
 }
 
@@ -271,9 +323,13 @@ static void syncRoundStart(directory *d) {
         int n = topoSyncSources(d, dc, src, 256);
         for (int k = 0; k < n; k++) topoStartPull(d, dc, src[k], PULL_SYNC);
     }
-    if (kernelNarrating(d->k))
-        kernelLog(d->k, "sync", "repl.sync", "round %llu: %zu pull%s", (unsigned long long)d->sync_round,
-               sync_pending(d), sync_pending(d) == 1 ? "" : "s");
+    if (kernelNarrating(d->k)) {
+        traceRecord r = traceNew(TR_REPL_SYNC_ROUND, "sync");
+        traceInt(&r, "round", (int64_t)d->sync_round);
+        traceInt(&r, "pulls", (int64_t)sync_pending(d));
+        kernelEmit(d->k, &r, "round %llu: %zu pull%s", (unsigned long long)d->sync_round,
+                   sync_pending(d), sync_pending(d) == 1 ? "" : "s");
+    }
     if (!sync_pending(d)) d->sync_active = 0;
 }
 
@@ -285,9 +341,12 @@ static void syncPullDone(directory *d, size_t moved) {
         return;
     }
     d->sync_active = 0;
-    if (kernelNarrating(d->k))
-        kernelLog(d->k, "sync", "repl.sync", "done after %llu round%s", (unsigned long long)d->sync_round,
-               d->sync_round == 1 ? "" : "s");
+    if (kernelNarrating(d->k)) {
+        traceRecord r = traceNew(TR_REPL_SYNC_DONE, "sync");
+        traceInt(&r, "rounds", (int64_t)d->sync_round);
+        kernelEmit(d->k, &r, "done after %llu round%s", (unsigned long long)d->sync_round,
+                   d->sync_round == 1 ? "" : "s");
+    }
 }
 
 msStatus topoSyncStart(directory *d, int dc) {

@@ -46,20 +46,32 @@ msStatus adminDelete(exchange *x, uint32_t user) {
         if (i > 0 && guidCompare(&v[i], &v[i - 1]) == 0) continue;
         acted++;
         guidFormat(&v[i], gs);
+        traceRecord r = traceNew(TR_ADMIN_DELETE, "admin");
+        r.user = su->name;
+        r.dc = dcn;
+        traceObject(&r, &v[i]);
         if (dirIsLive(x->d, dc, &v[i])) {
             exAccountDn(x, dc, &v[i], dn, sizeof dn);
-            if (dirDelete(x->d, dc, &v[i]) == MS_OK)
-                kernelLog(k, "admin", "admin.delete", "deleted %s on %s (account %s)", dn, dcn, gs);
-            else
-                kernelLog(k, "admin", "admin.delete.fail", "%s: could not delete account %s on %s", su->name, gs, dcn);
+            if (dirDelete(x->d, dc, &v[i]) == MS_OK) {
+                kernelEmit(k, &r, "deleted %s on %s (account %s)", dn, dcn, gs);
+            } else {
+                r.kind = TR_ADMIN_DELETE_FAIL;
+                kernelEmit(k, &r, "%s: could not delete account %s on %s", su->name, gs, dcn);
+            }
         } else if (dirIsDeleted(x->d, dc, &v[i])) {
-            kernelLog(k, "admin", "admin.delete.already", "%s: account %s is already deleted on %s", su->name, gs, dcn);
+            r.kind = TR_ADMIN_DELETE_ALREADY;
+            kernelEmit(k, &r, "%s: account %s is already deleted on %s", su->name, gs, dcn);
         } else {
-            kernelLog(k, "admin", "admin.delete.missing", "%s: account %s not on %s (not replicated yet)", su->name, gs, dcn);
+            r.kind = TR_ADMIN_DELETE_MISSING;
+            kernelEmit(k, &r, "%s: account %s not on %s (not replicated yet)", su->name, gs, dcn);
         }
     }
-    if (acted == 0)
-        kernelLog(k, "admin", "admin.delete.none", "%s: no account to delete on %s", su->name, dcn);
+    if (acted == 0) {
+        traceRecord r = traceNew(TR_ADMIN_DELETE_NONE, "admin");
+        r.user = su->name;
+        r.dc = dcn;
+        kernelEmit(k, &r, "%s: no account to delete on %s", su->name, dcn);
+    }
     return MS_OK;
 }
 
@@ -75,8 +87,13 @@ static void purgeEv(kernel *k, void *obj, int64_t row) {
         int server = 0;
         storeFindAny(&x->st, &v[i].g, &server);
         int64_t items = storeItemCount(&x->st, row);
-        if (storePurge(&x->st, row) == MS_OK)
-            kernelLog(k, x->servers[server].name, "store.purge", "mailbox %s purged after the retention period (%lld items gone)",
+        if (storePurge(&x->st, row) != MS_OK) continue;
+        traceRecord r = traceNew(TR_STORE_PURGE, x->servers[server].name);
+        r.server = x->servers[server].name;
+        if (v[i].user) r.user = sourceUser(&x->src, v[i].user)->name;
+        traceMailbox(&r, &v[i].g);
+        traceInt(&r, "items", items);
+        kernelEmit(k, &r, "mailbox %s purged after the retention period (%lld items gone)",
                    guidFormat(&v[i].g, mg), (long long)items);
     }
     free(v);
@@ -95,15 +112,25 @@ void adminCleanupAgent(exchange *x, int server, const char *why) {
         if (v[i].disconnected || dirFindByMailboxGuid(x->d, sv->dc, &v[i].g, &owner, 1) > 0) continue;
         if (storeDisconnect(&x->st, v[i].id, k->now) != MS_OK) continue;
         marked++;
-        kernelLog(k, sv->name, "store.disconnect", "Cleanup Agent (%s): mailbox %s (%s) disconnected: no live account "
-               "carries it; purge after %s", exDcName(x, sv->dc), guidFormat(&v[i].g, mg),
-               v[i].user ? sourceUser(&x->src, v[i].user)->name : "?", durationFormat(k->p.mailbox_retention, ret));
+        traceRecord r = traceNew(TR_STORE_DISCONNECT, sv->name);
+        r.server = sv->name;
+        r.dc = exDcName(x, sv->dc);
+        if (v[i].user) r.user = sourceUser(&x->src, v[i].user)->name;
+        traceMailbox(&r, &v[i].g);
+        traceInt(&r, "purge_at", k->now + k->p.mailbox_retention);
+        kernelEmit(k, &r, "Cleanup Agent (%s): mailbox %s (%s) disconnected: no live account "
+                   "carries it; purge after %s", r.dc, guidFormat(&v[i].g, mg),
+                   r.user ? r.user : "?", durationFormat(k->p.mailbox_retention, ret));
         kernelSchedule(k, k->now + k->p.mailbox_retention, purgeEv, x, v[i].id, "store.purge");
     }
     free(v);
-    if (why && marked == 0)
-        kernelLog(k, sv->name, "store.cleanup", "Cleanup Agent (%s), %s: no mailbox to disconnect: every one has a live account there",
-               exDcName(x, sv->dc), why);
+    if (why && marked == 0) {
+        traceRecord r = traceNew(TR_STORE_CLEANUP, sv->name);
+        r.server = sv->name;
+        r.dc = exDcName(x, sv->dc);
+        kernelEmit(k, &r, "Cleanup Agent (%s), %s: no mailbox to disconnect: every one has a live account there",
+                   r.dc, why);
+    }
 }
 
 static void cleanupEv(kernel *k, void *obj, int64_t server) {

@@ -25,10 +25,19 @@
 #include "kernel/kernel.h"
 #include "exchange/exchangeint.h"
 
-static void ndr(exchange *x, const char *addr, int64_t count, const char *why) {
+/* A non-delivery report; why starts with its status code ("5.1.1 ..."). */
+static void ndr(exchange *x, uint32_t user, const char *addr, int64_t count, const char *why) {
     x->ndrs += count;
-    kernelLog(x->k, "smtp", "smtp.ndr", "NDR: %lld message%s to %s bounced: %s", (long long)count,
-           count == 1 ? "" : "s", addr, why);
+    traceRecord r = traceNew(TR_SMTP_NDR, "smtp");
+    char code[8];
+    snprintf(code, sizeof code, "%.*s", (int)strcspn(why, " "), why);
+    r.user = sourceUser(&x->src, user)->name;
+    traceInt(&r, "count", count);
+    traceStr(&r, "address", addr);
+    traceStr(&r, "code", code);
+    traceStr(&r, "reason", why);
+    kernelEmit(x->k, &r, "NDR: %lld message%s to %s bounced: %s", (long long)count,
+               count == 1 ? "" : "s", addr, why);
 }
 
 /* The server inbound mail enters at. */
@@ -40,9 +49,13 @@ static msStatus initMailbox(exchange *x, int server, const guid *mbx, uint32_t u
     char mg[GUID_STRLEN];
     msStatus rc = storeCreate(&x->st, server, mbx, user, how, x->k->now, 1, row);
     if (rc != MS_OK) return rc;
-    kernelLog(x->k, x->servers[server].name, how == INIT_DELIVERY ? "store.init.delivery" : "store.init.logon",
-           "mailbox %s (%s) initialized by %s: default folders created with new folder IDs",
-           guidFormat(mbx, mg), sourceUser(&x->src, user)->name, storeInitName(how));
+    traceRecord r = traceNew(TR_STORE_INIT, x->servers[server].name);
+    r.server = x->servers[server].name;
+    r.user = sourceUser(&x->src, user)->name;
+    traceMailbox(&r, mbx);
+    traceStr(&r, "by", how == INIT_DELIVERY ? "delivery" : "logon");
+    kernelEmit(x->k, &r, "mailbox %s (%s) initialized by %s: default folders created with new folder IDs",
+               guidFormat(mbx, mg), r.user, storeInitName(how));
     return MS_OK;
 }
 
@@ -63,7 +76,7 @@ msStatus mailDeliver(exchange *x, uint32_t user, int64_t count) {
         snprintf(why, sizeof why, n == 0 ? "5.1.1 no recipient carries this address on GC %s%s"
                                          : "5.1.4 the address is ambiguous on GC %s%s",
                  exDcName(x, gc), n == 0 ? " (not stamped by the RUS, or not replicated there yet)" : "");
-        ndr(x, addr, count, why);
+        ndr(x, user, addr, count, why);
         return MS_OK;
     }
     const char *g = dirGet(x->d, gc, &found[0], A_MAILBOXGUID);
@@ -72,34 +85,50 @@ msStatus mailDeliver(exchange *x, uint32_t user, int64_t count) {
     if (!g || guidParse(g, &mbx) != 0 || server < 0) {
         snprintf(why, sizeof why, "5.4.4 %s has no mailbox on a known server",
                  exAccountDn(x, gc, &found[0], dn, sizeof dn));
-        ndr(x, addr, count, why);
+        ndr(x, user, addr, count, why);
         return MS_OK;
     }
     if (exProtected(x, &mbx)) {
         snprintf(why, sizeof why, "5.7.1 mailbox %s is protected by the wizard until it has been migrated",
                  guidFormat(&mbx, mg));
-        ndr(x, addr, count, why);
+        ndr(x, user, addr, count, why);
         return MS_OK;
     }
     int64_t row = storeFind(&x->st, server, &mbx);
     if (row == 0 && initMailbox(x, server, &mbx, user, INIT_DELIVERY, &row) != MS_OK) {
         snprintf(why, sizeof why, "4.2.0 the store on %s refused mailbox %s", x->servers[server].name,
                  guidFormat(&mbx, mg));
-        ndr(x, addr, count, why);
+        ndr(x, user, addr, count, why);
         return MS_OK;
     }
     for (int64_t i = 0; i < count; i++) {
         int64_t skey = (int64_t)(rngNext(&k->rmodel) >> 1);
         int64_t size = rngBetween(&k->rmodel, 2048, 64 * 1024);
         if (storeDeliver(&x->st, row, skey, size, k->now) != MS_OK) {
-            ndr(x, addr, count - i, "4.2.0 the mailbox has no Inbox");
+            ndr(x, user, addr, count - i, "4.2.0 the mailbox has no Inbox");
             return MS_OK;
         }
     }
-    kernelLog(k, "smtp", "smtp.deliver", "%lld message%s to %s delivered: resolved on GC %s to %s, mailbox %s on %s",
-           (long long)count, count == 1 ? "" : "s", addr, exDcName(x, gc),
-           exAccountDn(x, gc, &found[0], dn, sizeof dn), guidFormat(&mbx, mg), x->servers[server].name);
+    traceRecord r = traceNew(TR_SMTP_DELIVER, "smtp");
+    r.user = su->name;
+    r.dc = exDcName(x, gc);
+    r.server = x->servers[server].name;
+    traceMailbox(&r, &mbx);
+    traceObject(&r, &found[0]);
+    traceInt(&r, "count", count);
+    traceStr(&r, "address", addr);
+    kernelEmit(k, &r, "%lld message%s to %s delivered: resolved on GC %s to %s, mailbox %s on %s",
+               (long long)count, count == 1 ? "" : "s", addr, r.dc,
+               exAccountDn(x, gc, &found[0], dn, sizeof dn), guidFormat(&mbx, mg), r.server);
     return MS_OK;
+}
+
+static traceRecord logonRecord(traceKind kind, const srcUser *su, const exServer *sv, const guid *mbx) {
+    traceRecord r = traceNew(kind, su->name);
+    r.user = su->name;
+    r.server = sv->name;
+    traceMailbox(&r, mbx);
+    return r;
 }
 
 msStatus mailLogon(exchange *x, uint32_t user) {
@@ -110,26 +139,32 @@ msStatus mailLogon(exchange *x, uint32_t user) {
     char mg[GUID_STRLEN];
     if (!exAssociation(x, user, &acct, &mbx, &server) || server < 0 || server >= x->nservers) {
         x->logon_failures++;
-        kernelLog(k, su->name, "logon.fail", "logon failed: the wizard has not associated a target mailbox with %s",
-               su->name);
+        traceRecord r = traceNew(TR_LOGON_FAIL, su->name);
+        r.user = su->name;
+        traceStr(&r, "reason", "no mailbox associated");
+        kernelEmit(k, &r, "logon failed: the wizard has not associated a target mailbox with %s", su->name);
         return MS_OK;
     }
     const exServer *sv = &x->servers[server];
     guid owner;
     if (dirFindByMailboxGuid(x->d, sv->dc, &mbx, &owner, 1) == 0) {
         x->logon_failures++;
-        kernelLog(k, su->name, "logon.fail", "logon to mailbox %s on %s failed: no live account carries it on %s",
-               guidFormat(&mbx, mg), sv->name, exDcName(x, sv->dc));
+        traceRecord r = logonRecord(TR_LOGON_FAIL, su, sv, &mbx);
+        r.dc = exDcName(x, sv->dc);
+        traceStr(&r, "reason", "no live account carries the mailbox");
+        kernelEmit(k, &r, "logon to mailbox %s on %s failed: no live account carries it on %s",
+                   guidFormat(&mbx, mg), sv->name, r.dc);
         return MS_OK;
     }
     int64_t row = storeFind(&x->st, server, &mbx);
     if (row == 0 && initMailbox(x, server, &mbx, user, INIT_LOGON, &row) != MS_OK) {
         x->logon_failures++;
-        kernelLog(k, su->name, "logon.fail", "logon to mailbox %s on %s failed: the store refused it",
-               guidFormat(&mbx, mg), sv->name);
+        traceRecord r = logonRecord(TR_LOGON_FAIL, su, sv, &mbx);
+        traceStr(&r, "reason", "the store refused it");
+        kernelEmit(k, &r, "logon to mailbox %s on %s failed: the store refused it", guidFormat(&mbx, mg), sv->name);
         return MS_OK;
     }
-    kernelLog(k, su->name, "logon", "logged on to mailbox %s on %s (with the source account)",
-           guidFormat(&mbx, mg), sv->name);
+    traceRecord r = logonRecord(TR_LOGON, su, sv, &mbx);
+    kernelEmit(k, &r, "logged on to mailbox %s on %s (with the source account)", guidFormat(&mbx, mg), sv->name);
     return MS_OK;
 }

@@ -95,8 +95,13 @@ static void stampOne(exchange *x, int server, const guid *obj) {
     if (dirModify(x->d, dc, obj, A_PROXYADDRESSES, nv, m) != MS_OK ||
         dirModify(x->d, dc, obj, A_MAIL, mail, 1) != MS_OK)
         return;
-    kernelLog(x->k, sv->name, "rus.stamp", "RUS (%s): stamped %s with primary address %s",
-           exDcName(x, dc), exAccountDn(x, dc, obj, dn, sizeof dn), addr);
+    traceRecord r = traceNew(TR_RUS_STAMP, sv->name);
+    r.server = sv->name;
+    r.dc = exDcName(x, dc);
+    traceObject(&r, obj);
+    traceStr(&r, "address", addr);
+    kernelEmit(x->k, &r, "RUS (%s): stamped %s with primary address %s", r.dc,
+               exAccountDn(x, dc, obj, dn, sizeof dn), addr);
 }
 
 void rusRun(exchange *x, int server) {

@@ -88,6 +88,15 @@ struct wizard {
     int settled;                /* 1 cancelled by the armed condition, -1 the run ended first */
 };
 
+/* A trace record of the wizard's, about su (NULL: the run as a whole). */
+static traceRecord wizRecord(const wizard *w, traceKind kind, const srcUser *su) {
+    traceRecord r = traceNew(kind, "wizard");
+    r.run = w->run;
+    r.server = w->x->servers[w->server].name;
+    if (su) r.user = su->name;
+    return r;
+}
+
 /* ---- statements ---------------------------------------------------- */
 
 static sqlite3_stmt *prep(wizard *w, enum wzStmt k) {
@@ -359,30 +368,47 @@ static void accountStage(wizard *w, wizUser *wu) {
         wu->account = found[0];
         if (!fillBlanks(w, dc, &wu->account, su, &wu->mbx, fill, sizeof fill)) {
             wu->state = WU_NOACCOUNT;
-            kernelLog(k, "wizard", "wizard.account.error", "%s: cannot update the matched account on %s",
-                   su->name, dcn);
+            traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_ERROR, su);
+            r.dc = dcn;
+            traceObject(&r, &wu->account);
+            traceStr(&r, "reason", "cannot update the matched account");
+            kernelEmit(k, &r, "%s: cannot update the matched account on %s", su->name, dcn);
             return;
         }
         remember(w, wu, 0);
         wu->state = WU_READY;
-        kernelLog(k, "wizard", "wizard.account.match", "%s: matched %s on %s by %s%s%s%s; mailbox GUID %s",
-               su->name, exAccountDn(x, dc, &wu->account, dn, sizeof dn), dcn, by,
-               n > 1 ? " (first of several, by GUID)" : "", fill[0] ? "; filled: " : "", fill,
-               guidFormat(&wu->mbx, mg));
+        traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_MATCH, su);
+        r.dc = dcn;
+        traceObject(&r, &wu->account);
+        traceMailbox(&r, &wu->mbx);
+        traceStr(&r, "by", by);
+        traceStr(&r, "filled", fill);
+        traceInt(&r, "candidates", (int64_t)n);
+        kernelEmit(k, &r, "%s: matched %s on %s by %s%s%s%s; mailbox GUID %s",
+                   su->name, exAccountDn(x, dc, &wu->account, dn, sizeof dn), dcn, by,
+                   n > 1 ? " (first of several, by GUID)" : "", fill[0] ? "; filled: " : "", fill,
+                   guidFormat(&wu->mbx, mg));
         return;
     }
     if (!createAccount(w, dc, su, &wu->account, &wu->mbx)) {
         wu->state = WU_NOACCOUNT;
         /* A failed DC takes no writes: say so rather than blame the name. */
-        kernelLog(k, "wizard", "wizard.account.error",
-               "%s: no match on %s, and CN=%s cannot be created in OU=Migrated there: %s",
-               su->name, dcn, su->name, dirDcFailed(x->d, dc) ? "the DC is failed" : "the name is taken");
+        const char *why = dirDcFailed(x->d, dc) ? "the DC is failed" : "the name is taken";
+        traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_ERROR, su);
+        r.dc = dcn;
+        traceStr(&r, "reason", why);
+        kernelEmit(k, &r, "%s: no match on %s, and CN=%s cannot be created in OU=Migrated there: %s",
+                   su->name, dcn, su->name, why);
         return;
     }
     remember(w, wu, 1);
     wu->state = WU_READY;
-    kernelLog(k, "wizard", "wizard.account.create", "%s: no match on %s: created disabled account %s, mailbox GUID %s",
-           su->name, dcn, exAccountDn(x, dc, &wu->account, dn, sizeof dn), guidFormat(&wu->mbx, mg));
+    traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_CREATE, su);
+    r.dc = dcn;
+    traceObject(&r, &wu->account);
+    traceMailbox(&r, &wu->mbx);
+    kernelEmit(k, &r, "%s: no match on %s: created disabled account %s, mailbox GUID %s",
+               su->name, dcn, exAccountDn(x, dc, &wu->account, dn, sizeof dn), guidFormat(&wu->mbx, mg));
 }
 
 /* ---- run end, closing log ------------------------------------------ */
@@ -397,11 +423,22 @@ static const char *stateWord(int state) {
     }
 }
 
+/* The migrator's own account of a pass, as fields. */
+static void passFields(traceRecord *r, const wizUser *wu) {
+    traceStr(r, "mode", wu->merge ? "merge" : "clone");
+    traceInt(r, "copied", wu->c.copied);
+    traceInt(r, "skipped", wu->c.skipped);
+    traceInt(r, "replaced", wu->c.replaced);
+    traceInt(r, "failed", wu->c.failed);
+}
+
 static void closingLog(wizard *w) {
     kernel *k = w->x->k;
     int errors = 0, warnings = w->cancelled;
     size_t done = 0, skipped = 0, failed = 0, cancelled = 0, idle = 0;
-    kernelLog(k, "wizard", "wizard.log", "run %d log (%s):", w->run, w->cancelled ? "cancelled" : "finished");
+    traceRecord head = wizRecord(w, TR_WIZ_LOG, NULL);
+    traceStr(&head, "state", w->cancelled ? "cancelled" : "finished");
+    kernelEmit(k, &head, "run %d log (%s):", w->run, w->cancelled ? "cancelled" : "finished");
     for (size_t i = 0; i < w->n; i++) {
         const wizUser *wu = &w->u[i];
         const srcUser *su = sourceUser(&w->x->src, wu->user);
@@ -412,13 +449,17 @@ static void closingLog(wizard *w) {
         else if (wu->state == WU_NOACCOUNT) failed++;
         else if (wu->state == WU_CANCELLED) cancelled++;
         else idle++;
-        if (wu->passed)
-            kernelLog(k, "wizard", "wizard.log.mailbox",
-                   "  %-8s %-5s copied=%lld skipped=%lld replaced=%lld failed=%lld  %s", su->name,
+        traceRecord r = wizRecord(w, TR_WIZ_LOG_MAILBOX, su);
+        if (wu->passed) traceMailbox(&r, &wu->mbx);
+        traceStr(&r, "state", stateWord(wu->state));
+        if (!wu->passed) {
+            kernelEmit(k, &r, "  %-8s -      %s", su->name, stateWord(wu->state));
+            continue;
+        }
+        passFields(&r, wu);
+        kernelEmit(k, &r, "  %-8s %-5s copied=%lld skipped=%lld replaced=%lld failed=%lld  %s", su->name,
                    wu->merge ? "merge" : "clone", (long long)wu->c.copied, (long long)wu->c.skipped,
                    (long long)wu->c.replaced, (long long)wu->c.failed, stateWord(wu->state));
-        else
-            kernelLog(k, "wizard", "wizard.log.mailbox", "  %-8s -      %s", su->name, stateWord(wu->state));
     }
     int status = errors ? 2 : warnings ? 1 : 0;
     /* Every selected mailbox is counted once; failed and cancelled only when
@@ -426,8 +467,15 @@ static void closingLog(wizard *w) {
     char more[64] = "";
     if (failed) snprintf(more, sizeof more, ", %zu failed", failed);
     if (cancelled) snprintf(more + strlen(more), sizeof more - strlen(more), ", %zu cancelled", cancelled);
-    kernelLog(k, "wizard", "wizard.status", "run %d exit status %d (%s): %zu completed, %zu skipped%s, %zu not processed",
-           w->run, status, status == 2 ? "errors" : status == 1 ? "warnings" : "success", done, skipped, more, idle);
+    traceRecord r = wizRecord(w, TR_WIZ_STATUS, NULL);
+    traceInt(&r, "status", status);
+    traceInt(&r, "completed", (int64_t)done);
+    traceInt(&r, "skipped", (int64_t)skipped);
+    traceInt(&r, "failed", (int64_t)failed);
+    traceInt(&r, "cancelled", (int64_t)cancelled);
+    traceInt(&r, "not_processed", (int64_t)idle);
+    kernelEmit(k, &r, "run %d exit status %d (%s): %zu completed, %zu skipped%s, %zu not processed",
+               w->run, status, status == 2 ? "errors" : status == 1 ? "warnings" : "success", done, skipped, more, idle);
 }
 
 static void endRun(wizard *w) {
@@ -464,8 +512,12 @@ static void cancelRun(wizard *w, const char *why) {
         wu->state = WU_CANCELLED;
         endPassRow(w, wu, "cancelled");
     }
-    kernelLog(k, "wizard", "wizard.cancel", "run %d cancelled %s: %lld mailbox%s finished, %lld items copied",
-           w->run, why, (long long)w->finished, w->finished == 1 ? "" : "es", (long long)w->items);
+    traceRecord r = wizRecord(w, TR_WIZ_CANCEL, NULL);
+    traceStr(&r, "how", why);
+    traceInt(&r, "mailboxes", w->finished);
+    traceInt(&r, "items", w->items);
+    kernelEmit(k, &r, "run %d cancelled %s: %lld mailbox%s finished, %lld items copied",
+               w->run, why, (long long)w->finished, w->finished == 1 ? "" : "es", (long long)w->items);
     if (w->armed) w->settled = 1;
     w->armed = 0;
     endRun(w);
@@ -498,7 +550,8 @@ static void nextMailbox(wizard *w) {
         }
     }
     if (w->cur >= w->n) {
-        kernelLog(k, "wizard", "wizard.done", "run %d finished", w->run);
+        traceRecord r = wizRecord(w, TR_WIZ_DONE, NULL);
+        kernelEmit(k, &r, "run %d finished", w->run);
         endRun(w);
         return;
     }
@@ -530,9 +583,12 @@ static void finishPass(wizard *w) {
     wu->state = WU_DONE;
     endPassRow(w, wu, "completed");
     unprotect(w, &wu->mbx);
-    kernelLog(w->x->k, "wizard", "wizard.pass.done", "%s: %s finished: %lld copied, %lld skipped, %lld replaced, %lld failed",
-           su->name, wu->merge ? "merge" : "clone", (long long)wu->c.copied, (long long)wu->c.skipped,
-           (long long)wu->c.replaced, (long long)wu->c.failed);
+    traceRecord r = wizRecord(w, TR_WIZ_PASS_DONE, su);
+    traceMailbox(&r, &wu->mbx);
+    passFields(&r, wu);
+    kernelEmit(w->x->k, &r, "%s: %s finished: %lld copied, %lld skipped, %lld replaced, %lld failed",
+               su->name, wu->merge ? "merge" : "clone", (long long)wu->c.copied, (long long)wu->c.skipped,
+               (long long)wu->c.replaced, (long long)wu->c.failed);
     mailboxFinished(w);
 }
 
@@ -588,31 +644,47 @@ static void beginPass(wizard *w) {
         if (storeCreate(&x->st, w->server, &wu->mbx, wu->user, INIT_CLONE, k->now, 0, &row) != MS_OK ||
             storeCloneFolders(&x->st, row, wu->user) != MS_OK) {
             wu->state = WU_SKIPPED;
-            kernelLog(k, "wizard", "wizard.error", "%s: the store on %s refused mailbox %s", su->name, srv, mg);
+            traceRecord r = wizRecord(w, TR_WIZ_ERROR, su);
+            traceMailbox(&r, &wu->mbx);
+            kernelEmit(k, &r, "%s: the store on %s refused mailbox %s", su->name, srv, mg);
             mailboxFinished(w);
             return;
         }
-        kernelLog(k, "wizard", "wizard.clone", "%s: logged on to mailbox %s on %s: not initialized, clone mode "
-               "(folder IDs kept)", su->name, mg, srv);
+        traceRecord r = wizRecord(w, TR_WIZ_CLONE, su);
+        traceMailbox(&r, &wu->mbx);
+        kernelEmit(k, &r, "%s: logged on to mailbox %s on %s: not initialized, clone mode "
+                   "(folder IDs kept)", su->name, mg, srv);
     } else {
         simtime when = 0;
         mbxInit how = storeInitOf(&x->st, row, &when);
         int64_t made = 0;
         wu->merge = 1;
-        kernelLog(k, "wizard", "wizard.merge", "%s: clone mode not possible, mailbox initialized: switching to merge mode "
-               "(mailbox %s on %s, initialized by %s at %s)", su->name, mg, srv, storeInitName(how),
-               clockFormat(when, t));
+        traceRecord r = wizRecord(w, TR_WIZ_MERGE, su);
+        traceMailbox(&r, &wu->mbx);
+        traceStr(&r, "initialized_by", storeInitName(how));
+        traceInt(&r, "initialized_at", when);
+        kernelEmit(k, &r, "%s: clone mode not possible, mailbox initialized: switching to merge mode "
+                   "(mailbox %s on %s, initialized by %s at %s)", su->name, mg, srv, storeInitName(how),
+                   clockFormat(when, t));
         storeMergeFolders(&x->st, w->server, row, wu->user, &made);
-        if (made)
-            kernelLog(k, "wizard", "wizard.merge.folders", "%s: %lld folder%s missing in the target: created with new folder IDs",
-                   su->name, (long long)made, made == 1 ? "" : "s");
+        if (made) {
+            traceRecord rf = wizRecord(w, TR_WIZ_MERGE_FOLDERS, su);
+            traceMailbox(&rf, &wu->mbx);
+            traceInt(&rf, "folders", made);
+            kernelEmit(k, &rf, "%s: %lld folder%s missing in the target: created with new folder IDs",
+                       su->name, (long long)made, made == 1 ? "" : "s");
+        }
     }
     int64_t rules = 0;
     storeCopyRules(&x->st, row, wu->user, &rules);
-    if (wu->merge && rules)
-        kernelLog(k, "wizard", "wizard.merge.rules", "%s: %lld rule%s copied as %s; %s",
-               su->name, (long long)rules, rules == 1 ? "" : "s", rules == 1 ? "it is" : "they are",
-               rules == 1 ? "it names a source folder ID" : "they name source folder IDs");
+    if (wu->merge && rules) {
+        traceRecord r = wizRecord(w, TR_WIZ_MERGE_RULES, su);
+        traceMailbox(&r, &wu->mbx);
+        traceInt(&r, "rules", rules);
+        kernelEmit(k, &r, "%s: %lld rule%s copied as %s; %s",
+                   su->name, (long long)rules, rules == 1 ? "" : "s", rules == 1 ? "it is" : "they are",
+                   rules == 1 ? "it names a source folder ID" : "they name source folder IDs");
+    }
     sqlite3_stmt *st = prep(w, WS_PASS_ADD);
     if (st) {
         sqlite3_bind_int(st, 1, w->run);
@@ -641,9 +713,13 @@ static void wizLogonEv(kernel *k, void *obj, int64_t arg) {
     guid owner;
     char mg[GUID_STRLEN], t[CLOCK_BUFSZ], win[CLOCK_BUFSZ];
     if (dirFindByMailboxGuid(x->d, srv->dc, &wu->mbx, &owner, 1) > 0) {
-        if (w->attempts)
-            kernelLog(k, "wizard", "wizard.logon.retry", "%s: logon to mailbox %s on %s succeeded at retry %lld",
-                   su->name, guidFormat(&wu->mbx, mg), srv->name, (long long)w->attempts);
+        if (w->attempts) {
+            traceRecord r = wizRecord(w, TR_WIZ_LOGON_RETRY, su);
+            traceMailbox(&r, &wu->mbx);
+            traceInt(&r, "attempt", w->attempts);
+            kernelEmit(k, &r, "%s: logon to mailbox %s on %s succeeded at retry %lld",
+                       su->name, guidFormat(&wu->mbx, mg), srv->name, (long long)w->attempts);
+        }
         beginPass(w);
         return;
     }
@@ -651,7 +727,11 @@ static void wizLogonEv(kernel *k, void *obj, int64_t arg) {
         w->first_fail = k->now;
         /* MSExchangeMig 13003 is the wizard's own event (KB 842631), logged
         ** where the wizard runs; the cause is the store's lookup on its DC. */
-        kernelLog(k, "wizard", "wizard.13003", "%s: event 13003 (MSExchangeMig), failed to log on to the target "
+        traceRecord r = wizRecord(w, TR_WIZ_13003, su);
+        r.dc = exDcName(x, srv->dc);
+        traceMailbox(&r, &wu->mbx);
+        traceInt(&r, "last_attempt_at", w->first_fail + k->p.wizard_retry_window);
+        kernelEmit(k, &r, "%s: event 13003 (MSExchangeMig), failed to log on to the target "
                "mailbox %s on %s: the store finds no live account carrying it on %s; retrying every %s, "
                "the last attempt at %s",
                su->name, guidFormat(&wu->mbx, mg), srv->name, exDcName(x, srv->dc),
@@ -666,16 +746,21 @@ static void wizLogonEv(kernel *k, void *obj, int64_t arg) {
         return;
     }
     wu->state = WU_SKIPPED;
-    kernelLog(k, "wizard", "wizard.skip", "%s: still no logon after %lld retries (event 13003): mailbox skipped as failed",
-           su->name, (long long)w->attempts);
+    traceRecord r = wizRecord(w, TR_WIZ_SKIP, su);
+    traceMailbox(&r, &wu->mbx);
+    traceInt(&r, "attempts", w->attempts);
+    kernelEmit(k, &r, "%s: still no logon after %lld retries (event 13003): mailbox skipped as failed",
+               su->name, (long long)w->attempts);
     mailboxFinished(w);
 }
 
 static void wizStage2Ev(kernel *k, void *obj, int64_t arg) {
     wizard *w = obj;
     if (!w->active || (uint64_t)arg != w->gen) return;
-    kernelLog(k, "wizard", "wizard.stage2", "run %d stage 2: copying mailbox data to %s (logons checked on %s)",
-           w->run, w->x->servers[w->server].name, exDcName(w->x, w->x->servers[w->server].dc));
+    traceRecord r = wizRecord(w, TR_WIZ_STAGE2, NULL);
+    r.dc = exDcName(w->x, w->x->servers[w->server].dc);
+    kernelEmit(k, &r, "run %d stage 2: copying mailbox data to %s (logons checked on %s)",
+               w->run, r.server, r.dc);
     w->cur = 0;
     nextMailbox(w);
 }
@@ -718,9 +803,13 @@ msStatus wizStart(exchange *x, const uint32_t *users, size_t n, int dc) {
     w->finished = w->items = 0;
     w->armed = 0;
     w->settled = 0;
-    kernelLog(k, "wizard", "wizard.start", "run %d: %zu user%s, accounts matched or created on %s, mailboxes to %s, clone mode%s",
-           w->run, w->n, w->n == 1 ? "" : "s", exDcName(x, w->run_dc), x->servers[w->server].name,
-           w->protect ? ", protect (mail to unfilled mailboxes bounces)" : "");
+    traceRecord r = wizRecord(w, TR_WIZ_START, NULL);
+    r.dc = exDcName(x, w->run_dc);
+    traceInt(&r, "users", (int64_t)w->n);
+    traceInt(&r, "protect", w->protect);
+    kernelEmit(k, &r, "run %d: %zu user%s, accounts matched or created on %s, mailboxes to %s, clone mode%s",
+               w->run, w->n, w->n == 1 ? "" : "s", r.dc, r.server,
+               w->protect ? ", protect (mail to unfilled mailboxes bounces)" : "");
     if (w->n == 0) {
         endRun(w);
         return MS_OK;
@@ -757,7 +846,9 @@ int wizCancelSettled(exchange *x) {
 
 void wizFinish(exchange *x) {
     wizard *w = x->wz;
-    if (w && w->active)
-        kernelLog(x->k, "wizard", "wizard.active", "run %d still active when the scenario ended (%lld mailboxes finished)",
+    if (!w || !w->active) return;
+    traceRecord r = wizRecord(w, TR_WIZ_ACTIVE, NULL);
+    traceInt(&r, "mailboxes", w->finished);
+    kernelEmit(x->k, &r, "run %d still active when the scenario ended (%lld mailboxes finished)",
                w->run, (long long)w->finished);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "kernel/atomicfile.h"
+#include "out/tracejson.h"
 #include "cli/cli.h"
 #include "out/report.h"
 #include "scenario/scenario.h"
@@ -28,13 +29,14 @@ typedef struct runArgs {
     int has_seed;
     uint64_t seed;
     int json, quiet;
+    const char *trace;      /* --trace FILE.jsonl */
     const char *db;
     ldifOut ldif[MAX_LDIF];
     int nldif;
 } runArgs;
 
 static const char usageTop[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--quiet]\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
     "       migsim check PATH...\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
@@ -50,7 +52,7 @@ static const char usageTop[] =
     "2 bad input or usage.  See migsim(1) and docs/ for the scenario language.\n";
 
 static const char usageRun[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--quiet]\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
     "\n"
     "Run the scenario and print its narrative (TIME  ACTOR  message, one line per event),\n"
     "the per-user outcome table and the verdict.\n"
@@ -59,6 +61,7 @@ static const char usageRun[] =
     "  --json            print one JSON document instead (docs/results.md)\n"
     "  --db OUT.sqlite   also write the results database (written atomically)\n"
     "  --ldif DC=FILE    also write DC's replica at the end of the run as LDIF (repeatable)\n"
+    "  --trace FILE      also write every trace record as JSON Lines (written atomically)\n"
     "  --quiet           print only failures and the verdict line\n"
     "\n"
     "exit status: 0 every expectation held, 1 an expectation or step failed, 2 bad input.\n";
@@ -122,6 +125,10 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             v = optionValue(argc, argv, &i, "--db");
             if (!*v) return usageError(err, "run", "--db needs a file name%s", "");
             a->db = v;
+        } else if (isOption(arg, "--trace")) {
+            v = optionValue(argc, argv, &i, "--trace");
+            if (!*v) return usageError(err, "run", "--trace needs a file name%s", "");
+            a->trace = v;
         } else if (isOption(arg, "--ldif")) {
             v = optionValue(argc, argv, &i, "--ldif");
             const char *eq = strchr(v, '=');
@@ -192,8 +199,16 @@ static int checkOutputPath(const char *opt, const char *path, FILE *err) {
 
 /* Two outputs named alike would silently overwrite each other (compared as written). */
 static int checkDistinctOutputs(const runArgs *a, FILE *err) {
+    if (a->trace && a->db && strcmp(a->trace, a->db) == 0) {
+        fprintf(err, "migsim: error: --trace %s: the same file as --db\n", a->trace);
+        return 2;
+    }
     for (int k = 0; k < a->nldif; k++) {
         const char *p = a->ldif[k].path;
+        if (a->trace && strcmp(p, a->trace) == 0) {
+            fprintf(err, "migsim: error: --ldif %s: the same file as --trace\n", p);
+            return 2;
+        }
         if (a->db && strcmp(p, a->db) == 0) {
             fprintf(err, "migsim: error: --ldif %s: the same file as --db\n", p);
             return 2;
@@ -209,6 +224,7 @@ static int checkDistinctOutputs(const runArgs *a, FILE *err) {
 
 static int checkOutputPaths(const runArgs *a, FILE *err) {
     if (a->db && checkOutputPath("--db", a->db, err)) return 2;
+    if (a->trace && checkOutputPath("--trace", a->trace, err)) return 2;
     for (int k = 0; k < a->nldif; k++)
         if (checkOutputPath("--ldif", a->ldif[k].path, err)) return 2;
     return checkDistinctOutputs(a, err);
@@ -227,6 +243,21 @@ static msStatus writeLdif(const sim *s, const ldifOut *o, char *why, size_t whys
     return atomicCommit(&af, why, whysz);
 }
 
+/* The run's trace records as JSON Lines at path (written atomically). */
+static msStatus writeTrace(const sim *s, const char *path, char *why, size_t whysz) {
+    atomicFile af;
+    msStatus st = atomicOpen(&af, path, 1, why, whysz);
+    if (st != MS_OK) return st;
+    size_t n;
+    const traceRecord *v = traceRecords(&s->k.tr, &n);
+    if (!traceJsonWriteAll(v, n, af.f)) {
+        snprintf(why, whysz, "%s: cannot write the trace", path);
+        atomicAbort(&af);
+        return MS_IO;
+    }
+    return atomicCommit(&af, why, whysz);
+}
+
 /* Write the outputs the options ask for; returns 0 or the exit status 2. */
 static int writeOutputs(const runArgs *a, sim *s, const runReport *r, FILE *out, FILE *err) {
     char why[512];
@@ -241,6 +272,10 @@ static int writeOutputs(const runArgs *a, sim *s, const runReport *r, FILE *out,
         reportPrintVerdict(r, out);
     }
     if (a->db && reportWriteDb(r, a->db, why, sizeof why) != MS_OK) {
+        fprintf(err, "migsim: error: %s\n", why);
+        return 2;
+    }
+    if (a->trace && writeTrace(s, a->trace, why, sizeof why) != MS_OK) {
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
@@ -272,7 +307,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         scnFree(&sc);
         return rc;
     }
-    simOptions opt = {a.has_seed, a.seed, (a.json || a.quiet) ? NULL : out, a.db != NULL};
+    simOptions opt = {a.has_seed, a.seed, (a.json || a.quiet) ? NULL : out, a.db != NULL || a.trace != NULL || a.json};
     sim s;
     if (!a.json && !a.quiet)
         fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,

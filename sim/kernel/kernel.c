@@ -8,8 +8,9 @@
 #include "kernel/array.h"
 #include "kernel/kernel.h"
 
-void kernelInit(kernel *k, uint64_t seed, const params *p) {
+void kernelInit(kernel *k, uint64_t seed, const params *p, FILE *narrative, int record) {
     memset(k, 0, sizeof *k);
+    traceInit(&k->tr, narrative, record);
     k->seed = seed;
     k->p = *p;
     eqInit(&k->q);
@@ -21,16 +22,10 @@ void kernelInit(kernel *k, uint64_t seed, const params *p) {
 
 void kernelFree(kernel *k) {
     eqFree(&k->q);
-    for (size_t i = 0; i < k->nlog; i++) {
-        free(k->log[i].actor);
-        free(k->log[i].kind);
-        free(k->log[i].detail);
-    }
-    free(k->log);
+    traceFree(&k->tr);
     free(k->periodic);
-    k->log = NULL;
     k->periodic = NULL;
-    k->nlog = k->caplog = k->nperiodic = k->capperiodic = 0;
+    k->nperiodic = k->capperiodic = 0;
 }
 
 msStatus kernelSchedule(kernel *k, simtime at, eventFn *fire, void *obj, int64_t arg, const char *what) {
@@ -55,45 +50,13 @@ simtime kernelJitter(kernel *k, simtime base) {
 }
 
 int kernelNarrating(const kernel *k) {
-    return k->narrative != NULL || k->record;
+    return traceOn(&k->tr);
 }
 
-static char *dupString(const char *src) {
-    size_t n = strlen(src) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, src, n);
-    return d;
-}
-
-static msStatus recordLine(kernel *k, const char *actor, const char *kind, const char *detail) {
-    if (k->nlog == k->caplog && arrayGrow(&k->log, &k->caplog, sizeof *k->log, 256) != MS_OK)
-        return MS_NOMEM;
-    logEntry *e = &k->log[k->nlog];
-    e->at = k->now;
-    e->actor = dupString(actor);
-    e->kind = dupString(kind);
-    e->detail = dupString(detail);
-    if (!e->actor || !e->kind || !e->detail) {
-        free(e->actor);
-        free(e->kind);
-        free(e->detail);
-        return MS_NOMEM;
-    }
-    k->nlog++;
-    return MS_OK;
-}
-
-void kernelLog(kernel *k, const char *actor, const char *kind, const char *fmt, ...) {
-    if (!kernelNarrating(k)) return;
-    char detail[1024];
+void kernelEmit(kernel *k, traceRecord *r, const char *fmt, ...) {
+    if (!traceOn(&k->tr)) return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    (void)traceEmitV(&k->tr, k->now, r, fmt, ap);
     va_end(ap);
-    if (k->narrative) {
-        char t[CLOCK_BUFSZ];
-        fprintf(k->narrative, "%-13s  %-7s  %s\n", clockFormat(k->now, t), actor, detail);
-    }
-    /* A narrative line lost to memory exhaustion is not worth failing a run. */
-    if (k->record) (void)recordLine(k, actor, kind, detail);
 }

@@ -14,10 +14,10 @@
 **   - periodic jobs fire exactly on their grid (multiples of the interval
 **     from time 0), whatever their handlers do.
 **
-** Narrative.  kernelLog records "TIME  ACTOR  message" lines: printed as they
-** happen when `narrative` is set, kept in memory when `record` is set (for
-** --db and --json).  Callers that would format something costly check
-** kernelNarrating first.
+** The trace.  kernelEmit adds a typed record (trace.h): narrated kinds print
+** "TIME  ACTOR  message" lines as they happen, and every record is kept
+** when recording (for --db, --json, --trace).  Callers that would format
+** something costly check kernelNarrating first.
 */
 #ifndef MIGSIM_KERNEL_H
 #define MIGSIM_KERNEL_H
@@ -30,16 +30,9 @@
 #include "kernel/params.h"
 #include "kernel/prng.h"
 #include "kernel/status.h"
+#include "kernel/trace.h"
 
 #define SIMTIME_MAX INT64_MAX
-
-/* One narrative line as recorded. */
-typedef struct logEntry {
-    simtime at;
-    char *actor;            /* one word: wizard, DC2, EX1, admin, smtp, expect, ... */
-    char *kind;             /* a dotted label for machines: repl.pull, wizard.clone */
-    char *detail;           /* the human message */
-} logEntry;
 
 /* One periodic job of kernelEvery. */
 typedef struct periodicJob {
@@ -64,19 +57,16 @@ typedef struct kernel {
     periodicJob *periodic;
     size_t nperiodic, capperiodic;
 
-    /* The narrative. */
-    FILE *narrative;        /* lines as they happen; NULL: none */
-    int record;             /* keep lines in memory (log) */
-    logEntry *log;
-    size_t nlog, caplog;
+    trace tr;               /* what happened: narrative lines as they happen, records kept */
 } kernel;
 
 /*
 ** Make k ready for a run with seed and parameters p: an empty queue, the
-** random streams and GUIDs derived from the seed, the clock at 0.  Allocates
-** nothing.
+** random streams and GUIDs derived from the seed, the clock at 0, a trace
+** printing narrated records to narrative (NULL: nowhere) and keeping every
+** record when record is 1.  Allocates nothing.
 */
-void kernelInit(kernel *k, uint64_t seed, const params *p);
+void kernelInit(kernel *k, uint64_t seed, const params *p, FILE *narrative, int record);
 
 /* Release everything k owns. */
 void kernelFree(kernel *k);
@@ -106,11 +96,14 @@ int kernelFireNext(kernel *k);
 */
 simtime kernelJitter(kernel *k, simtime base);
 
-/* 1 when narrative lines go anywhere (printed or recorded). */
+/* 1 when trace records go anywhere (printed or kept): skip costly formatting otherwise. */
 int kernelNarrating(const kernel *k);
 
-/* Add one narrative line at k->now, attributed to actor. */
-void kernelLog(kernel *k, const char *actor, const char *kind, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/*
+** Emit trace record r at k->now, its message formatted from fmt (trace.h,
+** traceEmit).  A record lost to memory exhaustion is not worth failing a run
+** for: the status is dropped here.
+*/
+void kernelEmit(kernel *k, traceRecord *r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -3,7 +3,8 @@
 **
 **   run(scenario, seed, migsim_version, end_ms, verdict, exit, failure,
 **       failed_step_line, converged, judged_on, stranded)
-**   events(id, time_ms, actor, kind, detail)        the narrative, in order
+**   events(id, time_ms, kind, actor, user, dc, peer, server, mailbox,
+**          object, run, fields, detail)          the trace, in order
 **   expectations(id, line, text, at_ms, passed, actual)
 **   outcomes(user_no, user, outcome, extra, dupes, missing, rules_broken, detail)
 **
@@ -13,17 +14,23 @@
 ** final name.  Everything goes in one transaction.
 */
 #include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kernel/atomicfile.h"
 #include "out/report.h"
+#include "out/tracejson.h"
 #include "run/world.h"
 
 static const char schema[] =
     "CREATE TABLE run(scenario TEXT NOT NULL, seed INTEGER NOT NULL, migsim_version TEXT NOT NULL,"
     " end_ms INTEGER NOT NULL, verdict TEXT NOT NULL, exit INTEGER NOT NULL, failure TEXT,"
     " failed_step_line INTEGER, converged INTEGER NOT NULL, judged_on TEXT, stranded INTEGER NOT NULL);"
-    "CREATE TABLE events(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
-    " kind TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " actor TEXT NOT NULL, user TEXT, dc TEXT, peer TEXT, server TEXT, mailbox TEXT, object TEXT,"
+    " run INTEGER, fields TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE INDEX events_kind ON events(kind);"
+    "CREATE INDEX events_user ON events(user);"
     "CREATE TABLE expectations(id INTEGER PRIMARY KEY, line INTEGER NOT NULL, text TEXT NOT NULL,"
     " at_ms INTEGER NOT NULL, passed INTEGER NOT NULL, actual TEXT NOT NULL);"
     "CREATE TABLE outcomes(user_no INTEGER PRIMARY KEY, user TEXT NOT NULL UNIQUE,"
@@ -62,18 +69,48 @@ static int insertRun(sqlite3 *db, const runReport *r) {
     return rc;
 }
 
+static void bindText(sqlite3_stmt *st, int i, const char *v) {
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
 static int insertEvents(sqlite3 *db, const sim *s) {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, "INSERT INTO events VALUES(?,?,?,?,?)", -1, &st, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < s->k.nlog; i++) {
-        const logEntry *e = &s->k.log[i];
+    size_t n;
+    const traceRecord *v = traceRecords(&s->k.tr, &n);
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+    char *fields = NULL;
+    size_t fieldsz = 0;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const traceRecord *e = &v[i];
+        char mg[GUID_STRLEN], og[GUID_STRLEN];
+        FILE *mf = open_memstream(&fields, &fieldsz);
+        if (!mf) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        traceJsonFields(e, mf);
+        if (fclose(mf) != 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
         sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
         sqlite3_bind_int64(st, 2, e->at);
-        sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, e->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, e->detail, -1, SQLITE_STATIC);
+        bindText(st, 3, traceKindName(e->kind));
+        bindText(st, 4, e->actor);
+        bindText(st, 5, e->user);
+        bindText(st, 6, e->dc);
+        bindText(st, 7, e->peer);
+        bindText(st, 8, e->server);
+        bindText(st, 9, e->has_mailbox ? guidFormat(&e->mailbox, mg) : NULL);
+        bindText(st, 10, e->has_object ? guidFormat(&e->object, og) : NULL);
+        if (e->run) sqlite3_bind_int(st, 11, e->run);
+        bindText(st, 12, fields);
+        bindText(st, 13, e->text);
         rc = stepReset(st);
+        free(fields);
+        fields = NULL;
     }
+    free(fields);
     sqlite3_finalize(st);
     return rc;
 }

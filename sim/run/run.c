@@ -58,9 +58,7 @@ msStatus simInit(sim *s, const scenario *sc, const simOptions *opt) {
     params p;
     paramsDefaults(&p);
     applyWorldParams(sc, &p);
-    kernelInit(&s->k, s->opt.has_seed ? s->opt.seed : sc->seed, &p);
-    s->k.narrative = s->opt.narrative;
-    s->k.record = s->opt.record;
+    kernelInit(&s->k, s->opt.has_seed ? s->opt.seed : sc->seed, &p, s->opt.narrative, s->opt.record);
     s->pc = sc->first_step;
     s->block_deadline = SIMTIME_MAX;
     msStatus st = worldBuild(s);
@@ -114,7 +112,10 @@ static msStatus failStep(sim *s, int line) {
     s->step_failed = 1;
     s->fail_line = line;
     if (s->k.err[0] == '\0') snprintf(s->k.err, sizeof s->k.err, "the step failed");
-    kernelLog(&s->k, "step", "step.fail", "line %d failed: %s", line, s->k.err);
+    traceRecord r = traceNew(TR_STEP_FAIL, "step");
+    traceInt(&r, "line", line);
+    traceStr(&r, "why", s->k.err);
+    kernelEmit(&s->k, &r, "line %d failed: %s", line, s->k.err);
     endRun(s);
     return MS_FAIL;
 }
@@ -125,11 +126,14 @@ static msStatus judgeExpect(sim *s, const stmt *st) {
     actual[0] = '\0';
     msStatus rc = worldExpect(s, st, &passed, actual, sizeof actual);
     if (rc != MS_OK) return rc;
-    if (passed)
-        kernelLog(&s->k, "expect", "expect.pass", "ok    %s", st->text);
-    else
-        kernelLog(&s->k, "expect", "expect.fail", "FAIL  %s (line %d): found %s", st->text,
-               st->pos.line, actual);
+    traceRecord r = traceNew(passed ? TR_EXPECT_PASS : TR_EXPECT_FAIL, "expect");
+    traceInt(&r, "line", st->pos.line);
+    if (passed) {
+        kernelEmit(&s->k, &r, "ok    %s", st->text);
+    } else {
+        traceStr(&r, "found", actual);
+        kernelEmit(&s->k, &r, "FAIL  %s (line %d): found %s", st->text, st->pos.line, actual);
+    }
     return simRecordExpect(s, st, passed, actual);
 }
 
@@ -164,7 +168,9 @@ static msStatus execStep(sim *s) {
         msStatus rc = judgeExpect(s, st);
         return rc == MS_FAIL ? failStep(s, st->pos.line) : rc;
     }
-    kernelLog(&s->k, "step", "step", "%s (line %d)", st->text, st->pos.line);
+    traceRecord r = traceNew(TR_STEP, "step");
+    traceInt(&r, "line", st->pos.line);
+    kernelEmit(&s->k, &r, "%s (line %d)", st->text, st->pos.line);
     if (st->kind == ST_WAIT && st->u.wait.mode == WAIT_DURATION) {
         if (__builtin_add_overflow(s->k.now, st->u.wait.dur, &s->resume_at))
             s->resume_at = SIMTIME_MAX;

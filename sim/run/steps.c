@@ -169,7 +169,10 @@ static msStatus cleanupStep(sim *s, const stmt *st) {
     uint32_t *v = malloc((n ? n : 1) * sizeof *v);
     if (!v) return MS_NOMEM;
     n = wizUsers(x, v, n);
-    if (n == 0) kernelLog(&s->k, "admin", "admin.cleanup", "the wizard created no account: nothing to delete");
+    if (n == 0) {
+        traceRecord r = traceNew(TR_ADMIN_CLEANUP, "admin");
+        kernelEmit(&s->k, &r, "the wizard created no account: nothing to delete");
+    }
     for (size_t i = 0; i < n; i++) exDelete(x, v[i]);
     free(v);
     exCleanupAgents(x, "after the cleanup");

@@ -1,0 +1,179 @@
+/*
+** The trace: records kept in order with their strings, quiet kinds that
+** print no narrative line, the kind table documented in docs/results.md, a
+** replication pull as a span (start and application share a number), and
+** --trace written as JSON Lines that python3's json module reads back.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "exfixture.h"
+#include "kernel/trace.h"
+#include "out/tracejson.h"
+
+static void test_records_keep_their_strings(void **state) {
+    (void)state;
+    trace t;
+    traceInit(&t, NULL, 1);
+    char user[16], dn[32];
+    strcpy(user, "user7");
+    strcpy(dn, "CN=user7");
+    traceRecord r = traceNew(TR_REPL_CONFLICT, "DC2");
+    r.user = user;
+    r.dc = "DC2";
+    traceStr(&r, "dn", dn);
+    traceInt(&r, "n", 42);
+    assert_int_equal(traceEmit(&t, 1500, &r, "conflict %s", dn), MS_OK);
+    memset(user, 'x', sizeof user - 1);   /* the caller's buffers die */
+    memset(dn, 'x', sizeof dn - 1);
+    size_t n;
+    const traceRecord *v = traceRecords(&t, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].at, 1500);
+    assert_int_equal(v[0].kind, TR_REPL_CONFLICT);
+    assert_string_equal(v[0].user, "user7");
+    assert_string_equal(v[0].text, "conflict CN=user7");
+    assert_string_equal(traceFieldOf(&v[0], "dn")->s, "CN=user7");
+    assert_int_equal(traceFieldOf(&v[0], "n")->i, 42);
+    assert_null(traceFieldOf(&v[0], "missing"));
+    traceFree(&t);
+}
+
+static void test_quiet_kinds_print_no_line(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    trace t;
+    traceInit(&t, f, 1);
+    traceRecord a = traceNew(TR_REPL_PULL_START, "DC2");
+    traceEmit(&t, 0, &a, "quiet");
+    traceRecord b = traceNew(TR_REPL_PULL, "DC2");
+    traceEmit(&t, 1000, &b, "loud");
+    fclose(f);
+    assert_non_null(strstr(buf, "loud"));
+    assert_null(strstr(buf, "quiet"));
+    assert_int_equal(t.n, 2);   /* both kept */
+    free(buf);
+    traceFree(&t);
+}
+
+static void test_nothing_kept_when_off(void **state) {
+    (void)state;
+    trace t;
+    traceInit(&t, NULL, 0);
+    assert_false(traceOn(&t));
+    traceRecord r = traceNew(TR_STEP, "step");
+    assert_int_equal(traceEmit(&t, 0, &r, "x"), MS_OK);
+    assert_int_equal(t.n, 0);
+    traceFree(&t);
+}
+
+static void test_every_kind_is_named_and_documented(void **state) {
+    (void)state;
+    FILE *f = fopen("docs/results.md", "r");
+    assert_non_null(f);
+    static char doc[1 << 20];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    doc[n] = '\0';
+    fclose(f);
+    for (int k = 0; k < TR__COUNT; k++) {
+        const char *name = traceKindName((traceKind)k);
+        assert_non_null(name);
+        assert_true(strlen(traceKindDoc((traceKind)k)) > 10);
+        for (int j = 0; j < k; j++) assert_string_not_equal(name, traceKindName((traceKind)j));
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "`%s`", name);
+        if (!strstr(doc, quoted)) fail_msg("trace kind %s is not documented in docs/results.md", name);
+    }
+}
+
+/* Every applied pull has a start with the same span number, earlier or at the same time, same DCs. */
+static void test_a_pull_is_a_span(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\nwait done\nwait converged\n");
+    assert_non_null(r);
+    size_t n;
+    const traceRecord *v = exRecords(r, &n);
+    int applied = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].kind != TR_REPL_PULL) continue;
+        applied++;
+        int64_t id = exField(&v[i], "pull");
+        const traceRecord *start = NULL;
+        for (size_t j = 0; j < i; j++)
+            if (v[j].kind == TR_REPL_PULL_START && exField(&v[j], "pull") == id) start = &v[j];
+        assert_non_null(start);
+        assert_true(start->at <= v[i].at);
+        assert_string_equal(start->dc, v[i].dc);
+        assert_string_equal(start->peer, v[i].peer);
+        assert_non_null(traceFieldOf(start, "usn_from"));
+        assert_non_null(traceFieldOf(&v[i], "objects"));
+        assert_non_null(traceFieldOf(&v[i], "attributes"));
+    }
+    assert_true(applied > 0);
+    exRunFree(r);
+}
+
+/* The wizard's records carry the run, the user and the mailbox as subjects. */
+static void test_wizard_records_have_subjects(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate user2\nwait done\n");
+    assert_non_null(r);
+    const traceRecord *e = exFirst(r, TR_WIZ_ACCOUNT_CREATE, "user2");
+    assert_non_null(e);
+    assert_int_equal(e->run, 1);
+    assert_true(e->has_mailbox && e->has_object);
+    assert_string_equal(e->dc, "DC1");
+    const traceRecord *p = exFirst(r, TR_WIZ_PASS_DONE, "user2");
+    assert_non_null(p);
+    assert_string_equal(traceFieldOf(p, "mode")->s, "clone");
+    assert_true(exField(p, "copied") > 0);
+    exRunFree(r);
+}
+
+static void test_trace_file_is_json_lines(void **state) {
+    (void)state;
+    const char *bin = getenv("MIGSIM");
+    if (!bin) bin = "build/migsim";
+    char path[] = "/tmp/migsim-trace-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s run scenarios/kb842101/reproduce.scn --quiet --trace %s >/dev/null", bin, path);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) <= 1);
+    snprintf(cmd, sizeof cmd,
+             "python3 -c \"import json,sys\n"
+             "recs=[json.loads(l) for l in open(sys.argv[1])]\n"
+             "assert recs, 'empty'\n"
+             "kinds={r['kind'] for r in recs}\n"
+             "assert {'repl.pull.start','repl.pull','wizard.merge','smtp.deliver','logon'} <= kinds, kinds\n"
+             "assert all(set(r) >= {'t','time','kind','actor','fields','text'} for r in recs)\n"
+             "assert [r['t'] for r in recs] == sorted(r['t'] for r in recs)\n"
+             "\" %s",
+             path);
+    rc = system(cmd);
+    unlink(path);
+    assert_int_equal(rc, 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_records_keep_their_strings),
+        cmocka_unit_test(test_quiet_kinds_print_no_line),
+        cmocka_unit_test(test_nothing_kept_when_off),
+        cmocka_unit_test(test_every_kind_is_named_and_documented),
+        cmocka_unit_test(test_a_pull_is_a_span),
+        cmocka_unit_test(test_wizard_records_have_subjects),
+        cmocka_unit_test(test_trace_file_is_json_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
