@@ -489,6 +489,18 @@ static void test_expect(void **state) {
     assert_int_equal(sc.v[8].u.expect.out, OUT_DUPLICATE);
     assert_int_equal(sc.v[9].u.expect.out, OUT_ABSENT);
     assert_int_equal(sc.v[10].u.expect.out, OUT_PARTIAL);
+    assert_int_equal(sc.v[10].u.expect.negate, 0);
+    scnFree(&sc);
+    /* A negated outcome. */
+    parseOk(WORLD "expect user1,user3..user4 not merged\nexpect all not absent\n", &sc);
+    assert_int_equal(sc.v[6].u.expect.what, EXPECT_OUTCOME);
+    assert_int_equal(sc.v[6].u.expect.negate, 1);
+    assert_int_equal(sc.v[6].u.expect.out, OUT_MERGED);
+    assert_int_equal(sc.v[6].u.expect.users.n, 2);
+    assert_int_equal(sc.v[6].u.expect.has, 0);
+    assert_int_equal(sc.v[7].u.expect.negate, 1);
+    assert_int_equal(sc.v[7].u.expect.out, OUT_ABSENT);
+    assert_int_equal(sc.v[7].u.expect.users.all, 1);
     scnFree(&sc);
 }
 
@@ -1002,6 +1014,18 @@ static void test_err_expect(void **state) {
     ERR(WORLD "expect all cloned now\n", 7, 19,
         "unexpected 'now' after the outcome (counters are extra=N, dupes=N, missing=N, rules_broken=N)");
     ERR(WORLD "expect all cloned extra=\n", 7, 25, "missing number for extra");
+    ERR(WORLD "expect all not\n", 7, 15, "missing outcome after 'not' in 'expect all not'");
+    ERR(WORLD "expect all not clonned\n", 7, 16,
+        "unknown outcome 'clonned' (expected cloned, merged, ghost, duplicate, absent, partial or unmigrated)");
+    ERR(WORLD "expect all not not merged\n", 7, 16,
+        "unknown outcome 'not' (expected cloned, merged, ghost, duplicate, absent, partial or unmigrated)");
+    ERR(WORLD "expect all not merged extra=0\n", 7, 23,
+        "unexpected 'extra=0' after 'not merged' (a negated outcome takes no counters)");
+    ERR(WORLD "expect all not dc=DC1\n", 7, 16, "expected outcome after 'not', found option 'dc=DC1'");
+    ERR(WORLD "expect user2 absent missing=10\n", 7, 21,
+        "unexpected counter 'missing=10' after 'absent' (an absent user has no mailbox judged, so no counters)");
+    ERR(WORLD "expect user2 absent now\n", 7, 21,
+        "unexpected 'now' after the outcome (counters are extra=N, dupes=N, missing=N, rules_broken=N)");
     ERR(WORLD "expect dc DC1 holds user1\n", 7, 15, "expected 'has' or 'lacks' after 'expect dc DC1', found 'holds'");
     ERR(WORLD "expect dc DC1\n", 7, 14, "missing 'has' or 'lacks' in 'expect dc DC1'");
     ERR(WORLD "expect dc DC1 has\n", 7, 18, "missing users (all, a name, a range or a comma list) in 'expect dc DC1 has'");

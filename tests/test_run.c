@@ -191,6 +191,38 @@ static void test_expectations_judge_exactly(void **state) {
     scnFree(&sc);
 }
 
+/* `expect USERS not OUTCOME` holds when none of the users has the outcome;
+** an absent user's verdict shows no counters. */
+static void test_expect_not_outcome(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 1\nad 2003\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\n"
+            "server EX1 dc=DC1 gc=DC1\nsource users=6 items=100 folders=2 rules=1\n"
+            "wizard server=EX1 dc=DC1 rate=20/s\nadmin dc=DC1\n"
+            "migrate user1..user4\ncancel when mailboxes=2\nwait 2m\ndeliver user3 count=3\n"
+            "migrate user1..user3\nwait done\nwait converged\n"
+            "expect user1,user2 not merged\n"      /* 17: a harmless rerun merge is not merged */
+            "expect user1..user3 not merged\n"     /* 18: user3 is merged */
+            "expect all not partial\n"             /* 19 */
+            "expect user4,user5 not absent\n"      /* 20: user5 is absent */
+            "expect user5 unmigrated\n", &sc);     /* 21: absent, shown without counters */
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_FAIL);
+    assert_int_equal(s.nexpects, 5);
+    assert_true(s.expects[0].passed);
+    assert_false(s.expects[1].passed);
+    assert_string_equal(s.expects[1].actual, "user3 merged extra=3 dupes=0 missing=0 rules_broken=1");
+    assert_true(s.expects[2].passed);
+    assert_false(s.expects[3].passed);
+    assert_string_equal(s.expects[3].actual, "user5 absent");
+    assert_false(s.expects[4].passed);
+    assert_string_equal(s.expects[4].actual, "user5 absent");
+    simFree(&s);
+    scnFree(&sc);
+}
+
 /* An outcome is judged only on a converged directory. */
 static void test_outcome_on_unconverged_directory_fails(void **state) {
     (void)state;
@@ -502,6 +534,7 @@ int main(void) {
         cmocka_unit_test(test_wait_converged_gives_up_at_its_deadline),
         cmocka_unit_test(test_expectations_judge_exactly),
         cmocka_unit_test(test_outcome_on_unconverged_directory_fails),
+        cmocka_unit_test(test_expect_not_outcome),
         cmocka_unit_test(test_back_to_back_runs_identical),
         cmocka_unit_test(test_report_of_a_run_in_progress),
         cmocka_unit_test(test_every_fires_on_the_grid),

@@ -25,7 +25,10 @@ static const char schema[] =
     " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
     "CREATE INDEX item_skey ON item(mbx, skey, mtime);"
     "CREATE TABLE rule(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, name TEXT NOT NULL,"
-    " fid INTEGER NOT NULL, UNIQUE(mbx, name));";
+    " fid INTEGER NOT NULL, UNIQUE(mbx, name));"
+    "CREATE TABLE import(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, started INTEGER NOT NULL,"
+    " mode TEXT, copied INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,"
+    " replaced INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, UNIQUE(mbx, id));";
 
 static const char *const sql[SS__COUNT] = {
     [SS_FIND] = "SELECT id FROM mailbox WHERE guid = ?1 AND server = ?2",
@@ -74,7 +77,7 @@ static const char *const sql[SS__COUNT] = {
     [SS_PURGE_FOLDERS] = "DELETE FROM folder WHERE mbx = ?1",
     [SS_PURGE_RULES] = "DELETE FROM rule WHERE mbx = ?1",
     [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
-    [SS_LIST] = "SELECT id, guid, user, disconnected FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
+    [SS_LIST] = "SELECT id, guid, user, disconnected, created FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
     /* The mailbox's items in search-key order (the covering index's order),
     ** each with whether it is a copy of one of user's source items: one probe
@@ -85,6 +88,23 @@ static const char *const sql[SS__COUNT] = {
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
     [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
                          " (SELECT 1 FROM src_item s WHERE s.skey = t.skey)",
+    [SS_FIND_LIVE] = "SELECT id FROM mailbox WHERE guid = ?1 AND server = ?2 AND disconnected IS NULL",
+    [SS_COUNT_USER_COPIES] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND EXISTS"
+                             " (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)",
+    /* A source folder is kept when the mailbox has its folder ID and no copy
+    ** of its items sits in another folder (docs/model-exchange.md, "Outcomes"). */
+    [SS_NOT_KEPT] = "SELECT count(*), coalesce(sum(NOT EXISTS (SELECT 1 FROM folder f WHERE f.mbx = ?1"
+                    " AND f.fid = sf.fid) OR EXISTS (SELECT 1 FROM src_item si JOIN item t ON t.mbx = ?1"
+                    " AND t.skey = si.skey WHERE si.user = ?2 AND si.fid = sf.fid AND t.fid <> sf.fid)), 0)"
+                    " FROM src_folder sf WHERE sf.user = ?2",
+    [SS_IMPORT_BEGIN] = "INSERT INTO import(mbx, started) VALUES(?1, ?2)",
+    /* A session's mode is that of its first batch; the wizard never mixes them. */
+    [SS_IMPORT_ADD] = "UPDATE import SET mode = coalesce(mode, ?2), copied = copied + ?3, skipped = skipped + ?4,"
+                      " replaced = replaced + ?5, failed = failed + ?6"
+                      " WHERE id = (SELECT max(id) FROM import WHERE mbx = ?1)",
+    [SS_IMPORT_LAST] = "SELECT coalesce(mode, ''), started, copied, skipped, replaced, failed FROM import"
+                       " WHERE mbx = ?1 ORDER BY id DESC LIMIT 1",
+    [SS_PURGE_IMPORTS] = "DELETE FROM import WHERE mbx = ?1",
 };
 
 const char *storeInitName(mbxInit k) {
@@ -185,6 +205,16 @@ void storeClose(store *x) {
 
 int64_t storeFind(store *x, int server, const guid *g) {
     sqlite3_stmt *st = prep(x, SS_FIND);
+    if (!st) return 0;
+    sqlBindGuid(st, 1, g);
+    sqlite3_bind_int(st, 2, server);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return id;
+}
+
+int64_t storeFindLive(store *x, int server, const guid *g) {
+    sqlite3_stmt *st = prep(x, SS_FIND_LIVE);
     if (!st) return 0;
     sqlBindGuid(st, 1, g);
     sqlite3_bind_int(st, 2, server);
@@ -296,6 +326,19 @@ msStatus storeCopyRules(store *x, int64_t mbx, uint32_t u, int64_t *copied) {
     return MS_OK;
 }
 
+/* Count a batch's work in the mailbox's open import session (none: nothing). */
+static msStatus importAdd(store *x, int64_t mbx, const char *mode, const mergeCounts *c) {
+    sqlite3_stmt *st = prep(x, SS_IMPORT_ADD);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, c->copied);
+    sqlite3_bind_int64(st, 4, c->skipped);
+    sqlite3_bind_int64(st, 5, c->replaced);
+    sqlite3_bind_int64(st, 6, c->failed);
+    return run(st) ? MS_OK : MS_FAIL;
+}
+
 msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied) {
     sqlite3_stmt *st = prep(x, SS_CLONE_BATCH);
     if (!st) return MS_NOMEM;
@@ -304,7 +347,8 @@ msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t 
     sqlite3_bind_int64(st, 3, hi);
     if (!run(st)) return MS_FAIL;
     *copied = sqlite3_changes(x->db);
-    return MS_OK;
+    mergeCounts c = {*copied, 0, 0, 0};
+    return importAdd(x, mbx, "clone", &c);
 }
 
 static sqlite3_stmt *prepRange(store *x, enum storeStmt k, int64_t mbx, int64_t lo, int64_t hi) {
@@ -338,11 +382,12 @@ msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t 
     if (rc != SQLITE_DONE) return MS_NOMEM;
     if (out->copied == hi - lo + 1) {
         /* Nothing of the batch is in the mailbox: no per-item check needed. */
-        return run(prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi)) ? MS_OK : MS_FAIL;
+        if (!run(prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi))) return MS_FAIL;
+        return importAdd(x, mbx, "merge", out);
     }
     if (out->replaced && !run(prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
     if (out->copied && !run(prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
-    return MS_OK;
+    return importAdd(x, mbx, "merge", out);
 }
 
 msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime now) {
@@ -373,7 +418,8 @@ msStatus storeDisconnect(store *x, int64_t id, simtime now) {
 }
 
 msStatus storePurge(store *x, int64_t id) {
-    static const enum storeStmt order[] = {SS_PURGE_ITEMS, SS_PURGE_FOLDERS, SS_PURGE_RULES, SS_PURGE_MBX};
+    static const enum storeStmt order[] = {SS_PURGE_ITEMS, SS_PURGE_FOLDERS, SS_PURGE_RULES, SS_PURGE_IMPORTS,
+                                           SS_PURGE_MBX};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         sqlite3_stmt *st = prep(x, order[i]);
         if (!st) return MS_NOMEM;
@@ -401,6 +447,7 @@ msStatus storeList(store *x, int server, mbxRow **out, size_t *n) {
         r->user = (uint32_t)sqlite3_column_int64(st, 2);
         r->disconnected = sqlite3_column_type(st, 3) != SQLITE_NULL;
         r->disconnected_at = sqlite3_column_int64(st, 3);
+        r->created = sqlite3_column_int64(st, 4);
         (*n)++;
     }
     sqlite3_reset(st);
@@ -455,4 +502,54 @@ int64_t storeForeignItems(store *x, int64_t mbx) {
 
 int64_t storeItemCount(store *x, int64_t mbx) {
     return countMbx(x, SS_COUNT_ITEMS, mbx);
+}
+
+int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
+    sqlite3_stmt *st = prep(x, SS_COUNT_USER_COPIES);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, user);
+    return count(st);
+}
+
+int64_t storeFoldersNotKept(store *x, int64_t mbx, uint32_t user, int64_t *total) {
+    sqlite3_stmt *st = prep(x, SS_NOT_KEPT);
+    *total = 0;
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, user);
+    int64_t n = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *total = sqlite3_column_int64(st, 0);
+        n = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return n;
+}
+
+msStatus storeImportBegin(store *x, int64_t mbx, simtime now) {
+    sqlite3_stmt *st = prep(x, SS_IMPORT_BEGIN);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, now);
+    return run(st) ? MS_OK : MS_FAIL;
+}
+
+int storeLastImport(store *x, int64_t mbx, importInfo *out) {
+    sqlite3_stmt *st = prep(x, SS_IMPORT_LAST);
+    memset(out, 0, sizeof *out);
+    if (!st) return 0;
+    sqlite3_bind_int64(st, 1, mbx);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        snprintf(out->mode, sizeof out->mode, "%s", m ? m : "");
+        out->started = sqlite3_column_int64(st, 1);
+        out->copied = sqlite3_column_int64(st, 2);
+        out->skipped = sqlite3_column_int64(st, 3);
+        out->replaced = sqlite3_column_int64(st, 4);
+        out->failed = sqlite3_column_int64(st, 5);
+    }
+    sqlite3_reset(st);
+    return found;
 }

@@ -7,6 +7,13 @@
 **   folder(id, mbx, fid, path)       fid: folder ID; path unique per mailbox
 **   item(id, mbx, fid, skey, size, mtime)
 **   rule(id, mbx, name, fid)         a rule names its target folder by fid
+**   import(id, mbx, started, mode, copied, skipped, replaced, failed)
+**
+** An import row is the store's own record of one import session (a
+** migration logon that copies items in): the batches it performed, clone or
+** merge, and what each did to the items.  These are facts about operations
+** the store carried out, whoever asked for them; they may explain a verdict
+** (the judge's detail) but never decide one.
 **
 ** A mailbox is keyed by msExchMailboxGuid (unique per server) and exists
 ** only once it has been initialized: by the wizard (clone, or merge when the
@@ -55,6 +62,7 @@ typedef struct mbxRow {
     int64_t id;
     guid g;
     uint32_t user;
+    simtime created;
     int disconnected;
     simtime disconnected_at;
 } mbxRow;
@@ -65,6 +73,8 @@ enum storeStmt {
     SS_ITEM_ADD, SS_MERGE_COUNT, SS_MERGE_REPLACE, SS_MERGE_COPY, SS_MERGE_COPY_ALL, SS_DISCONNECT, SS_PURGE_ITEMS, SS_PURGE_FOLDERS,
     SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
+    SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_NOT_KEPT, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
+    SS_PURGE_IMPORTS,
     SS__COUNT
 };
 
@@ -88,6 +98,10 @@ void storeClose(store *x);
 
 /* The mailbox row id of mailbox g on server, or 0 if the store has none. */
 int64_t storeFind(store *x, int server, const guid *g);
+
+/* The mailbox row id of g on server if it is not disconnected, else 0:
+** the mailbox an account carrying g with its homeMDB on server owns. */
+int64_t storeFindLive(store *x, int server, const guid *g);
 
 /* The mailbox row id of g on any server (lowest server index), 0 if none;
 ** *server receives the server. */
@@ -146,6 +160,32 @@ msStatus storeList(store *x, int server, mbxRow **out, size_t *n);
 */
 msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
                        int64_t c[4], int64_t *source_items);
+
+/* Items in mbx that are copies of source user's items (search key one of
+** theirs), surplus copies included; -1 on error. */
+int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user);
+
+/*
+** Source folders of user that mbx does not keep: a folder is kept when the
+** mailbox has a folder with the source folder's ID and every copy of the
+** source folder's items sits in it.  *total receives the user's source
+** folders.  -1 on error.
+*/
+int64_t storeFoldersNotKept(store *x, int64_t mbx, uint32_t user, int64_t *total);
+
+/* Open an import session into mailbox mbx at now: the batches that follow
+** (storeCloneBatch, storeMergeBatch) are counted in it. */
+msStatus storeImportBegin(store *x, int64_t mbx, simtime now);
+
+/* The last import session into mbx, as the store performed it. */
+typedef struct importInfo {
+    char mode[8];              /* "clone", "merge", or "" (no batch yet) */
+    simtime started;
+    int64_t copied, skipped, replaced, failed;
+} importInfo;
+
+/* The last import session into mbx into *out; 0 if there was none. */
+int storeLastImport(store *x, int64_t mbx, importInfo *out);
 
 /* Items in mbx that are not copies of any source item (delivered mail). */
 int64_t storeForeignItems(store *x, int64_t mbx);

@@ -1,43 +1,66 @@
 /*
-** The outcome judge (semantics.md, "Outcomes").  Per source user, reading
-** the directory on one DC (the caller's; a converged directory reads the same
-** everywhere), checked in this order:
+** The outcome judge (docs/model-exchange.md, "Outcomes").  It reads the
+** state alone: the directory on one DC (the caller's; a converged directory
+** reads the same everywhere), the mailbox stores and the source
+** organization.  It never reads what a migrator recorded about its own work
+** (the wizard's journal of passes, or any other migrator's), so two
+** migrators that leave the same state get the same verdicts, and a
+** migrator's bookkeeping cannot hide damage its writes did.
 **
-**   duplicate   two or more live accounts carry the user's X500 address
-**   ghost       the user's last pass went into a mailbox no live account owns
-**   absent      no account
-**   unmigrated  the account's mailbox does not exist or holds no source item
-**   partial     the last pass into it was cancelled or failed (or is still running)
-**   merged      a pass into it ran in merge mode
-**   cloned      otherwise
+** Terms.  The user's accounts are the live accounts whose proxyAddresses
+** hold the source user's X500 address.  An account's mailbox is the store
+** mailbox on the server its homeMDB names whose GUID is the account's
+** msExchMailboxGuid and that is not disconnected (a purged one has no rows).
+** An orphaned mailbox is one no live account's msExchMailboxGuid names.
+** Copies are items whose search key is one of the user's source items.  A
+** source folder is kept when the mailbox has a folder with the source
+** folder's ID and every copy of its items sits there.
 **
-** The counters are queries over the rows of the mailbox judged (for ghost
-** the last pass's mailbox, for duplicate the mailbox of the account keeping
-** the plain name): extra (items that are not the user's source items),
-** dupes (surplus copies of source items), missing (source items absent) and
-** rules_broken (rules whose folder ID names no folder of the mailbox).
-** Nothing here keeps a running count.
+** Per source user, checked in this order:
+**
+**   duplicate   two or more accounts
+**   ghost       no account's mailbox holds a copy, but an orphaned one does
+**   absent      no account (and no copy anywhere)
+**   unmigrated  the account's mailbox does not exist or holds no copy
+**   partial     it holds copies but misses at least one source item
+**   merged      every source item there, a source folder not kept
+**   cloned      every source item there, every source folder kept
+**
+** So a rerun that merged into a mailbox an earlier pass had cloned leaves it
+** cloned: the merge found every item and kept the folders.  The counters
+** are queries over the rows of the mailbox judged (ghost: the orphaned
+** mailbox holding the most copies, ties to the older; duplicate: the mailbox
+** of the account keeping the plain name): extra (items that are not copies),
+** dupes (surplus copies), missing (source items absent) and rules_broken
+** (rules whose folder ID names no folder of the mailbox).  An absent user has
+** no mailbox judged, so no counters (counted = 0).  The detail may quote the
+** store's own record of the last import session into the mailbox; it never
+** decides anything.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/kernel.h"
 #include "exchange/exchangeint.h"
 #include "judge/judge.h"
-#include "migration/wizard.h"
 
 #define MAX_ACCOUNTS 8
 
-/* The store row of mbx: on the server homeMDB names when it has it, else any. */
-static int64_t findMailbox(exchange *x, int server, const guid *mbx) {
-    int64_t row = server >= 0 ? storeFind(&x->st, server, mbx) : 0;
-    return row ? row : storeFindAny(&x->st, mbx, NULL);
+/* The account's mailbox row (0: none), its GUID into *mbx (zero if the
+** account carries none). */
+static int64_t accountMailbox(exchange *x, int dc, const guid *acct, guid *mbx) {
+    const char *g = dirGet(x->d, dc, acct, A_MAILBOXGUID);
+    const char *home = dirGet(x->d, dc, acct, A_HOMEMDB);
+    int server = home ? exServerOfHomeMdb(x, home) : -1;
+    memset(mbx, 0, sizeof *mbx);
+    if (!g || guidParse(g, mbx) != 0 || server < 0) return 0;
+    return storeFindLive(&x->st, server, mbx);
 }
 
-/* Counters of mailbox row for user; a missing mailbox misses everything. */
+/* The counters of mailbox row for user; no mailbox misses everything. */
 static msStatus counters(exchange *x, int64_t row, uint32_t user, userVerdict *out, int64_t *present) {
     const srcUser *su = sourceUser(&x->src, user);
     memset(out->counters, 0, sizeof out->counters);
+    out->counted = 1;
     *present = 0;
     if (row == 0) {
         out->counters[CTR_MISSING] = su->nitems;
@@ -55,24 +78,81 @@ static const guid *plainAccount(exchange *x, int dc, const guid *accts, size_t n
     return &accts[0];
 }
 
-static int accountMailbox(exchange *x, int dc, const guid *acct, guid *mbx, int *server) {
-    const char *g = dirGet(x->d, dc, acct, A_MAILBOXGUID);
-    const char *home = dirGet(x->d, dc, acct, A_HOMEMDB);
-    *server = home ? exServerOfHomeMdb(x, home) : -1;
-    return g && guidParse(g, mbx) == 0;
+/* Append the store's record of the last import session into row to detail. */
+static void importDetail(exchange *x, int64_t row, char *detail, size_t sz) {
+    importInfo im;
+    size_t len = strlen(detail);
+    if (!storeLastImport(&x->st, row, &im) || !im.mode[0] || len + 1 >= sz) return;
+    len += (size_t)snprintf(detail + len, sz - len, "; %s pass: copied %lld, skipped %lld", im.mode,
+                            (long long)im.copied, (long long)im.skipped);
+    if (len + 1 < sz && (im.replaced || im.failed))
+        snprintf(detail + len, sz - len, ", replaced %lld, failed %lld", (long long)im.replaced,
+                 (long long)im.failed);
 }
 
 static msStatus judgeDuplicate(exchange *x, int dc, uint32_t user, const guid *accts, size_t n,
                                userVerdict *out) {
     const guid *plain = plainAccount(x, dc, accts, n);
     guid mbx;
-    int server;
-    int64_t present, row = accountMailbox(x, dc, plain, &mbx, &server) ? findMailbox(x, server, &mbx) : 0;
+    int64_t present, row = accountMailbox(x, dc, plain, &mbx);
     char dn[512];
     out->out = OUT_DUPLICATE;
     snprintf(out->detail, sizeof out->detail, "%zu accounts; counted: %s", n,
              exAccountDn(x, dc, plain, dn, sizeof dn));
     return counters(x, row, user, out, &present);
+}
+
+/*
+** The orphaned mailbox holding the most copies of user's items (ties to the
+** older mailbox: created first, then the lower row id), 0 if none holds any;
+** *best_copies receives its copies.
+*/
+static msStatus bestOrphan(exchange *x, int dc, uint32_t user, mbxRow *best, int64_t *best_copies) {
+    mbxRow *v = NULL;
+    size_t n = 0;
+    *best_copies = 0;
+    memset(best, 0, sizeof *best);
+    msStatus rc = storeList(&x->st, -1, &v, &n);
+    if (rc != MS_OK) return rc;
+    for (size_t i = 0; i < n; i++) {
+        guid owner;
+        if (dirFindByMailboxGuid(x->d, dc, &v[i].g, &owner, 1) > 0) continue;
+        int64_t k = storeUserCopies(&x->st, v[i].id, user);
+        if (k < 0) {
+            rc = MS_NOMEM;
+            break;
+        }
+        int older = v[i].created < best->created || (v[i].created == best->created && v[i].id < best->id);
+        if (k > *best_copies || (k > 0 && k == *best_copies && older)) {
+            *best = v[i];
+            *best_copies = k;
+        }
+    }
+    free(v);
+    return rc;
+}
+
+/* Judge the copies in the mailbox of the user's only account: partial, merged or cloned. */
+static msStatus judgeFilled(exchange *x, int64_t row, uint32_t user, const guid *mbx, userVerdict *out) {
+    char mg[GUID_STRLEN];
+    guidFormat(mbx, mg);
+    if (out->counters[CTR_MISSING] > 0) {
+        out->out = OUT_PARTIAL;
+        snprintf(out->detail, sizeof out->detail, "mailbox %s misses %lld source item%s", mg,
+                 (long long)out->counters[CTR_MISSING], out->counters[CTR_MISSING] == 1 ? "" : "s");
+        importDetail(x, row, out->detail, sizeof out->detail);
+        return MS_OK;
+    }
+    int64_t total, lost = storeFoldersNotKept(&x->st, row, user, &total);
+    if (lost < 0) return MS_NOMEM;
+    out->out = lost ? OUT_MERGED : OUT_CLONED;
+    if (lost)
+        snprintf(out->detail, sizeof out->detail, "mailbox %s: %lld of %lld source folders not kept", mg,
+                 (long long)lost, (long long)total);
+    else
+        snprintf(out->detail, sizeof out->detail, "mailbox %s", mg);
+    importDetail(x, row, out->detail, sizeof out->detail);
+    return MS_OK;
 }
 
 msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out) {
@@ -81,45 +161,45 @@ msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out) {
     out->out = OUT_ABSENT;
     const srcUser *su = sourceUser(&x->src, user);
     if (!su) return MS_OK;
-    guid accts[MAX_ACCOUNTS], owner, mbx;
+    guid accts[MAX_ACCOUNTS], mbx;
     size_t n = dirFindByProxy(x->d, dc, su->x500, accts, MAX_ACCOUNTS);
     if (n > MAX_ACCOUNTS) n = MAX_ACCOUNTS;
     if (n >= 2) return judgeDuplicate(x, dc, user, accts, n, out);
+    int64_t present = 0, row = n == 1 ? accountMailbox(x, dc, &accts[0], &mbx) : 0;
+    if (n == 1) {
+        msStatus rc = counters(x, row, user, out, &present);
+        if (rc != MS_OK) return rc;
+    }
     char mg[GUID_STRLEN];
-    int64_t present = 0;
-    passInfo last;
-    if (wizLastPass(x, user, &last) && dirFindByMailboxGuid(x->d, dc, &last.mbx, &owner, 1) == 0) {
-        out->out = OUT_GHOST;
-        snprintf(out->detail, sizeof out->detail, "last pass (run %d, %s) went into mailbox %s, which no live account owns",
-                 last.run, last.merge ? "merge" : "clone", guidFormat(&last.mbx, mg));
-        return counters(x, findMailbox(x, last.server, &last.mbx), user, out, &present);
+    if (present == 0) {
+        mbxRow orphan;
+        int64_t copies;
+        msStatus rc = bestOrphan(x, dc, user, &orphan, &copies);
+        if (rc != MS_OK) return rc;
+        if (copies > 0) {
+            out->out = OUT_GHOST;
+            snprintf(out->detail, sizeof out->detail, "no account's mailbox holds a copy; orphaned mailbox %s holds %lld",
+                     guidFormat(&orphan.g, mg), (long long)copies);
+            return counters(x, orphan.id, user, out, &present);
+        }
     }
     if (n == 0) {
+        out->counted = 0;
         snprintf(out->detail, sizeof out->detail, "no account carries the user's X500 address");
-        return counters(x, 0, user, out, &present);
+        return MS_OK;
     }
-    int server;
-    int64_t row = accountMailbox(x, dc, &accts[0], &mbx, &server) ? findMailbox(x, server, &mbx) : 0;
-    msStatus rc = counters(x, row, user, out, &present);
-    if (rc != MS_OK) return rc;
-    if (row == 0 || present == 0) {
+    if (present == 0) {
         out->out = OUT_UNMIGRATED;
-        snprintf(out->detail, sizeof out->detail, row ? "mailbox %s holds no source item" : "no mailbox %s in any store",
-                 guidFormat(&mbx, mg));
+        guidFormat(&mbx, mg);
+        if (row)
+            snprintf(out->detail, sizeof out->detail, "mailbox %s holds no copy", mg);
+        else if (guidIsNil(&mbx))
+            snprintf(out->detail, sizeof out->detail, "the account has no mailbox GUID");
+        else
+            snprintf(out->detail, sizeof out->detail, "no mailbox %s on the account's homeMDB server", mg);
         return MS_OK;
     }
-    passInfo into;
-    int have = wizLastPassInto(x, &mbx, &into);
-    if (have && strcmp(into.status, "completed") != 0) {
-        out->out = OUT_PARTIAL;
-        snprintf(out->detail, sizeof out->detail, "last pass into mailbox %s (run %d) %s", guidFormat(&mbx, mg),
-                 into.run, into.status);
-        return MS_OK;
-    }
-    out->out = wizMergedInto(x, &mbx) ? OUT_MERGED : OUT_CLONED;
-    snprintf(out->detail, sizeof out->detail, "mailbox %s%s", guidFormat(&mbx, mg),
-             out->out == OUT_MERGED ? ": a pass ran in merge mode" : "");
-    return MS_OK;
+    return judgeFilled(x, row, user, &mbx, out);
 }
 
 int64_t judgeStranded(exchange *x, int dc) {

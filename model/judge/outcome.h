@@ -23,6 +23,7 @@ enum counterId { CTR_EXTRA, CTR_DUPES, CTR_MISSING, CTR_RULES_BROKEN, CTR__COUNT
 typedef struct userVerdict {
     uint32_t user;                    /* source user number, 1-based */
     outcome out;
+    int counted;                      /* 1 when a mailbox was judged: counters meaningful */
     int64_t counters[CTR__COUNT];     /* extra, dupes, missing, rules_broken */
     char detail[160];                 /* a few words: which mailbox, which pass */
 } userVerdict;

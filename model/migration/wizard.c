@@ -675,6 +675,8 @@ static void beginPass(wizard *w) {
                        su->name, (long long)made, made == 1 ? "" : "s");
         }
     }
+    /* The store keeps its own record of the session (what its batches did). */
+    storeImportBegin(&x->st, row, k->now);
     int64_t rules = 0;
     storeCopyRules(&x->st, row, wu->user, &rules);
     if (wu->merge && rules) {

@@ -24,7 +24,7 @@
 **
 ** The wizard remembers, in the run's database, every account it matched or
 ** created (wiz_account) and every pass (pass: mode, status, counts); the
-** judge and the administrator read those rows.  `protect` (batch mode with
+** administrator reads those rows.  The judge never does: it reads the state.  `protect` (batch mode with
 ** the target-address option) makes delivery bounce for a mailbox the wizard
 ** has not yet filled (column protected of wiz_account).
 **

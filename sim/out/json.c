@@ -48,8 +48,12 @@ static void writeOutcomes(const runReport *r, FILE *f) {
         jsonString(f, name);
         fputs(", \"outcome\": ", f);
         jsonString(f, outcomeName(v->out));
-        for (int c = 0; c < CTR__COUNT; c++)
-            fprintf(f, ", \"%s\": %lld", counterName(c), (long long)v->counters[c]);
+        for (int c = 0; c < CTR__COUNT; c++) {
+            if (v->counted)
+                fprintf(f, ", \"%s\": %lld", counterName(c), (long long)v->counters[c]);
+            else
+                fprintf(f, ", \"%s\": null", counterName(c));   /* no mailbox judged */
+        }
         fputs(", \"detail\": ", f);
         jsonString(f, v->detail);
         fputc('}', f);

@@ -60,6 +60,12 @@ void reportPrintTable(const runReport *r, FILE *f) {
         const userVerdict *v = &r->verdicts[i];
         char name[64];
         scnUserName(s->scn, v->user, name, sizeof name);
+        /* No mailbox judged (absent): no counters to show, not zeros. */
+        if (!v->counted) {
+            fprintf(f, "  %-10s %-11s %6s %6s %8s %13s  %s\n", name, outcomeName(v->out), "-", "-", "-", "-",
+                    v->detail);
+            continue;
+        }
         fprintf(f, "  %-10s %-11s %6lld %6lld %8lld %13lld  %s\n", name, outcomeName(v->out),
                 (long long)v->counters[CTR_EXTRA], (long long)v->counters[CTR_DUPES],
                 (long long)v->counters[CTR_MISSING], (long long)v->counters[CTR_RULES_BROKEN],

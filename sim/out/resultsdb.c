@@ -7,6 +7,7 @@
 **          object, run, fields, detail)          the trace, in order
 **   expectations(id, line, text, at_ms, passed, actual)
 **   outcomes(user_no, user, outcome, extra, dupes, missing, rules_broken, detail)
+**                                    counters NULL for an absent user (no mailbox judged)
 **
 ** The file is built under a temporary name beside the destination and
 ** renamed into place only when every row is in (atomicfile.h), so an
@@ -34,8 +35,8 @@ static const char schema[] =
     "CREATE TABLE expectations(id INTEGER PRIMARY KEY, line INTEGER NOT NULL, text TEXT NOT NULL,"
     " at_ms INTEGER NOT NULL, passed INTEGER NOT NULL, actual TEXT NOT NULL);"
     "CREATE TABLE outcomes(user_no INTEGER PRIMARY KEY, user TEXT NOT NULL UNIQUE,"
-    " outcome TEXT NOT NULL, extra INTEGER NOT NULL, dupes INTEGER NOT NULL,"
-    " missing INTEGER NOT NULL, rules_broken INTEGER NOT NULL, detail TEXT NOT NULL);";
+    " outcome TEXT NOT NULL, extra INTEGER, dupes INTEGER,"
+    " missing INTEGER, rules_broken INTEGER, detail TEXT NOT NULL);";
 
 /* Run one prepared insert with the bound values; reset it for the next row. */
 static int stepReset(sqlite3_stmt *st) {
@@ -142,7 +143,8 @@ static int insertOutcomes(sqlite3 *db, const runReport *r) {
         sqlite3_bind_int64(st, 1, v->user);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, outcomeName(v->out), -1, SQLITE_STATIC);
-        for (int c = 0; c < CTR__COUNT; c++) sqlite3_bind_int64(st, 4 + c, v->counters[c]);
+        /* No mailbox judged (absent): the counters stay NULL. */
+        for (int c = 0; v->counted && c < CTR__COUNT; c++) sqlite3_bind_int64(st, 4 + c, v->counters[c]);
         sqlite3_bind_text(st, 8, v->detail, -1, SQLITE_STATIC);
         rc = stepReset(st);
     }

@@ -272,13 +272,14 @@ static void appendf(char *buf, size_t sz, const char *fmt, const char *a, const 
 
 static void describeVerdict(const userVerdict *v, unsigned shown, char *buf, size_t sz) {
     size_t len = (size_t)snprintf(buf, sz, "%s", outcomeName(v->out));
-    for (int c = 0; c < CTR__COUNT && len < sz; c++)
+    for (int c = 0; v->counted && c < CTR__COUNT && len < sz; c++)
         if (shown & (1u << c))
             len += (size_t)snprintf(buf + len, sz - len, " %s=%lld", counterName(c),
                                     (long long)v->counters[c]);
 }
 
 static int verdictMatches(const stmt *st, const userVerdict *v) {
+    if (st->u.expect.negate) return v->out != st->u.expect.out;
     if (v->out != st->u.expect.out) return 0;
     for (int c = 0; c < CTR__COUNT; c++)
         if ((st->u.expect.has & (1u << c)) && v->counters[c] != st->u.expect.counters[c]) return 0;

@@ -1119,6 +1119,14 @@ static msStatus expectCounters(parser *p) {
     stmt *s = p->st;
     const lexToken *seen[CTR__COUNT] = {0};
     for (const lexToken *t = NULL; (t = peek(p)) != NULL; p->at++) {
+        /* Counters describe the mailbox judged: a negation names none, and
+        ** an absent user has none. */
+        if (s->u.expect.negate)
+            return fail(p, MS_INPUT, t->col, "unexpected '%.*s' after 'not %s' (a negated outcome takes no "
+                        "counters)", W(t), outcomeName(s->u.expect.out));
+        if (s->u.expect.out == OUT_ABSENT && lexIsOption(t))
+            return fail(p, MS_INPUT, t->col, "unexpected counter '%.*s' after 'absent' (an absent user has no "
+                        "mailbox judged, so no counters)", W(t));
         if (!lexIsOption(t))
             return fail(p, MS_INPUT, t->col, "unexpected '%.*s' after the outcome (counters are extra=N, "
                         "dupes=N, missing=N, rules_broken=N)", W(t));
@@ -1186,6 +1194,10 @@ static msStatus parseExpect(parser *p) {
     msStatus st = needs(p, NEED_SOURCE);
     if (st == MS_OK) st = usersWord(p, &s->u.expect.users);
     if (st == MS_OK) st = word(p, "outcome", &o);
+    if (st == MS_OK && eq(o->s, o->n, "not")) {
+        s->u.expect.negate = 1;
+        st = word(p, "outcome after 'not'", &o);
+    }
     if (st != MS_OK) return st;
     int out = outcomeParse(o->s, o->n);
     if (out < 0)

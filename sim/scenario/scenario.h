@@ -70,7 +70,7 @@ typedef struct userset {
 typedef enum waitMode { WAIT_DURATION, WAIT_CONVERGED, WAIT_DONE } waitMode;
 
 typedef enum expectKind {
-    EXPECT_OUTCOME,         /* expect USERS OUTCOME [counters] */
+    EXPECT_OUTCOME,         /* expect USERS OUTCOME [counters] | USERS not OUTCOME */
     EXPECT_STRANDED,        /* expect stranded=N */
     EXPECT_CONVERGED,       /* expect converged */
     EXPECT_DC               /* expect dc DC has|lacks USERS */
@@ -108,6 +108,7 @@ typedef struct stmt {
             expectKind what;
             userset users;
             outcome out;
+            int negate;                    /* EXPECT_OUTCOME: `not OUTCOME` (no counters) */
             unsigned has;                  /* bit (1 << counterId) set when pinned */
             int64_t counters[CTR__COUNT];
             int64_t stranded;
