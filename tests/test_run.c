@@ -241,6 +241,26 @@ static void test_outcome_on_unconverged_directory_fails(void **state) {
     scnFree(&sc);
 }
 
+/* An outcome expected while the run still copies says so, and names the missing step. */
+static void test_expect_during_an_active_run_says_so(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 1\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1 gc=DC1\n"
+            "source users=2 items=50 folders=1 rules=0\nwizard server=EX1 dc=DC1 rate=1/s\n"
+            "migrate all\nwait 5s\nexpect user2 cloned\nwait done\nwait converged\nexpect user2 cloned\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_FAIL);
+    assert_int_equal(s.nexpects, 2);
+    assert_false(s.expects[0].passed);
+    assert_non_null(strstr(s.expects[0].actual, "user2 unmigrated"));
+    assert_non_null(strstr(s.expects[0].actual, "migration run 1 is still active: add `wait done`"));
+    assert_true(s.expects[1].passed);
+    simFree(&s);
+    scnFree(&sc);
+}
+
 static void test_one_unit_per_step(void **state) {
     (void)state;
     scenario sc;
@@ -534,6 +554,7 @@ int main(void) {
         cmocka_unit_test(test_wait_converged_gives_up_at_its_deadline),
         cmocka_unit_test(test_expectations_judge_exactly),
         cmocka_unit_test(test_outcome_on_unconverged_directory_fails),
+        cmocka_unit_test(test_expect_during_an_active_run_says_so),
         cmocka_unit_test(test_expect_not_outcome),
         cmocka_unit_test(test_back_to_back_runs_identical),
         cmocka_unit_test(test_report_of_a_run_in_progress),

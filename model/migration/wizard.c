@@ -168,6 +168,10 @@ int wizActive(const wizard *w) {
     return w && w->active;
 }
 
+int wizRunNumber(const wizard *w) {
+    return w ? w->run : 0;
+}
+
 int wizAssociation(exchange *x, uint32_t user, guid *account, guid *mbx, int *server) {
     sqlite3_stmt *st = x->wz ? prep(x->wz, WS_ASSOC) : NULL;
     if (!st) return 0;

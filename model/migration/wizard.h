@@ -77,6 +77,9 @@ msStatus wizStart(exchange *x, const uint32_t *users, size_t n, int dc);
 /* 1 while a run is active. */
 int wizActive(const wizard *w);
 
+/* The number of the current (or last) run, from 1; 0 before the first. */
+int wizRunNumber(const wizard *w);
+
 /* Cancel now or arm a condition (see exchange.h exCancel). */
 msStatus wizCancel(exchange *x, cancelWhen when, int64_t n);
 

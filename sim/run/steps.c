@@ -310,6 +310,16 @@ static msStatus expectOutcomes(sim *s, const stmt *st, int dc, int *passed, char
     return MS_OK;
 }
 
+/* A run still copying explains an unmigrated or partial user (or a directory
+** still changing) better than the counters do: say so after what was found. */
+static void hintActiveRun(sim *s, char *actual, size_t sz) {
+    if (!wizActive(s->world->ex->wz)) return;
+    size_t len = strlen(actual);
+    if (len + 1 >= sz) return;
+    snprintf(actual + len, sz - len, " (migration run %d is still active: add `wait done` before this expect)",
+             wizRunNumber(s->world->ex->wz));
+}
+
 static void expectOnDc(sim *s, const stmt *st, int *passed, char *actual, size_t sz) {
     const scenario *sc = s->scn;
     int dc = st->u.expect.dc.index, lacks = st->u.expect.lacks;
@@ -352,6 +362,7 @@ msStatus worldExpect(sim *s, const stmt *st, int *passed, char *actual, size_t s
         dirDescribeDivergence(d, diff, sizeof diff);
         snprintf(actual, sz, "a directory that has not converged (%s): "
                  "outcomes are judged on a converged directory, add `wait converged` first", diff);
+        hintActiveRun(s, actual, sz);
         return MS_OK;
     }
     int dc = firstLiveDc(d);
@@ -365,7 +376,9 @@ msStatus worldExpect(sim *s, const stmt *st, int *passed, char *actual, size_t s
         snprintf(actual, sz, "stranded=%lld", (long long)n);
         return MS_OK;
     }
-    return expectOutcomes(s, st, dc, passed, actual, sz);
+    msStatus rc = expectOutcomes(s, st, dc, passed, actual, sz);
+    if (rc == MS_OK && !*passed) hintActiveRun(s, actual, sz);
+    return rc;
 }
 
 msStatus worldOutcomes(sim *s, userVerdict *out, int64_t *stranded, int *judged_dc, int *converged) {
