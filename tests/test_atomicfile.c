@@ -1,5 +1,5 @@
 /*
-** Tests of output files (sim/atomicfile.c): how an output is planned (new
+** Tests of output files (sim/kernel/atomicfile.c): how an output is planned (new
 ** file, existing file through symbolic links, directory, missing directory),
 ** that a replaced file keeps its mode and its links, that the temporary name
 ** fits any legal file name, that SIGINT and SIGTERM remove a temporary file,

@@ -3,7 +3,10 @@
 ** through cliMain with memory streams: help and version, every usage error
 ** as one line with exit status 2, the verdict's exit statuses, --json,
 ** --db written atomically, --ldif, and `check` over a directory with a
-** passing, a failing and an unparsable scenario.
+** passing, a failing and an unparsable scenario.  Outputs: a repeated
+** option, two outputs that are one file, a --db symbolic link and its
+** target's mode, a 250-character name.  A scenario with no expectation
+** (NONE, EMPTY, --allow-empty), and `check` over a tree of links.
 */
 #include <stdarg.h>
 #include <stddef.h>
