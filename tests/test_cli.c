@@ -3,7 +3,10 @@
 ** through cliMain with memory streams: help and version, every usage error
 ** as one line with exit status 2, the verdict's exit statuses, --json,
 ** --db written atomically, --ldif, and `check` over a directory with a
-** passing, a failing and an unparsable scenario.
+** passing, a failing and an unparsable scenario.  Outputs: a repeated
+** option, two outputs that are one file, a --db symbolic link and its
+** target's mode, a 250-character name.  A scenario with no expectation
+** (NONE, EMPTY, --allow-empty), and `check` over a tree of links.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,7 +88,7 @@ static int hiddenFiles(const char *dir) {
     return n;
 }
 
-static const char passing[] = "seed 3\nsite S\ndc DC1 site=S\nwait 1s\n";
+static const char passing[] = "seed 3\nsite S\ndc DC1 site=S\nwait 1s\nexpect converged\n";
 static const char failing[] =
     "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2\nwait 1s\nexpect dc DC1 has user1\n";
 static const char broken[] = "seed 1\nfrobnicate now\n";
@@ -152,7 +155,7 @@ static void test_usage_errors(void **state) {
     const char *a12[] = {"migsim", "run", p, "--db", db, "--ldif", ldif};
     expectUsageError(7, a12, "the same file as --db");
     const char *a13[] = {"migsim", "run", p, "--ldif", ldif, "--ldif", ldif};
-    expectUsageError(7, a13, "named by two --ldif options");
+    expectUsageError(7, a13, "the same file as --ldif");
     const char *a10[] = {"migsim", "check"};
     expectUsageError(2, a10, "no scenario or directory given");
     const char *a11[] = {"migsim", "run", p, p};
@@ -331,7 +334,7 @@ static int checkAsUnprivileged(const char *dir) {
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len), *err = fopen("/dev/null", "w");
     char *paths[] = {(char *)dir};
-    int status = checkPaths(paths, 1, out, err);
+    int status = checkPaths(paths, 1, 0, out, err);
     fclose(out);
     fclose(err);
     int ok = status == 2 && strstr(buf, "ERROR ") && strstr(buf, "locked: error: cannot read: Permission denied") &&
@@ -435,6 +438,175 @@ static void test_bad_output_path_refused_before_run(void **state) {
     assert_int_equal(hiddenFiles(tmpdir), 0);
 }
 
+static void test_repeated_option_is_usage_error(void **state) {
+    (void)state;
+    char p[512], a[512], b[512];
+    writeFile(pathIn("ok.scn", p, sizeof p), passing);
+    pathIn("a.sqlite", a, sizeof a);
+    pathIn("b.sqlite", b, sizeof b);
+    const char *r1[] = {"migsim", "run", p, "--db", a, "--db", b};
+    expectUsageError(7, r1, "--db given twice");
+    const char *r2[] = {"migsim", "run", p, "--seed", "1", "--seed=2"};
+    expectUsageError(6, r2, "--seed given twice");
+    const char *r3[] = {"migsim", "check", "--allow-empty", p, "--allow-empty"};
+    expectUsageError(5, r3, "--allow-empty given twice");
+    struct stat st;
+    assert_int_not_equal(stat(a, &st), 0);
+    assert_int_not_equal(stat(b, &st), 0);
+}
+
+/* Two outputs are one file when they resolve to one directory and name, or one inode. */
+static void test_outputs_that_are_one_file(void **state) {
+    (void)state;
+    char p[512], db[512], other[600], ldif[700], hard[512];
+    writeFile(pathIn("ok.scn", p, sizeof p), passing);
+    pathIn("one.out", db, sizeof db);
+    snprintf(other, sizeof other, "%s/./one.out", tmpdir);
+    snprintf(ldif, sizeof ldif, "DC1=%s", other);
+    const char *a1[] = {"migsim", "run", p, "--db", db, "--ldif", ldif};
+    expectUsageError(7, a1, "the same file as --db");
+    writeFile(db, "");
+    assert_int_equal(link(db, pathIn("hard.out", hard, sizeof hard)), 0);
+    snprintf(ldif, sizeof ldif, "DC1=%s", hard);
+    const char *a2[] = {"migsim", "run", p, "--db", db, "--ldif", ldif};
+    expectUsageError(7, a2, "the same file as --db");
+}
+
+/* --db through a symbolic link: the link stays, its target is replaced and keeps its mode. */
+static void test_db_symlink_and_mode_kept(void **state) {
+    (void)state;
+    char p[512], target[512], link_[512];
+    writeFile(pathIn("ok.scn", p, sizeof p), passing);
+    writeFile(pathIn("kept.sqlite", target, sizeof target), "");
+    assert_int_equal(chmod(target, 0600), 0);
+    assert_int_equal(symlink("kept.sqlite", pathIn("link.sqlite", link_, sizeof link_)), 0);
+    mode_t old = umask(022);
+    const char *a[] = {"migsim", "run", p, "--quiet", "--db", link_};
+    captured c = runCli(6, a);
+    umask(old);
+    assert_int_equal(c.status, 0);
+    freeCaptured(&c);
+    struct stat st;
+    assert_int_equal(lstat(link_, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(target, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(queryInt(h, "SELECT count(*) FROM run WHERE verdict='pass'"), 1);
+    sqlite3_close(h);
+    assert_int_equal(hiddenFiles(tmpdir), 0);
+}
+
+/* A legal 250-character name works: the temporary name does not lengthen it. */
+static void test_long_output_name(void **state) {
+    (void)state;
+    char p[512], name[251], db[600];
+    writeFile(pathIn("ok.scn", p, sizeof p), passing);
+    memset(name, 'd', 250);
+    name[250] = '\0';
+    pathIn(name, db, sizeof db);
+    const char *a[] = {"migsim", "run", p, "--quiet", "--db", db};
+    captured c = runCli(6, a);
+    if (c.status != 0) fail_msg("%s", c.err);
+    freeCaptured(&c);
+    struct stat st;
+    assert_int_equal(stat(db, &st), 0);
+    assert_int_equal(hiddenFiles(tmpdir), 0);
+}
+
+/* A scenario with no expectation checks nothing, and every output says so. */
+static void test_empty_scenario_says_none(void **state) {
+    (void)state;
+    char p[512], e[512], db[512];
+    writeFile(pathIn("noexpect.scn", p, sizeof p), "seed 3\nsite S\ndc DC1 site=S\nwait 1s\n");
+    const char *a1[] = {"migsim", "run", p};
+    captured c = runCli(3, a1);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "\nverdict: NONE (no expectations; seed 3; ended at "));
+    assert_null(strstr(c.out, "PASS"));
+    freeCaptured(&c);
+    const char *a2[] = {"migsim", "run", p, "--json"};
+    c = runCli(4, a2);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "\"verdict\": \"none\""));
+    freeCaptured(&c);
+    pathIn("none.sqlite", db, sizeof db);
+    const char *a3[] = {"migsim", "run", p, "--quiet", "--db", db};
+    c = runCli(6, a3);
+    assert_int_equal(c.status, 0);
+    assert_string_equal(strstr(c.out, "verdict: "), c.out);
+    freeCaptured(&c);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(queryInt(h, "SELECT count(*) FROM run WHERE verdict='none' AND exit=0"), 1);
+    sqlite3_close(h);
+    /* `check`: EMPTY, a failure unless --allow-empty; an empty file too. */
+    writeFile(pathIn("blank.scn", e, sizeof e), "");
+    const char *a4[] = {"migsim", "check", p, e};
+    c = runCli(4, a4);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.out, "EMPTY "));
+    assert_non_null(strstr(c.out, "noexpect.scn (no expectations)\n"));
+    assert_non_null(strstr(c.out, "blank.scn (no expectations)\n"));
+    assert_null(strstr(c.out, "PASS"));
+    assert_non_null(strstr(c.out, "check: 0 passed, 2 failed (2 with no expectations)\n"));
+    freeCaptured(&c);
+    const char *a5[] = {"migsim", "check", "--allow-empty", p, e};
+    c = runCli(5, a5);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "check: 2 passed, 0 failed (2 with no expectations)\n"));
+    freeCaptured(&c);
+    /* A failed step still fails, expectations or not. */
+    char f[512];
+    writeFile(pathIn("stepfail.scn", f, sizeof f), "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=1\n"
+                                                   "wizard server=EX1 dc=DC1\ncancel\n");
+    const char *a6[] = {"migsim", "run", f, "--quiet"};
+    c = runCli(4, a6);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.out, "verdict: FAIL"));
+    freeCaptured(&c);
+}
+
+/*
+** A tree of links that doubles at every level reaches one scenario 2^12
+** times; it runs once, under the first path in sorted order.  The same file
+** named twice on the command line also runs once.
+*/
+static void test_check_symlink_tree_runs_once(void **state) {
+    (void)state;
+    char d[512], p[700], t[700];
+    pathIn("tree", d, sizeof d);
+    assert_int_equal(mkdir(d, 0700), 0);
+    for (int level = 0; level <= 12; level++) {
+        snprintf(p, sizeof p, "%s/L%02d", d, level);
+        assert_int_equal(mkdir(p, 0700), 0);
+        if (level == 12) break;
+        snprintf(t, sizeof t, "../L%02d", level + 1);
+        snprintf(p, sizeof p, "%s/L%02d/a", d, level);
+        assert_int_equal(symlink(t, p), 0);
+        snprintf(p, sizeof p, "%s/L%02d/b", d, level);
+        assert_int_equal(symlink(t, p), 0);
+    }
+    snprintf(p, sizeof p, "%s/L12/only.scn", d);
+    writeFile(p, passing);
+    snprintf(p, sizeof p, "%s/L00", d);
+    const char *a[] = {"migsim", "check", p, d};
+    captured c = runCli(4, a);
+    assert_int_equal(c.status, 0);
+    assert_int_equal(countLines(c.out), 2);
+    snprintf(t, sizeof t, "PASS  %s/L00/a/a/a/a/a/a/a/a/a/a/a/a/only.scn (1 expectation)\n", d);
+    if (strncmp(c.out, t, strlen(t)) != 0) fail_msg("got '%s'", c.out);
+    freeCaptured(&c);
+    snprintf(p, sizeof p, "%s/L12/only.scn", d);
+    snprintf(t, sizeof t, "%s/L11/b/only.scn", d);
+    const char *b[] = {"migsim", "check", p, t, p};
+    c = runCli(5, b);
+    assert_int_equal(c.status, 0);
+    assert_int_equal(countLines(c.out), 2);
+    freeCaptured(&c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_and_help),
@@ -449,6 +621,12 @@ int main(void) {
         cmocka_unit_test(test_check_unreadable_subdirectory),
         cmocka_unit_test(test_output_files_follow_umask),
         cmocka_unit_test(test_bad_output_path_refused_before_run),
+        cmocka_unit_test(test_repeated_option_is_usage_error),
+        cmocka_unit_test(test_outputs_that_are_one_file),
+        cmocka_unit_test(test_db_symlink_and_mode_kept),
+        cmocka_unit_test(test_long_output_name),
+        cmocka_unit_test(test_empty_scenario_says_none),
+        cmocka_unit_test(test_check_symlink_tree_runs_once),
     };
     return cmocka_run_group_tests_name("cli", tests, setupDir, teardownDir);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include "kernel/atomicfile.h"
 #include "out/report.h"
 #include "scenario/scenario.h"
 #include "run/sim.h"
@@ -103,8 +104,11 @@ static void test_table_and_db_absent_have_no_counters(void **state) {
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    char why[256];
-    assert_int_equal(reportWriteDb(&r, path, why, sizeof why), MS_OK);
+    char why[512];
+    outTarget t;
+    assert_int_equal(outTargetPrepare(&t, "--db", path, 0, stdout, stderr, why, sizeof why), MS_OK);
+    assert_int_equal(reportWriteDb(&r, &t, why, sizeof why), MS_OK);
+    outTargetFree(&t);
     sqlite3 *db;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);

@@ -165,6 +165,33 @@ static void test_trace_file_is_json_lines(void **state) {
     assert_int_equal(rc, 0);
 }
 
+/* --trace into the command's own stdout streams there after the verdict, replacing nothing. */
+static void test_trace_to_stdout_streams(void **state) {
+    (void)state;
+    const char *bin = getenv("MIGSIM");
+    if (!bin) bin = "build/migsim";
+    char path[] = "/tmp/migsim-trace-out-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s run scenarios/kb842101/reproduce.scn --quiet --trace /dev/stdout > %s", bin, path);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[4096];
+    int verdict = 0, records = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "verdict: PASS", 13) == 0) verdict = 1;
+        if (strncmp(line, "{\"t\":", 5) == 0) records++;
+    }
+    fclose(f);
+    unlink(path);
+    assert_true(verdict);
+    assert_true(records > 50);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records_keep_their_strings),
@@ -174,6 +201,7 @@ int main(void) {
         cmocka_unit_test(test_a_pull_is_a_span),
         cmocka_unit_test(test_wizard_records_have_subjects),
         cmocka_unit_test(test_trace_file_is_json_lines),
+        cmocka_unit_test(test_trace_to_stdout_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,14 +2,20 @@
 ** `migsim check`: run many scenarios and report one line each.  Directories
 ** are searched recursively for *.scn files; the entries of each directory are
 ** sorted by name (strcmp) before use, so the order never depends on the file
-** system.  Symbolic links are followed, but never back into a directory
-** being searched (a loop), so each scenario under a tree is found once.  Each scenario runs in a run of its own (its own sim), one after
-** another in this process.  Exit status: 2 if any scenario could not be read
-** or parsed, else 1 if any failed, else 0.
+** system.  Symbolic links are followed, but each directory is searched once
+** and each file runs once, however many paths reach them: both are known by
+** identity (device and inode), so a loop of links ends at once and a tree of
+** links that doubles at every level costs no more than the files it holds.
+** The first path in the sorted walk names the file.  Each scenario runs in a
+** run of its own (its own sim), one after another in this process.  A
+** scenario with no expectation checks nothing, so it is EMPTY, a failure
+** unless allowed.  Exit status: 2 if any scenario could not be read or
+** parsed, else 1 if any failed, else 0.
 */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "kernel/array.h"
@@ -24,8 +30,78 @@ typedef struct pathList {
 } pathList;
 
 typedef struct tally {
-    int passed, failed, errors;
+    int passed, failed, errors, empty;
 } tally;
+
+/*
+** A set of files by identity, for lookup only (nothing iterates over it, so
+** its order never shows): open addressing, linear probing, at most half full.
+*/
+typedef struct fileId {
+    dev_t dev;
+    ino_t ino;
+} fileId;
+
+typedef struct idSet {
+    fileId *v;
+    unsigned char *used;
+    size_t n, cap;
+} idSet;
+
+static size_t idHash(const fileId *id, size_t cap) {
+    uint64_t h = ((uint64_t)id->dev * 0x9e3779b97f4a7c15u) ^ (uint64_t)id->ino;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9u;
+    h ^= h >> 32;
+    return (size_t)(h & (cap - 1));
+}
+
+static void idPlace(idSet *s, const fileId *id) {
+    size_t i = idHash(id, s->cap);
+    while (s->used[i]) i = (i + 1) & (s->cap - 1);
+    s->v[i] = *id;
+    s->used[i] = 1;
+    s->n++;
+}
+
+static int idGrow(idSet *s) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    idSet g = {calloc(cap, sizeof *g.v), calloc(cap, 1), 0, cap};
+    if (!g.v || !g.used) {
+        free(g.v);
+        free(g.used);
+        return -1;
+    }
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->used[i]) idPlace(&g, &s->v[i]);
+    free(s->v);
+    free(s->used);
+    *s = g;
+    return 0;
+}
+
+/* Add st's file to s: 1 if it is new, 0 if it was there, -1 out of memory. */
+static int idAdd(idSet *s, const struct stat *st) {
+    fileId id = {st->st_dev, st->st_ino};
+    if (s->cap) {
+        for (size_t i = idHash(&id, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
+            if (s->v[i].dev == id.dev && s->v[i].ino == id.ino) return 0;
+    }
+    if (2 * (s->n + 1) > s->cap && idGrow(s) != 0) return -1;
+    idPlace(s, &id);
+    return 1;
+}
+
+static void idFree(idSet *s) {
+    free(s->v);
+    free(s->used);
+    memset(s, 0, sizeof *s);
+}
+
+/* What a walk has seen: the directories searched and the files listed. */
+typedef struct seen {
+    idSet dirs, files;
+} seen;
 
 static int pushPath(pathList *l, const char *p) {
     if (l->n == l->cap && arrayGrow(&l->v, &l->cap, sizeof *l->v, 32) != MS_OK) return -1;
@@ -62,29 +138,12 @@ static char *joinPath(const char *dir, const char *name) {
 }
 
 /*
-** The directories being searched, from the PATH given down to the current
-** one, by identity (device and inode): a directory reached again through a
-** symbolic link is an ancestor of itself, a loop, and is not searched again.
+** Append the *.scn files under dir, recursively, in sorted order, skipping
+** directories and files already seen.  A directory that cannot be read is
+** reported as an ERROR line on report and counted in *errors, and the walk
+** goes on with its siblings; only running out of memory stops it (-1).
 */
-typedef struct dirChain {
-    dev_t dev;
-    ino_t ino;
-    const struct dirChain *up;
-} dirChain;
-
-static int onChain(const dirChain *c, const struct stat *st) {
-    for (; c; c = c->up)
-        if (c->dev == st->st_dev && c->ino == st->st_ino) return 1;
-    return 0;
-}
-
-/* Append the *.scn files under dir (whose identity is self), recursively, in sorted order. */
-/*
-** A directory that cannot be read is reported as an ERROR line on report and
-** counted in *errors, and the walk goes on with its siblings; only running out
-** of memory stops it (-1).
-*/
-static int collectDir(const char *dir, const dirChain *self, pathList *out, FILE *report, int *errors) {
+static int collectDir(const char *dir, seen *sn, pathList *out, FILE *report, int *errors) {
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(report, "ERROR %s: error: cannot read: %s\n", dir, strerror(errno));
@@ -103,11 +162,15 @@ static int collectDir(const char *dir, const dirChain *self, pathList *out, FILE
         struct stat st;
         if (!p) {
             rc = -1;
-        } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            dirChain sub = {st.st_dev, st.st_ino, self};
-            if (!onChain(self, &st)) rc = collectDir(p, &sub, out, report, errors);
+        } else if (stat(p, &st) != 0) {
+            /* A dangling link: listed, so that its run reports why it cannot be read. */
+            if (endsWith(p, ".scn")) rc = pushPath(out, p);
+        } else if (S_ISDIR(st.st_mode)) {
+            int added = idAdd(&sn->dirs, &st);
+            rc = added < 0 ? -1 : added ? collectDir(p, sn, out, report, errors) : 0;
         } else if (endsWith(p, ".scn")) {
-            rc = pushPath(out, p);
+            int added = idAdd(&sn->files, &st);
+            rc = added < 0 ? -1 : added ? pushPath(out, p) : 0;
         }
         free(p);
     }
@@ -116,7 +179,7 @@ static int collectDir(const char *dir, const dirChain *self, pathList *out, FILE
 }
 
 /* One scenario: parse, run, print its line; count it in t. */
-static void checkOne(const char *path, FILE *out, tally *t) {
+static void checkOne(const char *path, int allowEmpty, FILE *out, tally *t) {
     scenario sc;
     scnError e;
     char line[1024];
@@ -131,7 +194,14 @@ static void checkOne(const char *path, FILE *out, tally *t) {
     msStatus st = simInit(&s, &sc, &opt);
     if (st == MS_FAIL) st = MS_INPUT;   /* not set up: an error, not a failed run */
     if (st == MS_OK) st = simRun(&s);
-    if (st == MS_OK) {
+    if (st == MS_OK && s.nexpects == 0) {
+        fprintf(out, "EMPTY %s (no expectations)\n", path);
+        t->empty++;
+        if (allowEmpty)
+            t->passed++;
+        else
+            t->failed++;
+    } else if (st == MS_OK) {
         fprintf(out, "PASS  %s (%zu expectation%s)\n", path, s.nexpects, s.nexpects == 1 ? "" : "s");
         t->passed++;
     } else if (st == MS_FAIL) {
@@ -154,27 +224,40 @@ static void checkOne(const char *path, FILE *out, tally *t) {
     scnFree(&sc);
 }
 
-int checkPaths(char **paths, int npaths, FILE *out, FILE *err) {
-    pathList files = {0};
-    tally t = {0, 0, 0};
-    for (int i = 0; i < npaths; i++) {
-        struct stat st;
-        if (stat(paths[i], &st) != 0) {
-            fprintf(out, "ERROR %s: error: cannot read: %s\n", paths[i], strerror(errno));
-            t.errors++;
-        } else if (S_ISDIR(st.st_mode)) {
-            dirChain top = {st.st_dev, st.st_ino, NULL};
-            if (collectDir(paths[i], &top, &files, out, &t.errors) != 0) t.errors++;
-        } else if (pushPath(&files, paths[i]) != 0) {
-            t.errors++;
-        }
+/* Add one PATH given on the command line to files (each file once). */
+static int collectArg(const char *path, seen *sn, pathList *files, FILE *out, tally *t) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(out, "ERROR %s: error: cannot read: %s\n", path, strerror(errno));
+        t->errors++;
+        return 0;
     }
-    for (size_t i = 0; i < files.n; i++) checkOne(files.v[i], out, &t);
+    int added = idAdd(S_ISDIR(st.st_mode) ? &sn->dirs : &sn->files, &st);
+    if (added <= 0) return added;
+    if (S_ISDIR(st.st_mode)) return collectDir(path, sn, files, out, &t->errors);
+    return pushPath(files, path);
+}
+
+int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err) {
+    pathList files = {0};
+    seen sn = {{0}, {0}};
+    tally t = {0, 0, 0, 0};
+    for (int i = 0; i < npaths; i++)
+        if (collectArg(paths[i], &sn, &files, out, &t) != 0) {
+            fprintf(err, "migsim: error: out of memory\n");
+            t.errors++;
+            break;
+        }
+    idFree(&sn.dirs);
+    idFree(&sn.files);
+    for (size_t i = 0; i < files.n; i++) checkOne(files.v[i], allowEmpty, out, &t);
     if (files.n == 0 && t.errors == 0) {
         fprintf(err, "migsim: error: no scenario (*.scn) found\n");
         t.errors++;
     }
-    fprintf(out, "check: %d passed, %d failed\n", t.passed, t.failed + t.errors);
+    fprintf(out, "check: %d passed, %d failed", t.passed, t.failed + t.errors);
+    if (t.empty) fprintf(out, " (%d with no expectations)", t.empty);
+    fputc('\n', out);
     freePaths(&files);
     if (t.errors) return 2;
     return t.failed ? 1 : 0;

@@ -2,12 +2,16 @@
 ** The `migsim` command line.  See cli.h.  Options are parsed by hand (no
 ** getopt_long, which is not in C11 or POSIX) and checked completely before
 ** anything runs, so a bad option never leaves a half-written output file.
-** Output files (--db, --ldif) are written atomically after the run.
+** Output files (--db, --ldif) are planned before the run (atomicfile.h: a
+** bad path fails at once, before anything is printed) and written after it.
+** A write error on any output, the command's own standard output and error
+** included, is a failure: exit 2 and one line on stderr, whatever the
+** verdict was.
 */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "kernel/atomicfile.h"
 #include "out/tracejson.h"
 #include "cli/cli.h"
@@ -22,6 +26,7 @@ typedef struct ldifOut {
     const char *dc;
     const char *path;
     int index;
+    outTarget target;
 } ldifOut;
 
 typedef struct runArgs {
@@ -30,14 +35,16 @@ typedef struct runArgs {
     uint64_t seed;
     int json, quiet;
     const char *trace;      /* --trace FILE.jsonl */
+    outTarget traceTarget;
     const char *db;
+    outTarget dbTarget;
     ldifOut ldif[MAX_LDIF];
     int nldif;
 } runArgs;
 
 static const char usageTop[] =
     "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
-    "       migsim check PATH...\n"
+    "       migsim check [--allow-empty] PATH...\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
     "migsim simulates an Exchange 2003 inter-organization migration against a replicated\n"
@@ -48,8 +55,9 @@ static const char usageTop[] =
     "  run     run one scenario: narrative, outcome table and verdict\n"
     "  check   run scenarios and report PASS or FAIL for each\n"
     "\n"
-    "exit status: 0 every expectation held, 1 an expectation or step failed,\n"
-    "2 bad input or usage.  See migsim(1) and docs/ for the scenario language.\n";
+    "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
+    "step failed, 2 bad input, usage or a write error.  See migsim(1) and docs/ for the\n"
+    "scenario language.\n";
 
 static const char usageRun[] =
     "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
@@ -59,20 +67,27 @@ static const char usageRun[] =
     "\n"
     "  --seed N          use seed N instead of the scenario's `seed` (default 1)\n"
     "  --json            print one JSON document instead (docs/results.md)\n"
-    "  --db OUT.sqlite   also write the results database (written atomically)\n"
-    "  --ldif DC=FILE    also write DC's replica at the end of the run as LDIF (repeatable)\n"
-    "  --trace FILE      also write every trace record as JSON Lines (written atomically)\n"
+    "  --db OUT.sqlite   also write the results database (a regular file, replaced atomically)\n"
+    "  --ldif DC=FILE    also write DC's replica at the end of the run as LDIF (repeatable;\n"
+    "                    a device or FIFO is written straight into)\n"
+    "  --trace FILE      also write every trace record as JSON Lines (replaced atomically;\n"
+    "                    a device or FIFO is written straight into)\n"
     "  --quiet           print only failures and the verdict line\n"
     "\n"
-    "exit status: 0 every expectation held, 1 an expectation or step failed, 2 bad input.\n";
+    "A scenario with no expectation ends 'verdict: NONE (no expectations; ...)'.\n"
+    "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
+    "step failed, 2 bad input, usage or a write error.\n";
 
 static const char usageCheck[] =
-    "usage: migsim check PATH...\n"
+    "usage: migsim check [--allow-empty] PATH...\n"
     "\n"
     "Run each scenario (a PATH may be a directory: its *.scn files, recursively, in sorted\n"
-    "order) and print one line per scenario, PASS or FAIL and why, then a summary.\n"
+    "order) and print one line per scenario, PASS or FAIL and why, then a summary.  A file\n"
+    "reached by several paths (symbolic links) runs once.  A scenario with no expectation\n"
+    "is an EMPTY line and counts as failed, unless --allow-empty is given.\n"
     "\n"
-    "exit status: 0 all passed, 1 any failed, 2 any could not be read or parsed.\n";
+    "exit status: 0 all passed, 1 any failed, 2 any could not be read or parsed, or a\n"
+    "write error.\n";
 
 static int usageError(FILE *err, const char *cmd, const char *fmt, const char *arg) {
     fprintf(err, "migsim: error: ");
@@ -116,6 +131,7 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             v = optionValue(argc, argv, &i, "--seed");
             if (parseSeed(v, &a->seed) != 0)
                 return usageError(err, "run", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
+            if (a->has_seed) return usageError(err, "run", "--seed given twice%s", "");
             a->has_seed = 1;
         } else if (strcmp(arg, "--json") == 0) {
             a->json = 1;
@@ -124,10 +140,12 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
         } else if (isOption(arg, "--db")) {
             v = optionValue(argc, argv, &i, "--db");
             if (!*v) return usageError(err, "run", "--db needs a file name%s", "");
+            if (a->db) return usageError(err, "run", "--db given twice%s", "");
             a->db = v;
         } else if (isOption(arg, "--trace")) {
             v = optionValue(argc, argv, &i, "--trace");
             if (!*v) return usageError(err, "run", "--trace needs a file name%s", "");
+            if (a->trace) return usageError(err, "run", "--trace given twice%s", "");
             a->trace = v;
         } else if (isOption(arg, "--ldif")) {
             v = optionValue(argc, argv, &i, "--ldif");
@@ -169,70 +187,57 @@ static int resolveLdif(runArgs *a, const scenario *sc, FILE *err) {
     return 0;
 }
 
+static void freeTargets(runArgs *a) {
+    outTargetFree(&a->dbTarget);
+    outTargetFree(&a->traceTarget);
+    for (int k = 0; k < a->nldif; k++) outTargetFree(&a->ldif[k].target);
+}
+
+/* Output k of a's outputs (the --db, then the --trace, when given), for the pairwise check. */
+static const outTarget *outputAt(const runArgs *a, int k) {
+    if (a->db) {
+        if (k == 0) return &a->dbTarget;
+        k--;
+    }
+    if (a->trace) {
+        if (k == 0) return &a->traceTarget;
+        k--;
+    }
+    return &a->ldif[k].target;
+}
+
 /*
-** Refuse, before anything runs, an output path that cannot become a file: an
-** existing directory, or one whose containing directory does not exist.  The
-** write itself still reports any other failure, but these are the common
-** mistakes, and catching them here spares the user a whole run for nothing.
+** Plan every output before anything runs (atomicfile.h): a name that cannot
+** be written, a database that is not a regular file, or two outputs that are
+** one file, each fails now with exit 2, not after a whole run.
 */
-static int checkOutputPath(const char *opt, const char *path, FILE *err) {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(err, "migsim: error: %s %s: is a directory\n", opt, path);
+static int planOutputs(runArgs *a, FILE *out, FILE *err) {
+    char why[PATH_MAX + 256];
+    msStatus st = MS_OK;
+    if (a->db) st = outTargetPrepare(&a->dbTarget, "--db", a->db, 0, out, err, why, sizeof why);
+    if (st == MS_OK && a->trace)
+        st = outTargetPrepare(&a->traceTarget, "--trace", a->trace, 1, out, err, why, sizeof why);
+    for (int k = 0; st == MS_OK && k < a->nldif; k++)
+        st = outTargetPrepare(&a->ldif[k].target, "--ldif", a->ldif[k].path, 1, out, err, why, sizeof why);
+    if (st == MS_NOMEM) snprintf(why, sizeof why, "out of memory");
+    if (st != MS_OK) {
+        fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
-    const char *slash = strrchr(path, '/');
-    if (!slash) return 0;
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *dir = malloc(n + 1);
-    if (!dir) return 2;
-    memcpy(dir, path, n);
-    dir[n] = '\0';
-    int rc = 0;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(err, "migsim: error: %s %s: no directory %s\n", opt, path, dir);
-        rc = 2;
-    }
-    free(dir);
-    return rc;
-}
-
-/* Two outputs named alike would silently overwrite each other (compared as written). */
-static int checkDistinctOutputs(const runArgs *a, FILE *err) {
-    if (a->trace && a->db && strcmp(a->trace, a->db) == 0) {
-        fprintf(err, "migsim: error: --trace %s: the same file as --db\n", a->trace);
-        return 2;
-    }
-    for (int k = 0; k < a->nldif; k++) {
-        const char *p = a->ldif[k].path;
-        if (a->trace && strcmp(p, a->trace) == 0) {
-            fprintf(err, "migsim: error: --ldif %s: the same file as --trace\n", p);
+    int n = a->nldif + (a->db != NULL) + (a->trace != NULL);
+    for (int k = 0; k < n; k++)
+        for (int j = 0; j < k; j++) {
+            const outTarget *x = outputAt(a, j), *y = outputAt(a, k);
+            if (!outTargetSame(x, y)) continue;
+            fprintf(err, "migsim: error: %s %s: the same file as %s %s\n", y->opt, y->path, x->opt, x->path);
             return 2;
         }
-        if (a->db && strcmp(p, a->db) == 0) {
-            fprintf(err, "migsim: error: --ldif %s: the same file as --db\n", p);
-            return 2;
-        }
-        for (int j = 0; j < k; j++)
-            if (strcmp(p, a->ldif[j].path) == 0) {
-                fprintf(err, "migsim: error: --ldif %s: named by two --ldif options\n", p);
-                return 2;
-            }
-    }
     return 0;
-}
-
-static int checkOutputPaths(const runArgs *a, FILE *err) {
-    if (a->db && checkOutputPath("--db", a->db, err)) return 2;
-    if (a->trace && checkOutputPath("--trace", a->trace, err)) return 2;
-    for (int k = 0; k < a->nldif; k++)
-        if (checkOutputPath("--ldif", a->ldif[k].path, err)) return 2;
-    return checkDistinctOutputs(a, err);
 }
 
 static msStatus writeLdif(const sim *s, const ldifOut *o, char *why, size_t whysz) {
     atomicFile af;
-    msStatus st = atomicOpen(&af, o->path, 1, why, whysz);
+    msStatus st = atomicOpen(&af, &o->target, 1, why, whysz);
     if (st != MS_OK) return st;
     st = dirWriteLdif(s->world->dir, o->index, af.f);
     if (st != MS_OK) {
@@ -243,10 +248,11 @@ static msStatus writeLdif(const sim *s, const ldifOut *o, char *why, size_t whys
     return atomicCommit(&af, why, whysz);
 }
 
-/* The run's trace records as JSON Lines at path (written atomically). */
-static msStatus writeTrace(const sim *s, const char *path, char *why, size_t whysz) {
+/* The run's trace records as JSON Lines into target t (replaced atomically, or streamed into a device). */
+static msStatus writeTrace(const sim *s, const outTarget *t, char *why, size_t whysz) {
+    const char *path = t->path;
     atomicFile af;
-    msStatus st = atomicOpen(&af, path, 1, why, whysz);
+    msStatus st = atomicOpen(&af, t, 1, why, whysz);
     if (st != MS_OK) return st;
     size_t n;
     const traceRecord *v = traceRecords(&s->k.tr, &n);
@@ -260,7 +266,7 @@ static msStatus writeTrace(const sim *s, const char *path, char *why, size_t why
 
 /* Write the outputs the options ask for; returns 0 or the exit status 2. */
 static int writeOutputs(const runArgs *a, sim *s, const runReport *r, FILE *out, FILE *err) {
-    char why[512];
+    char why[PATH_MAX + 256];
     if (a->json) {
         if (reportWriteJson(r, out) != MS_OK) {
             fprintf(err, "migsim: error: cannot write the JSON report\n");
@@ -271,11 +277,13 @@ static int writeOutputs(const runArgs *a, sim *s, const runReport *r, FILE *out,
         if (a->quiet) reportPrintFailures(r, out);
         reportPrintVerdict(r, out);
     }
-    if (a->db && reportWriteDb(r, a->db, why, sizeof why) != MS_OK) {
+    /* What was printed comes first on a terminal or pipe an --ldif writes straight into. */
+    fflush(out);
+    if (a->db && reportWriteDb(r, &a->dbTarget, why, sizeof why) != MS_OK) {
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
-    if (a->trace && writeTrace(s, a->trace, why, sizeof why) != MS_OK) {
+    if (a->trace && writeTrace(s, &a->traceTarget, why, sizeof why) != MS_OK) {
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
@@ -302,8 +310,9 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         return 2;
     }
     rc = resolveLdif(&a, &sc, err);
-    if (!rc) rc = checkOutputPaths(&a, err);
+    if (!rc) rc = planOutputs(&a, out, err);
     if (rc) {
+        freeTargets(&a);
         scnFree(&sc);
         return rc;
     }
@@ -319,6 +328,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
     if (st == MS_OK) st = simRun(&s);
     if (st != MS_OK && st != MS_FAIL) {
         fprintf(err, "%s: error: %s\n", a.file, s.k.err[0] ? s.k.err : msStatusName(st));
+        freeTargets(&a);
         simFree(&s);
         scnFree(&sc);
         return 2;
@@ -333,18 +343,27 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         rc = 2;
     }
     reportFree(&r);
+    freeTargets(&a);
     simFree(&s);
     scnFree(&sc);
     return rc;
 }
 
 static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
+    char **paths = argv + 2;
+    int npaths = 0, allowEmpty = 0;
     for (int i = 2; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
+        if (strcmp(argv[i], "--allow-empty") == 0) {
+            if (allowEmpty) return usageError(err, "check", "--allow-empty given twice%s", "");
+            allowEmpty = 1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return usageError(err, "check", "unknown option '%s'", argv[i]);
+        } else {
+            paths[npaths++] = argv[i];   /* the paths, in order, options removed */
+        }
     }
-    if (argc < 3) return usageError(err, "check", "no scenario or directory given%s", "");
-    return checkPaths(argv + 2, argc - 2, out, err);
+    if (npaths == 0) return usageError(err, "check", "no scenario or directory given%s", "");
+    return checkPaths(paths, npaths, allowEmpty, out, err);
 }
 
 static int wantsHelp(int argc, char **argv) {
@@ -353,7 +372,25 @@ static int wantsHelp(int argc, char **argv) {
     return 0;
 }
 
-int cliMain(int argc, char **argv, FILE *out, FILE *err) {
+/*
+** Whatever the command did, a failed write to out or err is a failure: the
+** streams keep an error flag for every failed write since they were opened,
+** and the final flush reports what was still buffered.
+*/
+static int checkWrites(int rc, FILE *out, FILE *err) {
+    errno = 0;
+    int bad = fflush(out) != 0;
+    int e = errno;
+    if (ferror(out)) bad = 1;
+    if (bad) {
+        fprintf(err, "migsim: error: cannot write the output: %s\n", e ? strerror(e) : "write error");
+        rc = 2;
+    }
+    if (fflush(err) != 0 || ferror(err)) rc = 2;
+    return rc;
+}
+
+static int dispatch(int argc, char **argv, FILE *out, FILE *err) {
     if (argc < 2) return usageError(err, NULL, "no command given%s", "");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -380,4 +417,8 @@ int cliMain(int argc, char **argv, FILE *out, FILE *err) {
     }
     if (cmd[0] == '-') return usageError(err, NULL, "unknown option '%s'", cmd);
     return usageError(err, NULL, "unknown command '%s'", cmd);
+}
+
+int cliMain(int argc, char **argv, FILE *out, FILE *err) {
+    return checkWrites(dispatch(argc, argv, out, err), out, err);
 }

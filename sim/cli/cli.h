@@ -3,7 +3,8 @@
 ** whole command is a function of its arguments and two streams, so tests
 ** drive it in process and compare what it prints.  Exit statuses: 0 every
 ** expectation held, 1 an expectation or step failed at run time, 2 bad input
-** or usage (for `check`, 2 wins over 1).  Every error is one line on err.
+** or usage, or a failed write to any output, out and err included (for
+** `check`, 2 wins over 1).  Every error is one line on err.
 */
 #ifndef MIGSIM_CLI_H
 #define MIGSIM_CLI_H
@@ -15,9 +16,11 @@ int cliMain(int argc, char **argv, FILE *out, FILE *err);
 
 /*
 ** `migsim check PATH...`: each PATH a scenario file or a directory searched
-** recursively for *.scn in sorted order.  One line per scenario on out, then
-** "check: N passed, M failed".  Returns the exit status.
+** recursively for *.scn in sorted order.  Each file runs once, however many
+** paths (symbolic links) reach it.  One line per scenario on out, then
+** "check: N passed, M failed".  A scenario with no expectation is an EMPTY
+** line, counted as failed unless allowEmpty.  Returns the exit status.
 */
-int checkPaths(char **paths, int npaths, FILE *out, FILE *err);
+int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err);
 
 #endif

@@ -26,7 +26,12 @@ void reportFree(runReport *r) {
     memset(r, 0, sizeof *r);
 }
 
+int reportIsEmpty(const runReport *r) {
+    return r->verdict == MS_OK && r->s->nexpects == 0;
+}
+
 const char *reportVerdictWord(const runReport *r) {
+    if (reportIsEmpty(r)) return "none";
     return r->verdict == MS_OK ? "pass" : "fail";
 }
 
@@ -89,7 +94,10 @@ void reportPrintFailures(const runReport *r, FILE *f) {
 void reportPrintVerdict(const runReport *r, FILE *f) {
     const sim *s = r->s;
     char why[640], t[CLOCK_BUFSZ];
-    if (r->verdict == MS_OK)
+    if (reportIsEmpty(r))
+        fprintf(f, "verdict: NONE (no expectations; seed %llu; ended at %s)\n", (unsigned long long)s->k.seed,
+                clockFormat(s->k.now, t));
+    else if (r->verdict == MS_OK)
         fprintf(f, "verdict: PASS (%zu expectation%s held; seed %llu; ended at %s)\n", s->nexpects,
                 s->nexpects == 1 ? "" : "s", (unsigned long long)s->k.seed, clockFormat(s->k.now, t));
     else

@@ -10,6 +10,7 @@
 #define MIGSIM_REPORT_H
 
 #include <stdio.h>
+#include "kernel/atomicfile.h"
 #include "exchange/exchange.h"
 #include "run/sim.h"
 
@@ -39,10 +40,20 @@ void reportPrintTable(const runReport *r, FILE *f);
 /* The failed expectations and the failed step, one line each (for --quiet). */
 void reportPrintFailures(const runReport *r, FILE *f);
 
-/* The one verdict line: "verdict: PASS (12 expectations held)". */
+/*
+** The one verdict line: "verdict: PASS (12 expectations held; ...)", or
+** "verdict: NONE (no expectations; ...)" for a run that checked nothing.
+*/
 void reportPrintVerdict(const runReport *r, FILE *f);
 
-/* "pass" or "fail". */
+/*
+** Whether the run passed without checking anything (no expectation, no
+** failed step): a check that checks nothing must not read as a pass.  Its
+** exit status is still 0.
+*/
+int reportIsEmpty(const runReport *r);
+
+/* "pass", "fail", or "none" (reportIsEmpty). */
 const char *reportVerdictWord(const runReport *r);
 
 /* The failure of the run in one line (step failure first), or NULL when it passed. */
@@ -52,10 +63,11 @@ const char *reportFailure(const runReport *r, char *buf, size_t bufsz);
 msStatus reportWriteJson(const runReport *r, FILE *f);
 
 /*
-** The report as a SQLite database at path, written atomically: built in a
-** temporary file beside path and renamed over it only when complete.  On
-** failure nothing is left at path or beside it, and why says what failed.
+** The report as a SQLite database at the planned output t (which must be
+** OUT_REPLACE: atomicfile.h), written atomically: built in a temporary file
+** beside the destination and renamed over it only when complete.  On failure
+** nothing is left at the destination or beside it, and why says what failed.
 */
-msStatus reportWriteDb(const runReport *r, const char *path, char *why, size_t whysz);
+msStatus reportWriteDb(const runReport *r, const outTarget *t, char *why, size_t whysz);
 
 #endif

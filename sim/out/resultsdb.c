@@ -163,9 +163,10 @@ static int fillDb(sqlite3 *db, const runReport *r) {
     return rc;
 }
 
-msStatus reportWriteDb(const runReport *r, const char *path, char *why, size_t whysz) {
+msStatus reportWriteDb(const runReport *r, const outTarget *t, char *why, size_t whysz) {
+    const char *path = t->path;
     atomicFile af;
-    msStatus st = atomicOpen(&af, path, 0, why, whysz);
+    msStatus st = atomicOpen(&af, t, 0, why, whysz);
     if (st != MS_OK) return st;
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(af.tmp, &db, SQLITE_OPEN_READWRITE, NULL);
