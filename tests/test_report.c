@@ -28,14 +28,14 @@ static char *jsonOf(const char *name, const char *text) {
     simOptions opt = {0, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
-    runReport r;
-    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    runResult r;
+    assert_int_equal(resultCollect(&s, &r), MS_OK);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_int_equal(reportWriteJson(&r, f), MS_OK);
     fclose(f);
-    reportFree(&r);
+    resultFree(&r);
     simFree(&s);
     scnFree(&sc);
     for (size_t i = 0; i < len; i++) assert_true((unsigned char)buf[i] < 0x80);
@@ -90,8 +90,8 @@ static void test_table_and_db_absent_have_no_counters(void **state) {
     simOptions opt = {0, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
-    runReport r;
-    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    runResult r;
+    assert_int_equal(resultCollect(&s, &r), MS_OK);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -122,7 +122,7 @@ static void test_table_and_db_absent_have_no_counters(void **state) {
     sqlite3_finalize(st);
     sqlite3_close(db);
     unlink(path);
-    reportFree(&r);
+    resultFree(&r);
     simFree(&s);
     scnFree(&sc);
 }

@@ -379,12 +379,12 @@ static char *runFile(const char *path, uint64_t seed) {
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     msStatus st = simRun(&s);
     assert_true(st == MS_OK || st == MS_FAIL);
-    runReport r;
-    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    runResult r;
+    assert_int_equal(resultCollect(&s, &r), MS_OK);
     reportPrintTable(&r, f);
     reportPrintVerdict(&r, f);
     assert_int_equal(reportWriteJson(&r, f), MS_OK);
-    reportFree(&r);
+    resultFree(&r);
     simFree(&s);
     scnFree(&sc);
     fclose(f);
@@ -522,19 +522,19 @@ static void test_report_of_a_run_in_progress(void **state) {
     int done = 0;
     for (int i = 0; i < 3 && !done; i++) assert_int_equal(simStep(&s, &done), MS_OK);
     assert_false(done);
-    runReport r;
-    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    runResult r;
+    assert_int_equal(resultCollect(&s, &r), MS_OK);
     assert_int_equal(r.verdict, MS_OK);
     assert_int_equal(r.nusers, 2);
     assert_int_equal(s.nexpects, 0);
     /* Mid-run nobody is cloned yet: the accounts exist, the mailboxes do not. */
     assert_int_not_equal(r.verdicts[0].out, OUT_CLONED);
-    reportFree(&r);
+    resultFree(&r);
     assert_int_equal(simRun(&s), MS_OK);
-    assert_int_equal(reportCollect(&s, &r), MS_OK);
+    assert_int_equal(resultCollect(&s, &r), MS_OK);
     assert_int_equal(r.verdicts[0].out, OUT_CLONED);
     assert_int_equal(r.verdicts[1].out, OUT_CLONED);
-    reportFree(&r);
+    resultFree(&r);
     simFree(&s);
     scnFree(&sc);
 }

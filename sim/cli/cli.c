@@ -249,13 +249,13 @@ static msStatus writeLdif(const sim *s, const ldifOut *o, char *why, size_t whys
 }
 
 /* The run's trace records as JSON Lines into target t (replaced atomically, or streamed into a device). */
-static msStatus writeTrace(const sim *s, const outTarget *t, char *why, size_t whysz) {
+static msStatus writeTrace(const runResult *r, const outTarget *t, char *why, size_t whysz) {
     const char *path = t->path;
     atomicFile af;
     msStatus st = atomicOpen(&af, t, 1, why, whysz);
     if (st != MS_OK) return st;
     size_t n;
-    const traceRecord *v = traceRecords(&s->k.tr, &n);
+    const traceRecord *v = traceRecords(&r->tr, &n);
     if (!traceJsonWriteAll(v, n, af.f)) {
         snprintf(why, whysz, "%s: cannot write the trace", path);
         atomicAbort(&af);
@@ -265,7 +265,7 @@ static msStatus writeTrace(const sim *s, const outTarget *t, char *why, size_t w
 }
 
 /* Write the outputs the options ask for; returns 0 or the exit status 2. */
-static int writeOutputs(const runArgs *a, sim *s, const runReport *r, FILE *out, FILE *err) {
+static int writeOutputs(const runArgs *a, sim *s, const runResult *r, FILE *out, FILE *err) {
     char why[PATH_MAX + 256];
     if (a->json) {
         if (reportWriteJson(r, out) != MS_OK) {
@@ -283,7 +283,7 @@ static int writeOutputs(const runArgs *a, sim *s, const runReport *r, FILE *out,
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
-    if (a->trace && writeTrace(s, &a->traceTarget, why, sizeof why) != MS_OK) {
+    if (a->trace && writeTrace(r, &a->traceTarget, why, sizeof why) != MS_OK) {
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
@@ -333,8 +333,8 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         scnFree(&sc);
         return 2;
     }
-    runReport r;
-    st = reportCollect(&s, &r);
+    runResult r;
+    st = resultCollect(&s, &r);
     if (st == MS_OK) {
         rc = writeOutputs(&a, &s, &r, out, err);
         if (!rc) rc = msExitCode(r.verdict);
@@ -342,7 +342,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(err, "%s: error: cannot judge the outcomes: %s\n", a.file, msStatusName(st));
         rc = 2;
     }
-    reportFree(&r);
+    resultFree(&r);
     freeTargets(&a);
     simFree(&s);
     scnFree(&sc);

@@ -232,6 +232,20 @@ msStatus traceEmitV(trace *t, simtime at, traceRecord *r, const char *fmt, va_li
     return MS_OK;
 }
 
+msStatus traceCopy(trace *dst, const trace *src) {
+    traceInit(dst, NULL, 1);
+    if (!src->n) return MS_OK;
+    dst->v = malloc(src->n * sizeof *dst->v);
+    if (!dst->v) return MS_NOMEM;
+    dst->cap = src->n;
+    for (size_t i = 0; i < src->n; i++) {
+        dst->v[i] = src->v[i];
+        if (!keepStrings(dst, &dst->v[i])) return MS_NOMEM;
+        dst->n = i + 1;
+    }
+    return MS_OK;
+}
+
 const traceRecord *traceRecords(const trace *t, size_t *n) {
     *n = t->n;
     return t->v;

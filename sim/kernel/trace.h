@@ -129,6 +129,13 @@ msStatus traceEmit(trace *t, simtime at, traceRecord *r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 msStatus traceEmitV(trace *t, simtime at, traceRecord *r, const char *fmt, va_list ap);
 
+/*
+** Make dst a recording trace (printing nowhere) holding copies of src's
+** records and their strings, independent of src.  On MS_NOMEM dst holds what
+** was copied so far; free it with traceFree either way.
+*/
+msStatus traceCopy(trace *dst, const trace *src);
+
 /* The kept records, in emission order. */
 const traceRecord *traceRecords(const trace *t, size_t *n);
 

@@ -10,12 +10,11 @@
 #include "out/jsonw.h"
 #include "out/report.h"
 #include "out/tracejson.h"
-#include "run/world.h"
 
 /* The trace records, one per line (each as --trace writes it). */
-static void writeTrace(const sim *s, FILE *f) {
+static void writeTrace(const runResult *r, FILE *f) {
     size_t n;
-    const traceRecord *v = traceRecords(&s->k.tr, &n);
+    const traceRecord *v = traceRecords(&r->tr, &n);
     fputs("  \"trace\": [", f);
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ",\n    " : "\n    ", f);
@@ -24,7 +23,7 @@ static void writeTrace(const sim *s, FILE *f) {
     fputs(n ? "\n  ]\n" : "]\n", f);
 }
 
-static void writeExpectations(const sim *s, FILE *f) {
+static void writeExpectations(const runResult *s, FILE *f) {
     fputs("  \"expectations\": [", f);
     for (size_t i = 0; i < s->nexpects; i++) {
         const expectResult *e = &s->expects[i];
@@ -38,12 +37,11 @@ static void writeExpectations(const sim *s, FILE *f) {
     fputs(s->nexpects ? "\n  ],\n" : "],\n", f);
 }
 
-static void writeOutcomes(const runReport *r, FILE *f) {
+static void writeOutcomes(const runResult *r, FILE *f) {
     fputs("  \"outcomes\": [", f);
     for (uint32_t i = 0; i < r->nusers; i++) {
         const userVerdict *v = &r->verdicts[i];
-        char name[64];
-        scnUserName(r->s->scn, v->user, name, sizeof name);
+        const char *name = r->user_names[i];
         fprintf(f, "%s\n    {\"user\": ", i ? "," : "");
         jsonString(f, name);
         fputs(", \"outcome\": ", f);
@@ -61,16 +59,15 @@ static void writeOutcomes(const runReport *r, FILE *f) {
     fputs(r->nusers ? "\n  ],\n" : "],\n", f);
 }
 
-msStatus reportWriteJson(const runReport *r, FILE *f) {
-    const sim *s = r->s;
+msStatus reportWriteJson(const runResult *r, FILE *f) {
     char why[640];
     const char *failure = reportFailure(r, why, sizeof why);
     fputs("{\n  \"migsim\": ", f);
     jsonString(f, MIGSIM_VERSION);
     fputs(",\n  \"scenario\": ", f);
-    jsonString(f, s->scn->file);
+    jsonString(f, r->scenario);
     fprintf(f, ",\n  \"seed\": %llu,\n  \"end_ms\": %lld,\n  \"verdict\": ",
-            (unsigned long long)s->k.seed, (long long)s->k.now);
+            (unsigned long long)r->seed, (long long)r->end);
     jsonString(f, reportVerdictWord(r));
     fprintf(f, ",\n  \"exit\": %d,\n  \"failure\": ", msExitCode(r->verdict));
     if (failure)
@@ -78,20 +75,20 @@ msStatus reportWriteJson(const runReport *r, FILE *f) {
     else
         fputs("null", f);
     fputs(",\n", f);
-    if (s->step_failed)
-        fprintf(f, "  \"failed_step_line\": %d,\n", s->fail_line);
+    if (r->step_failed)
+        fprintf(f, "  \"failed_step_line\": %d,\n", r->fail_line);
     else
         fputs("  \"failed_step_line\": null,\n", f);
-    writeExpectations(s, f);
+    writeExpectations(r, f);
     fprintf(f, "  \"converged\": %s,\n  \"judged_on\": ", r->converged ? "true" : "false");
-    if (r->judged_dc >= 0)
-        jsonString(f, dirDcName(s->world->dir, r->judged_dc));
+    if (r->judged_on)
+        jsonString(f, r->judged_on);
     else
         fputs("null", f);
     fputs(",\n", f);
     writeOutcomes(r, f);
     fprintf(f, "  \"stranded\": %lld,\n", (long long)r->stranded);
-    writeTrace(s, f);
+    writeTrace(r, f);
     fputs("}\n", f);
     return ferror(f) ? MS_IO : MS_OK;
 }

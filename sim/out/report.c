@@ -5,55 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include "out/report.h"
-#include "run/world.h"
 
-msStatus reportCollect(sim *s, runReport *r) {
-    memset(r, 0, sizeof *r);
-    r->s = s;
-    r->judged_dc = -1;
-    r->verdict = simVerdict(s);
-    r->nusers = s->scn->nusers;
-    if (!s->world) return MS_OK;
-    if (r->nusers) {
-        r->verdicts = calloc(r->nusers, sizeof *r->verdicts);
-        if (!r->verdicts) return MS_NOMEM;
-    }
-    return worldOutcomes(s, r->verdicts, &r->stranded, &r->judged_dc, &r->converged);
-}
-
-void reportFree(runReport *r) {
-    free(r->verdicts);
-    memset(r, 0, sizeof *r);
-}
-
-int reportIsEmpty(const runReport *r) {
-    return r->verdict == MS_OK && r->s->nexpects == 0;
-}
-
-const char *reportVerdictWord(const runReport *r) {
-    if (reportIsEmpty(r)) return "none";
+const char *reportVerdictWord(const runResult *r) {
+    if (resultIsEmpty(r)) return "none";
     return r->verdict == MS_OK ? "pass" : "fail";
 }
 
-const char *reportFailure(const runReport *r, char *buf, size_t bufsz) {
-    const sim *s = r->s;
-    if (s->step_failed) {
-        snprintf(buf, bufsz, "the step at line %d failed: %s", s->fail_line, s->k.err);
+const char *reportFailure(const runResult *r, char *buf, size_t bufsz) {
+    if (r->step_failed) {
+        snprintf(buf, bufsz, "the step at line %d failed: %s", r->fail_line, r->fail_why);
         return buf;
     }
-    if (s->nfailed) {
-        snprintf(buf, bufsz, "%zu of %zu expectations failed", s->nfailed, s->nexpects);
+    if (r->nfailed) {
+        snprintf(buf, bufsz, "%zu of %zu expectations failed", r->nfailed, r->nexpects);
         return buf;
     }
     return NULL;
 }
 
-void reportPrintTable(const runReport *r, FILE *f) {
-    const sim *s = r->s;
+void reportPrintTable(const runResult *r, FILE *f) {
     if (r->nusers == 0) return;
     fprintf(f, "\n");
-    if (r->judged_dc >= 0) {
-        const char *dc = dirDcName(s->world->dir, r->judged_dc);
+    if (r->judged_on) {
+        const char *dc = r->judged_on;
         if (r->converged)
             fprintf(f, "Outcomes (directory converged; read on %s):\n", dc);
         else
@@ -63,8 +37,7 @@ void reportPrintTable(const runReport *r, FILE *f) {
             "missing", "rules_broken", "detail");
     for (uint32_t i = 0; i < r->nusers; i++) {
         const userVerdict *v = &r->verdicts[i];
-        char name[64];
-        scnUserName(s->scn, v->user, name, sizeof name);
+        const char *name = r->user_names[i];
         /* No mailbox judged (absent): no counters to show, not zeros. */
         if (!v->counted) {
             fprintf(f, "  %-10s %-11s %6s %6s %8s %13s  %s\n", name, outcomeName(v->out), "-", "-", "-", "-",
@@ -79,28 +52,24 @@ void reportPrintTable(const runReport *r, FILE *f) {
     fprintf(f, "  stranded items: %lld\n", (long long)r->stranded);
 }
 
-void reportPrintFailures(const runReport *r, FILE *f) {
-    const sim *s = r->s;
-    for (size_t i = 0; i < s->nexpects; i++) {
-        const expectResult *e = &s->expects[i];
+void reportPrintFailures(const runResult *r, FILE *f) {
+    for (size_t i = 0; i < r->nexpects; i++) {
+        const expectResult *e = &r->expects[i];
         if (e->passed) continue;
-        fprintf(f, "%s:%d: expectation failed: %s: found %s\n", s->scn->file, e->line, e->text,
-                e->actual);
+        fprintf(f, "%s:%d: expectation failed: %s: found %s\n", r->scenario, e->line, e->text, e->actual);
     }
-    if (s->step_failed)
-        fprintf(f, "%s:%d: step failed: %s\n", s->scn->file, s->fail_line, s->k.err);
+    if (r->step_failed) fprintf(f, "%s:%d: step failed: %s\n", r->scenario, r->fail_line, r->fail_why);
 }
 
-void reportPrintVerdict(const runReport *r, FILE *f) {
-    const sim *s = r->s;
+void reportPrintVerdict(const runResult *r, FILE *f) {
     char why[640], t[CLOCK_BUFSZ];
-    if (reportIsEmpty(r))
-        fprintf(f, "verdict: NONE (no expectations; seed %llu; ended at %s)\n", (unsigned long long)s->k.seed,
-                clockFormat(s->k.now, t));
+    if (resultIsEmpty(r))
+        fprintf(f, "verdict: NONE (no expectations; seed %llu; ended at %s)\n", (unsigned long long)r->seed,
+                clockFormat(r->end, t));
     else if (r->verdict == MS_OK)
-        fprintf(f, "verdict: PASS (%zu expectation%s held; seed %llu; ended at %s)\n", s->nexpects,
-                s->nexpects == 1 ? "" : "s", (unsigned long long)s->k.seed, clockFormat(s->k.now, t));
+        fprintf(f, "verdict: PASS (%zu expectation%s held; seed %llu; ended at %s)\n", r->nexpects,
+                r->nexpects == 1 ? "" : "s", (unsigned long long)r->seed, clockFormat(r->end, t));
     else
         fprintf(f, "verdict: FAIL (%s; seed %llu; ended at %s)\n", reportFailure(r, why, sizeof why),
-                (unsigned long long)s->k.seed, clockFormat(s->k.now, t));
+                (unsigned long long)r->seed, clockFormat(r->end, t));
 }

@@ -21,7 +21,6 @@
 #include "kernel/atomicfile.h"
 #include "out/report.h"
 #include "out/tracejson.h"
-#include "run/world.h"
 
 static const char schema[] =
     "CREATE TABLE run(scenario TEXT NOT NULL, seed INTEGER NOT NULL, migsim_version TEXT NOT NULL,"
@@ -46,24 +45,22 @@ static int stepReset(sqlite3_stmt *st) {
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int insertRun(sqlite3 *db, const runReport *r) {
-    const sim *s = r->s;
+static int insertRun(sqlite3 *db, const runResult *r) {
     char why[640];
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db, "INSERT INTO run VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
-    sqlite3_bind_text(st, 1, s->scn->file, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)s->k.seed);
+    sqlite3_bind_text(st, 1, r->scenario, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->seed);
     sqlite3_bind_text(st, 3, MIGSIM_VERSION, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, s->k.now);
+    sqlite3_bind_int64(st, 4, r->end);
     sqlite3_bind_text(st, 5, reportVerdictWord(r), -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, msExitCode(r->verdict));
     const char *failure = reportFailure(r, why, sizeof why);
     if (failure) sqlite3_bind_text(st, 7, failure, -1, SQLITE_TRANSIENT);
-    if (s->step_failed) sqlite3_bind_int(st, 8, s->fail_line);
+    if (r->step_failed) sqlite3_bind_int(st, 8, r->fail_line);
     sqlite3_bind_int(st, 9, r->converged);
-    if (r->judged_dc >= 0)
-        sqlite3_bind_text(st, 10, dirDcName(s->world->dir, r->judged_dc), -1, SQLITE_TRANSIENT);
+    if (r->judged_on) sqlite3_bind_text(st, 10, r->judged_on, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 11, r->stranded);
     rc = stepReset(st);
     sqlite3_finalize(st);
@@ -74,10 +71,10 @@ static void bindText(sqlite3_stmt *st, int i, const char *v) {
     if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-static int insertEvents(sqlite3 *db, const sim *s) {
+static int insertEvents(sqlite3 *db, const runResult *s) {
     sqlite3_stmt *st;
     size_t n;
-    const traceRecord *v = traceRecords(&s->k.tr, &n);
+    const traceRecord *v = traceRecords(&s->tr, &n);
     int rc = sqlite3_prepare_v2(db, "INSERT INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     char *fields = NULL;
     size_t fieldsz = 0;
@@ -116,7 +113,7 @@ static int insertEvents(sqlite3 *db, const sim *s) {
     return rc;
 }
 
-static int insertExpectations(sqlite3 *db, const sim *s) {
+static int insertExpectations(sqlite3 *db, const runResult *s) {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db, "INSERT INTO expectations VALUES(?,?,?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < s->nexpects; i++) {
@@ -133,13 +130,12 @@ static int insertExpectations(sqlite3 *db, const sim *s) {
     return rc;
 }
 
-static int insertOutcomes(sqlite3 *db, const runReport *r) {
+static int insertOutcomes(sqlite3 *db, const runResult *r) {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db, "INSERT INTO outcomes VALUES(?,?,?,?,?,?,?,?)", -1, &st, NULL);
     for (uint32_t i = 0; rc == SQLITE_OK && i < r->nusers; i++) {
         const userVerdict *v = &r->verdicts[i];
-        char name[64];
-        scnUserName(r->s->scn, v->user, name, sizeof name);
+        const char *name = r->user_names[i];
         sqlite3_bind_int64(st, 1, v->user);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, outcomeName(v->out), -1, SQLITE_STATIC);
@@ -152,18 +148,18 @@ static int insertOutcomes(sqlite3 *db, const runReport *r) {
     return rc;
 }
 
-static int fillDb(sqlite3 *db, const runReport *r) {
+static int fillDb(sqlite3 *db, const runResult *r) {
     int rc = sqlite3_exec(db, "PRAGMA journal_mode=OFF; BEGIN;", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, schema, NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = insertRun(db, r);
-    if (rc == SQLITE_OK) rc = insertEvents(db, r->s);
-    if (rc == SQLITE_OK) rc = insertExpectations(db, r->s);
+    if (rc == SQLITE_OK) rc = insertEvents(db, r);
+    if (rc == SQLITE_OK) rc = insertExpectations(db, r);
     if (rc == SQLITE_OK) rc = insertOutcomes(db, r);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL);
     return rc;
 }
 
-msStatus reportWriteDb(const runReport *r, const outTarget *t, char *why, size_t whysz) {
+msStatus reportWriteDb(const runResult *r, const outTarget *t, char *why, size_t whysz) {
     const char *path = t->path;
     atomicFile af;
     msStatus st = atomicOpen(&af, t, 0, why, whysz);

@@ -84,13 +84,13 @@ static void drive(sim *s) {
 }
 
 static void writeOutputs(sim *s, output *o) {
-    runReport r;
+    runResult r;
     FILE *f = open_memstream(&o->json, &o->njson);
     if (!f) abort();
-    msStatus st = reportCollect(s, &r);
+    msStatus st = resultCollect(s, &r);
     if (st != MS_OK) abort();
     if (reportWriteJson(&r, f) != MS_OK) abort();
-    reportFree(&r);
+    resultFree(&r);
     fclose(f);
     if (s->scn->ndcs == 0) return;
     f = open_memstream(&o->ldif, &o->nldif);
