@@ -310,6 +310,27 @@ static void test_cancel_when_already_held_cancels_now(void **state) {
     exRunFree(r);
 }
 
+/* `cancel when mailboxes=0` during stage 1 is not a condition already
+** held: it takes effect before the first logon of stage 2, once every
+** account of the run exists and before any mailbox is touched. */
+static void test_cancel_when_mailboxes_0_waits_for_stage_2(void **state) {
+    (void)state;
+    exRun *r = exRunText(EX_WORLD "migrate all\ncancel when mailboxes=0\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    /* Stage 1: 4 x 500 ms; stage 2 begins at 2 s and stops at once. */
+    assert_int_equal(exLogAt(r, "wizard.cancel", "before the first logon"), 2000);
+    assert_int_equal(exLogCount(r, "wizard.cancel", "now"), 0);
+    assert_int_equal(exLogCount(r, "wizard.account.create", NULL), 4);
+    assert_int_equal(exLogCount(r, "wizard.stage2", NULL), 1);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM wiz_account"), 4);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM pass"), 0);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox"), 0);
+    assert_int_equal(exLogCount(r, "wizard.status", "0 completed, 0 skipped, 4 not processed"), 1);
+    assert_false(exRunActive(exOf(r)));
+    exRunFree(r);
+}
+
 static void test_create_on_a_failed_dc(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "fail dc DC1\nmigrate user1\nwait done\n");
@@ -380,6 +401,7 @@ int main(void) {
         cmocka_unit_test(test_a_completed_rerun_is_not_partial),
         cmocka_unit_test(test_match_keeps_the_primary_smtp),
         cmocka_unit_test(test_cancel_when_already_held_cancels_now),
+        cmocka_unit_test(test_cancel_when_mailboxes_0_waits_for_stage_2),
         cmocka_unit_test(test_create_on_a_failed_dc),
         cmocka_unit_test(test_cancel_now_mid_batch),
         cmocka_unit_test(test_step_failures),

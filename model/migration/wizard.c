@@ -75,6 +75,7 @@ struct wizard {
 
     /* The current (or last) run. */
     int active, run, run_dc, cancelled;
+    int stage2;                 /* stage 2 has begun: mailbox boundaries exist */
     uint64_t gen;
     wizUser *u;
     size_t n, cur;
@@ -768,6 +769,13 @@ static void wizStage2Ev(kernel *k, void *obj, int64_t arg) {
     kernelEmit(k, &r, "run %d stage 2: copying mailbox data to %s (logons checked on %s)",
                w->run, r.server, r.dc);
     w->cur = 0;
+    w->stage2 = 1;
+    /* The first mailbox boundary: a `cancel when mailboxes=0` armed during
+    ** stage 1 stops here, every account made and no mailbox touched. */
+    if (armHolds(w)) {
+        cancelRun(w, "before the first logon");
+        return;
+    }
     nextMailbox(w);
 }
 
@@ -804,6 +812,7 @@ msStatus wizStart(exchange *x, const uint32_t *users, size_t n, int dc) {
     w->run_dc = dc >= 0 ? dc : w->dc;
     w->active = 1;
     w->cancelled = 0;
+    w->stage2 = 0;
     w->gen++;
     w->cur = 0;
     w->finished = w->items = 0;
@@ -839,7 +848,10 @@ msStatus wizCancel(exchange *x, cancelWhen when, int64_t n) {
     w->arm = when;
     w->arm_n = n;
     w->settled = 0;
-    /* Already true: nothing to wait for, the wizard stops now. */
+    /* Already true: nothing to wait for, the wizard stops now.  But a
+    ** mailbox count acts only at a mailbox boundary, and stage 1 has none:
+    ** `mailboxes=0` there waits for the start of stage 2. */
+    if (when == CANCEL_MAILBOXES && !w->stage2) return MS_OK;
     if (armHolds(w)) cancelRun(w, "now (the condition already held)");
     return MS_OK;
 }

@@ -19,8 +19,9 @@
 **
 ** `cancel` stops at once (a batch in flight has written its rows; its pass is
 ** cancelled); `cancel when mailboxes=N` fires when the N-th mailbox of the
-** run finishes, before the next logon; `cancel when items=N` at the first
-** batch boundary with N items copied (or replaced) in the run.
+** run finishes, before the next logon (`mailboxes=0` before the first logon
+** of stage 2, every account made, no mailbox touched); `cancel when items=N`
+** at the first batch boundary with N items copied (or replaced) in the run.
 **
 ** The wizard remembers, in the run's database, every account it matched or
 ** created (wiz_account) and every pass (pass: mode, status, counts); the
