@@ -528,6 +528,100 @@ static void a_failure_cancels_the_pending_notification(void **state) {
     fxFree(&f);
 }
 
+/* Time of the first narrative line of actor holding text, -1 when none. */
+static simtime logTime(const fixture *f, const char *actor, const char *text) {
+    size_t i = logAt(f, actor, text);
+    return i ? f->k.tr.v[i - 1].at : -1;
+}
+
+/* Records of kind by actor whose peer is peer (NULL: any). */
+static size_t kindCount(const fixture *f, traceKind kind, const char *actor, const char *peer) {
+    size_t n = 0;
+    for (size_t i = 0; i < f->k.tr.n; i++) {
+        const traceRecord *e = &f->k.tr.v[i];
+        if (e->kind != kind || strcmp(e->actor, actor) != 0) continue;
+        if (peer && (!e->peer || strcmp(e->peer, peer) != 0)) continue;
+        n++;
+    }
+    return n;
+}
+
+/* A DC that fails with its timer armed drops the notification to every
+** partner, each told right after the failure. */
+static void a_failed_dc_tells_each_dropped_notification(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 1, (int[]){4}, 0, MS_PER_SECOND, 1, NULL, 1);
+    fxUser(&f, 0, "user1");               /* arms DC1's timer: DC2 at 15 s, DC4 at 18 s */
+    fxRunUntil(&f, S(5));
+    assert_int_equal(dirFailDc(f.d, 0), MS_OK);
+    fxRunUntil(&f, S(60));
+    assert_int_equal(logTime(&f, "DC1", "failed: notification to DC2 dropped"), S(5));
+    assert_int_equal(logTime(&f, "DC1", "failed: notification to DC4 dropped"), S(5));
+    assert_true(logAt(&f, "DC1", "failed: neither sends") < logAt(&f, "DC1", "notification to DC2 dropped"));
+    assert_true(logAt(&f, "DC1", "notification to DC2 dropped") < logAt(&f, "DC1", "notification to DC4 dropped"));
+    assert_int_equal(logCount(&f, "DC1", "dropped"), 2);
+    assert_int_equal(logCount(&f, "DC1", "notify"), 0);
+    assert_int_equal(kindCount(&f, TR_DC_NOTIFY_DROPPED, "DC1", "DC2"), 1);
+    assert_int_equal(kindCount(&f, TR_DC_NOTIFY_DROPPED, "DC1", "DC4"), 1);
+    assert_int_equal(kindCount(&f, TR_DC_NOTIFY_DROPPED, "DC1", NULL), 2);
+    fxFree(&f);
+}
+
+/* Failing between two partners of a sequence drops only the partners still
+** to come; a DC with nothing to announce drops nothing. */
+static void a_failed_dc_drops_only_the_partners_still_to_notify(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 1, (int[]){4}, 0, MS_PER_SECOND, 1, NULL, 1);
+    fxUser(&f, 0, "user1");
+    fxRunUntil(&f, S(16));                /* DC2 notified at 15 s, DC4 due at 18 s */
+    assert_int_equal(dirFailDc(f.d, 0), MS_OK);
+    fxRunUntil(&f, S(60));
+    assert_int_equal(logCount(&f, "DC1", "notification to DC2 dropped"), 0);
+    assert_int_equal(logTime(&f, "DC1", "failed: notification to DC4 dropped"), S(16));
+    assert_int_equal(logCount(&f, "DC1", "notify DC4"), 0);
+    /* DC3 had nothing armed (DC2 notifies it at 31 s, after DC3's failure). */
+    assert_int_equal(dirFailDc(f.d, 2), MS_OK);
+    assert_int_equal(logCount(&f, "DC3", "dropped"), 0);
+    fxFree(&f);
+}
+
+/* A failed DC skips its periodic runs, each one told: the site schedule
+** (naming the partners it would have pulled from) and garbage collection;
+** restored, it runs them again and tells nothing. */
+static void a_failed_dc_tells_each_skipped_periodic_run(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 1, (int[]){3}, 0, MS_PER_SECOND, 1, NULL, 1);
+    assert_int_equal(dirFailDc(f.d, 1), MS_OK);
+    fxRunUntil(&f, S(12 * 3600));
+    assert_int_equal(logTime(&f, "DC2", "failed: scheduled replication from DC3, DC1 skipped"), S(3600));
+    assert_int_equal(logCount(&f, "DC2", "failed: scheduled replication"), 12);
+    assert_int_equal(kindCount(&f, TR_DC_PERIODIC_SKIPPED, "DC2", NULL), 13);
+    assert_int_equal(logTime(&f, "DC2", "failed: garbage collection skipped"), S(12 * 3600));
+    assert_int_equal(logCount(&f, "DC1", "skipped"), 0);
+    assert_int_equal(logCount(&f, "DC3", "skipped"), 0);
+    assert_int_equal(dirRestoreDc(f.d, 1), MS_OK);
+    fxRunUntil(&f, S(24 * 3600));
+    assert_int_equal(logCount(&f, "DC2", "skipped"), 13);
+    fxFree(&f);
+}
+
+/* A failed bridgehead skips its site-link pulls, each one told. */
+static void a_failed_bridgehead_tells_each_skipped_site_link_run(void **state) {
+    (void)state;
+    fixture f;
+    fxInitEx(&f, 2003, 2, (int[]){2, 2}, 15 * 60 * MS_PER_SECOND, MS_PER_SECOND, 1, NULL, 1);
+    assert_int_equal(dirFailDc(f.d, 2), MS_OK);
+    fxRunUntil(&f, S(1800));
+    assert_int_equal(logTime(&f, "DC3", "failed: site-link replication from DC1 skipped"), S(900));
+    assert_int_equal(logCount(&f, "DC3", "failed: site-link replication"), 2);
+    assert_int_equal(kindCount(&f, TR_DC_PERIODIC_SKIPPED, "DC3", "DC1"), 2);
+    assert_int_equal(logCount(&f, "DC1", "skipped"), 0);
+    fxFree(&f);
+}
+
 /* Notification delays are jittered too, not only pull latency: across
 ** seeds the first arrival is not always 15 s + the jittered latency. */
 static void notification_delays_are_jittered(void **state) {
@@ -661,6 +755,10 @@ int main(void) {
         cmocka_unit_test(equal_stamps_are_not_applied),
         cmocka_unit_test(a_same_second_name_conflict_goes_to_the_larger_guid),
         cmocka_unit_test(a_failure_cancels_the_pending_notification),
+        cmocka_unit_test(a_failed_dc_tells_each_dropped_notification),
+        cmocka_unit_test(a_failed_dc_drops_only_the_partners_still_to_notify),
+        cmocka_unit_test(a_failed_dc_tells_each_skipped_periodic_run),
+        cmocka_unit_test(a_failed_bridgehead_tells_each_skipped_site_link_run),
         cmocka_unit_test(notification_delays_are_jittered),
         cmocka_unit_test(gc_removes_a_tombstone_at_exactly_its_lifetime),
         cmocka_unit_test(sync_of_a_non_bridgehead_stays_in_its_site),

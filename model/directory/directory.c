@@ -203,6 +203,7 @@ void dirFree(directory *d) {
         free(d->dc[i].hwm);
         free(d->dc[i].utd);
         free(d->dc[i].partners);
+        free(d->dc[i].notify_pending);
     }
     free(d->dc);
     free(d->dcOfRank);
@@ -527,12 +528,11 @@ msStatus dirFailDc(directory *d, int dc) {
         return MS_FAIL;
     }
     D->failed = 1;
-    D->notify_armed = 0;
-    D->notify_gen++;   /* its pending notification never comes */
     d->fail_epoch++;
     traceRecord r = traceNew(TR_DC_FAIL, D->name);
     r.dc = D->name;
     kernelEmit(d->k, &r, "failed: neither sends nor receives replication");
+    topoDropNotifications(d, dc);   /* its pending notifications never come */
     return MS_OK;
 }
 

@@ -36,6 +36,7 @@ typedef struct dcState {
     int npartners;
     int notify_armed;      /* the notification timer is running */
     int64_t notify_gen;    /* bumped when the DC fails: cancels its pending notifications */
+    int *notify_pending;   /* per partner index: notification events still to fire */
 } dcState;
 
 typedef struct siteState {

@@ -15,6 +15,9 @@
 **    partner notify.between_delay after the previous one.  The timer is free
 **    again from the moment it fires: a change after that arms a new one.
 **  - Urgent: every partner is notified at once (0 s).
+**  - A DC that fails drops the notifications it still had to send and skips
+**    its periodic runs while failed, each told in the narrative; restored,
+**    it catches up at its next trigger.
 **  - A notified DC pulls from the notifier.
 **  - Periodic grids run from time 0, first firing one interval after 0:
 **    every DC of a site pulls from each of its partners on the site's
@@ -200,7 +203,30 @@ static void notifyPartner(directory *d, int dc, int k, pullKind kind) {
 
 static void scheduleNotify(directory *d, int dc, int k, simtime delay) {
     int64_t arg = (int64_t)dc | ((int64_t)k << 16) | ((int64_t)(d->dc[dc].notify_gen & 0x7fffffff) << 32);
-    (void)kernelSchedule(d->k, d->k->now + kernelJitter(d->k, delay), evNotifyNext, d, arg, "dc.notify");
+    if (kernelSchedule(d->k, d->k->now + kernelJitter(d->k, delay), evNotifyNext, d, arg, "dc.notify") == MS_OK)
+        d->dc[dc].notify_pending[k]++;
+}
+
+/*
+** An event pending for partner k stands for partners k..n-1 (each notifies
+** the next), so the partners dropped are those from the lowest k pending on,
+** however many sequences overlap.
+*/
+void topoDropNotifications(directory *d, int dc) {
+    dcState *D = &d->dc[dc];
+    int from = D->npartners;
+    for (int k = 0; k < D->npartners; k++)
+        if (D->notify_pending[k] > 0 && k < from) from = k;
+    for (int k = 0; k < D->npartners; k++) D->notify_pending[k] = 0;
+    D->notify_armed = 0;
+    D->notify_gen++;   /* the events already queued find themselves stale */
+    if (!kernelNarrating(d->k)) return;
+    for (int k = from; k < D->npartners; k++) {
+        traceRecord r = traceNew(TR_DC_NOTIFY_DROPPED, D->name);
+        r.dc = D->name;
+        r.peer = d->dc[D->partners[k]].name;
+        kernelEmit(d->k, &r, "failed: notification to %s dropped", r.peer);
+    }
 }
 
 /* Partner k of a notification sequence; gen is the DC's failure generation
@@ -213,6 +239,7 @@ static void evNotifyNext(kernel *k, void *obj, int64_t arg) {
     int64_t gen = arg >> 32;
     dcState *D = &d->dc[dc];
     if (gen != (D->notify_gen & 0x7fffffff)) return;   /* cancelled (the DC failed) */
+    D->notify_pending[nth]--;
     if (nth == 0) D->notify_armed = 0;
     if (D->failed) return;
     notifyPartner(d, dc, nth, PULL_NOTIFY);
@@ -241,12 +268,31 @@ void topoNoteChange(directory *d, int dc, int urgent) {
 
 /* ---- periodic grids ---- */
 
+/* A failed DC's periodic run does not happen: say which, so a trainee sees
+** what the DC missed. */
+static void narrateSkipped(directory *d, int dc, const char *what, const int *from, int n) {
+    if (!kernelNarrating(d->k)) return;
+    char names[512] = "";
+    size_t at = 0;
+    for (int j = 0; j < n && at < sizeof names; j++)
+        at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", j ? ", " : "", d->dc[from[j]].name);
+    traceRecord r = traceNew(TR_DC_PERIODIC_SKIPPED, d->dc[dc].name);
+    r.dc = d->dc[dc].name;
+    traceStr(&r, "what", what);
+    if (n == 1) r.peer = d->dc[from[0]].name;
+    kernelEmit(d->k, &r, "failed: %s%s%s skipped", what, n ? " from " : "", names);
+}
+
 static void evPeriodic(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     siteState *S = &d->site[arg];
     for (int i = 0; i < S->ndcs; i++) {
         int dc = S->dcs[i];
+        if (d->dc[dc].failed) {
+            narrateSkipped(d, dc, "scheduled replication", d->dc[dc].partners, d->dc[dc].npartners);
+            continue;
+        }
         for (int j = 0; j < d->dc[dc].npartners; j++)
             topoStartPull(d, dc, d->dc[dc].partners[j], PULL_PERIODIC);
     }
@@ -259,6 +305,8 @@ static void evInterSite(kernel *k, void *obj, int64_t arg) {
     if (!L->failed) {
         int a = d->site[L->a].bridgehead, b = d->site[L->b].bridgehead;
         if (a >= 0 && b >= 0) {
+            if (d->dc[a].failed) narrateSkipped(d, a, "site-link replication", &b, 1);
+            if (d->dc[b].failed) narrateSkipped(d, b, "site-link replication", &a, 1);
             topoStartPull(d, a, b, PULL_INTERSITE);
             topoStartPull(d, b, a, PULL_INTERSITE);
         }
@@ -270,7 +318,10 @@ static void evGc(kernel *k, void *obj, int64_t arg) {
     directory *d = obj;
     for (int dc = 0; dc < d->ndc; dc++) {
         dcState *D = &d->dc[dc];
-        if (D->failed) continue;
+        if (D->failed) {
+            narrateSkipped(d, dc, "garbage collection", NULL, 0);
+            continue;
+        }
         size_t removed = 0;
         for (size_t i = 0; i < D->r.nobj; i++) {
             dobj *o = D->r.obj[i];
@@ -414,7 +465,8 @@ static msStatus buildRing(directory *d, siteState *S) {
     for (int i = 0; i < n; i++) {
         dcState *D = &d->dc[S->dcs[i]];
         D->partners = malloc((size_t)n * sizeof *D->partners);
-        if (!D->partners) {
+        D->notify_pending = calloc((size_t)n, sizeof *D->notify_pending);
+        if (!D->partners || !D->notify_pending) {
             free(adj);
             return MS_NOMEM;
         }

@@ -9,7 +9,9 @@
 ** Every pull goes through topoStartPull: it takes the change set from the
 ** source now and applies it on the destination `latency` (with jitter)
 ** later.  A failed DC neither starts nor answers a pull; a pull in flight
-** into a DC that fails is dropped.
+** into a DC that fails is dropped.  A DC that fails drops the notifications
+** it had still to send, and skips its periodic runs (schedule, site link,
+** garbage collection) while failed; each is a narrative line.
 */
 #ifndef MIGSIM_TOPOLOGY_H
 #define MIGSIM_TOPOLOGY_H
@@ -41,6 +43,13 @@ void topoFree(directory *d);
 ** urgent, notify every partner at once.
 */
 void topoNoteChange(directory *d, int dc, int urgent);
+
+/*
+** DC dc has just failed: drop every notification it still had to send (an
+** armed timer, or the partners still to come of a sequence under way), one
+** narrative line per partner that will not be notified, and disarm it.
+*/
+void topoDropNotifications(directory *d, int dc);
 
 /* Start a pull into dst from src now (see the file comment). */
 void topoStartPull(directory *d, int dst, int src, pullKind kind);
