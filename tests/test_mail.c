@@ -144,6 +144,40 @@ static void test_logon_initializes_and_fails(void **state) {
     exRunFree(r);
 }
 
+/* A world where the server reads DC1 and resolves mail on DC2 (ad 2000:
+** DC2 has a change from DC1 301 s later). */
+#define NDR_WORLD(dc, gc) \
+    "seed 3\nad 2000\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ gc\nserver EX1 dc=" dc " gc=" gc "\n" \
+    "source users=2 items=5 folders=1 rules=0\nwizard server=EX1 dc=DC1 rate=10/s\nadmin dc=DC1\n"
+
+/* A 5.1.1 report says why no recipient was found, one cause each. */
+static void test_ndr_says_the_real_reason(void **state) {
+    (void)state;
+    struct {
+        const char *text, *reason;
+    } c[] = {
+        {EX_WORLD "deliver user1\n", "(user1 has no target account)"},
+        {EX_WORLD "migrate user1\nwait 1s\ndeliver user1\n", "(its account is not stamped by the RUS yet)"},
+        {EX_WORLD "migrate user1\nwait done\nwait 2m\ndelete user1\ndeliver user1\n", "(the recipient was deleted)"},
+        {NDR_WORLD("DC1", "DC2") "migrate user1\nwait 10s\ndeliver user1\n",
+         "(its account has not replicated to the GC yet)"},
+        {NDR_WORLD("DC1", "DC2") "migrate user1\nwait 61s\ndeliver user1\n",
+         "(stamped by the RUS on DC1, not replicated to the GC yet)"},
+        {NDR_WORLD("DC2", "DC1") "fail dc DC2\nmigrate user1\nwait 2m\ndeliver user1\n",
+         "(its account is not stamped: the RUS of EX1 reads DC2, which is failed)"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        exRun *r = exRunText(c[i].text);
+        assert_non_null(r);
+        assert_int_equal(r->verdict, MS_OK);
+        if (exLogCount(r, "smtp.ndr", c[i].reason) != 1) fail_msg("case %zu: no NDR saying %s", i, c[i].reason);
+        assert_int_equal(exLogCount(r, "smtp.ndr", "5.1.1 no recipient carries this address on GC"), 1);
+        assert_int_equal(exLogCount(r, "smtp.ndr", "or not replicated there yet"), 0);
+        assert_int_equal(exKindCount(r, TR_SMTP_NDR, "user1"), 1);
+        exRunFree(r);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rus_stamps_target_address),
@@ -154,6 +188,7 @@ int main(void) {
         cmocka_unit_test(test_protect_bounces_until_filled),
         cmocka_unit_test(test_protect_spares_a_filled_mailbox_on_rerun),
         cmocka_unit_test(test_logon_initializes_and_fails),
+        cmocka_unit_test(test_ndr_says_the_real_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

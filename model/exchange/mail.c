@@ -9,8 +9,11 @@
 ** the server's DC, and replication brings it to the GC), with a mailbox GUID
 ** and a homeMDB naming one of the scenario's servers.  Otherwise the sender
 ** gets a non-delivery report: shown in the narrative and counted, never a
-** failed step.  With the wizard's `protect` option a mailbox the wizard has
-** not yet filled bounces its mail.  The home server's store creates the
+** failed step.  A 5.1.1 report says why no recipient was found (stamped but
+** not replicated to the GC yet, not stamped yet, not stamped because every
+** RUS's DC is failed, deleted, not replicated, never made).  With the
+** wizard's `protect` option a mailbox the wizard has not yet filled bounces
+** its mail.  The home server's store creates the
 ** mailbox with the default folders when it does not exist (initialized by
 ** delivery), then files the message in the Inbox with a new search key.
 **
@@ -38,6 +41,55 @@ static void ndr(exchange *x, uint32_t user, const char *addr, int64_t count, con
     traceStr(&r, "reason", why);
     kernelEmit(x->k, &r, "NDR: %lld message%s to %s bounced: %s", (long long)count,
                count == 1 ? "" : "s", addr, why);
+}
+
+/*
+** Why no live recipient carries proxy on the GC, in the words a trainee
+** needs: each cause has its own remedy (wait for the RUS, restore its DC,
+** wait for replication, or none: the account is gone).  Checked in this
+** order: the address is stamped on some server's DC but has not reached the
+** GC; the user's account is on the GC but unstamped, because every RUS reads
+** a failed DC or because the RUS has not got to it; the account the wizard
+** made is a tombstone on the GC; the account has not reached the GC; no
+** account was ever made.
+*/
+static void whyUnknown(exchange *x, uint32_t user, int gc, const char *proxy, char *buf, size_t sz) {
+    const srcUser *su = sourceUser(&x->src, user);
+    guid g[8];
+    for (int i = 0; i < x->nservers; i++) {
+        int dc = x->servers[i].dc;
+        if (dc != gc && dirFindByProxy(x->d, dc, proxy, g, 1) > 0) {
+            snprintf(buf, sz, "stamped by the RUS on %s, not replicated to the GC yet", exDcName(x, dc));
+            return;
+        }
+    }
+    if (dirFindByProxy(x->d, gc, su->x500, g, 1) > 0) {
+        int failed = -1;
+        for (int i = 0; i < x->nservers; i++) {
+            if (!dirDcFailed(x->d, x->servers[i].dc)) {
+                snprintf(buf, sz, "its account is not stamped by the RUS yet");
+                return;
+            }
+            if (failed < 0) failed = i;
+        }
+        if (failed >= 0) {
+            snprintf(buf, sz, "its account is not stamped: the RUS of %s reads %s, which is failed",
+                     x->servers[failed].name, exDcName(x, x->servers[failed].dc));
+            return;
+        }
+    }
+    size_t n = exMigratorAccounts(x, user, g, 8);
+    if (n > 8) n = 8;
+    for (size_t i = 0; i < n; i++)
+        if (dirIsDeleted(x->d, gc, &g[i])) {
+            snprintf(buf, sz, "the recipient was deleted");
+            return;
+        }
+    if (n > 0) {
+        snprintf(buf, sz, "its account has not replicated to the GC yet");
+        return;
+    }
+    snprintf(buf, sz, "%s has no target account", su->name);
 }
 
 /* The server inbound mail enters at. */
@@ -72,10 +124,15 @@ msStatus mailDeliver(exchange *x, uint32_t user, int64_t count) {
     snprintf(proxy, sizeof proxy, "SMTP:%s", addr);
     guid found[2], mbx;
     size_t n = dirFindByProxy(x->d, gc, proxy, found, 2);
-    if (n != 1) {
-        snprintf(why, sizeof why, n == 0 ? "5.1.1 no recipient carries this address on GC %s%s"
-                                         : "5.1.4 the address is ambiguous on GC %s%s",
-                 exDcName(x, gc), n == 0 ? " (not stamped by the RUS, or not replicated there yet)" : "");
+    if (n == 0) {
+        char cause[160];
+        whyUnknown(x, user, gc, proxy, cause, sizeof cause);
+        snprintf(why, sizeof why, "5.1.1 no recipient carries this address on GC %s (%s)", exDcName(x, gc), cause);
+        ndr(x, user, addr, count, why);
+        return MS_OK;
+    }
+    if (n > 1) {
+        snprintf(why, sizeof why, "5.1.4 the address is ambiguous on GC %s", exDcName(x, gc));
         ndr(x, user, addr, count, why);
         return MS_OK;
     }
