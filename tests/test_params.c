@@ -1,14 +1,14 @@
 /*
 ** Tests for the model parameters (sim/params.h): the table itself (every
-** default parses, lies in its range and matches the number semantics.md
+** default parses, lies in its range and matches the number docs/semantics.md
 ** gives), lookup, value parsing with its exact messages and error offsets,
-** the `ad` profile, and that docs/scenario-language.md lists every parameter
-** with its default.
+** the `ad` profile, and that docs/scenario-language.md and docs/semantics.md
+** each list every parameter with its default.
 **
-** The docs check reads the file named by $MIGSIM_DOCS (the file, or the
-** docs directory holding it), else docs/scenario-language.md relative to
-** the working directory (`make check` runs from the repository root).  It
-** is skipped while the file does not exist.  Its rule: some line names the
+** The docs check reads the file named by $MIGSIM_DOCS (the file, taken as
+** scenario-language.md, or the docs directory holding both), else docs/
+** relative to the working directory (`make check` runs from the repository
+** root).  It is skipped while a file does not exist.  Its rule: some line names the
 ** parameter (as a whole word, e.g. in a table row) and, on that same line,
 ** gives its default (any spelling of the same duration: `180m` or `3h`);
 ** for a profile parameter, the line gives both the ad 2003 and the ad 2000
@@ -422,16 +422,19 @@ static void testProfileKeepsSetValues(void **state) {
 
 /* ---- the docs list every parameter with its default ---- */
 
-static char *readDoc(char *path, size_t pathsz) {
+/* Read docs file name (scenario-language.md, semantics.md); NULL when absent. */
+static char *readDoc(const char *name, char *path, size_t pathsz) {
     const char *env = getenv("MIGSIM_DOCS");
     struct stat st;
     if (env && *env) {
         if (stat(env, &st) == 0 && S_ISDIR(st.st_mode))
-            snprintf(path, pathsz, "%s/scenario-language.md", env);
-        else
+            snprintf(path, pathsz, "%s/%s", env, name);
+        else if (strcmp(name, "scenario-language.md") == 0)
             snprintf(path, pathsz, "%s", env);
+        else
+            snprintf(path, pathsz, "docs/%s", name);
     } else {
-        snprintf(path, pathsz, "docs/scenario-language.md");
+        snprintf(path, pathsz, "docs/%s", name);
     }
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -515,10 +518,9 @@ static int docLists(const char *doc, const paramDef *def, const int64_t *vals, s
     return 0;
 }
 
-static void testDocsListEveryParameter(void **state) {
-    (void)state;
+static void docListsEveryParameter(const char *name) {
     char path[1024];
-    char *doc = readDoc(path, sizeof path);
+    char *doc = readDoc(name, path, sizeof path);
     if (!doc) {
         print_message("docs check skipped: %s does not exist yet\n", path);
         skip();
@@ -550,6 +552,16 @@ static void testDocsListEveryParameter(void **state) {
     }
     free(doc);
     assert_int_equal(missing, 0);
+}
+
+static void testDocsListEveryParameter(void **state) {
+    (void)state;
+    docListsEveryParameter("scenario-language.md");
+}
+
+static void testSemanticsListsEveryParameter(void **state) {
+    (void)state;
+    docListsEveryParameter("semantics.md");
 }
 
 /* The docs check itself: it finds what is there and misses what is not. */
@@ -595,6 +607,7 @@ int main(void) {
         cmocka_unit_test(testProfileKeepsSetValues),
         cmocka_unit_test(testDocsCheckerSelf),
         cmocka_unit_test(testDocsListEveryParameter),
+        cmocka_unit_test(testSemanticsListsEveryParameter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
