@@ -104,7 +104,7 @@ layers:
 	@sh tools/test_layercheck.sh && sh tools/layercheck.sh
 
 doccheck: $(BIN)
-	@echo "== docs quote the real narrative"
+	@echo "== docs quote the real narrative; the repository cites nothing outside it"
 	@sh tools/doccheck.sh $(BIN)
 
 san:

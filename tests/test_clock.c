@@ -1,6 +1,6 @@
 /*
 ** Tests for virtual time (sim/clock.h): the narrative stamp format of
-** semantics.md, and the duration syntax of the scenario language with its
+** docs/semantics.md, and the duration syntax of the scenario language with its
 ** error offsets (they become error columns) and its overflow rule (a range
 ** error, never a wrap).  Inputs are handed over as exact-length heap copies
 ** without a terminating NUL, so ASan and valgrind catch any read past n.

@@ -99,7 +99,7 @@ static void testDefaultsParseAndFit(void **state) {
     }
 }
 
-/* The defaults are the numbers semantics.md and the KB-side sources give. */
+/* The defaults are the numbers docs/semantics.md and the KB-side sources give. */
 static void testDefaultValues(void **state) {
     (void)state;
     params p;
@@ -172,7 +172,7 @@ static void testFindEveryName(void **state) {
     size_t n;
     const paramDef *t = paramsTable(&n);
     for (size_t i = 0; i < n; i++) assert_ptr_equal(paramsFind(t[i].name), &t[i]);
-    /* The names semantics.md and the issue use. */
+    /* The names docs/semantics.md and the issue use. */
     static const char *named[] = {
         "rus.interval", "cleanup.interval", "gc.interval", "tombstone.lifetime",
         "wizard.batch", "wizard.account_time", "wizard.logon_time", "notify.first_delay",
@@ -323,7 +323,7 @@ static void testParseUsesLength(void **state) {
     assert_true(out == 5 * MS_PER_MINUTE);
 }
 
-/* semantics.md: a site-link interval is a multiple of 15 min, at least 15 min. */
+/* docs/semantics.md: a site-link interval is a multiple of 15 min, at least 15 min. */
 static void testSitelinkIntervalMultipleOf15m(void **state) {
     (void)state;
     valueOk("sitelink.interval", "15m", 15 * MS_PER_MINUTE);
@@ -422,20 +422,18 @@ static void testProfileKeepsSetValues(void **state) {
 
 /* ---- the docs list every parameter with its default ---- */
 
-/* Read docs file name (scenario-language.md, semantics.md); NULL when absent. */
+/* Read the doc at path name (docs/...) from the repository root, or from
+** $MIGSIM_DOCS (see above); NULL when absent. */
 static char *readDoc(const char *name, char *path, size_t pathsz) {
     const char *env = getenv("MIGSIM_DOCS");
+    const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
     struct stat st;
-    if (env && *env) {
-        if (stat(env, &st) == 0 && S_ISDIR(st.st_mode))
-            snprintf(path, pathsz, "%s/%s", env, name);
-        else if (strcmp(name, "scenario-language.md") == 0)
-            snprintf(path, pathsz, "%s", env);
-        else
-            snprintf(path, pathsz, "docs/%s", name);
-    } else {
-        snprintf(path, pathsz, "docs/%s", name);
-    }
+    if (env && *env && stat(env, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(path, pathsz, "%s/%s", env, base);
+    else if (env && *env && strcmp(base, "scenario-language.md") == 0)
+        snprintf(path, pathsz, "%s", env);
+    else
+        snprintf(path, pathsz, "%s", name);
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 1 << 16, len = 0;
@@ -556,12 +554,12 @@ static void docListsEveryParameter(const char *name) {
 
 static void testDocsListEveryParameter(void **state) {
     (void)state;
-    docListsEveryParameter("scenario-language.md");
+    docListsEveryParameter("docs/scenario-language.md");
 }
 
 static void testSemanticsListsEveryParameter(void **state) {
     (void)state;
-    docListsEveryParameter("semantics.md");
+    docListsEveryParameter("docs/semantics.md");
 }
 
 /* The docs check itself: it finds what is there and misses what is not. */

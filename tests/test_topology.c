@@ -32,7 +32,7 @@ static void expectDesc(fixture *f, int dc, const guid *u, const char *want, simt
     if (!got || strcmp(got, want) != 0) fail_msg("%s lacks '%s' at %lld ms", dirDcName(f->d, dc), want, (long long)t);
 }
 
-/* ---- the worked example of semantics.md ---- */
+/* ---- the worked example of docs/semantics.md ---- */
 
 static void ring_of_4_ad2003(void **state) {
     (void)state;
@@ -479,8 +479,8 @@ static void an_armed_timer_is_armed_once(void **state) {
 }
 
 /* The same change reaching DC3 by two pulls built before either applied:
-** the second brings equal stamps, which are not applied (semantics.md,
-** "Equal stamps: not applied"), so DC3 has nothing new to tell. */
+** the second brings equal stamps, which are not applied (docs/semantics.md,
+** "Pulls and conflicts"), so DC3 has nothing new to tell. */
 static void equal_stamps_are_not_applied(void **state) {
     (void)state;
     fixture f;

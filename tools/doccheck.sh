@@ -4,7 +4,10 @@
 # fenced code block marks the block as a quote of `migsim run PATH`.  Every
 # non-empty line of the block must appear, in order, as a whole line of the
 # output; a line "..." elides any number of lines.  A block after
-# "<!-- scenario: passes -->" must be a scenario that passes.  Usage: doccheck.sh MIGSIM
+# "<!-- scenario: passes -->" must be a scenario that passes.  Then: no file
+# of the repository mentions a file outside it or cites the rulebook other
+# than as docs/semantics.md, and README's Documentation section lists every
+# docs/*.md.  Usage: doccheck.sh MIGSIM
 set -u
 bin=${1:?usage: doccheck.sh MIGSIM}
 fail=0; blocks=0
@@ -61,6 +64,45 @@ for doc in README.md docs/*.md; do
         fi
         rm -f "$f"
     done
+done
+# The repository stands alone: no file may mention a file outside it, and
+# the one rulebook is docs/semantics.md.  check_mentions FILE... prints every
+# line that names the directory beside the repository or cites the rulebook
+# by any other path, and fails if there is one.  The patterns are spelled so
+# that this script does not match itself.
+outside='\.\./shared'
+rulebook='semantics\.md'
+check_mentions() {
+    grep -nIE "$outside" "$@" /dev/null | sed 's/^/mentions a directory outside the repository: /'
+    grep -noIE ".{0,5}$rulebook" "$@" /dev/null | grep -vE ":docs/$rulebook\$" |
+        sed 's/^/cites the rulebook by another path than the one in docs: /'
+    ! { grep -qIE "$outside" "$@" /dev/null ||
+        grep -ohIE ".{0,5}$rulebook" "$@" /dev/null | grep -qvE "^docs/$rulebook\$"; }
+}
+# The check itself must catch what it is for (a check that never fails
+# proves nothing): one bad file of each kind, and a good one.
+printf 'see ..%sshared/reference/x\n' '/' > "$tmp/bad1"
+printf 'as the rules say (semantics%smd)\n' '.' > "$tmp/bad2"
+printf 'the rules: docs/semantics%smd and docs/model-directory.md\n' '.' > "$tmp/good"
+for f in bad1 bad2; do
+    if check_mentions "$tmp/$f" > /dev/null; then echo "doccheck: the mention check misses $f"; fail=1; fi
+done
+check_mentions "$tmp/good" > /dev/null || { echo "doccheck: the mention check flags a good file"; fail=1; }
+rm -f "$tmp/bad1" "$tmp/bad2" "$tmp/good"
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+    files=$(git ls-files)
+else
+    files=$(find . -path ./build -prune -o -path ./.git -prune -o -type f -print)
+fi
+# shellcheck disable=SC2086
+check_mentions $files || fail=1
+# README's Documentation section lists every document in docs/.
+docs_section=$(awk '/^## Documentation/ { on = 1; next } /^## / { on = 0 } on' README.md)
+for doc in docs/*.md; do
+    case "$docs_section" in
+    *"($doc)"*) ;;
+    *) echo "README.md: the Documentation section does not list $doc"; fail=1 ;;
+    esac
 done
 echo "doccheck: $blocks quoted narrative blocks and $examples example scenarios checked"
 exit $fail

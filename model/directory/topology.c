@@ -1,7 +1,7 @@
 /*
 ** Replication topology and timing (see topology.h).
 **
-** The rules, from semantics.md with their sources in docs/model-directory.md:
+** The rules, from docs/semantics.md with their sources in docs/model-directory.md:
 **  - Ring: the DCs of a site in declaration order form a bidirectional ring.
 **    A DC's partners, in notification order: the next DC in the ring, the
 **    previous DC, then shortcut partners in declaration order.  Two DCs:

@@ -1,7 +1,7 @@
 /*
 ** The administrator and the Cleanup Agent.
 **
-** `delete` and `cleanup` act through the admin DC only (semantics.md,
+** `delete` and `cleanup` act through the admin DC only (docs/semantics.md,
 ** "Administrator"), as Active Directory Users and Computers bound to one DC
 ** does.  The accounts of a user are the ones the wizard matched or created
 ** for it (it remembers their GUIDs) together with any live object on the

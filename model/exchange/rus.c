@@ -11,7 +11,7 @@
 ** originating writes on its DC that replicate like any other.
 **
 ** Delivery needs this stamp (KB 319065: a new user cannot receive mail until
-** the RUS has stamped it); the wizard's logon does not (semantics.md).
+** the RUS has stamped it); the wizard's logon does not (docs/semantics.md).
 */
 #include <stdio.h>
 #include <stdlib.h>

@@ -46,7 +46,7 @@ static const char *const sql[SS__COUNT] = {
                       " AND t.name = r.name) ORDER BY r.id",
     [SS_CLONE_BATCH] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, fid, skey, size, mtime"
                        " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
-    /* The merge, set-based (semantics.md, "The wizard"): per source item of
+    /* The merge, set-based (docs/semantics.md, "The wizard"): per source item of
     ** the batch, tm is the newest target copy with its search key (NULL: none)
     ** and tfid the target folder with the source folder's path (NULL: none).
     ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */

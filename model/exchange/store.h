@@ -52,7 +52,7 @@ typedef enum mbxInit {
 /* The word for an init kind ("clone", "delivery", ...). */
 const char *storeInitName(mbxInit k);
 
-/* Outcome of one merge batch (per item, semantics.md "The wizard"). */
+/* Outcome of one merge batch (per item, docs/semantics.md "The wizard"). */
 typedef struct mergeCounts {
     int64_t copied, skipped, replaced, failed;
 } mergeCounts;
@@ -154,7 +154,7 @@ msStatus storeList(store *x, int server, mbxRow **out, size_t *n);
 
 /*
 ** The judge's counters over mailbox mbx for source user su, from queries
-** over the rows (semantics.md "Outcomes"): c[0] extra, c[1] dupes,
+** over the rows (docs/semantics.md "Outcomes"): c[0] extra, c[1] dupes,
 ** c[2] missing, c[3] rules_broken; *source_items receives the number of
 ** distinct source items present.
 */

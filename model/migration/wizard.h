@@ -1,6 +1,6 @@
 /*
 ** The Exchange Migration Wizard (mailmig.exe) as KB 842101, the Exchange
-** 2003 Deployment Guide and semantics.md describe it.
+** 2003 Deployment Guide and docs/semantics.md describe it.
 **
 ** A run selects users and goes through two stages.  Stage 1, one slot of
 ** wizard.account_time per user: match the source user's X500 or primary SMTP
