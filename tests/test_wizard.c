@@ -327,7 +327,7 @@ static void test_cancel_when_mailboxes_0_waits_for_stage_2(void **state) {
     assert_int_equal(exQuery(r, "SELECT count(*) FROM pass"), 0);
     assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox"), 0);
     assert_int_equal(exLogCount(r, "wizard.status", "0 completed, 0 skipped, 4 not processed"), 1);
-    assert_false(exRunActive(exOf(r)));
+    assert_false(wizActive(exOf(r)->wz));
     exRunFree(r);
 }
 
