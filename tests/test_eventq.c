@@ -17,8 +17,8 @@
 #include "kernel/prng.h"
 
 /* Handlers are never called here; these give events distinct identities. */
-static void fireA(struct kernel *k, void *obj, int64_t arg) { (void)k; (void)obj; (void)arg; }
-static void fireB(struct kernel *k, void *obj, int64_t arg) { (void)k; (void)obj; (void)arg; }
+static msStatus fireA(struct kernel *k, void *obj, int64_t arg) { (void)k; (void)obj; (void)arg; return MS_OK; }
+static msStatus fireB(struct kernel *k, void *obj, int64_t arg) { (void)k; (void)obj; (void)arg; return MS_OK; }
 
 /* One event as the reference sees it. */
 typedef struct refEvent {

@@ -25,9 +25,10 @@ static void parseOk(const char *text, scenario *sc) {
     if (st != MS_OK) fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
 }
 
-static void noteEvent(kernel *k, void *obj, int64_t arg) {
+static msStatus noteEvent(kernel *k, void *obj, int64_t arg) {
     traceRecord r = traceNew(TR_STEP, "test");
     kernelEmit(k, &r, "%s %lld", (const char *)obj, (long long)arg);
+    return MS_OK;
 }
 
 /* The recorded narrative as one string "TIME ACTOR DETAIL\n..." (caller frees). */
@@ -85,11 +86,12 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
     scnFree(&sc);
 }
 
-static void scheduleInThePast(kernel *k, void *obj, int64_t arg) {
+static msStatus scheduleInThePast(kernel *k, void *obj, int64_t arg) {
     (void)obj;
     (void)arg;
     /* Due before now: it fires at now, the clock never goes back. */
     assert_int_equal(kernelSchedule(k, 1000, noteEvent, "past", 5, "test"), MS_OK);
+    return MS_OK;
 }
 
 static void test_schedule_in_the_past_fires_now(void **state) {
@@ -257,6 +259,29 @@ static void test_expect_during_an_active_run_says_so(void **state) {
     assert_non_null(strstr(s.expects[0].actual, "user2 unmigrated"));
     assert_non_null(strstr(s.expects[0].actual, "migration run 1 is still active: add `wait done`"));
     assert_true(s.expects[1].passed);
+    simFree(&s);
+    scnFree(&sc);
+}
+
+static msStatus failingEvent(kernel *k, void *obj, int64_t arg) {
+    (void)k;
+    (void)obj;
+    (void)arg;
+    return MS_NOMEM;
+}
+
+/* A handler's failure stops the run as an internal error, naming the event; no verdict is made up. */
+static void test_failed_event_stops_the_run(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("site S\ndc DC1 site=S\nwait 10s\nexpect converged\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(kernelSchedule(&s.k, 1000, failingEvent, NULL, 0, "test.failing"), MS_OK);
+    assert_int_equal(simRun(&s), MS_NOMEM);
+    assert_non_null(strstr(s.k.err, "test.failing"));
+    assert_int_equal(s.nexpects, 0);
     simFree(&s);
     scnFree(&sc);
 }
@@ -479,11 +504,12 @@ static void test_end_of_run_closes_the_world(void **state) {
     }
 }
 
-static void registerLater(kernel *k, void *obj, int64_t arg) {
+static msStatus registerLater(kernel *k, void *obj, int64_t arg) {
     (void)obj;
     (void)arg;
     /* Registered at 4000 on a 3 s grid: joins it at 6000, not 7000. */
     assert_int_equal(kernelEvery(k, 3000, noteEvent, "late", 9, "test"), MS_OK);
+    return MS_OK;
 }
 
 static void test_every_fires_on_the_grid(void **state) {
@@ -555,6 +581,7 @@ int main(void) {
         cmocka_unit_test(test_expectations_judge_exactly),
         cmocka_unit_test(test_outcome_on_unconverged_directory_fails),
         cmocka_unit_test(test_expect_during_an_active_run_says_so),
+        cmocka_unit_test(test_failed_event_stops_the_run),
         cmocka_unit_test(test_expect_not_outcome),
         cmocka_unit_test(test_back_to_back_runs_identical),
         cmocka_unit_test(test_report_of_a_run_in_progress),

@@ -75,7 +75,7 @@ static const char *pullWhy(pullKind k) {
 /* ---- pulls ---- */
 
 static void syncPullDone(directory *d, size_t moved);
-static void evPullApply(kernel *k, void *obj, int64_t arg);
+static msStatus evPullApply(kernel *k, void *obj, int64_t arg);
 
 static size_t sync_pending(const directory *d);
 
@@ -158,7 +158,7 @@ void topoStartPull(directory *d, int dst, int src, pullKind kind) {
     }
 }
 
-static void evPullApply(kernel *k, void *obj, int64_t arg) {
+static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     pull *p = d->pulls[arg];
@@ -182,11 +182,12 @@ static void evPullApply(kernel *k, void *obj, int64_t arg) {
     csRecycle(d, &p->cs);
     free(p);
     if (was_sync) syncPullDone(d, moved);
+    return MS_OK;
 }
 
 /* ---- notification ---- */
 
-static void evNotifyNext(kernel *k, void *obj, int64_t arg);
+static msStatus evNotifyNext(kernel *k, void *obj, int64_t arg);
 
 static void notifyPartner(directory *d, int dc, int k, pullKind kind) {
     int p = d->dc[dc].partners[k];
@@ -232,26 +233,28 @@ void topoDropNotifications(directory *d, int dc) {
 /* Partner k of a notification sequence; gen is the DC's failure generation
 ** when it was armed (a failure cancels the sequence; arming a new timer
 ** does not cancel the partners still to come of the previous one). */
-static void evNotifyNext(kernel *k, void *obj, int64_t arg) {
+static msStatus evNotifyNext(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     int dc = (int)(arg & 0xffff), nth = (int)((arg >> 16) & 0xffff);
     int64_t gen = arg >> 32;
     dcState *D = &d->dc[dc];
-    if (gen != (D->notify_gen & 0x7fffffff)) return;   /* cancelled (the DC failed) */
+    if (gen != (D->notify_gen & 0x7fffffff)) return MS_OK;   /* cancelled (the DC failed) */
     D->notify_pending[nth]--;
     if (nth == 0) D->notify_armed = 0;
-    if (D->failed) return;
+    if (D->failed) return MS_OK;
     notifyPartner(d, dc, nth, PULL_NOTIFY);
     if (nth + 1 < D->npartners) scheduleNotify(d, dc, nth + 1, k->p.notify_between);
+    return MS_OK;
 }
 
-static void evUrgent(kernel *k, void *obj, int64_t arg) {
+static msStatus evUrgent(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     int dc = (int)arg;
-    if (d->dc[dc].failed) return;
+    if (d->dc[dc].failed) return MS_OK;
     for (int i = 0; i < d->dc[dc].npartners; i++) notifyPartner(d, dc, i, PULL_URGENT);
+    return MS_OK;
 }
 
 void topoNoteChange(directory *d, int dc, int urgent) {
@@ -283,7 +286,7 @@ static void narrateSkipped(directory *d, int dc, const char *what, const int *fr
     kernelEmit(d->k, &r, "failed: %s%s%s skipped", what, n ? " from " : "", names);
 }
 
-static void evPeriodic(kernel *k, void *obj, int64_t arg) {
+static msStatus evPeriodic(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     siteState *S = &d->site[arg];
@@ -296,9 +299,10 @@ static void evPeriodic(kernel *k, void *obj, int64_t arg) {
         for (int j = 0; j < d->dc[dc].npartners; j++)
             topoStartPull(d, dc, d->dc[dc].partners[j], PULL_PERIODIC);
     }
+    return MS_OK;
 }
 
-static void evInterSite(kernel *k, void *obj, int64_t arg) {
+static msStatus evInterSite(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     linkState *L = &d->link[arg];
@@ -311,9 +315,10 @@ static void evInterSite(kernel *k, void *obj, int64_t arg) {
             topoStartPull(d, b, a, PULL_INTERSITE);
         }
     }
+    return MS_OK;
 }
 
-static void evGc(kernel *k, void *obj, int64_t arg) {
+static msStatus evGc(kernel *k, void *obj, int64_t arg) {
     (void)arg;
     directory *d = obj;
     for (int dc = 0; dc < d->ndc; dc++) {
@@ -339,6 +344,7 @@ static void evGc(kernel *k, void *obj, int64_t arg) {
                        removed, removed == 1 ? "" : "s");
         }
     }
+    return MS_OK;
 }
 
 /* ---- sync ---- */

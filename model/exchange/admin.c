@@ -75,11 +75,11 @@ msStatus adminDelete(exchange *x, uint32_t user) {
     return MS_OK;
 }
 
-static void purgeEv(kernel *k, void *obj, int64_t row) {
+static msStatus purgeEv(kernel *k, void *obj, int64_t row) {
     exchange *x = obj;
     mbxRow *v = NULL;
     size_t n = 0;
-    if (storeList(&x->st, -1, &v, &n) != MS_OK) return;
+    if (storeList(&x->st, -1, &v, &n) != MS_OK) return MS_OK;
     for (size_t i = 0; i < n; i++) {
         if (v[i].id != row || !v[i].disconnected) continue;
         if (k->now - v[i].disconnected_at < k->p.mailbox_retention) continue;
@@ -97,6 +97,7 @@ static void purgeEv(kernel *k, void *obj, int64_t row) {
                    guidFormat(&v[i].g, mg), (long long)items);
     }
     free(v);
+    return MS_OK;
 }
 
 void adminCleanupAgent(exchange *x, int server, const char *why) {
@@ -133,10 +134,11 @@ void adminCleanupAgent(exchange *x, int server, const char *why) {
     }
 }
 
-static void cleanupEv(kernel *k, void *obj, int64_t server) {
+static msStatus cleanupEv(kernel *k, void *obj, int64_t server) {
     exchange *x = obj;
     (void)k;
     adminCleanupAgent(x, (int)server, NULL);
+    return MS_OK;
 }
 
 msStatus adminStart(exchange *x) {

@@ -114,10 +114,11 @@ void rusRun(exchange *x, int server) {
     sv->rus_usn = top;
 }
 
-static void rusEv(kernel *k, void *obj, int64_t arg) {
+static msStatus rusEv(kernel *k, void *obj, int64_t arg) {
     exchange *x = obj;
     (void)k;
     rusRun(x, (int)arg);
+    return MS_OK;
 }
 
 msStatus rusStart(exchange *x) {

@@ -530,8 +530,8 @@ static void cancelRun(wizard *w, const char *why) {
 
 /* ---- stage 2: mailboxes -------------------------------------------- */
 
-static void wizLogonEv(kernel *k, void *obj, int64_t arg);
-static void wizBatchEndEv(kernel *k, void *obj, int64_t arg);
+static msStatus wizLogonEv(kernel *k, void *obj, int64_t arg);
+static msStatus wizBatchEndEv(kernel *k, void *obj, int64_t arg);
 
 static void scheduleW(wizard *w, simtime at, eventFn *fn, const char *what) {
     kernelSchedule(w->x->k, at, fn, w, (int64_t)w->gen, what);
@@ -622,15 +622,16 @@ static void runBatch(wizard *w) {
     scheduleW(w, k->now + cost, wizBatchEndEv, "wizard.batch");
 }
 
-static void wizBatchEndEv(kernel *k, void *obj, int64_t arg) {
+static msStatus wizBatchEndEv(kernel *k, void *obj, int64_t arg) {
     wizard *w = obj;
     (void)k;
-    if (!w->active || (uint64_t)arg != w->gen) return;
+    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
     if (w->next_item <= w->last_item && w->armed && w->arm == CANCEL_ITEMS && w->items >= w->arm_n) {
         cancelRun(w, "at a batch boundary");
-        return;
+        return MS_OK;
     }
     runBatch(w);
+    return MS_OK;
 }
 
 static void beginPass(wizard *w) {
@@ -710,9 +711,9 @@ static void beginPass(wizard *w) {
     runBatch(w);
 }
 
-static void wizLogonEv(kernel *k, void *obj, int64_t arg) {
+static msStatus wizLogonEv(kernel *k, void *obj, int64_t arg) {
     wizard *w = obj;
-    if (!w->active || (uint64_t)arg != w->gen) return;
+    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
     exchange *x = w->x;
     wizUser *wu = &w->u[w->cur];
     const srcUser *su = sourceUser(&x->src, wu->user);
@@ -728,7 +729,7 @@ static void wizLogonEv(kernel *k, void *obj, int64_t arg) {
                        su->name, guidFormat(&wu->mbx, mg), srv->name, (long long)w->attempts);
         }
         beginPass(w);
-        return;
+        return MS_OK;
     }
     if (w->first_fail < 0) {
         w->first_fail = k->now;
@@ -750,7 +751,7 @@ static void wizLogonEv(kernel *k, void *obj, int64_t arg) {
         w->attempts = n;
         scheduleW(w, w->first_fail + n * k->p.wizard_retry_interval + k->p.wizard_logon_time,
                   wizLogonEv, "wizard.logon.retry");
-        return;
+        return MS_OK;
     }
     wu->state = WU_SKIPPED;
     traceRecord r = wizRecord(w, TR_WIZ_SKIP, su);
@@ -759,11 +760,12 @@ static void wizLogonEv(kernel *k, void *obj, int64_t arg) {
     kernelEmit(k, &r, "%s: still no logon after %lld retries (event 13003): mailbox skipped as failed",
                su->name, (long long)w->attempts);
     mailboxFinished(w);
+    return MS_OK;
 }
 
-static void wizStage2Ev(kernel *k, void *obj, int64_t arg) {
+static msStatus wizStage2Ev(kernel *k, void *obj, int64_t arg) {
     wizard *w = obj;
-    if (!w->active || (uint64_t)arg != w->gen) return;
+    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
     traceRecord r = wizRecord(w, TR_WIZ_STAGE2, NULL);
     r.dc = exDcName(w->x, w->x->servers[w->server].dc);
     kernelEmit(k, &r, "run %d stage 2: copying mailbox data to %s (logons checked on %s)",
@@ -774,18 +776,20 @@ static void wizStage2Ev(kernel *k, void *obj, int64_t arg) {
     ** stage 1 stops here, every account made and no mailbox touched. */
     if (armHolds(w)) {
         cancelRun(w, "before the first logon");
-        return;
+        return MS_OK;
     }
     nextMailbox(w);
+    return MS_OK;
 }
 
-static void wizSlotEv(kernel *k, void *obj, int64_t arg) {
+static msStatus wizSlotEv(kernel *k, void *obj, int64_t arg) {
     wizard *w = obj;
-    if (!w->active || (uint64_t)arg != w->gen) return;
+    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
     accountStage(w, &w->u[w->cur]);
     w->cur++;
     simtime next = k->now + k->p.wizard_account_time;
     scheduleW(w, next, w->cur < w->n ? wizSlotEv : wizStage2Ev, w->cur < w->n ? "wizard.account" : "wizard.stage2");
+    return MS_OK;
 }
 
 /* ---- steps ---------------------------------------------------------- */

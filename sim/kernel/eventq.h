@@ -21,7 +21,13 @@
 
 struct kernel;
 
-typedef void eventFn(struct kernel *k, void *obj, int64_t arg);
+/*
+** An event's handler.  It returns MS_OK, or the status of a failure it could
+** not absorb (memory, a store's SQL): the run then stops with exit 2, naming
+** it in the kernel's err, instead of going on with a world that is no longer
+** what the model says.
+*/
+typedef msStatus eventFn(struct kernel *k, void *obj, int64_t arg);
 
 typedef struct event {
     simtime at;          /* when it is due */

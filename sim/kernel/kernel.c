@@ -3,6 +3,7 @@
 ** shared by every part of a run.
 */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/array.h"
@@ -33,13 +34,15 @@ msStatus kernelSchedule(kernel *k, simtime at, eventFn *fire, void *obj, int64_t
     return eqPush(&k->q, at, fire, obj, arg, what, NULL);
 }
 
-int kernelFireNext(kernel *k) {
+msStatus kernelFireNext(kernel *k) {
     event ev;
-    if (!eqPop(&k->q, &ev)) return 0;
+    if (!eqPop(&k->q, &ev)) return MS_OK;
     k->now = ev.at;
     k->events_fired++;
-    ev.fire(k, ev.obj, ev.arg);
-    return 1;
+    msStatus rc = ev.fire(k, ev.obj, ev.arg);
+    if (rc != MS_OK && k->err[0] == '\0')
+        snprintf(k->err, sizeof k->err, "%s: %s", ev.what, msStatusName(rc));
+    return rc;
 }
 
 simtime kernelJitter(kernel *k, simtime base) {

@@ -85,10 +85,11 @@ msStatus kernelSchedule(kernel *k, simtime at, eventFn *fire, void *obj, int64_t
 msStatus kernelEvery(kernel *k, simtime interval, eventFn *fire, void *obj, int64_t arg, const char *what);
 
 /*
-** Pop and fire the earliest pending event, advancing now to its instant.
-** Returns 0 when the queue was empty.
+** Pop and fire the earliest pending event (if any), advancing now to its
+** instant.  Returns the handler's status; on a failure err names the event
+** when the handler did not say more.
 */
-int kernelFireNext(kernel *k);
+msStatus kernelFireNext(kernel *k);
 
 /*
 ** base varied by up to +/- the run's jitter percentage, drawn from the jitter

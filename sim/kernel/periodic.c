@@ -11,11 +11,12 @@
 #include "kernel/array.h"
 #include "kernel/kernel.h"
 
-static void firePeriodic(kernel *k, void *obj, int64_t index) {
+static msStatus firePeriodic(kernel *k, void *obj, int64_t index) {
     (void)obj;
     periodicJob job = k->periodic[index];   /* a copy: fire may grow the array */
-    job.fire(k, job.obj, job.arg);
-    (void)kernelSchedule(k, k->now + job.interval, firePeriodic, NULL, index, job.what);
+    msStatus rc = job.fire(k, job.obj, job.arg);
+    if (rc != MS_OK) return rc;
+    return kernelSchedule(k, k->now + job.interval, firePeriodic, NULL, index, job.what);
 }
 
 msStatus kernelEvery(kernel *k, simtime interval, eventFn *fire, void *obj, int64_t arg, const char *what) {

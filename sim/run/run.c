@@ -191,8 +191,12 @@ static msStatus execStep(sim *s) {
     return settleBlocked(s, 0);
 }
 
-static void fireNext(sim *s) {
-    kernelFireNext(&s->k);
+/* Fire the next event; a handler's failure ends the run as an internal error (exit 2). */
+static msStatus fireNext(sim *s) {
+    s->k.err[0] = '\0';
+    msStatus rc = kernelFireNext(&s->k);
+    if (rc != MS_OK) s->done = 1;
+    return rc;
 }
 
 msStatus simStep(sim *s, int *done) {
@@ -206,14 +210,15 @@ msStatus simStep(sim *s, int *done) {
             *done = s->done;
             return rc;
         }
-        fireNext(s);
-        msStatus rc = settleBlocked(s, 0);
+        msStatus rc = fireNext(s);
+        if (rc == MS_OK) rc = settleBlocked(s, 0);
         *done = s->done;
         return rc;
     }
     if (next && next->at <= s->resume_at) {
-        fireNext(s);
-        return MS_OK;
+        msStatus rc = fireNext(s);
+        *done = s->done;
+        return rc;
     }
     if (s->pc >= s->scn->n) {
         if (s->resume_at > s->k.now) s->k.now = s->resume_at;
