@@ -12,6 +12,7 @@
 #include "dirfixture.h"
 #include "run/sim.h"
 #include "run/world.h"
+#include "directory/topology.h"
 
 #define S(x) ((simtime)(x) * MS_PER_SECOND)
 
@@ -157,6 +158,173 @@ static void big_rings_get_shortcuts_within_3_hops(void **state) {
     fxInit(&f, 2003, 1, (int[]){7});
     assert_int_equal(diameter(&f, 7), 3);
     fxFree(&f);
+}
+
+/*
+** The shortcut rule as first written, kept here as the specification of the
+** greedy rule: a breadth-first search from every DC per added edge (O(n^4)).
+** Returns the edges, in the order added, into out (a < b).
+*/
+static size_t referenceShortcuts(int n, topoEdge *out) {
+    static unsigned char adj[TOPO_GREEDY_MAX][TOPO_GREEDY_MAX];
+    int dist[TOPO_GREEDY_MAX][TOPO_GREEDY_MAX], queue[TOPO_GREEDY_MAX];
+    size_t m = 0;
+    memset(adj, 0, sizeof adj);
+    if (n <= 7) return 0;
+    for (int i = 0; i < n; i++) adj[i][(i + 1) % n] = adj[(i + 1) % n][i] = 1;
+    for (;;) {
+        for (int a = 0; a < n; a++) {
+            int head = 0, tail = 0;
+            for (int b = 0; b < n; b++) dist[a][b] = -1;
+            dist[a][a] = 0;
+            queue[tail++] = a;
+            while (head < tail) {
+                int u = queue[head++];
+                for (int v = 0; v < n; v++)
+                    if (adj[u][v] && dist[a][v] < 0) {
+                        dist[a][v] = dist[a][u] + 1;
+                        queue[tail++] = v;
+                    }
+            }
+        }
+        int best = 3, bi = -1, bj = -1;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+                if (dist[i][j] > best) {
+                    best = dist[i][j];
+                    bi = i;
+                    bj = j;
+                }
+        if (bi < 0) return m;
+        adj[bi][bj] = adj[bj][bi] = 1;
+        out[m++] = (topoEdge){bi, bj};
+    }
+}
+
+static int cmpEdge(const void *pa, const void *pb) {
+    const topoEdge *a = pa, *b = pb;
+    return a->a != b->a ? (a->a > b->a) - (a->a < b->a) : (a->b > b->b) - (a->b < b->b);
+}
+
+static void shortcuts_match_the_reference_up_to_60_dcs(void **state) {
+    (void)state;
+    static topoEdge want[TOPO_GREEDY_MAX * TOPO_GREEDY_MAX / 2];
+    for (int n = 1; n <= TOPO_GREEDY_MAX; n++) {
+        size_t nwant = referenceShortcuts(n, want);
+        qsort(want, nwant, sizeof *want, cmpEdge);
+        topoEdge *got;
+        size_t ngot;
+        assert_int_equal(topoShortcuts(n, &got, &ngot), MS_OK);
+        if (ngot != nwant) fail_msg("%d DCs: %zu edges, the reference %zu", n, ngot, nwant);
+        for (size_t i = 0; i < ngot; i++)
+            if (got[i].a != want[i].a || got[i].b != want[i].b)
+                fail_msg("%d DCs: edge %zu is %d-%d, the reference %d-%d", n, i, got[i].a, got[i].b, want[i].a,
+                         want[i].b);
+        free(got);
+    }
+}
+
+/* Hops between the farthest two of n DCs on the ring plus edges e[0..m). */
+static int edgeDiameter(int n, const topoEdge *e, size_t m, int *maxdeg) {
+    int *deg = calloc((size_t)n + 1, sizeof *deg), *start = calloc((size_t)n + 1, sizeof *start);
+    int *adj = malloc((2 * m + 2 * (size_t)n) * sizeof *adj), *fill = calloc((size_t)n, sizeof *fill);
+    int *dist = malloc((size_t)n * sizeof *dist), *queue = malloc((size_t)n * sizeof *queue);
+    assert_non_null(deg && start && adj && fill && dist && queue);
+    for (size_t i = 0; i < m; i++) {
+        deg[e[i].a]++;
+        deg[e[i].b]++;
+    }
+    for (int i = 0; i < n; i++) start[i + 1] = start[i] + deg[i] + 2;
+    *maxdeg = 0;
+    for (int i = 0; i < n; i++) {
+        adj[start[i] + fill[i]++] = (i + 1) % n;
+        adj[start[i] + fill[i]++] = (i + n - 1) % n;
+        if (deg[i] + 2 > *maxdeg) *maxdeg = deg[i] + 2;
+    }
+    for (size_t i = 0; i < m; i++) {
+        adj[start[e[i].a] + fill[e[i].a]++] = e[i].b;
+        adj[start[e[i].b] + fill[e[i].b]++] = e[i].a;
+    }
+    int worst = 0;
+    for (int a = 0; a < n; a++) {
+        int head = 0, tail = 0;
+        for (int i = 0; i < n; i++) dist[i] = -1;
+        dist[a] = 0;
+        queue[tail++] = a;
+        while (head < tail) {
+            int u = queue[head++];
+            for (int k = start[u]; k < start[u] + fill[u]; k++)
+                if (dist[adj[k]] < 0) {
+                    dist[adj[k]] = dist[u] + 1;
+                    queue[tail++] = adj[k];
+                }
+        }
+        for (int i = 0; i < n; i++) {
+            if (dist[i] < 0) worst = 99;
+            if (dist[i] > worst) worst = dist[i];
+        }
+    }
+    free(deg);
+    free(start);
+    free(adj);
+    free(fill);
+    free(dist);
+    free(queue);
+    return worst;
+}
+
+/* Above 60 DCs, the hub rule: within 3 hops, O(n) edges, O(sqrt n) partners,
+** edges sorted, none repeating a ring edge. */
+static void hub_shortcuts_keep_every_dc_within_3_hops(void **state) {
+    (void)state;
+    static const int sizes[] = {61, 62, 63, 64, 65, 71, 72, 73, 80, 81, 82, 99, 100, 101, 121, 144, 200, 257, 500, 1000};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        int n = sizes[t], k = 1, maxdeg;
+        while (k * k < n) k++;
+        topoEdge *e;
+        size_t m;
+        assert_int_equal(topoShortcuts(n, &e, &m), MS_OK);
+        if (m > 2 * (size_t)n) fail_msg("%d DCs: %zu edges", n, m);
+        for (size_t i = 0; i < m; i++) {
+            if (!(e[i].a < e[i].b) || e[i].b >= n) fail_msg("%d DCs: edge %d-%d", n, e[i].a, e[i].b);
+            if (e[i].b == e[i].a + 1 || (e[i].a == 0 && e[i].b == n - 1))
+                fail_msg("%d DCs: ring edge %d-%d repeated", n, e[i].a, e[i].b);
+            if (i && cmpEdge(&e[i - 1], &e[i]) >= 0) fail_msg("%d DCs: edges out of order at %zu", n, i);
+        }
+        int dia = edgeDiameter(n, e, m, &maxdeg);
+        if (dia > 3) fail_msg("%d DCs: %d hops", n, dia);
+        if (maxdeg > 2 * k + 2) fail_msg("%d DCs: a DC with %d partners", n, maxdeg);
+        free(e);
+    }
+}
+
+/* A site of 100 DCs gets its partners from the hub rule: DC1 (the first
+** hub) lists DC2, DC100, then DC3..DC10 (its run) and DC11, DC21, ... DC91. */
+static void a_site_above_60_dcs_uses_the_hub_rule(void **state) {
+    (void)state;
+    static const char text[] = "site HQ\n";
+    char buf[4096];
+    size_t len = sizeof text - 1;
+    memcpy(buf, text, len);
+    for (int i = 1; i <= 100; i++) len += (size_t)snprintf(buf + len, sizeof buf - len, "dc DC%d site=HQ\n", i);
+    scenario sc;
+    scnError err;
+    assert_int_equal(scnParse("t.scn", buf, len, &sc, &err), MS_OK);
+    sim s;
+    simOptions opt = {0};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    int p[128];
+    int np = dirPartners(s.world->dir, 0, p, 128);
+    int want[] = {1, 99, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 60, 70, 80, 90};
+    assert_int_equal(np, (int)(sizeof want / sizeof *want));
+    for (int k = 0; k < np; k++) assert_int_equal(p[k], want[k]);
+    np = dirPartners(s.world->dir, 54, p, 128);   /* DC55: next, previous, its hub DC51 */
+    assert_int_equal(np, 3);
+    assert_int_equal(p[0], 55);
+    assert_int_equal(p[1], 53);
+    assert_int_equal(p[2], 50);
+    simFree(&s);
+    scnFree(&sc);
 }
 
 /* ---- coalescing ---- */
@@ -732,6 +900,9 @@ int main(void) {
         cmocka_unit_test(ring_convergence_ad2000),
         cmocka_unit_test(partners_in_notification_order),
         cmocka_unit_test(big_rings_get_shortcuts_within_3_hops),
+        cmocka_unit_test(shortcuts_match_the_reference_up_to_60_dcs),
+        cmocka_unit_test(hub_shortcuts_keep_every_dc_within_3_hops),
+        cmocka_unit_test(a_site_above_60_dcs_uses_the_hub_rule),
         cmocka_unit_test(later_changes_join_the_armed_notification),
         cmocka_unit_test(a_change_after_the_timer_fired_arms_a_new_one),
         cmocka_unit_test(a_new_timer_does_not_cancel_the_partners_still_to_notify),

@@ -34,6 +34,26 @@ typedef enum pullKind {
 */
 msStatus topoBuild(directory *d, const dirConfig *cfg);
 
+/* Above this many DCs a site's shortcut edges follow the hub rule. */
+#define TOPO_GREEDY_MAX 60
+
+typedef struct topoEdge {
+    int a, b;              /* ring positions (declaration order in the site), a < b */
+} topoEdge;
+
+/*
+** The shortcut edges of a site of n DCs (positions 0..n-1 in declaration
+** order, on a ring), sorted by (a, b), into a malloc'd *out (NULL when
+** there are none): none up to 7 DCs; up to TOPO_GREEDY_MAX DCs, while two
+** DCs are more than 3 hops apart, an edge between the first pair (by a,
+** then b) among the farthest apart; above it, the hub rule: runs of
+** ceil(sqrt(n)) consecutive DCs, each DC joined to the first of its run and
+** those first DCs to each other.  Either way no DC is more than 3 hops from
+** another.  O(n^2) time and memory up to TOPO_GREEDY_MAX (a constant), O(n
+** log n) time and O(n) memory above.
+*/
+msStatus topoShortcuts(int n, topoEdge **out, size_t *nout);
+
 /* Free what topoBuild allocated, pulls in flight included. */
 void topoFree(directory *d);
 
