@@ -20,6 +20,8 @@
 **    its periodic runs while failed, each told in the narrative; restored,
 **    it catches up at its next trigger.
 **  - A notified DC pulls from the notifier.
+**  - One pull per (destination, source) pair in flight: a trigger meanwhile
+**    is coalesced into one follow-up, started when that pull is applied.
 **  - Periodic grids run from time 0, first firing one interval after 0:
 **    every DC of a site pulls from each of its partners on the site's
 **    schedule; the bridgeheads of the two sites of a site link pull from each
@@ -78,8 +80,6 @@ static const char *pullWhy(pullKind k) {
 static void syncPullDone(directory *d, size_t moved);
 static void evPullApply(kernel *k, void *obj, int64_t arg);
 
-static size_t sync_pending(const directory *d);
-
 static void narratePull(directory *d, const pull *p, const applyResult *res) {
     kernel *k = d->k;
     if (!kernelNarrating(k)) return;
@@ -127,8 +127,40 @@ static void growPulls(directory *d) {
     d->npulls = n;
 }
 
+/*
+** Pulls of one pair are serialised, as AD's replication queue does: the
+** state of the pair (dst, src) is the byte dc[dst].pair[src].  While a pull
+** of the pair is in flight (PAIR_BUSY), a trigger for it starts nothing; it
+** sets PAIR_AGAIN, and any further triggers join that one follow-up, which
+** starts when the pull in flight is applied and so sees everything they
+** would have seen.  The follow-up keeps the kind of the first trigger,
+** except that a sync trigger makes it a sync pull (the round waits for it).
+** So at most one pull per pair is in flight and one is owed, however fast
+** the triggers come (a 1 s schedule with a 1 d latency).
+*/
+#define PAIR_BUSY 0x80
+#define PAIR_AGAIN 0x40
+#define PAIR_KIND 0x0f
+
+static void owePull(directory *d, unsigned char *ps, pullKind kind) {
+    if (!(*ps & PAIR_AGAIN)) {
+        *ps = (unsigned char)(*ps | PAIR_AGAIN | (unsigned)kind);
+        if (kind == PULL_SYNC) d->sync_pulls++;
+        return;
+    }
+    if (kind == PULL_SYNC && (pullKind)(*ps & PAIR_KIND) != PULL_SYNC) {
+        *ps = (unsigned char)((*ps & ~PAIR_KIND) | PULL_SYNC);
+        d->sync_pulls++;
+    }
+}
+
 void topoStartPull(directory *d, int dst, int src, pullKind kind) {
     if (d->dc[dst].failed || d->dc[src].failed || dst == src) return;
+    unsigned char *ps = &d->dc[dst].pair[src];
+    if (*ps & PAIR_BUSY) {
+        owePull(d, ps, kind);
+        return;
+    }
     pull *p = calloc(1, sizeof *p);
     if (!p) abort();
     csBuild(d, dst, src, &p->cs);
@@ -156,7 +188,10 @@ void topoStartPull(directory *d, int dst, int src, pullKind kind) {
         d->free_slots[d->nfree_slots++] = slot;
         csFree(&p->cs);
         free(p);
+        return;
     }
+    *ps = PAIR_BUSY;
+    if (kind == PULL_SYNC) d->sync_pulls++;
 }
 
 static void evPullApply(kernel *k, void *obj, int64_t arg) {
@@ -165,7 +200,7 @@ static void evPullApply(kernel *k, void *obj, int64_t arg) {
     pull *p = d->pulls[arg];
     d->pulls[arg] = NULL;
     d->free_slots[d->nfree_slots++] = (size_t)arg;
-    int dst = p->cs.dst;
+    int dst = p->cs.dst, src = p->cs.src;
     applyResult res = {0};
     if (d->dc[dst].failed) {
         if (kernelNarrating(d->k)) {
@@ -182,7 +217,18 @@ static void evPullApply(kernel *k, void *obj, int64_t arg) {
     int was_sync = p->kind == PULL_SYNC && p->sync_round == d->sync_round;
     csRecycle(d, &p->cs);
     free(p);
-    if (was_sync) syncPullDone(d, moved);
+    if (was_sync) d->sync_pulls--;
+    unsigned char ps = d->dc[dst].pair[src];
+    d->dc[dst].pair[src] = 0;
+    int owed_sync = 0;
+    if (ps & PAIR_AGAIN) {
+        pullKind again = (pullKind)(ps & PAIR_KIND);
+        owed_sync = again == PULL_SYNC;
+        if (owed_sync) d->sync_pulls--;   /* counted again if it starts */
+        topoStartPull(d, dst, src, again);
+    }
+    /* What the pull in flight moved counts for a sync pull that waited on it. */
+    if (was_sync || owed_sync) syncPullDone(d, moved);
 }
 
 /* ---- notification ---- */
@@ -344,13 +390,6 @@ static void evGc(kernel *k, void *obj, int64_t arg) {
 
 /* ---- sync ---- */
 
-static size_t sync_pending(const directory *d) {
-    size_t n = 0;
-    for (size_t i = 0; i < d->npulls; i++)
-        if (d->pulls[i] && d->pulls[i]->kind == PULL_SYNC && d->pulls[i]->sync_round == d->sync_round) n++;
-    return n;
-}
-
 int topoSyncSources(const directory *d, int dc, int *out, int max) {
     int n = 0;
     const dcState *D = &d->dc[dc];
@@ -378,16 +417,16 @@ static void syncRoundStart(directory *d) {
     if (kernelNarrating(d->k)) {
         traceRecord r = traceNew(TR_REPL_SYNC_ROUND, "sync");
         traceInt(&r, "round", (int64_t)d->sync_round);
-        traceInt(&r, "pulls", (int64_t)sync_pending(d));
+        traceInt(&r, "pulls", (int64_t)d->sync_pulls);
         kernelEmit(d->k, &r, "round %llu: %zu pull%s", (unsigned long long)d->sync_round,
-                   sync_pending(d), sync_pending(d) == 1 ? "" : "s");
+                   d->sync_pulls, d->sync_pulls == 1 ? "" : "s");
     }
-    if (!sync_pending(d)) d->sync_active = 0;
+    if (!d->sync_pulls) d->sync_active = 0;
 }
 
 static void syncPullDone(directory *d, size_t moved) {
     d->sync_moved += moved;
-    if (sync_pending(d)) return;
+    if (d->sync_pulls) return;
     if (d->sync_dc < 0 && d->sync_moved > 0) {
         syncRoundStart(d);
         return;

@@ -8,10 +8,13 @@
 **
 ** Every pull goes through topoStartPull: it takes the change set from the
 ** source now and applies it on the destination `latency` (with jitter)
-** later.  A failed DC neither starts nor answers a pull; a pull in flight
-** into a DC that fails is dropped.  A DC that fails drops the notifications
-** it had still to send, and skips its periodic runs (schedule, site link,
-** garbage collection) while failed; each is a narrative line.
+** later.  At most one pull per (destination, source) pair is in flight: a
+** trigger meanwhile is coalesced into one follow-up pull, started when the
+** one in flight is applied.  A failed DC neither starts nor answers a pull;
+** a pull in flight into a DC that fails is dropped.  A DC that fails drops
+** the notifications it had still to send, and skips its periodic runs
+** (schedule, site link, garbage collection) while failed; each is a
+** narrative line.
 */
 #ifndef MIGSIM_TOPOLOGY_H
 #define MIGSIM_TOPOLOGY_H
@@ -71,7 +74,8 @@ void topoNoteChange(directory *d, int dc, int urgent);
 */
 void topoDropNotifications(directory *d, int dc);
 
-/* Start a pull into dst from src now (see the file comment). */
+/* Start a pull into dst from src now, or, when one of that pair is in
+** flight, owe one for when it is applied (see the file comment). */
 void topoStartPull(directory *d, int dst, int src, pullKind kind);
 
 /* Start `sync` (see dirSyncStart). */
