@@ -407,13 +407,20 @@ int topoSyncSources(const directory *d, int dc, int *out, int max) {
 static void syncRoundStart(directory *d) {
     d->sync_round++;
     d->sync_moved = 0;
-    int src[256];
+    /* A bridgehead's sources: its partners and one per site link (a fixed
+    ** array of 256 dropped sources silently past that). */
+    int most = 0;
+    for (int dc = 0; dc < d->ndc; dc++)
+        if (d->dc[dc].npartners > most) most = d->dc[dc].npartners;
+    int *src = malloc((size_t)(most + d->nlink + 1) * sizeof *src);
+    if (!src) abort();
     for (int dc = 0; dc < d->ndc; dc++) {
         if (d->sync_dc >= 0 && dc != d->sync_dc) continue;
         if (d->dc[dc].failed) continue;
-        int n = topoSyncSources(d, dc, src, 256);
+        int n = topoSyncSources(d, dc, src, most + d->nlink + 1);
         for (int k = 0; k < n; k++) topoStartPull(d, dc, src[k], PULL_SYNC);
     }
+    free(src);
     if (kernelNarrating(d->k)) {
         traceRecord r = traceNew(TR_REPL_SYNC_ROUND, "sync");
         traceInt(&r, "round", (int64_t)d->sync_round);
