@@ -109,8 +109,8 @@ static void narratePull(directory *d, const pull *p, const applyResult *res) {
 
 /*
 ** Double the pull slots.  The free slots are a stack, so starting a pull is
-** O(1) however many are in flight (a 1 s schedule with a 3 h latency keeps
-** tens of thousands in flight); a scan for a free slot made such runs
+** O(1) however many are in flight (one per pair of DCs that replicate:
+** thousands in a large forest); a scan for a free slot made such runs
 ** quadratic.  The new slots are pushed highest first, so the lowest is used
 ** first.
 */
