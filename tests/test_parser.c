@@ -1069,8 +1069,99 @@ static void test_docs_examples_parse(void **state) {
     assert_true(blocks >= 2);
 }
 
+/* ------------------------------------------------------------------ size */
+
+/* A growing text; aborts the test when out of memory. */
+typedef struct text {
+    char *s;
+    size_t n, cap;
+} text;
+
+static void add(text *t, const char *fmt, int a, int b) {
+    if (t->cap - t->n < 128) {
+        t->cap = t->cap ? 2 * t->cap : 1 << 16;
+        t->s = realloc(t->s, t->cap);
+        assert_non_null(t->s);
+    }
+    t->n += (size_t)snprintf(t->s + t->n, t->cap - t->n, fmt, a, b);
+}
+
+/*
+** 100,000 statements at the limits of the world (1,000 sites, 2,000 DCs,
+** 1,000 servers) and steps that name DCs: every name is found by hash, in
+** declaration order, and a duplicate of an early name is still caught.
+** (Parse time is measured by `make bench`, parse_100k, not here.)
+*/
+static void test_large_scenario(void **state) {
+    (void)state;
+    text t = {0};
+    int n = 0;
+    for (int s = 0; s < 1000; s++, n++) add(&t, "site S%d\n", s, 0);
+    for (int i = 0; i < 2000; i++, n++) add(&t, "dc DC%d site=S%d\n", i, i / 2);
+    for (int i = 0; i < 1000; i++, n++) add(&t, "server EX%d dc=DC%d\n", i, 2 * i + 1);
+    for (int i = 0; n < 100000; i++, n += 2) {
+        add(&t, "fail dc DC%d\n", (i * 7919) % 2000, 0);
+        add(&t, "restore dc DC%d\n", (i * 7919) % 2000, 0);
+    }
+    scenario sc;
+    parseOk(t.s, &sc);
+    assert_int_equal(sc.n, 100000);
+    assert_int_equal(sc.ndcs, 2000);
+    assert_int_equal(sc.nservers, 1000);
+    const stmt *dc = &sc.v[sc.dcs[1999]];
+    assert_string_equal(dc->u.dc.name.name, "DC1999");
+    assert_int_equal(dc->u.dc.site.index, 999);
+    assert_int_equal(sc.v[sc.servers[999]].u.server.dc.index, 1999);
+    scnFree(&sc);
+    t.n = 0;
+    add(&t, "site S0\n", 0, 0);
+    for (int i = 0; i < 1500; i++) add(&t, "dc DC%d site=S0\n", i, 0);
+    add(&t, "server DC7 dc=DC1499\n", 0, 0);
+    ERR(t.s, 1502, 8, "server name 'DC7' is already the name of a DC (line 9)");
+    t.n = 0;
+    add(&t, "site S0\n", 0, 0);
+    for (int i = 0; i < 1500; i++) add(&t, "dc DC%d site=S0\n", i, 0);
+    add(&t, "dc DC3 site=S0\n", 0, 0);
+    ERR(t.s, 1502, 4, "duplicate DC 'DC3' (first declared on line 5)");
+    free(t.s);
+}
+
+/* Every remaining limit is checked at the statement that passes it. */
+static void test_limits(void **state) {
+    (void)state;
+    text t = {0};
+    for (int s = 0; s <= 1000; s++) add(&t, "site S%d\n", s, 0);
+    RANGE(t.s, 1001, 1, "too many sites: at most 1000");
+    t.n = 0;
+    add(&t, "site S0\n", 0, 0);
+    for (int i = 0; i <= 2000; i++) add(&t, "dc DC%d site=S0\n", i, 0);
+    RANGE(t.s, 2002, 1, "too many DCs: at most 2000");
+    t.n = 0;
+    add(&t, "site S0\ndc DC0 site=S0\n", 0, 0);
+    for (int i = 0; i <= 1000; i++) add(&t, "server EX%d dc=DC0\n", i, 0);
+    RANGE(t.s, 1003, 1, "too many servers: at most 1000");
+    t.n = 0;
+    for (int s = 0; s < 50; s++) add(&t, "site S%d\n", s, 0);
+    int links = 0;
+    for (int a = 0; a < 50 && links <= 1000; a++)
+        for (int b = a + 1; b < 50 && links <= 1000; b++, links++) add(&t, "sitelink S%d S%d\n", a, b);
+    RANGE(t.s, 50 + 1001, 1, "too many site links: at most 1000");
+    t.n = 0;
+    add(&t, "site S0\ndc DC0 site=S0\n", 0, 0);
+    for (int i = 3; i <= 200000; i++) add(&t, "wait 1s\n", 0, 0);
+    scenario sc;
+    parseOk(t.s, &sc);
+    assert_int_equal(sc.n, 200000);
+    scnFree(&sc);
+    add(&t, "  wait 1s\n", 0, 0);
+    RANGE(t.s, 200001, 3, "too many statements: at most 200000");
+    free(t.s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_large_scenario),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_seed),
         cmocka_unit_test(test_ad),
         cmocka_unit_test(test_set),

@@ -173,7 +173,8 @@ msStatus dirBuild(kernel *k, const dirConfig *cfg, directory **out) {
         replicaInit(&D->r);
         D->hwm = calloc((size_t)d->ndc, sizeof *D->hwm);
         D->utd = calloc((size_t)d->ndc, sizeof *D->utd);
-        if (!D->hwm || !D->utd) {
+        D->pair = calloc((size_t)d->ndc, 1);
+        if (!D->hwm || !D->utd || !D->pair) {
             dirFree(d);
             return MS_NOMEM;
         }
@@ -202,6 +203,7 @@ void dirFree(directory *d) {
         replicaFree(&d->dc[i].r);
         free(d->dc[i].hwm);
         free(d->dc[i].utd);
+        free(d->dc[i].pair);
         free(d->dc[i].partners);
         free(d->dc[i].notify_pending);
     }

@@ -32,6 +32,7 @@ typedef struct dcState {
     replica r;
     uint64_t *hwm;         /* per source DC: highest source usnChanged seen */
     uint64_t *utd;         /* per invocation rank: highest originating USN seen */
+    unsigned char *pair;   /* per source DC: PAIR_* state of pulls from it (topology.c) */
     int *partners;         /* intra-site partners in notification order */
     int npartners;
     int notify_armed;      /* the notification timer is running */
@@ -81,6 +82,7 @@ struct directory {
     int sync_dc;           /* -1: every DC until nothing moves; else one round into it */
     uint64_t sync_round;
     size_t sync_moved;     /* attributes moved by the round in progress */
+    size_t sync_pulls;     /* sync pulls of the round in flight or waiting behind another of their pair */
     uint64_t fail_epoch;   /* bumped by every fail and restore */
 
     uint64_t conv_changes; /* sum of replicas' change counters when conv_result was computed */

@@ -6,9 +6,10 @@
 **    A DC's partners, in notification order: the next DC in the ring, the
 **    previous DC, then shortcut partners in declaration order.  Two DCs:
 **    one partner.  Above 7 DCs, shortcut edges are added until no DC is more
-**    than 3 hops from another (MS-ADTS 6.2.2.2): repeatedly, the first pair
-**    (i < j, positions in declaration order) among those farthest apart gets
-**    an edge.
+**    than 3 hops from another (MS-ADTS 6.2.2.2).  Up to TOPO_GREEDY_MAX DCs:
+**    repeatedly, the first pair (i < j, positions in declaration order)
+**    among those farthest apart gets an edge.  Above it, where that search
+**    would cost O(n^3): hubs (hubShortcuts), O(n) edges built in O(n log n).
 **  - Notification: the first change not yet announced arms the DC's timer;
 **    later changes join it (never restart it).  When it fires (after
 **    notify.first_delay) the DC notifies its first partner, then each further
@@ -19,6 +20,8 @@
 **    its periodic runs while failed, each told in the narrative; restored,
 **    it catches up at its next trigger.
 **  - A notified DC pulls from the notifier.
+**  - One pull per (destination, source) pair in flight: a trigger meanwhile
+**    is coalesced into one follow-up, started when that pull is applied.
 **  - Periodic grids run from time 0, first firing one interval after 0:
 **    every DC of a site pulls from each of its partners on the site's
 **    schedule; the bridgeheads of the two sites of a site link pull from each
@@ -77,8 +80,6 @@ static const char *pullWhy(pullKind k) {
 static void syncPullDone(directory *d, size_t moved);
 static msStatus evPullApply(kernel *k, void *obj, int64_t arg);
 
-static size_t sync_pending(const directory *d);
-
 static void narratePull(directory *d, const pull *p, const applyResult *res) {
     kernel *k = d->k;
     if (!kernelNarrating(k)) return;
@@ -108,8 +109,8 @@ static void narratePull(directory *d, const pull *p, const applyResult *res) {
 
 /*
 ** Double the pull slots.  The free slots are a stack, so starting a pull is
-** O(1) however many are in flight (a 1 s schedule with a 3 h latency keeps
-** tens of thousands in flight); a scan for a free slot made such runs
+** O(1) however many are in flight (one per pair of DCs that replicate:
+** thousands in a large forest); a scan for a free slot made such runs
 ** quadratic.  The new slots are pushed highest first, so the lowest is used
 ** first.
 */
@@ -126,8 +127,40 @@ static void growPulls(directory *d) {
     d->npulls = n;
 }
 
+/*
+** Pulls of one pair are serialised, as AD's replication queue does: the
+** state of the pair (dst, src) is the byte dc[dst].pair[src].  While a pull
+** of the pair is in flight (PAIR_BUSY), a trigger for it starts nothing; it
+** sets PAIR_AGAIN, and any further triggers join that one follow-up, which
+** starts when the pull in flight is applied and so sees everything they
+** would have seen.  The follow-up keeps the kind of the first trigger,
+** except that a sync trigger makes it a sync pull (the round waits for it).
+** So at most one pull per pair is in flight and one is owed, however fast
+** the triggers come (a 1 s schedule with a 1 d latency).
+*/
+#define PAIR_BUSY 0x80
+#define PAIR_AGAIN 0x40
+#define PAIR_KIND 0x0f
+
+static void owePull(directory *d, unsigned char *ps, pullKind kind) {
+    if (!(*ps & PAIR_AGAIN)) {
+        *ps = (unsigned char)(*ps | PAIR_AGAIN | (unsigned)kind);
+        if (kind == PULL_SYNC) d->sync_pulls++;
+        return;
+    }
+    if (kind == PULL_SYNC && (pullKind)(*ps & PAIR_KIND) != PULL_SYNC) {
+        *ps = (unsigned char)((*ps & ~PAIR_KIND) | PULL_SYNC);
+        d->sync_pulls++;
+    }
+}
+
 void topoStartPull(directory *d, int dst, int src, pullKind kind) {
     if (d->dc[dst].failed || d->dc[src].failed || dst == src) return;
+    unsigned char *ps = &d->dc[dst].pair[src];
+    if (*ps & PAIR_BUSY) {
+        owePull(d, ps, kind);
+        return;
+    }
     pull *p = calloc(1, sizeof *p);
     if (!p) abort();
     csBuild(d, dst, src, &p->cs);
@@ -155,7 +188,10 @@ void topoStartPull(directory *d, int dst, int src, pullKind kind) {
         d->free_slots[d->nfree_slots++] = slot;
         csFree(&p->cs);
         free(p);
+        return;
     }
+    *ps = PAIR_BUSY;
+    if (kind == PULL_SYNC) d->sync_pulls++;
 }
 
 static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
@@ -164,7 +200,7 @@ static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
     pull *p = d->pulls[arg];
     d->pulls[arg] = NULL;
     d->free_slots[d->nfree_slots++] = (size_t)arg;
-    int dst = p->cs.dst;
+    int dst = p->cs.dst, src = p->cs.src;
     applyResult res = {0};
     if (d->dc[dst].failed) {
         if (kernelNarrating(d->k)) {
@@ -181,7 +217,18 @@ static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
     int was_sync = p->kind == PULL_SYNC && p->sync_round == d->sync_round;
     csRecycle(d, &p->cs);
     free(p);
-    if (was_sync) syncPullDone(d, moved);
+    if (was_sync) d->sync_pulls--;
+    unsigned char ps = d->dc[dst].pair[src];
+    d->dc[dst].pair[src] = 0;
+    int owed_sync = 0;
+    if (ps & PAIR_AGAIN) {
+        pullKind again = (pullKind)(ps & PAIR_KIND);
+        owed_sync = again == PULL_SYNC;
+        if (owed_sync) d->sync_pulls--;   /* counted again if it starts */
+        topoStartPull(d, dst, src, again);
+    }
+    /* What the pull in flight moved counts for a sync pull that waited on it. */
+    if (was_sync || owed_sync) syncPullDone(d, moved);
     return MS_OK;
 }
 
@@ -349,13 +396,6 @@ static msStatus evGc(kernel *k, void *obj, int64_t arg) {
 
 /* ---- sync ---- */
 
-static size_t sync_pending(const directory *d) {
-    size_t n = 0;
-    for (size_t i = 0; i < d->npulls; i++)
-        if (d->pulls[i] && d->pulls[i]->kind == PULL_SYNC && d->pulls[i]->sync_round == d->sync_round) n++;
-    return n;
-}
-
 int topoSyncSources(const directory *d, int dc, int *out, int max) {
     int n = 0;
     const dcState *D = &d->dc[dc];
@@ -373,26 +413,33 @@ int topoSyncSources(const directory *d, int dc, int *out, int max) {
 static void syncRoundStart(directory *d) {
     d->sync_round++;
     d->sync_moved = 0;
-    int src[256];
+    /* A bridgehead's sources: its partners and one per site link (a fixed
+    ** array of 256 dropped sources silently past that). */
+    int most = 0;
+    for (int dc = 0; dc < d->ndc; dc++)
+        if (d->dc[dc].npartners > most) most = d->dc[dc].npartners;
+    int *src = malloc((size_t)(most + d->nlink + 1) * sizeof *src);
+    if (!src) abort();
     for (int dc = 0; dc < d->ndc; dc++) {
         if (d->sync_dc >= 0 && dc != d->sync_dc) continue;
         if (d->dc[dc].failed) continue;
-        int n = topoSyncSources(d, dc, src, 256);
+        int n = topoSyncSources(d, dc, src, most + d->nlink + 1);
         for (int k = 0; k < n; k++) topoStartPull(d, dc, src[k], PULL_SYNC);
     }
+    free(src);
     if (kernelNarrating(d->k)) {
         traceRecord r = traceNew(TR_REPL_SYNC_ROUND, "sync");
         traceInt(&r, "round", (int64_t)d->sync_round);
-        traceInt(&r, "pulls", (int64_t)sync_pending(d));
+        traceInt(&r, "pulls", (int64_t)d->sync_pulls);
         kernelEmit(d->k, &r, "round %llu: %zu pull%s", (unsigned long long)d->sync_round,
-                   sync_pending(d), sync_pending(d) == 1 ? "" : "s");
+                   d->sync_pulls, d->sync_pulls == 1 ? "" : "s");
     }
-    if (!sync_pending(d)) d->sync_active = 0;
+    if (!d->sync_pulls) d->sync_active = 0;
 }
 
 static void syncPullDone(directory *d, size_t moved) {
     d->sync_moved += moved;
-    if (sync_pending(d)) return;
+    if (d->sync_pulls) return;
     if (d->sync_dc < 0 && d->sync_moved > 0) {
         syncRoundStart(d);
         return;
@@ -424,25 +471,26 @@ msStatus topoSyncStart(directory *d, int dc) {
 
 /* ---- building ---- */
 
-/* Shortcut edges for a ring of n > 7 (see the file comment): adj is n*n. */
-static void addShortcuts(int n, unsigned char *adj) {
-    int *dist = malloc((size_t)n * (size_t)n * sizeof *dist), *queue = malloc((size_t)n * sizeof *queue);
-    if (!dist || !queue) abort();
-    for (;;) {
-        for (int a = 0; a < n; a++) {
-            int *da = dist + (size_t)a * (size_t)n, head = 0, tail = 0;
-            for (int b = 0; b < n; b++) da[b] = -1;
-            da[a] = 0;
-            queue[tail++] = a;
-            while (head < tail) {
-                int u = queue[head++];
-                for (int v = 0; v < n; v++)
-                    if (adj[(size_t)u * (size_t)n + (size_t)v] && da[v] < 0) {
-                        da[v] = da[u] + 1;
-                        queue[tail++] = v;
-                    }
-            }
+/*
+** Shortcut edges of a site of up to TOPO_GREEDY_MAX DCs: the greedy rule of
+** the file comment.  dist holds every pair's hop count; adding the edge
+** (a, b) changes a distance only through the new edge, so one O(n^2) pass
+** per edge keeps it exact (a breadth-first search from every DC per edge made
+** this O(n^4)).  The rows of a and b are copied first because the pass
+** changes them.  Distances fit a byte: n / 2 <= 30.
+*/
+static msStatus greedyShortcuts(int n, topoEdge *out, size_t *nout) {
+    size_t nn = (size_t)n * (size_t)n;
+    unsigned char *dist = malloc(nn + 2 * (size_t)n);
+    if (!dist) return MS_NOMEM;
+    unsigned char *ra = dist + nn, *rb = ra + n;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            int k = abs(i - j);
+            dist[(size_t)i * (size_t)n + (size_t)j] = (unsigned char)(k < n - k ? k : n - k);
         }
+    *nout = 0;
+    for (;;) {
         int best = 3, bi = -1, bj = -1;
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++)
@@ -452,39 +500,119 @@ static void addShortcuts(int n, unsigned char *adj) {
                     bj = j;
                 }
         if (bi < 0) break;
-        adj[(size_t)bi * (size_t)n + (size_t)bj] = adj[(size_t)bj * (size_t)n + (size_t)bi] = 1;
+        out[(*nout)++] = (topoEdge){bi, bj};
+        memcpy(ra, dist + (size_t)bi * (size_t)n, (size_t)n);
+        memcpy(rb, dist + (size_t)bj * (size_t)n, (size_t)n);
+        for (int x = 0; x < n; x++)
+            for (int y = 0; y < n; y++) {
+                unsigned char *d = &dist[(size_t)x * (size_t)n + (size_t)y];
+                int via = ra[x] + 1 + rb[y], back = rb[x] + 1 + ra[y];
+                if (back < via) via = back;
+                if (via < *d) *d = (unsigned char)via;
+            }
     }
     free(dist);
-    free(queue);
+    return MS_OK;
 }
 
+/* 1 when positions a < b are neighbours on the ring of n. */
+static int ringEdge(int n, int a, int b) {
+    return b == a + 1 || (a == 0 && b == n - 1);
+}
+
+/*
+** Shortcut edges above TOPO_GREEDY_MAX DCs: runs of k = ceil(sqrt(n))
+** consecutive positions, the first of each run its hub; every DC is joined
+** to its run's hub and the hubs to each other, so any two DCs are at most
+** DC - hub - hub - DC apart.  About 1.5 n edges, at most 2k + 2 partners
+** per DC.  Edges already on the ring are not repeated.
+*/
+static size_t hubShortcuts(int n, topoEdge *out) {
+    int k = 1;
+    while (k * k < n) k++;
+    size_t m = 0;
+    for (int h = 0; h < n; h += k) {
+        for (int x = h + 1; x < h + k && x < n; x++)
+            if (!ringEdge(n, h, x)) out[m++] = (topoEdge){h, x};
+        for (int g = h + k; g < n; g += k)
+            if (!ringEdge(n, h, g)) out[m++] = (topoEdge){h, g};
+    }
+    return m;
+}
+
+static int edgeCmp(const void *pa, const void *pb) {
+    const topoEdge *a = pa, *b = pb;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+msStatus topoShortcuts(int n, topoEdge **out, size_t *nout) {
+    *out = NULL;
+    *nout = 0;
+    if (n <= 7) return MS_OK;
+    /* Bounds: the greedy rule adds fewer than n * n / 2 edges; the hub rule
+    ** n run members plus k * k / 2 hub pairs, under 2 n. */
+    size_t cap = n <= TOPO_GREEDY_MAX ? (size_t)n * (size_t)n / 2 : 2 * (size_t)n + 8;
+    topoEdge *e = malloc(cap * sizeof *e);
+    if (!e) return MS_NOMEM;
+    size_t m = 0;
+    if (n <= TOPO_GREEDY_MAX) {
+        msStatus st = greedyShortcuts(n, e, &m);
+        if (st != MS_OK) {
+            free(e);
+            return st;
+        }
+    } else {
+        m = hubShortcuts(n, e);
+    }
+    qsort(e, m, sizeof *e, edgeCmp);
+    *out = e;
+    *nout = m;
+    return MS_OK;
+}
+
+/*
+** Partners of every DC of S in notification order: next, previous, then
+** shortcut partners in declaration order.  Walking the edges sorted by
+** (a, b) gives each DC its shortcut partners in ascending order: its edges
+** to earlier DCs come before its edges to later ones.
+*/
 static msStatus buildRing(directory *d, siteState *S) {
     int n = S->ndcs;
     if (n < 2) return MS_OK;
-    unsigned char *adj = calloc((size_t)n * (size_t)n, 1);
-    if (!adj) return MS_NOMEM;
-    for (int i = 0; i < n; i++) {
-        int j = (i + 1) % n;
-        adj[(size_t)i * (size_t)n + (size_t)j] = adj[(size_t)j * (size_t)n + (size_t)i] = 1;
+    topoEdge *e;
+    size_t m;
+    msStatus st = topoShortcuts(n, &e, &m);
+    if (st != MS_OK) return st;
+    int *deg = calloc((size_t)n, sizeof *deg);
+    if (!deg) {
+        free(e);
+        return MS_NOMEM;
     }
-    if (n > 7) addShortcuts(n, adj);
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < m; i++) {
+        deg[e[i].a]++;
+        deg[e[i].b]++;
+    }
+    for (int i = 0; i < n && st == MS_OK; i++) {
         dcState *D = &d->dc[S->dcs[i]];
-        D->partners = malloc((size_t)n * sizeof *D->partners);
-        D->notify_pending = calloc((size_t)n, sizeof *D->notify_pending);
+        D->partners = malloc((size_t)(deg[i] + 2) * sizeof *D->partners);
+        D->notify_pending = calloc((size_t)(deg[i] + 2), sizeof *D->notify_pending);
         if (!D->partners || !D->notify_pending) {
-            free(adj);
-            return MS_NOMEM;
+            st = MS_NOMEM;
+            break;
         }
         int next = (i + 1) % n, prev = (i + n - 1) % n;
         D->partners[D->npartners++] = S->dcs[next];
         if (prev != next) D->partners[D->npartners++] = S->dcs[prev];
-        for (int j = 0; j < n; j++)
-            if (j != next && j != prev && j != i && adj[(size_t)i * (size_t)n + (size_t)j])
-                D->partners[D->npartners++] = S->dcs[j];
     }
-    free(adj);
-    return MS_OK;
+    for (size_t i = 0; i < m && st == MS_OK; i++) {
+        dcState *A = &d->dc[S->dcs[e[i].a]], *B = &d->dc[S->dcs[e[i].b]];
+        A->partners[A->npartners++] = S->dcs[e[i].b];
+        B->partners[B->npartners++] = S->dcs[e[i].a];
+    }
+    free(deg);
+    free(e);
+    return st;
 }
 
 msStatus topoBuild(directory *d, const dirConfig *cfg) {
@@ -501,8 +629,6 @@ msStatus topoBuild(directory *d, const dirConfig *cfg) {
         siteState *S = &d->site[i];
         S->schedule = k->p.site_schedule;
         S->bridgehead = -1;
-        S->dcs = calloc((size_t)d->ndc + 1, sizeof *S->dcs);
-        if (!S->dcs) return MS_NOMEM;
         if (i < cfg->nsites) {
             const dirSiteConfig *c = &cfg->sites[i];
             snprintf(S->name, sizeof S->name, "%s", c->name ? c->name : "?");
@@ -513,11 +639,22 @@ msStatus topoBuild(directory *d, const dirConfig *cfg) {
         }
         if (S->schedule <= 0) S->schedule = MS_PER_HOUR;
     }
+    /* Each site's DC list is sized to its DCs (d->ndc per site made a world
+    ** of many sites quadratic in memory): count, allocate, then fill. */
     for (int dc = 0; dc < d->ndc; dc++) {
         int site = cfg->dcs[dc].site;
         if (site < 0 || site >= cfg->nsites) site = d->nsite - 1;
         d->dc[dc].site = site;
-        siteState *S = &d->site[site];
+        d->site[site].ndcs++;
+    }
+    for (int i = 0; i < d->nsite; i++) {
+        siteState *S = &d->site[i];
+        S->dcs = calloc((size_t)S->ndcs + 1, sizeof *S->dcs);
+        if (!S->dcs) return MS_NOMEM;
+        S->ndcs = 0;
+    }
+    for (int dc = 0; dc < d->ndc; dc++) {
+        siteState *S = &d->site[d->dc[dc].site];
         S->dcs[S->ndcs++] = dc;
     }
     for (int i = 0; i < d->nsite; i++) {

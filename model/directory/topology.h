@@ -8,10 +8,13 @@
 **
 ** Every pull goes through topoStartPull: it takes the change set from the
 ** source now and applies it on the destination `latency` (with jitter)
-** later.  A failed DC neither starts nor answers a pull; a pull in flight
-** into a DC that fails is dropped.  A DC that fails drops the notifications
-** it had still to send, and skips its periodic runs (schedule, site link,
-** garbage collection) while failed; each is a narrative line.
+** later.  At most one pull per (destination, source) pair is in flight: a
+** trigger meanwhile is coalesced into one follow-up pull, started when the
+** one in flight is applied.  A failed DC neither starts nor answers a pull;
+** a pull in flight into a DC that fails is dropped.  A DC that fails drops
+** the notifications it had still to send, and skips its periodic runs
+** (schedule, site link, garbage collection) while failed; each is a
+** narrative line.
 */
 #ifndef MIGSIM_TOPOLOGY_H
 #define MIGSIM_TOPOLOGY_H
@@ -34,6 +37,26 @@ typedef enum pullKind {
 */
 msStatus topoBuild(directory *d, const dirConfig *cfg);
 
+/* Above this many DCs a site's shortcut edges follow the hub rule. */
+#define TOPO_GREEDY_MAX 60
+
+typedef struct topoEdge {
+    int a, b;              /* ring positions (declaration order in the site), a < b */
+} topoEdge;
+
+/*
+** The shortcut edges of a site of n DCs (positions 0..n-1 in declaration
+** order, on a ring), sorted by (a, b), into a malloc'd *out (NULL when
+** there are none): none up to 7 DCs; up to TOPO_GREEDY_MAX DCs, while two
+** DCs are more than 3 hops apart, an edge between the first pair (by a,
+** then b) among the farthest apart; above it, the hub rule: runs of
+** ceil(sqrt(n)) consecutive DCs, each DC joined to the first of its run and
+** those first DCs to each other.  Either way no DC is more than 3 hops from
+** another.  O(n^2) time and memory up to TOPO_GREEDY_MAX (a constant), O(n
+** log n) time and O(n) memory above.
+*/
+msStatus topoShortcuts(int n, topoEdge **out, size_t *nout);
+
 /* Free what topoBuild allocated, pulls in flight included. */
 void topoFree(directory *d);
 
@@ -51,7 +74,8 @@ void topoNoteChange(directory *d, int dc, int urgent);
 */
 void topoDropNotifications(directory *d, int dc);
 
-/* Start a pull into dst from src now (see the file comment). */
+/* Start a pull into dst from src now, or, when one of that pair is in
+** flight, owe one for when it is applied (see the file comment). */
 void topoStartPull(directory *d, int dst, int src, pullKind kind);
 
 /* Start `sync` (see dirSyncStart). */

@@ -29,7 +29,13 @@ static const char schema[] =
     " server INTEGER NOT NULL, mbx TEXT NOT NULL, mode TEXT NOT NULL, status TEXT NOT NULL,"
     " copied INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,"
     " replaced INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
-    " started INTEGER NOT NULL, ended INTEGER, UNIQUE(user, id), UNIQUE(mbx, id));";
+    " started INTEGER NOT NULL, ended INTEGER, UNIQUE(user, id), UNIQUE(mbx, id));"
+    /* Every run adds rows for the mailboxes it touches, so a query over all of
+    ** a mailbox's rows made each rerun cost O(runs).  These partial indexes
+    ** hold only the few rows the protect rules ask about. */
+    "CREATE INDEX wiz_account_protected ON wiz_account(mbx) WHERE protected = 1;"
+    "CREATE INDEX pass_completed ON pass(mbx) WHERE status = 'completed';"
+    "CREATE INDEX pass_merge ON pass(mbx) WHERE mode = 'merge';";
 
 static const char *const sql[WS__COUNT] = {
     /* Protected only while the wizard has not filled the mailbox: a mailbox
@@ -49,7 +55,7 @@ static const char *const sql[WS__COUNT] = {
     [WS_LAST_PASS_INTO] = "SELECT id, run, user, server, mbx, mode, status FROM pass WHERE mbx = ?1"
                           " ORDER BY id DESC LIMIT 1",
     [WS_MERGED_INTO] = "SELECT count(*) FROM pass WHERE mbx = ?1 AND mode = 'merge'",
-    [WS_UNPROTECT] = "UPDATE wiz_account SET protected = 0 WHERE mbx = ?1",
+    [WS_UNPROTECT] = "UPDATE wiz_account SET protected = 0 WHERE mbx = ?1 AND protected = 1",
     [WS_IS_PROTECTED] = "SELECT count(*) FROM wiz_account WHERE mbx = ?1 AND protected = 1",
 };
 

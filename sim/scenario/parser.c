@@ -42,6 +42,14 @@
 #define MAX_COUNT 1000000      /* deliver count= */
 #define MAX_N 1000000000       /* cancel conditions, expectation counters */
 #define MAX_FILE (64u << 20)   /* scnParseFile refuses larger files */
+/* World sizes a run can bear: each DC keeps a high-watermark and an
+** up-to-dateness entry per other DC (16 bytes per pair), and the
+** notification events encode a DC in 16 bits. */
+#define MAX_DCS 2000
+#define MAX_SITES 1000
+#define MAX_SITELINKS 1000
+#define MAX_SERVERS 1000
+#define MAX_STATEMENTS 200000
 /* A wait beyond ten years is a typo; honouring it would run periodic events for minutes. */
 #define WAIT_MAX (3650 * MS_PER_DAY)
 #define SHOW 48                /* at most this many bytes of a word in a message */
@@ -159,8 +167,26 @@ static char *dupBytes(const char *s, size_t n) {
 
 /* ---------------------------------------------------------------- errors */
 
+/*
+** Declared names by kind, for lookup only (declaration order lives in the
+** scenario's tables): open addressing, at most half full.  A slot holds the
+** kind, the declaration index (-1: empty) and the name's hash; the name
+** itself is read from the declaring statement.
+*/
+typedef struct nameSlot {
+    uint32_t hash;
+    int kind;
+    long index;
+} nameSlot;
+
+typedef struct nameIndex {
+    nameSlot *slot;
+    size_t cap, n;          /* cap: a power of two, or 0 */
+} nameIndex;
+
 typedef struct parser {
     lexer lx;
+    nameIndex names;
     scenario *sc;
     scnError *err;
     stmt *st;               /* the statement being parsed */
@@ -428,27 +454,65 @@ static const nameref *declName(const stmt *st) {
     }
 }
 
-/* Declaration index of the name among the statements idx[0..n), or -1. */
-static long lookup(const scenario *sc, const size_t *idx, size_t n, const char *s, size_t len) {
-    for (size_t i = 0; i < n; i++) {
-        const nameref *r = declName(&sc->v[idx[i]]);
-        if (eq(s, len, r->name)) return (long)i;
-    }
-    return -1;
-}
-
 typedef enum declKind { DECL_DC, DECL_SITE, DECL_SERVER } declKind;
 
 static const char *const declWords[] = {"DC", "site", "server"};
 static const char *const declKeywords[] = {"dc", "site", "server"};
 
-static long lookupDecl(const scenario *sc, declKind k, const char *s, size_t len) {
-    switch (k) {
-    case DECL_DC: return lookup(sc, sc->dcs, sc->ndcs, s, len);
-    case DECL_SITE: return lookup(sc, sc->sites, sc->nsites, s, len);
-    case DECL_SERVER: return lookup(sc, sc->servers, sc->nservers, s, len);
+static const size_t *declTable(const scenario *sc, declKind k) {
+    return k == DECL_DC ? sc->dcs : k == DECL_SITE ? sc->sites : sc->servers;
+}
+
+/* FNV-1a over the name, then the kind. */
+static uint32_t nameHash(declKind k, const char *s, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return (h ^ (uint32_t)k) * 16777619u;
+}
+
+/* Declaration index of the k named by the len bytes at s, or -1. */
+static long lookupDecl(const parser *p, declKind k, const char *s, size_t len) {
+    const nameIndex *t = &p->names;
+    if (!t->cap) return -1;
+    uint32_t h = nameHash(k, s, len);
+    const size_t *idx = declTable(p->sc, k);
+    for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        const nameSlot *e = &t->slot[i];
+        if (e->index < 0) return -1;
+        if (e->hash == h && e->kind == (int)k && eq(s, len, declName(&p->sc->v[idx[e->index]])->name))
+            return e->index;
     }
-    return -1;
+}
+
+static void namePut(nameIndex *t, nameSlot e) {
+    size_t i = e.hash & (t->cap - 1);
+    while (t->slot[i].index >= 0) i = (i + 1) & (t->cap - 1);
+    t->slot[i] = e;
+    t->n++;
+}
+
+/* Index the k just declared, declaration index `index`; 0 when out of memory. */
+static int remember(parser *p, declKind k, size_t index) {
+    nameIndex *t = &p->names;
+    if (2 * (t->n + 1) > t->cap) {
+        nameIndex g = {NULL, t->cap ? 2 * t->cap : 64, 0};
+        g.slot = malloc(g.cap * sizeof *g.slot);
+        if (!g.slot) return 0;
+        for (size_t i = 0; i < g.cap; i++) g.slot[i].index = -1;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slot[i].index >= 0) namePut(&g, t->slot[i]);
+        free(t->slot);
+        *t = g;
+    }
+    const char *name = declName(&p->sc->v[declTable(p->sc, k)[index]])->name;
+    namePut(t, (nameSlot){nameHash(k, name, strlen(name)), (int)k, (long)index});
+    return 1;
+}
+
+/* A world statement of kind k past its limit: the error at the keyword. */
+static msStatus tooMany(parser *p, size_t have, size_t max, const char *what) {
+    if (have < max) return MS_OK;
+    return fail(p, MS_RANGE, p->st->pos.col, "too many %s: at most %zu", what, max);
 }
 
 /* Resolve the n bytes at s (column col) as a declared k into r. */
@@ -456,7 +520,7 @@ static msStatus resolve(parser *p, declKind k, const char *s, size_t n, int col,
     msStatus st = checkName(p, s, n, col, k == DECL_DC ? "DC name" : k == DECL_SITE ? "site name"
                                                                                     : "server name");
     if (st != MS_OK) return st;
-    long i = lookupDecl(p->sc, k, s, n);
+    long i = lookupDecl(p, k, s, n);
     if (i < 0)
         return fail(p, MS_INPUT, col, "unknown %s '%.*s': no '%s %.*s' before this line", declWords[k],
                     show(n), s, declKeywords[k], show(n), s);
@@ -477,11 +541,10 @@ static msStatus resolveOpt(parser *p, declKind k, const lexToken *t, nameref *r)
 }
 
 /* The line of the declaration of s among DCs and servers, or 0. */
-static int declaredLine(const scenario *sc, declKind k, const char *s, size_t n) {
-    long i = lookupDecl(sc, k, s, n);
+static int declaredLine(const parser *p, declKind k, const char *s, size_t n) {
+    long i = lookupDecl(p, k, s, n);
     if (i < 0) return 0;
-    const size_t *idx = k == DECL_DC ? sc->dcs : k == DECL_SITE ? sc->sites : sc->servers;
-    return sc->v[idx[i]].pos.line;
+    return p->sc->v[declTable(p->sc, k)[i]].pos.line;
 }
 
 /* Declare a new name t of kind k: valid, and not a duplicate. */
@@ -489,14 +552,14 @@ static msStatus declare(parser *p, declKind k, const lexToken *t, nameref *r) {
     msStatus st = checkName(p, t->s, t->n, t->col, k == DECL_DC ? "DC name" : k == DECL_SITE
                                                                           ? "site name" : "server name");
     if (st != MS_OK) return st;
-    int line = declaredLine(p->sc, k, t->s, t->n);
+    int line = declaredLine(p, k, t->s, t->n);
     if (line)
         return fail(p, MS_INPUT, t->col, "duplicate %s '%.*s' (first declared on line %d)", declWords[k],
                     W(t), line);
     /* DCs and servers are both narrative actors: one name space. */
     if (k != DECL_SITE) {
         declKind other = k == DECL_DC ? DECL_SERVER : DECL_DC;
-        line = declaredLine(p->sc, other, t->s, t->n);
+        line = declaredLine(p, other, t->s, t->n);
         if (line)
             return fail(p, MS_INPUT, t->col, "%s name '%.*s' is already the name of a %s (line %d)",
                         declWords[k], W(t), declWords[other], line);
@@ -593,7 +656,8 @@ static msStatus parseSite(parser *p) {
     const lexToken *name = NULL, *got[2];
     stmt *s = p->st;
     s->u.site.bridgehead.index = -1;
-    msStatus st = word(p, "site name", &name);
+    msStatus st = tooMany(p, p->sc->nsites, MAX_SITES, "sites");
+    if (st == MS_OK) st = word(p, "site name", &name);
     if (st == MS_OK) st = declare(p, DECL_SITE, name, &s->u.site.name);
     if (st == MS_OK) st = options(p, d, 2, got);
     if (st != MS_OK) return st;
@@ -616,6 +680,7 @@ static msStatus parseSite(parser *p) {
         if (st != MS_OK) return st;
     }
     if (!pushIndex(&p->sc->sites, &p->sc->nsites, (size_t)(s - p->sc->v))) return noMemory(p);
+    if (!remember(p, DECL_SITE, p->sc->nsites - 1)) return noMemory(p);
     return MS_OK;
 }
 
@@ -623,7 +688,8 @@ static msStatus parseSitelink(parser *p) {
     static const optDef d[] = {{"interval", 0}, {"cost", 0}};
     const lexToken *a = NULL, *b = NULL, *got[2];
     stmt *s = p->st;
-    msStatus st = word(p, "first site", &a);
+    msStatus st = tooMany(p, p->sc->nsitelinks, MAX_SITELINKS, "site links");
+    if (st == MS_OK) st = word(p, "first site", &a);
     if (st == MS_OK) st = resolveTok(p, DECL_SITE, a, &s->u.sitelink.a);
     if (st == MS_OK) st = word(p, "second site", &b);
     if (st == MS_OK) st = resolveTok(p, DECL_SITE, b, &s->u.sitelink.b);
@@ -678,7 +744,8 @@ static msStatus parseDc(parser *p) {
     static const optDef d[] = {{"site", 0}, {"gc", 1}};
     const lexToken *name = NULL, *got[2];
     stmt *s = p->st;
-    msStatus st = word(p, "DC name", &name);
+    msStatus st = tooMany(p, p->sc->ndcs, MAX_DCS, "DCs");
+    if (st == MS_OK) st = word(p, "DC name", &name);
     if (st == MS_OK) st = declare(p, DECL_DC, name, &s->u.dc.name);
     if (st == MS_OK) st = options(p, d, 2, got);
     if (st == MS_OK) st = required(p, got[0], "site=SITE");
@@ -687,6 +754,7 @@ static msStatus parseDc(parser *p) {
     s->u.dc.gc = got[1] != NULL;
     s->u.dc.name.index = (int)p->sc->ndcs;
     if (!pushIndex(&p->sc->dcs, &p->sc->ndcs, (size_t)(s - p->sc->v))) return noMemory(p);
+    if (!remember(p, DECL_DC, p->sc->ndcs - 1)) return noMemory(p);
     return MS_OK;
 }
 
@@ -695,7 +763,8 @@ static msStatus parseServer(parser *p) {
     const lexToken *name = NULL, *got[2];
     stmt *s = p->st;
     s->u.server.gc.index = -1;
-    msStatus st = word(p, "server name", &name);
+    msStatus st = tooMany(p, p->sc->nservers, MAX_SERVERS, "servers");
+    if (st == MS_OK) st = word(p, "server name", &name);
     if (st == MS_OK) st = declare(p, DECL_SERVER, name, &s->u.server.name);
     if (st == MS_OK) st = options(p, d, 2, got);
     if (st == MS_OK) st = required(p, got[0], "dc=DC");
@@ -713,6 +782,7 @@ static msStatus parseServer(parser *p) {
     }
     s->u.server.name.index = (int)p->sc->nservers;
     if (!pushIndex(&p->sc->servers, &p->sc->nservers, (size_t)(s - p->sc->v))) return noMemory(p);
+    if (!remember(p, DECL_SERVER, p->sc->nservers - 1)) return noMemory(p);
     return MS_OK;
 }
 
@@ -856,7 +926,7 @@ static msStatus resolveBridgeheads(parser *p) {
         stmt *site = &sc->v[sc->sites[i]];
         nameref *b = &site->u.site.bridgehead;
         if (!b->name) continue;
-        long d = lookup(sc, sc->dcs, sc->ndcs, b->name, strlen(b->name));
+        long d = lookupDecl(p, DECL_DC, b->name, strlen(b->name));
         if (d < 0)
             return failLine(p, MS_INPUT, b->pos.line, b->pos.col,
                             "unknown DC '%s' (bridgehead of site '%s'): no 'dc %s' in the world", b->name,
@@ -886,7 +956,7 @@ static msStatus userNumber(parser *p, const char *s, size_t n, int col, uint32_t
     }
     if (!ok || k > sc->nusers) {
         if (n == 0) return fail(p, MS_INPUT, col, "missing user name");
-        if (p->st->kind == ST_EXPECT && lookupDecl(sc, DECL_DC, s, n) >= 0)
+        if (p->st->kind == ST_EXPECT && lookupDecl(p, DECL_DC, s, n) >= 0)
             return fail(p, MS_INPUT, col, "unknown user '%.*s': %.*s is a DC; to judge a DC write "
                         "'expect dc %.*s has|lacks USERS'", show(n), s, show(n), s, show(n), s);
         if (sc->nusers == 1)
@@ -1239,6 +1309,8 @@ static msStatus statement(parser *p) {
     if (kind < ST_FIRST_STEP && p->world_done)
         return fail(p, MS_INPUT, k->col, "world statement '%s' after the first step (line %d)", keywords[kind],
                     p->first_step_line);
+    if (sc->n >= MAX_STATEMENTS)
+        return fail(p, MS_RANGE, k->col, "too many statements: at most %d", MAX_STATEMENTS);
     if (!grow(&sc->v, sc->n, sizeof *sc->v)) return noMemory(p);
     stmt *st = &sc->v[sc->n++];
     memset(st, 0, sizeof *st);
@@ -1280,6 +1352,7 @@ msStatus scnParse(const char *file, const char *text, size_t len, scenario *out,
         st = resolveBridgeheads(&p);
     }
     lexFree(&p.lx);
+    free(p.names.slot);
     if (st != MS_OK) {
         if (st == MS_NOMEM) err->line = 0;
         scnFree(out);
