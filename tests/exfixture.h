@@ -12,6 +12,7 @@
 #include <string.h>
 #include "exchange/exchangeint.h"
 #include "judge/judge.h"
+#include "migration/engine.h"
 #include "migration/wizard.h"
 #include "run/sim.h"
 #include "run/world.h"

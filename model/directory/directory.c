@@ -174,10 +174,12 @@ msStatus dirBuild(kernel *k, const dirConfig *cfg, directory **out) {
         D->hwm = calloc((size_t)d->ndc, sizeof *D->hwm);
         D->utd = calloc((size_t)d->ndc, sizeof *D->utd);
         D->pair = calloc((size_t)d->ndc, 1);
-        if (!D->hwm || !D->utd || !D->pair) {
+        D->last_pull = malloc((size_t)(d->ndc ? d->ndc : 1) * sizeof *D->last_pull);
+        if (!D->hwm || !D->utd || !D->pair || !D->last_pull) {
             dirFree(d);
             return MS_NOMEM;
         }
+        for (int j = 0; j < d->ndc; j++) D->last_pull[j] = -1;
     }
     rankInvocations(d);
     for (int c = 0; c < DIR_NCONTAINERS; c++) {
@@ -204,6 +206,7 @@ void dirFree(directory *d) {
         free(d->dc[i].hwm);
         free(d->dc[i].utd);
         free(d->dc[i].pair);
+        free(d->dc[i].last_pull);
         free(d->dc[i].partners);
         free(d->dc[i].notify_pending);
     }
@@ -402,6 +405,7 @@ size_t dirPullNow(directory *d, int dst, int src) {
     applyResult res;
     csBuild(d, dst, src, &cs);
     csMerge(d, &cs, &res);
+    d->dc[dst].last_pull[src] = d->k->now;
     size_t moved = cs.na;
     if (kernelNarrating(d->k)) {
         size_t attrs;
@@ -590,4 +594,15 @@ msStatus dirFailLink(directory *d, int site_a, int site_b) {
 
 msStatus dirRestoreLink(directory *d, int site_a, int site_b) {
     return setLink(d, site_a, site_b, 0);
+}
+
+simtime dirLastPull(const directory *d, int dc, int src) {
+    if (!dcOk(d, dc) || !dcOk(d, src)) return -1;
+    return d->dc[dc].last_pull[src];
+}
+
+uint64_t dirUpToDate(const directory *d, int dc, int origin) {
+    if (!dcOk(d, dc) || !dcOk(d, origin)) return 0;
+    if (dc == origin) return d->dc[dc].r.usn;
+    return d->dc[dc].utd[d->dc[origin].rank];
 }

@@ -251,4 +251,14 @@ size_t dirObjectCount(const directory *d, int dc);
 /* The version of attribute a's stamp on obj on dc (tombstones included); 0 if none. */
 uint64_t dirStampVersion(const directory *d, int dc, const guid *obj, dirAttr a);
 
+/*
+** What an administrator can read on dc about replication: when a pull from
+** src was last applied there (-1: never; repadmin /showrepl's "last
+** success"), and the highest of origin's own changes dc has seen (its
+** up-to-dateness vector entry; repadmin /showutdvec).  For origin == dc,
+** dc's own highest USN.
+*/
+simtime dirLastPull(const directory *d, int dc, int src);
+uint64_t dirUpToDate(const directory *d, int dc, int origin);
+
 #endif

@@ -33,6 +33,7 @@ typedef struct dcState {
     uint64_t *hwm;         /* per source DC: highest source usnChanged seen */
     uint64_t *utd;         /* per invocation rank: highest originating USN seen */
     unsigned char *pair;   /* per source DC: PAIR_* state of pulls from it (topology.c) */
+    simtime *last_pull;    /* per source DC: when a pull from it was last applied here; -1: never */
     int *partners;         /* intra-site partners in notification order */
     int npartners;
     int notify_armed;      /* the notification timer is running */

@@ -209,6 +209,7 @@ static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
         }
     } else {
         csMerge(d, &p->cs, &res);
+        d->dc[dst].last_pull[p->cs.src] = k->now;
         narratePull(d, p, &res);   /* before the conflicts and orphans it caused */
         csPlace(d, &p->cs, &res);
         if (res.applied) topoNoteChange(d, dst, res.urgent);

@@ -119,13 +119,13 @@ int exUserOnDc(const exchange *x, int dc, uint32_t user) {
 }
 
 int exAssociation(exchange *x, uint32_t user, guid *account, guid *mbx, int *server) {
-    return x->mv ? x->mv->association(x, user, account, mbx, server) : 0;
+    return x->mv ? x->mv->association(x->mv_obj, user, account, mbx, server) : 0;
 }
 
 size_t exMigratorAccounts(exchange *x, uint32_t user, guid *out, size_t max) {
-    return x->mv ? x->mv->accounts(x, user, out, max) : 0;
+    return x->mv ? x->mv->accounts(x->mv_obj, user, out, max) : 0;
 }
 
 int exProtected(exchange *x, const guid *mbx) {
-    return x->mv ? x->mv->isProtected(x, mbx) : 0;
+    return x->mv ? x->mv->isProtected(x->mv_obj, mbx) : 0;
 }

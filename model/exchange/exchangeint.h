@@ -6,7 +6,7 @@
 ** One exchange owns one run's Exchange side: the SQLite database (source
 ** organization, stores, the wizard's memory), the servers, the wizard, and
 ** the findings counters.  Directory reads and writes always name a DC: the
-** wizard's (x->wz), a server's dc or gc, or the admin's.
+** migrator's, a server's dc or gc, or the admin's.
 */
 #ifndef MIGSIM_EXCHANGEINT_H
 #define MIGSIM_EXCHANGEINT_H
@@ -18,7 +18,6 @@
 #include "exchange/store.h"
 
 struct kernel;
-typedef struct wizard wizard;
 
 /*
 ** What the Exchange side asks of whoever migrates mailboxes into it: the
@@ -29,9 +28,9 @@ typedef struct wizard wizard;
 ** function answers 0 / none when it knows nothing.
 */
 typedef struct exMigratorView {
-    int (*association)(exchange *x, uint32_t user, guid *account, guid *mbx, int *server);
-    size_t (*accounts)(exchange *x, uint32_t user, guid *out, size_t max);
-    int (*isProtected)(exchange *x, const guid *mbx);
+    int (*association)(void *obj, uint32_t user, guid *account, guid *mbx, int *server);
+    size_t (*accounts)(void *obj, uint32_t user, guid *out, size_t max);
+    int (*isProtected)(void *obj, const guid *mbx);
 } exMigratorView;
 
 /* The target organization's mail domain the recipient policy stamps. */
@@ -54,8 +53,8 @@ struct exchange {
     exServer *servers;
     int admin_dc;
     int entry_server;          /* where inbound mail enters */
-    wizard *wz;                /* the migrator's state, opaque here (migration/) */
-    const exMigratorView *mv;  /* NULL: no migrator */
+    const exMigratorView *mv;  /* the migrator's view; NULL: no migrator */
+    void *mv_obj;              /* what mv's functions are called with (migration/) */
     int64_t ndrs;              /* non-delivery reports so far */
     int64_t logon_failures;    /* failed user logons so far */
 };

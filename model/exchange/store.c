@@ -79,6 +79,9 @@ static const char *const sql[SS__COUNT] = {
     [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
     [SS_LIST] = "SELECT id, guid, user, disconnected, created FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
+    [SS_FOLDER_LIST] = "SELECT f.fid, f.path, (SELECT count(*) FROM item i WHERE i.mbx = f.mbx AND i.fid = f.fid),"
+                       " EXISTS (SELECT 1 FROM src_folder s WHERE s.user = ?2 AND s.fid = f.fid)"
+                       " FROM folder f WHERE f.mbx = ?1 ORDER BY f.fid",
     /* The mailbox's items in search-key order (the covering index's order),
     ** each with whether it is a copy of one of user's source items: one probe
     ** per item.  storeCounters aggregates the rows. */
@@ -498,6 +501,38 @@ msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
 
 int64_t storeForeignItems(store *x, int64_t mbx) {
     return countMbx(x, SS_COUNT_FOREIGN, mbx);
+}
+
+msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = prep(x, SS_FOLDER_LIST);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, user);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 8) != MS_OK) {
+            sqlite3_reset(st);
+            free(*out);
+            *out = NULL;
+            return MS_NOMEM;
+        }
+        storeFolderInfo *f = &(*out)[(*n)++];
+        f->fid = sqlite3_column_int64(st, 0);
+        snprintf(f->path, sizeof f->path, "%s", (const char *)sqlite3_column_text(st, 1));
+        f->items = sqlite3_column_int64(st, 2);
+        f->from_source = sqlite3_column_int(st, 3);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return MS_NOMEM;
+    }
+    return MS_OK;
 }
 
 int64_t storeItemCount(store *x, int64_t mbx) {

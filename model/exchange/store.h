@@ -74,7 +74,7 @@ enum storeStmt {
     SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
     SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_NOT_KEPT, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
-    SS_PURGE_IMPORTS,
+    SS_PURGE_IMPORTS, SS_FOLDER_LIST,
     SS__COUNT
 };
 
@@ -186,6 +186,17 @@ typedef struct importInfo {
 
 /* The last import session into mbx into *out; 0 if there was none. */
 int storeLastImport(store *x, int64_t mbx, importInfo *out);
+
+/* One folder of a mailbox as storeFolders lists it. */
+typedef struct storeFolderInfo {
+    int64_t fid;
+    char path[128];
+    int64_t items;
+    int from_source;           /* the ID is one of the source user's folder IDs */
+} storeFolderInfo;
+
+/* The folders of mbx in folder-ID order, with their item counts; *out malloc'd, *n rows. */
+msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **out, size_t *n);
 
 /* Items in mbx that are not copies of any source item (delivered mail). */
 int64_t storeForeignItems(store *x, int64_t mbx);

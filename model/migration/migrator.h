@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include "kernel/clock.h"
 #include "kernel/guid.h"
+#include "kernel/trace.h"
 
 #define MIGRATOR_ABI 1            /* bumped when these structs change */
 
@@ -49,6 +50,8 @@ typedef enum migOp {
     MIG_OP_DIR_ADD,           /* a disabled, mailbox-enabled account for request.user -> its GUIDs */
     MIG_OP_DIR_MODIFY,        /* set attribute request.attr of request.object to request.values */
     MIG_OP_DIR_DELETE,        /* delete request.object */
+    MIG_OP_DIR_MAILBOX_ENABLE,/* mailbox-enable request.object for request.server: fill a blank
+                                 msExchMailboxGuid (a new GUID), homeMDB, legacyExchangeDN -> the GUID */
     MIG_OP_DIR_REPLSTATE,     /* what repadmin /showrepl and /showutdvec show on request.dc */
     /* stores, through request.server */
     MIG_OP_STORE_LOGON,       /* log on to mailbox request.mailbox -> its state */
@@ -115,6 +118,7 @@ typedef struct migEntry {
     guid mailbox;             /* msExchMailboxGuid */
     const char *home_server;  /* the server homeMDB names, or NULL */
     const char *mail;         /* NULL when blank */
+    const char *legacy_dn;    /* legacyExchangeDN, NULL when blank */
     int disabled;
     size_t nproxies;
     const char *const *proxies;
@@ -182,6 +186,8 @@ typedef struct migReply {
     /* MIG_OP_SOURCE_USERS */
     const char *const *user_names;   /* user_names[i] is user i + 1 */
     size_t nusers;
+    /* MIG_OP_SOURCE_MAILBOX: the source user's name and addresses */
+    const char *user_name, *smtp, *x500;
     const char *message;      /* a few words on an error */
 } migReply;
 
@@ -195,11 +201,23 @@ typedef struct migEnv {
     int nservers;
     uint32_t nusers;                 /* source users */
     const char *options;             /* the migrator's option string ("" when none) */
+    const int *server_dcs;           /* server_dcs[i]: the DC server i's store reads */
+    /* The model's timings a migration tool is configured with (docs/semantics.md). */
+    simtime account_time, logon_time, retry_interval, retry_window;
+    int64_t batch;
+    /*
+    ** For built-in and plugin migrators: emit a typed trace record of their
+    ** own (a narrative line), stamped by the engine with the time, the run,
+    ** the actor and the server.  A process migrator uses MIG_OP_LOG instead.
+    */
+    void *engine;
+    void (*emit)(void *engine, traceRecord *r, const char *text);
 } migEnv;
 
 typedef struct migrator {
     int abi;                  /* MIGRATOR_ABI */
     const char *name;
+    const char *actor;        /* the narrative's actor column ("wizard") */
     /*
     ** Make an instance for one simulated run (every migrate step of it).
     ** Returns NULL on failure (the run stops with exit 2).

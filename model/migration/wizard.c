@@ -1,428 +1,126 @@
 /*
-** The Exchange Migration Wizard.  See wizard.h for the rules.
+** The Exchange Migration Wizard (mailmig.exe), as a migrator on the engine
+** (migrator.h): everything it knows comes from replies, everything it
+** changes goes through requests.  docs/semantics.md, "The wizard", gives the
+** rules; in short:
 **
-** A run is a chain of events: one per stage-1 slot, one per logon attempt,
-** one per batch boundary.  Each event carries the run's generation number;
-** cancelling bumps it, so events already queued for a cancelled run find
-** themselves stale and do nothing (the event queue never removes events).
+** Stage 1, one slot of wizard.account_time per selected user: match the
+** source user's X500 address, else its primary SMTP address, among live
+** accounts' proxyAddresses on the run's DC; a match has its blank attributes
+** filled (mailbox-enabled if need be), no match gets a disabled account
+** CN=<user>,OU=Migrated with a new mailbox GUID.  Either way the wizard
+** associates the user with that account and mailbox (the user's logon
+** follows it), and with `protect` marks the mailbox so mail bounces until a
+** pass has filled it.
+**
+** Stage 2, per user in order: log on to the mailbox through the wizard's
+** server.  If the store finds no live account carrying the mailbox on its
+** DC, event 13003: retry every wizard.retry_interval until
+** wizard.retry_window after the first failure, then skip the mailbox.  Else
+** clone when the mailbox does not exist (folder IDs kept), merge when it
+** does ("clone mode not possible, mailbox initialized: switching to merge
+** mode"), copying wizard.batch source items per request.
+**
+** A run ends with the closing log: one line per selected mailbox and a
+** mailmig-style status, 0 success, 1 warnings (cancelled, merge mode),
+** 2 errors (a mailbox skipped, an account not made, an item failed).
+**
+** The wizard keeps, across runs of one simulation, the mailboxes a
+** completed pass filled: a later run does not protect them again.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "kernel/kernel.h"
-#include "exchange/sqlstmt.h"
+#include "kernel/array.h"
 #include "migration/wizard.h"
-
-enum wzStmt {
-    WS_ACCT_ADD, WS_ASSOC, WS_ACCOUNTS, WS_USERS, WS_PASS_ADD, WS_PASS_END, WS_LAST_PASS,
-    WS_LAST_PASS_INTO, WS_MERGED_INTO, WS_UNPROTECT, WS_IS_PROTECTED,
-    WS__COUNT
-};
-
-static const char schema[] =
-    "CREATE TABLE wiz_account(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, user INTEGER NOT NULL,"
-    " account TEXT NOT NULL, mbx TEXT NOT NULL, server INTEGER NOT NULL, created INTEGER NOT NULL,"
-    " protected INTEGER NOT NULL,"
-    " UNIQUE(user, id), UNIQUE(mbx, id));"
-    "CREATE TABLE pass(id INTEGER PRIMARY KEY, run INTEGER NOT NULL, user INTEGER NOT NULL,"
-    " server INTEGER NOT NULL, mbx TEXT NOT NULL, mode TEXT NOT NULL, status TEXT NOT NULL,"
-    " copied INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,"
-    " replaced INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
-    " started INTEGER NOT NULL, ended INTEGER, UNIQUE(user, id), UNIQUE(mbx, id));"
-    /* Every run adds rows for the mailboxes it touches, so a query over all of
-    ** a mailbox's rows made each rerun cost O(runs).  These partial indexes
-    ** hold only the few rows the protect rules ask about. */
-    "CREATE INDEX wiz_account_protected ON wiz_account(mbx) WHERE protected = 1;"
-    "CREATE INDEX pass_completed ON pass(mbx) WHERE status = 'completed';"
-    "CREATE INDEX pass_merge ON pass(mbx) WHERE mode = 'merge';";
-
-static const char *const sql[WS__COUNT] = {
-    /* Protected only while the wizard has not filled the mailbox: a mailbox
-    ** a completed pass went into is not protected again by a later run. */
-    [WS_ACCT_ADD] = "INSERT INTO wiz_account(run, user, account, mbx, server, created, protected)"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7 AND NOT EXISTS (SELECT 1 FROM pass"
-                    " WHERE mbx = ?4 AND status = 'completed'))",
-    [WS_ASSOC] = "SELECT account, mbx, server FROM wiz_account WHERE user = ?1 ORDER BY id DESC LIMIT 1",
-    [WS_ACCOUNTS] = "SELECT DISTINCT account FROM wiz_account WHERE user = ?1 ORDER BY account",
-    [WS_USERS] = "SELECT DISTINCT user FROM wiz_account ORDER BY user",
-    [WS_PASS_ADD] = "INSERT INTO pass(run, user, server, mbx, mode, status, started)"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, 'running', ?6)",
-    [WS_PASS_END] = "UPDATE pass SET status = ?2, copied = ?3, skipped = ?4, replaced = ?5,"
-                    " failed = ?6, ended = ?7 WHERE id = ?1",
-    [WS_LAST_PASS] = "SELECT id, run, user, server, mbx, mode, status FROM pass WHERE user = ?1"
-                     " ORDER BY id DESC LIMIT 1",
-    [WS_LAST_PASS_INTO] = "SELECT id, run, user, server, mbx, mode, status FROM pass WHERE mbx = ?1"
-                          " ORDER BY id DESC LIMIT 1",
-    [WS_MERGED_INTO] = "SELECT count(*) FROM pass WHERE mbx = ?1 AND mode = 'merge'",
-    [WS_UNPROTECT] = "UPDATE wiz_account SET protected = 0 WHERE mbx = ?1 AND protected = 1",
-    [WS_IS_PROTECTED] = "SELECT count(*) FROM wiz_account WHERE mbx = ?1 AND protected = 1",
-};
 
 /* Where a selected user stands in the current run. */
 enum wuState { WU_PENDING, WU_READY, WU_NOACCOUNT, WU_INPASS, WU_DONE, WU_SKIPPED, WU_CANCELLED };
 
+/* What the wizard is waiting for: the reply to which request of which stage. */
+enum phase {
+    P_IDLE, P_SOURCE, P_FIND_X500, P_FIND_SMTP, P_ENABLE, P_FILL_MAIL, P_FILL_PROXIES, P_ADD,
+    P_ASSOCIATE, P_PROTECT, P_SLOT_END, P_LOGON, P_RETRY_WAIT, P_PREPARE, P_COPY, P_UNPROTECT,
+    P_MAILBOX_DONE, P_END
+};
+
 typedef struct wizUser {
     uint32_t user;
     int state;
+    char name[64], smtp[96], x500[168];
+    int64_t nitems;
     guid account, mbx;
     int merge, passed;
-    int64_t pass_id;
-    mergeCounts c;
+    int64_t copied, skipped, replaced, failed;
+    int64_t next_item;
 } wizUser;
 
-struct wizard {
-    exchange *x;
-    int server, dc;             /* the wizard statement's */
-    int64_t rate;
-    int protect;
-    int runs;                   /* runs started so far */
-    sqlite3_stmt *st[WS__COUNT];
-
-    /* The current (or last) run. */
-    int active, run, run_dc, cancelled;
-    int stage2;                 /* stage 2 has begun: mailbox boundaries exist */
-    uint64_t gen;
+typedef struct wizard {
+    const migEnv *env;
+    migStart run;
     wizUser *u;
     size_t n, cur;
-    int64_t mbx_row, next_item, last_item;
-    simtime first_fail;
-    int64_t attempts;           /* retries after the first 13003 */
-    int64_t finished, items;
-    int armed;                  /* a `cancel when` is waiting */
-    cancelWhen arm;
-    int64_t arm_n;
-    int settled;                /* 1 cancelled by the armed condition, -1 the run ended first */
-};
+    enum phase phase;
+    simtime slot_end, first_fail;
+    int64_t attempts;
+    int cancelled;
+    /* the match in progress */
+    char by[16], fill[160], key[120], match_dn[512];
+    size_t candidates;
+    int has_mailbox, has_home, has_legacy, has_mail;
+    char *proxies[32];
+    size_t nproxies;
+    const char *mail_value[1];
+    /* across runs */
+    guid *filled;              /* mailboxes a completed pass filled */
+    size_t nfilled, capfilled;
+    int64_t batch;             /* wizard.batch */
+} wizard;
 
-/* A trace record of the wizard's, about su (NULL: the run as a whole). */
-static traceRecord wizRecord(const wizard *w, traceKind kind, const srcUser *su) {
+/* ---- records ------------------------------------------------------- */
+
+static void emit(wizard *w, traceRecord *r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void emit(wizard *w, traceRecord *r, const char *fmt, ...) {
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    w->env->emit(w->env->engine, r, text);
+}
+
+static traceRecord record(const wizUser *wu, traceKind kind) {
     traceRecord r = traceNew(kind, "wizard");
-    r.run = w->run;
-    r.server = w->x->servers[w->server].name;
-    if (su) r.user = su->name;
+    if (wu) r.user = wu->name;
     return r;
 }
 
-/* ---- statements ---------------------------------------------------- */
-
-static sqlite3_stmt *prep(wizard *w, enum wzStmt k) {
-    return sqlCached(w->x->db, &w->st[k], sql[k]);
+static const char *serverName(const wizard *w) {
+    return w->env->server_names[w->run.server];
 }
 
-static void columnGuid(sqlite3_stmt *st, int i, guid *g) {
-    const char *t = (const char *)sqlite3_column_text(st, i);
-    memset(g, 0, sizeof *g);
-    if (t) guidParse(t, g);
+static const char *dcName(const wizard *w, int dc) {
+    return dc >= 0 && dc < w->env->ndcs ? w->env->dc_names[dc] : "?";
 }
 
-static int stepDone(sqlite3_stmt *st) {
-    if (!st) return 0;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE;
-}
+/* ---- requests ------------------------------------------------------ */
 
-static int64_t countGuid(wizard *w, enum wzStmt k, const guid *g) {
-    sqlite3_stmt *st = prep(w, k);
-    if (!st) return 0;
-    sqlBindGuid(st, 1, g);
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
-}
-
-static void unprotect(wizard *w, const guid *mbx) {
-    sqlite3_stmt *st = prep(w, WS_UNPROTECT);
-    if (!st) return;
-    sqlBindGuid(st, 1, mbx);
-    stepDone(st);
-}
-
-/* ---- public queries ------------------------------------------------ */
-
-static const exMigratorView wizView = {wizAssociation, wizAccounts, wizProtected};
-
-msStatus wizOpen(exchange *x, const wizConfig *cfg) {
-    wizard *w = calloc(1, sizeof *w);
-    if (!w) return MS_NOMEM;
-    w->x = x;
-    w->server = cfg->server;
-    w->dc = cfg->dc;
-    w->rate = cfg->rate > 0 ? cfg->rate : 1;
-    w->protect = cfg->protect;
-    x->wz = w;
-    x->mv = &wizView;
-    char *msg = NULL;
-    if (sqlite3_exec(x->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(x->k->err, sizeof x->k->err, "wizard: %s", msg ? msg : "sqlite error");
-        sqlite3_free(msg);
-        return MS_NOMEM;
+static void ask(wizard *w, migRequest *q, migOp op, enum phase next) {
+    q->op = op;
+    q->dc = w->run.dc;
+    q->server = w->run.server;
+    w->phase = next;
+    if (w->cur < w->n) {
+        q->user = w->u[w->cur].user;
+        q->object = w->u[w->cur].account;
+        q->mailbox = w->u[w->cur].mbx;
     }
-    return MS_OK;
 }
 
-void wizClose(wizard *w) {
-    if (!w) return;
-    w->x->wz = NULL;
-    w->x->mv = NULL;
-    for (int i = 0; i < WS__COUNT; i++) sqlite3_finalize(w->st[i]);
-    free(w->u);
-    free(w);
-}
-
-int wizActive(const wizard *w) {
-    return w && w->active;
-}
-
-int wizRunNumber(const wizard *w) {
-    return w ? w->run : 0;
-}
-
-int wizAssociation(exchange *x, uint32_t user, guid *account, guid *mbx, int *server) {
-    sqlite3_stmt *st = x->wz ? prep(x->wz, WS_ASSOC) : NULL;
-    if (!st) return 0;
-    sqlite3_bind_int64(st, 1, user);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found) {
-        columnGuid(st, 0, account);
-        columnGuid(st, 1, mbx);
-        *server = sqlite3_column_int(st, 2);
-    }
-    sqlite3_reset(st);
-    return found;
-}
-
-size_t wizAccounts(exchange *x, uint32_t user, guid *out, size_t max) {
-    sqlite3_stmt *st = x->wz ? prep(x->wz, WS_ACCOUNTS) : NULL;
-    if (!st) return 0;
-    sqlite3_bind_int64(st, 1, user);
-    size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n < max) columnGuid(st, 0, &out[n]);
-        n++;
-    }
-    sqlite3_reset(st);
-    return n;
-}
-
-size_t wizUsers(exchange *x, uint32_t *out, size_t max) {
-    sqlite3_stmt *st = x->wz ? prep(x->wz, WS_USERS) : NULL;
-    if (!st) return 0;
-    size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n < max) out[n] = (uint32_t)sqlite3_column_int64(st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    return n;
-}
-
-static int readPass(sqlite3_stmt *st, passInfo *out) {
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->run = sqlite3_column_int(st, 1);
-        out->user = (uint32_t)sqlite3_column_int64(st, 2);
-        out->server = sqlite3_column_int(st, 3);
-        columnGuid(st, 4, &out->mbx);
-        const char *mode = (const char *)sqlite3_column_text(st, 5);
-        out->merge = mode && strcmp(mode, "merge") == 0;
-        const char *status = (const char *)sqlite3_column_text(st, 6);
-        snprintf(out->status, sizeof out->status, "%s", status ? status : "");
-    }
-    sqlite3_reset(st);
-    return found;
-}
-
-int wizLastPass(exchange *x, uint32_t user, passInfo *out) {
-    sqlite3_stmt *st = x->wz ? prep(x->wz, WS_LAST_PASS) : NULL;
-    if (!st) return 0;
-    sqlite3_bind_int64(st, 1, user);
-    return readPass(st, out);
-}
-
-int wizLastPassInto(exchange *x, const guid *mbx, passInfo *out) {
-    sqlite3_stmt *st = x->wz ? prep(x->wz, WS_LAST_PASS_INTO) : NULL;
-    if (!st) return 0;
-    sqlBindGuid(st, 1, mbx);
-    return readPass(st, out);
-}
-
-int wizMergedInto(exchange *x, const guid *mbx) {
-    return x->wz && countGuid(x->wz, WS_MERGED_INTO, mbx) > 0;
-}
-
-int wizProtected(exchange *x, const guid *mbx) {
-    return x->wz && countGuid(x->wz, WS_IS_PROTECTED, mbx) > 0;
-}
-
-/* ---- stage 1: accounts -------------------------------------------- */
-
-static int hasProxy(const char *const *v, size_t n, const char *p) {
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(v[i], p) == 0) return 1;
-    return 0;
-}
-
-static int hasPrimarySmtp(const char *const *v, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(v[i], "SMTP:", 5) == 0) return 1;
-    return 0;
-}
-
-/* Fill the blank attributes of a matched account (the wizard never
-** overwrites); returns 0 on a directory failure.  fill names what was filled. */
-static int fillBlanks(wizard *w, int dc, const guid *acct, const srcUser *su, guid *mbx,
-                      char *fill, size_t fillsz) {
-    exchange *x = w->x;
-    fill[0] = '\0';
-    /* Each blank attribute on its own: an account may carry a mailbox GUID
-    ** and still lack homeMDB or legacyExchangeDN. */
-    const char *g = dirGet(x->d, dc, acct, A_MAILBOXGUID);
-    if (!g || guidParse(g, mbx) != 0) {
-        char gs[GUID_STRLEN];
-        guidNext(&x->k->guids, "mailbox", mbx);
-        guidFormat(mbx, gs);
-        const char *v1[] = {gs};
-        if (dirModify(x->d, dc, acct, A_MAILBOXGUID, v1, 1) != MS_OK) return 0;
-        snprintf(fill, fillsz, "mailbox-enabled it");
-    }
-    if (!dirGet(x->d, dc, acct, A_HOMEMDB)) {
-        const char *v2[] = {x->servers[w->server].homemdb};
-        if (dirModify(x->d, dc, acct, A_HOMEMDB, v2, 1) != MS_OK) return 0;
-        snprintf(fill + strlen(fill), fillsz - strlen(fill), "%shomeMDB", fill[0] ? ", " : "");
-    }
-    if (!dirGet(x->d, dc, acct, A_LEGACYEXCHANGEDN)) {
-        char leg[200];
-        snprintf(leg, sizeof leg, "/o=Target/ou=First Administrative Group/cn=Recipients/cn=%s", su->name);
-        const char *v3[] = {leg};
-        if (dirModify(x->d, dc, acct, A_LEGACYEXCHANGEDN, v3, 1) != MS_OK) return 0;
-        snprintf(fill + strlen(fill), fillsz - strlen(fill), "%slegacyExchangeDN", fill[0] ? ", " : "");
-    }
-    if (!dirGet(x->d, dc, acct, A_MAIL)) {
-        const char *v[] = {su->smtp};
-        if (dirModify(x->d, dc, acct, A_MAIL, v, 1) != MS_OK) return 0;
-        snprintf(fill + strlen(fill), fillsz - strlen(fill), "%smail", fill[0] ? ", " : "");
-    }
-    /* proxyAddresses is multi-valued: add what is missing, keep the rest. */
-    const char *old[32];
-    size_t n = dirGetAll(x->d, dc, acct, A_PROXYADDRESSES, old, 32);
-    if (n > 30) n = 30;
-    char copy[32][200], smtp[120];
-    const char *nv[32];
-    for (size_t i = 0; i < n; i++) {
-        snprintf(copy[i], sizeof copy[i], "%s", old[i]);
-        nv[i] = copy[i];
-    }
-    size_t m = n;
-    snprintf(smtp, sizeof smtp, "%s:%s", hasPrimarySmtp(nv, n) ? "smtp" : "SMTP", su->smtp);
-    if (!hasProxy(nv, m, smtp)) nv[m++] = smtp;
-    if (!hasProxy(nv, m, su->x500)) nv[m++] = su->x500;
-    if (m != n) {
-        if (dirModify(x->d, dc, acct, A_PROXYADDRESSES, nv, m) != MS_OK) return 0;
-        snprintf(fill + strlen(fill), fillsz - strlen(fill), "%sproxyAddresses", fill[0] ? ", " : "");
-    }
-    return 1;
-}
-
-static int createAccount(wizard *w, int dc, const srcUser *su, guid *acct, guid *mbx) {
-    exchange *x = w->x;
-    char gs[GUID_STRLEN], smtp[120], leg[200];
-    guidNext(&x->k->guids, "mailbox", mbx);
-    guidFormat(mbx, gs);
-    snprintf(smtp, sizeof smtp, "SMTP:%s", su->smtp);
-    snprintf(leg, sizeof leg, "/o=Target/ou=First Administrative Group/cn=Recipients/cn=%s", su->name);
-    const dirValue v[] = {
-        {A_OBJECTCLASS, "user"},
-        {A_SAMACCOUNTNAME, su->name},
-        {A_MAIL, su->smtp},
-        {A_PROXYADDRESSES, smtp},
-        {A_PROXYADDRESSES, su->x500},
-        {A_LEGACYEXCHANGEDN, leg},
-        {A_MAILBOXGUID, gs},
-        {A_HOMEMDB, x->servers[w->server].homemdb},
-        {A_USERACCOUNTCONTROL, "514"},
-    };
-    return dirAdd(x->d, dc, C_MIGRATED, su->name, v, sizeof v / sizeof v[0], acct) == MS_OK;
-}
-
-static void remember(wizard *w, wizUser *wu, int created) {
-    sqlite3_stmt *st = prep(w, WS_ACCT_ADD);
-    if (!st) return;
-    sqlite3_bind_int(st, 1, w->run);
-    sqlite3_bind_int64(st, 2, wu->user);
-    sqlBindGuid(st, 3, &wu->account);
-    sqlBindGuid(st, 4, &wu->mbx);
-    sqlite3_bind_int(st, 5, w->server);
-    sqlite3_bind_int(st, 6, created);
-    sqlite3_bind_int(st, 7, w->protect);
-    stepDone(st);
-}
-
-static void accountStage(wizard *w, wizUser *wu) {
-    exchange *x = w->x;
-    kernel *k = x->k;
-    int dc = w->run_dc;
-    const srcUser *su = sourceUser(&x->src, wu->user);
-    const char *dcn = exDcName(x, dc);
-    char smtp[120], dn[512], mg[GUID_STRLEN], fill[160];
-    guid found[8];
-    const char *by = "X500 address";
-    size_t n = dirFindByProxy(x->d, dc, su->x500, found, 8);
-    if (n == 0) {
-        snprintf(smtp, sizeof smtp, "SMTP:%s", su->smtp);
-        n = dirFindByProxy(x->d, dc, smtp, found, 8);
-        by = "SMTP address";
-    }
-    if (n > 0) {
-        wu->account = found[0];
-        if (!fillBlanks(w, dc, &wu->account, su, &wu->mbx, fill, sizeof fill)) {
-            wu->state = WU_NOACCOUNT;
-            traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_ERROR, su);
-            r.dc = dcn;
-            traceObject(&r, &wu->account);
-            traceStr(&r, "reason", "cannot update the matched account");
-            kernelEmit(k, &r, "%s: cannot update the matched account on %s", su->name, dcn);
-            return;
-        }
-        remember(w, wu, 0);
-        wu->state = WU_READY;
-        traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_MATCH, su);
-        r.dc = dcn;
-        traceObject(&r, &wu->account);
-        traceMailbox(&r, &wu->mbx);
-        traceStr(&r, "by", by);
-        traceStr(&r, "filled", fill);
-        traceInt(&r, "candidates", (int64_t)n);
-        kernelEmit(k, &r, "%s: matched %s on %s by %s%s%s%s; mailbox GUID %s",
-                   su->name, exAccountDn(x, dc, &wu->account, dn, sizeof dn), dcn, by,
-                   n > 1 ? " (first of several, by GUID)" : "", fill[0] ? "; filled: " : "", fill,
-                   guidFormat(&wu->mbx, mg));
-        return;
-    }
-    if (!createAccount(w, dc, su, &wu->account, &wu->mbx)) {
-        wu->state = WU_NOACCOUNT;
-        /* A failed DC takes no writes: say so rather than blame the name. */
-        const char *why = dirDcFailed(x->d, dc) ? "the DC is failed" : "the name is taken";
-        traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_ERROR, su);
-        r.dc = dcn;
-        traceStr(&r, "reason", why);
-        kernelEmit(k, &r, "%s: no match on %s, and CN=%s cannot be created in OU=Migrated there: %s",
-                   su->name, dcn, su->name, why);
-        return;
-    }
-    remember(w, wu, 1);
-    wu->state = WU_READY;
-    traceRecord r = wizRecord(w, TR_WIZ_ACCOUNT_CREATE, su);
-    r.dc = dcn;
-    traceObject(&r, &wu->account);
-    traceMailbox(&r, &wu->mbx);
-    kernelEmit(k, &r, "%s: no match on %s: created disabled account %s, mailbox GUID %s",
-               su->name, dcn, exAccountDn(x, dc, &wu->account, dn, sizeof dn), guidFormat(&wu->mbx, mg));
-}
-
-/* ---- run end, closing log ------------------------------------------ */
+/* ---- the closing log ----------------------------------------------- */
 
 static const char *stateWord(int state) {
     switch (state) {
@@ -434,43 +132,41 @@ static const char *stateWord(int state) {
     }
 }
 
-/* The migrator's own account of a pass, as fields. */
+/* The wizard's own account of a pass, as fields. */
 static void passFields(traceRecord *r, const wizUser *wu) {
     traceStr(r, "mode", wu->merge ? "merge" : "clone");
-    traceInt(r, "copied", wu->c.copied);
-    traceInt(r, "skipped", wu->c.skipped);
-    traceInt(r, "replaced", wu->c.replaced);
-    traceInt(r, "failed", wu->c.failed);
+    traceInt(r, "copied", wu->copied);
+    traceInt(r, "skipped", wu->skipped);
+    traceInt(r, "replaced", wu->replaced);
+    traceInt(r, "failed", wu->failed);
 }
 
 static void closingLog(wizard *w) {
-    kernel *k = w->x->k;
     int errors = 0, warnings = w->cancelled;
     size_t done = 0, skipped = 0, failed = 0, cancelled = 0, idle = 0;
-    traceRecord head = wizRecord(w, TR_WIZ_LOG, NULL);
+    traceRecord head = record(NULL, TR_WIZ_LOG);
     traceStr(&head, "state", w->cancelled ? "cancelled" : "finished");
-    kernelEmit(k, &head, "run %d log (%s):", w->run, w->cancelled ? "cancelled" : "finished");
+    emit(w, &head, "run %d log (%s):", w->run.run, w->cancelled ? "cancelled" : "finished");
     for (size_t i = 0; i < w->n; i++) {
         const wizUser *wu = &w->u[i];
-        const srcUser *su = sourceUser(&w->x->src, wu->user);
-        if (wu->state == WU_SKIPPED || wu->state == WU_NOACCOUNT || wu->c.failed) errors = 1;
+        if (wu->state == WU_SKIPPED || wu->state == WU_NOACCOUNT || wu->failed) errors = 1;
         if (wu->merge) warnings = 1;
         if (wu->state == WU_DONE) done++;
         else if (wu->state == WU_SKIPPED) skipped++;
         else if (wu->state == WU_NOACCOUNT) failed++;
         else if (wu->state == WU_CANCELLED) cancelled++;
         else idle++;
-        traceRecord r = wizRecord(w, TR_WIZ_LOG_MAILBOX, su);
+        traceRecord r = record(wu, TR_WIZ_LOG_MAILBOX);
         if (wu->passed) traceMailbox(&r, &wu->mbx);
         traceStr(&r, "state", stateWord(wu->state));
         if (!wu->passed) {
-            kernelEmit(k, &r, "  %-8s -      %s", su->name, stateWord(wu->state));
+            emit(w, &r, "  %-8s -      %s", wu->name, stateWord(wu->state));
             continue;
         }
         passFields(&r, wu);
-        kernelEmit(k, &r, "  %-8s %-5s copied=%lld skipped=%lld replaced=%lld failed=%lld  %s", su->name,
-                   wu->merge ? "merge" : "clone", (long long)wu->c.copied, (long long)wu->c.skipped,
-                   (long long)wu->c.replaced, (long long)wu->c.failed, stateWord(wu->state));
+        emit(w, &r, "  %-8s %-5s copied=%lld skipped=%lld replaced=%lld failed=%lld  %s", wu->name,
+             wu->merge ? "merge" : "clone", (long long)wu->copied, (long long)wu->skipped,
+             (long long)wu->replaced, (long long)wu->failed, stateWord(wu->state));
     }
     int status = errors ? 2 : warnings ? 1 : 0;
     /* Every selected mailbox is counted once; failed and cancelled only when
@@ -478,405 +174,499 @@ static void closingLog(wizard *w) {
     char more[64] = "";
     if (failed) snprintf(more, sizeof more, ", %zu failed", failed);
     if (cancelled) snprintf(more + strlen(more), sizeof more - strlen(more), ", %zu cancelled", cancelled);
-    traceRecord r = wizRecord(w, TR_WIZ_STATUS, NULL);
+    traceRecord r = record(NULL, TR_WIZ_STATUS);
     traceInt(&r, "status", status);
     traceInt(&r, "completed", (int64_t)done);
     traceInt(&r, "skipped", (int64_t)skipped);
     traceInt(&r, "failed", (int64_t)failed);
     traceInt(&r, "cancelled", (int64_t)cancelled);
     traceInt(&r, "not_processed", (int64_t)idle);
-    kernelEmit(k, &r, "run %d exit status %d (%s): %zu completed, %zu skipped%s, %zu not processed",
-               w->run, status, status == 2 ? "errors" : status == 1 ? "warnings" : "success", done, skipped, more, idle);
+    emit(w, &r, "run %d exit status %d (%s): %zu completed, %zu skipped%s, %zu not processed", w->run.run, status,
+         status == 2 ? "errors" : status == 1 ? "warnings" : "success", done, skipped, more, idle);
 }
 
-static void endRun(wizard *w) {
-    w->active = 0;
-    w->gen++;
-    if (w->armed && !w->cancelled) {
-        w->settled = -1;
-        snprintf(w->x->k->err, sizeof w->x->k->err,
-                 "the wizard run ended before the cancel condition (%s=%lld) was met",
-                 w->arm == CANCEL_ITEMS ? "items" : "mailboxes", (long long)w->arm_n);
-    }
-    w->armed = 0;
+static int finish(wizard *w, migRequest *q) {
     closingLog(w);
+    w->phase = P_IDLE;
+    q->op = MIG_DONE;
+    return 0;
 }
 
-static void endPassRow(wizard *w, wizUser *wu, const char *status) {
-    sqlite3_stmt *st = prep(w, WS_PASS_END);
-    if (!st) return;
-    sqlite3_bind_int64(st, 1, wu->pass_id);
-    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, wu->c.copied);
-    sqlite3_bind_int64(st, 4, wu->c.skipped);
-    sqlite3_bind_int64(st, 5, wu->c.replaced);
-    sqlite3_bind_int64(st, 6, wu->c.failed);
-    sqlite3_bind_int64(st, 7, w->x->k->now);
-    stepDone(st);
+/* ---- stage 1 ------------------------------------------------------- */
+
+static int hasProxy(char *const *v, size_t n, const char *p) {
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(v[i], p) == 0) return 1;
+    return 0;
 }
 
-static void cancelRun(wizard *w, const char *why) {
-    kernel *k = w->x->k;
-    w->cancelled = 1;
-    if (w->cur < w->n && w->u[w->cur].state == WU_INPASS) {
-        wizUser *wu = &w->u[w->cur];
-        wu->state = WU_CANCELLED;
-        endPassRow(w, wu, "cancelled");
-    }
-    traceRecord r = wizRecord(w, TR_WIZ_CANCEL, NULL);
-    traceStr(&r, "how", why);
-    traceInt(&r, "mailboxes", w->finished);
-    traceInt(&r, "items", w->items);
-    kernelEmit(k, &r, "run %d cancelled %s: %lld mailbox%s finished, %lld items copied",
-               w->run, why, (long long)w->finished, w->finished == 1 ? "" : "es", (long long)w->items);
-    if (w->armed) w->settled = 1;
-    w->armed = 0;
-    endRun(w);
+static int hasPrimarySmtp(char *const *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(v[i], "SMTP:", 5) == 0) return 1;
+    return 0;
 }
 
-/* ---- stage 2: mailboxes -------------------------------------------- */
-
-static msStatus wizLogonEv(kernel *k, void *obj, int64_t arg);
-static msStatus wizBatchEndEv(kernel *k, void *obj, int64_t arg);
-
-static void scheduleW(wizard *w, simtime at, eventFn *fn, const char *what) {
-    kernelSchedule(w->x->k, at, fn, w, (int64_t)w->gen, what);
+static void addFill(wizard *w, const char *what) {
+    size_t len = strlen(w->fill);
+    snprintf(w->fill + len, sizeof w->fill - len, "%s%s", len ? ", " : "", what);
 }
 
-static int armHolds(const wizard *w);
-static void cancelRun(wizard *w, const char *why);
+static void freeProxies(wizard *w) {
+    for (size_t i = 0; i < w->nproxies; i++) free(w->proxies[i]);
+    w->nproxies = 0;
+}
 
-/* Find the next user with an account from w->cur on and start its logon.
-** A user whose account failed in stage 1 is a mailbox skipped: it counts as
-** finished, so a `cancel when mailboxes=N` it satisfies stops the run here,
-** before the next logon. */
-static void nextMailbox(wizard *w) {
-    kernel *k = w->x->k;
-    while (w->cur < w->n && w->u[w->cur].state != WU_READY) {
-        if (w->u[w->cur].state == WU_NOACCOUNT) w->finished++;
+/* Begin user w->cur's slot (or stage 2 after the last). */
+static int nextUser(wizard *w, migRequest *q, simtime now);
+static int stage2(wizard *w, migRequest *q);
+
+static int slotEnd(wizard *w, migRequest *q, simtime now) {
+    if (now >= w->slot_end) {
         w->cur++;
-        if (armHolds(w)) {
-            cancelRun(w, "before the next logon");
-            return;
+        return nextUser(w, q, now);
+    }
+    ask(w, q, MIG_OP_SLEEP, P_SLOT_END);
+    q->duration = w->slot_end - now;
+    return 0;
+}
+
+static void logMatch(wizard *w, wizUser *wu) {
+    char mg[GUID_STRLEN];
+    traceRecord r = record(wu, TR_WIZ_ACCOUNT_MATCH);
+    r.dc = dcName(w, w->run.dc);
+    traceObject(&r, &wu->account);
+    traceMailbox(&r, &wu->mbx);
+    traceStr(&r, "by", w->by);
+    traceStr(&r, "filled", w->fill);
+    traceInt(&r, "candidates", (int64_t)w->candidates);
+    emit(w, &r, "%s: matched %s on %s by %s%s%s%s; mailbox GUID %s", wu->name, w->match_dn, r.dc, w->by,
+         w->candidates > 1 ? " (first of several, by GUID)" : "", w->fill[0] ? "; filled: " : "", w->fill,
+         guidFormat(&wu->mbx, mg));
+}
+
+/* After the account is settled: associate, maybe protect, then the slot's end. */
+static int associate(wizard *w, migRequest *q) {
+    ask(w, q, MIG_OP_STORE_ASSOCIATE, P_ASSOCIATE);
+    return 0;
+}
+
+static int filled(const wizard *w, const guid *mbx) {
+    for (size_t i = 0; i < w->nfilled; i++)
+        if (guidCompare(&w->filled[i], mbx) == 0) return 1;
+    return 0;
+}
+
+static int accountFailed(wizard *w, migRequest *q, simtime now, const char *why, int created) {
+    wizUser *wu = &w->u[w->cur];
+    wu->state = WU_NOACCOUNT;
+    traceRecord r = record(wu, TR_WIZ_ACCOUNT_ERROR);
+    r.dc = dcName(w, w->run.dc);
+    traceStr(&r, "reason", why);
+    if (created)
+        emit(w, &r, "%s: no match on %s, and CN=%s cannot be created in OU=Migrated there: %s", wu->name, r.dc,
+             wu->name, why);
+    else
+        emit(w, &r, "%s: cannot update the matched account on %s", wu->name, r.dc);
+    return slotEnd(w, q, now);
+}
+
+/* Fill the matched account's blanks one request at a time, then associate. */
+static int fillNext(wizard *w, migRequest *q) {
+    wizUser *wu = &w->u[w->cur];
+    if (w->phase < P_ENABLE && (!w->has_mailbox || !w->has_home || !w->has_legacy)) {
+        ask(w, q, MIG_OP_DIR_MAILBOX_ENABLE, P_ENABLE);
+        return 0;
+    }
+    if (w->phase < P_FILL_MAIL && !w->has_mail) {
+        ask(w, q, MIG_OP_DIR_MODIFY, P_FILL_MAIL);
+        q->attr = "mail";
+        w->mail_value[0] = wu->smtp;
+        q->values = w->mail_value;
+        q->nvalues = 1;
+        return 0;
+    }
+    if (w->phase < P_FILL_PROXIES) {
+        /* proxyAddresses is multi-valued: add what is missing, keep the rest. */
+        size_t n0 = w->nproxies;
+        char smtp[120];
+        snprintf(smtp, sizeof smtp, "%s:%s", hasPrimarySmtp(w->proxies, w->nproxies) ? "smtp" : "SMTP", wu->smtp);
+        if (!hasProxy(w->proxies, w->nproxies, smtp) && !(w->proxies[w->nproxies++] = strdup(smtp))) return -1;
+        if (!hasProxy(w->proxies, w->nproxies, wu->x500) && !(w->proxies[w->nproxies++] = strdup(wu->x500)))
+            return -1;
+        if (w->nproxies != n0) {
+            ask(w, q, MIG_OP_DIR_MODIFY, P_FILL_PROXIES);
+            q->attr = "proxyAddresses";
+            q->values = (const char *const *)w->proxies;
+            q->nvalues = w->nproxies;
+            return 0;
         }
     }
+    wu->state = WU_READY;
+    logMatch(w, wu);
+    return associate(w, q);
+}
+
+static int onFound(wizard *w, migRequest *q, const migReply *a) {
+    wizUser *wu = &w->u[w->cur];
+    const migEntry *m = &a->entries[0];
+    w->candidates = a->nentries;
+    w->has_mailbox = m->has_mailbox;
+    w->has_home = m->home_server != NULL;
+    w->has_legacy = m->legacy_dn != NULL;
+    w->has_mail = m->mail != NULL;
+    wu->account = m->object;
+    wu->mbx = m->mailbox;
+    freeProxies(w);
+    for (size_t i = 0; i < m->nproxies && i < 30; i++) {
+        char *c = strdup(m->proxies[i]);
+        if (!c) return -1;
+        w->proxies[w->nproxies++] = c;
+    }
+    snprintf(w->match_dn, sizeof w->match_dn, "%s", m->dn ? m->dn : "");
+    w->fill[0] = '\0';
+    w->phase = P_FIND_SMTP;   /* so fillNext starts at the mailbox-enable test */
+    return fillNext(w, q);
+}
+
+static int stage1(wizard *w, migRequest *q, const migReply *a) {
+    wizUser *wu = &w->u[w->cur];
+    char mg[GUID_STRLEN];
+    switch (w->phase) {
+    case P_SOURCE:
+        snprintf(wu->name, sizeof wu->name, "%s", a->user_name);
+        snprintf(wu->smtp, sizeof wu->smtp, "%s", a->smtp);
+        snprintf(wu->x500, sizeof wu->x500, "%s", a->x500);
+        wu->nitems = a->items;
+        ask(w, q, MIG_OP_DIR_SEARCH, P_FIND_X500);
+        q->by = MIG_BY_X500;
+        q->key = wu->x500;
+        snprintf(w->by, sizeof w->by, "X500 address");
+        return 0;
+    case P_FIND_X500:
+        if (a->status == MIG_OK && a->nentries) return onFound(w, q, a);
+        ask(w, q, MIG_OP_DIR_SEARCH, P_FIND_SMTP);
+        q->by = MIG_BY_SMTP;
+        snprintf(w->key, sizeof w->key, "SMTP:%s", wu->smtp);
+        q->key = w->key;
+        snprintf(w->by, sizeof w->by, "SMTP address");
+        return 0;
+    case P_FIND_SMTP:
+        if (a->status == MIG_OK && a->nentries) return onFound(w, q, a);
+        ask(w, q, MIG_OP_DIR_ADD, P_ADD);
+        return 0;
+    case P_ENABLE:
+        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", 0);
+        if (!w->has_mailbox) addFill(w, "mailbox-enabled it");
+        if (!w->has_home) addFill(w, "homeMDB");
+        if (!w->has_legacy) addFill(w, "legacyExchangeDN");
+        wu->mbx = a->mailbox;
+        return fillNext(w, q);
+    case P_FILL_MAIL:
+        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", 0);
+        addFill(w, "mail");
+        return fillNext(w, q);
+    case P_FILL_PROXIES:
+        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", 0);
+        addFill(w, "proxyAddresses");
+        return fillNext(w, q);
+    case P_ADD:
+        if (a->status != MIG_OK)
+            return accountFailed(w, q, a->now, a->status == MIG_ERR_UNAVAILABLE ? "the DC is failed" : "the name is taken", 1);
+        wu->account = a->object;
+        wu->mbx = a->mailbox;
+        wu->state = WU_READY;
+        {
+            traceRecord r = record(wu, TR_WIZ_ACCOUNT_CREATE);
+            r.dc = dcName(w, w->run.dc);
+            traceObject(&r, &wu->account);
+            traceMailbox(&r, &wu->mbx);
+            emit(w, &r, "%s: no match on %s: created disabled account %s, mailbox GUID %s", wu->name, r.dc, a->dn,
+                 guidFormat(&wu->mbx, mg));
+        }
+        return associate(w, q);
+    case P_ASSOCIATE:
+        if (w->run.protect && !filled(w, &wu->mbx)) {
+            ask(w, q, MIG_OP_STORE_PROTECT, P_PROTECT);
+            q->on = 1;
+            return 0;
+        }
+        return slotEnd(w, q, a->now);
+    case P_PROTECT:
+        return slotEnd(w, q, a->now);
+    case P_SLOT_END:
+        w->cur++;
+        return nextUser(w, q, a->now);
+    default:
+        return -1;
+    }
+}
+
+static int nextUser(wizard *w, migRequest *q, simtime now) {
     if (w->cur >= w->n) {
-        traceRecord r = wizRecord(w, TR_WIZ_DONE, NULL);
-        kernelEmit(k, &r, "run %d finished", w->run);
-        endRun(w);
-        return;
+        /* Stage 2 starts when the last slot ends. */
+        traceRecord r = record(NULL, TR_WIZ_STAGE2);
+        r.dc = dcName(w, w->run.dc);
+        emit(w, &r, "run %d stage 2: copying mailbox data to %s (logons checked on %s)", w->run.run,
+             serverName(w), w->env->dc_names[w->env->server_dcs[w->run.server]]);
+        w->cur = 0;
+        return stage2(w, q);
+    }
+    w->slot_end = now + w->env->account_time;
+    ask(w, q, MIG_OP_SOURCE_MAILBOX, P_SOURCE);
+    return 0;
+}
+
+/* ---- stage 2 ------------------------------------------------------- */
+
+static int logon(wizard *w, migRequest *q) {
+    ask(w, q, MIG_OP_STORE_LOGON, P_LOGON);
+    return 0;
+}
+
+/* The next user with an account from w->cur on; a user whose account failed
+** in stage 1 is a mailbox finished (skipped), reported as such. */
+static int stage2(wizard *w, migRequest *q) {
+    if (w->cur < w->n && w->u[w->cur].state == WU_NOACCOUNT) {
+        ask(w, q, MIG_OP_MAILBOX_DONE, P_MAILBOX_DONE);
+        return 0;
+    }
+    if (w->cur >= w->n) {
+        traceRecord r = record(NULL, TR_WIZ_DONE);
+        emit(w, &r, "run %d finished", w->run.run);
+        return finish(w, q);
     }
     w->first_fail = -1;
     w->attempts = 0;
-    scheduleW(w, k->now + k->p.wizard_logon_time, wizLogonEv, "wizard.logon");
+    return logon(w, q);
 }
 
-/* The armed condition holds now (at a mailbox boundary). */
-static int armHolds(const wizard *w) {
-    if (!w->armed) return 0;
-    if (w->arm == CANCEL_MAILBOXES) return w->finished >= w->arm_n;
-    return w->items >= w->arm_n;
+static int mailboxDone(wizard *w, migRequest *q) {
+    ask(w, q, MIG_OP_MAILBOX_DONE, P_MAILBOX_DONE);
+    return 0;
 }
 
-static void mailboxFinished(wizard *w) {
-    w->finished++;
-    w->cur++;
-    if (armHolds(w)) {
-        cancelRun(w, w->arm == CANCEL_MAILBOXES ? "before the next logon" : "at a batch boundary");
-        return;
-    }
-    nextMailbox(w);
-}
-
-static void finishPass(wizard *w) {
+static int copyNext(wizard *w, migRequest *q) {
     wizUser *wu = &w->u[w->cur];
-    const srcUser *su = sourceUser(&w->x->src, wu->user);
-    wu->state = WU_DONE;
-    endPassRow(w, wu, "completed");
-    unprotect(w, &wu->mbx);
-    traceRecord r = wizRecord(w, TR_WIZ_PASS_DONE, su);
-    traceMailbox(&r, &wu->mbx);
-    passFields(&r, wu);
-    kernelEmit(w->x->k, &r, "%s: %s finished: %lld copied, %lld skipped, %lld replaced, %lld failed",
-               su->name, wu->merge ? "merge" : "clone", (long long)wu->c.copied, (long long)wu->c.skipped,
-               (long long)wu->c.replaced, (long long)wu->c.failed);
-    mailboxFinished(w);
-}
-
-static void runBatch(wizard *w) {
-    exchange *x = w->x;
-    kernel *k = x->k;
-    wizUser *wu = &w->u[w->cur];
-    if (w->next_item > w->last_item) {
-        finishPass(w);
-        return;
+    if (wu->next_item >= wu->nitems) {
+        char mg[GUID_STRLEN];
+        (void)mg;
+        wu->state = WU_DONE;
+        traceRecord r = record(wu, TR_WIZ_PASS_DONE);
+        traceMailbox(&r, &wu->mbx);
+        passFields(&r, wu);
+        emit(w, &r, "%s: %s finished: %lld copied, %lld skipped, %lld replaced, %lld failed", wu->name,
+             wu->merge ? "merge" : "clone", (long long)wu->copied, (long long)wu->skipped, (long long)wu->replaced,
+             (long long)wu->failed);
+        if (!filled(w, &wu->mbx)) {
+            if (w->nfilled == w->capfilled && arrayGrow(&w->filled, &w->capfilled, sizeof *w->filled, 16) != MS_OK)
+                return -1;
+            w->filled[w->nfilled++] = wu->mbx;
+        }
+        if (w->run.protect) {
+            ask(w, q, MIG_OP_STORE_PROTECT, P_UNPROTECT);
+            q->on = 0;
+            return 0;
+        }
+        return mailboxDone(w, q);
     }
-    int64_t hi = w->next_item + k->p.wizard_batch - 1;
-    if (hi > w->last_item) hi = w->last_item;
-    mergeCounts c = {0};
-    msStatus rc = wu->merge ? storeMergeBatch(&x->st, w->mbx_row, wu->user, w->next_item, hi, &c)
-                            : storeCloneBatch(&x->st, w->mbx_row, w->next_item, hi, &c.copied);
-    if (rc != MS_OK) c.failed += hi - w->next_item + 1 - c.copied - c.skipped - c.replaced;
-    wu->c.copied += c.copied;
-    wu->c.skipped += c.skipped;
-    wu->c.replaced += c.replaced;
-    wu->c.failed += c.failed;
-    w->items += c.copied + c.replaced;
-    w->next_item = hi + 1;
-    int64_t work = c.copied + c.replaced;
-    simtime cost = (work * MS_PER_SECOND + w->rate - 1) / w->rate;
-    scheduleW(w, k->now + cost, wizBatchEndEv, "wizard.batch");
+    ask(w, q, MIG_OP_STORE_COPY, P_COPY);
+    q->mode = wu->merge ? MIG_MERGE : MIG_CLONE;
+    q->first = wu->next_item;
+    q->count = wu->nitems - wu->next_item < w->batch ? wu->nitems - wu->next_item : w->batch;
+    wu->next_item += q->count;
+    return 0;
 }
 
-static msStatus wizBatchEndEv(kernel *k, void *obj, int64_t arg) {
-    wizard *w = obj;
-    (void)k;
-    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
-    if (w->next_item <= w->last_item && w->armed && w->arm == CANCEL_ITEMS && w->items >= w->arm_n) {
-        cancelRun(w, "at a batch boundary");
-        return MS_OK;
-    }
-    runBatch(w);
-    return MS_OK;
-}
-
-static void beginPass(wizard *w) {
-    exchange *x = w->x;
-    kernel *k = x->k;
+static int onLogon(wizard *w, migRequest *q, const migReply *a) {
     wizUser *wu = &w->u[w->cur];
-    const srcUser *su = sourceUser(&x->src, wu->user);
-    const char *srv = x->servers[w->server].name;
-    char mg[GUID_STRLEN], t[CLOCK_BUFSZ];
+    char mg[GUID_STRLEN], t[CLOCK_BUFSZ], win[CLOCK_BUFSZ];
     guidFormat(&wu->mbx, mg);
-    int64_t row = storeFind(&x->st, w->server, &wu->mbx);
-    wu->passed = 1;
-    memset(&wu->c, 0, sizeof wu->c);
-    if (row == 0) {
-        wu->merge = 0;
-        if (storeCreate(&x->st, w->server, &wu->mbx, wu->user, INIT_CLONE, k->now, 0, &row) != MS_OK ||
-            storeCloneFolders(&x->st, row, wu->user) != MS_OK) {
-            wu->state = WU_SKIPPED;
-            traceRecord r = wizRecord(w, TR_WIZ_ERROR, su);
+    if (a->status == MIG_ERR_LOGON_FAILED) {
+        if (w->first_fail < 0) {
+            w->first_fail = a->now;
+            /* MSExchangeMig 13003 is the wizard's own event (KB 842631), logged
+            ** where the wizard runs; the cause is the store's lookup on its DC. */
+            int sdc = w->env->server_dcs[w->run.server];
+            traceRecord r = record(wu, TR_WIZ_13003);
+            r.dc = dcName(w, sdc);
             traceMailbox(&r, &wu->mbx);
-            kernelEmit(k, &r, "%s: the store on %s refused mailbox %s", su->name, srv, mg);
-            mailboxFinished(w);
-            return;
+            traceInt(&r, "last_attempt_at", w->first_fail + w->env->retry_window);
+            emit(w, &r, "%s: event 13003 (MSExchangeMig), failed to log on to the target mailbox %s on %s: the store "
+                 "finds no live account carrying it on %s; retrying every %s, the last attempt at %s", wu->name, mg,
+                 serverName(w), r.dc, durationFormat(w->env->retry_interval, t),
+                 clockFormat(w->first_fail + w->env->retry_window, win));
         }
-        traceRecord r = wizRecord(w, TR_WIZ_CLONE, su);
-        traceMailbox(&r, &wu->mbx);
-        kernelEmit(k, &r, "%s: logged on to mailbox %s on %s: not initialized, clone mode "
-                   "(folder IDs kept)", su->name, mg, srv);
-    } else {
-        simtime when = 0;
-        mbxInit how = storeInitOf(&x->st, row, &when);
-        int64_t made = 0;
-        wu->merge = 1;
-        traceRecord r = wizRecord(w, TR_WIZ_MERGE, su);
-        traceMailbox(&r, &wu->mbx);
-        traceStr(&r, "initialized_by", storeInitName(how));
-        traceInt(&r, "initialized_at", when);
-        kernelEmit(k, &r, "%s: clone mode not possible, mailbox initialized: switching to merge mode "
-                   "(mailbox %s on %s, initialized by %s at %s)", su->name, mg, srv, storeInitName(how),
-                   clockFormat(when, t));
-        storeMergeFolders(&x->st, w->server, row, wu->user, &made);
-        if (made) {
-            traceRecord rf = wizRecord(w, TR_WIZ_MERGE_FOLDERS, su);
-            traceMailbox(&rf, &wu->mbx);
-            traceInt(&rf, "folders", made);
-            kernelEmit(k, &rf, "%s: %lld folder%s missing in the target: created with new folder IDs",
-                       su->name, (long long)made, made == 1 ? "" : "s");
+        int64_t n = w->attempts + 1;
+        if (n * w->env->retry_interval <= w->env->retry_window) {
+            w->attempts = n;
+            ask(w, q, MIG_OP_SLEEP, P_RETRY_WAIT);
+            q->duration = w->first_fail + n * w->env->retry_interval - a->now;
+            if (q->duration < 0) q->duration = 0;
+            return 0;
         }
-    }
-    /* The store keeps its own record of the session (what its batches did). */
-    storeImportBegin(&x->st, row, k->now);
-    int64_t rules = 0;
-    storeCopyRules(&x->st, row, wu->user, &rules);
-    if (wu->merge && rules) {
-        traceRecord r = wizRecord(w, TR_WIZ_MERGE_RULES, su);
+        wu->state = WU_SKIPPED;
+        traceRecord r = record(wu, TR_WIZ_SKIP);
         traceMailbox(&r, &wu->mbx);
-        traceInt(&r, "rules", rules);
-        kernelEmit(k, &r, "%s: %lld rule%s copied as %s; %s",
-                   su->name, (long long)rules, rules == 1 ? "" : "s", rules == 1 ? "it is" : "they are",
-                   rules == 1 ? "it names a source folder ID" : "they name source folder IDs");
+        traceInt(&r, "attempts", w->attempts);
+        emit(w, &r, "%s: still no logon after %lld retries (event 13003): mailbox skipped as failed", wu->name,
+             (long long)w->attempts);
+        return mailboxDone(w, q);
     }
-    sqlite3_stmt *st = prep(w, WS_PASS_ADD);
-    if (st) {
-        sqlite3_bind_int(st, 1, w->run);
-        sqlite3_bind_int64(st, 2, wu->user);
-        sqlite3_bind_int(st, 3, w->server);
-        sqlBindGuid(st, 4, &wu->mbx);
-        sqlite3_bind_text(st, 5, wu->merge ? "merge" : "clone", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, k->now);
-        stepDone(st);
-        wu->pass_id = sqlite3_last_insert_rowid(x->db);
+    if (a->status != MIG_OK) return -1;
+    if (w->attempts) {
+        traceRecord r = record(wu, TR_WIZ_LOGON_RETRY);
+        traceMailbox(&r, &wu->mbx);
+        traceInt(&r, "attempt", w->attempts);
+        emit(w, &r, "%s: logon to mailbox %s on %s succeeded at retry %lld", wu->name, mg, serverName(w),
+             (long long)w->attempts);
+    }
+    wu->passed = 1;
+    wu->copied = wu->skipped = wu->replaced = wu->failed = 0;
+    wu->next_item = 0;
+    wu->merge = a->exists;
+    if (wu->merge) {
+        static const char *const how[] = {"?", "delivery", "logon", "clone"};
+        traceRecord r = record(wu, TR_WIZ_MERGE);
+        traceMailbox(&r, &wu->mbx);
+        traceStr(&r, "initialized_by", how[a->initialized_by & 3]);
+        traceInt(&r, "initialized_at", a->initialized_at);
+        emit(w, &r, "%s: clone mode not possible, mailbox initialized: switching to merge mode (mailbox %s on %s, "
+             "initialized by %s at %s)", wu->name, mg, serverName(w), how[a->initialized_by & 3],
+             clockFormat(a->initialized_at, t));
+    }
+    ask(w, q, MIG_OP_STORE_PREPARE, P_PREPARE);
+    q->mode = wu->merge ? MIG_MERGE : MIG_CLONE;
+    return 0;
+}
+
+static int onPrepare(wizard *w, migRequest *q, const migReply *a) {
+    wizUser *wu = &w->u[w->cur];
+    char mg[GUID_STRLEN];
+    guidFormat(&wu->mbx, mg);
+    if (a->status != MIG_OK) {
+        wu->state = WU_SKIPPED;
+        traceRecord r = record(wu, TR_WIZ_ERROR);
+        traceMailbox(&r, &wu->mbx);
+        emit(w, &r, "%s: the store on %s refused mailbox %s", wu->name, serverName(w), mg);
+        return mailboxDone(w, q);
+    }
+    if (!wu->merge) {
+        traceRecord r = record(wu, TR_WIZ_CLONE);
+        traceMailbox(&r, &wu->mbx);
+        emit(w, &r, "%s: logged on to mailbox %s on %s: not initialized, clone mode (folder IDs kept)", wu->name, mg,
+             serverName(w));
+    }
+    if (wu->merge && a->folders_created) {
+        traceRecord r = record(wu, TR_WIZ_MERGE_FOLDERS);
+        traceMailbox(&r, &wu->mbx);
+        traceInt(&r, "folders", a->folders_created);
+        emit(w, &r, "%s: %lld folder%s missing in the target: created with new folder IDs", wu->name,
+             (long long)a->folders_created, a->folders_created == 1 ? "" : "s");
+    }
+    if (wu->merge && a->rules) {
+        traceRecord r = record(wu, TR_WIZ_MERGE_RULES);
+        traceMailbox(&r, &wu->mbx);
+        traceInt(&r, "rules", a->rules);
+        emit(w, &r, "%s: %lld rule%s copied as %s; %s", wu->name, (long long)a->rules, a->rules == 1 ? "" : "s",
+             a->rules == 1 ? "it is" : "they are",
+             a->rules == 1 ? "it names a source folder ID" : "they name source folder IDs");
     }
     wu->state = WU_INPASS;
-    w->mbx_row = row;
-    w->next_item = su->first_item;
-    w->last_item = su->first_item + su->nitems - 1;
-    runBatch(w);
+    return copyNext(w, q);
 }
 
-static msStatus wizLogonEv(kernel *k, void *obj, int64_t arg) {
-    wizard *w = obj;
-    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
-    exchange *x = w->x;
+static int stage2Reply(wizard *w, migRequest *q, const migReply *a) {
     wizUser *wu = &w->u[w->cur];
-    const srcUser *su = sourceUser(&x->src, wu->user);
-    const exServer *srv = &x->servers[w->server];
-    guid owner;
-    char mg[GUID_STRLEN], t[CLOCK_BUFSZ], win[CLOCK_BUFSZ];
-    if (dirFindByMailboxGuid(x->d, srv->dc, &wu->mbx, &owner, 1) > 0) {
-        if (w->attempts) {
-            traceRecord r = wizRecord(w, TR_WIZ_LOGON_RETRY, su);
-            traceMailbox(&r, &wu->mbx);
-            traceInt(&r, "attempt", w->attempts);
-            kernelEmit(k, &r, "%s: logon to mailbox %s on %s succeeded at retry %lld",
-                       su->name, guidFormat(&wu->mbx, mg), srv->name, (long long)w->attempts);
-        }
-        beginPass(w);
-        return MS_OK;
+    switch (w->phase) {
+    case P_LOGON: return onLogon(w, q, a);
+    case P_RETRY_WAIT: return logon(w, q);
+    case P_PREPARE: return onPrepare(w, q, a);
+    case P_COPY:
+        wu->copied += a->copied;
+        wu->skipped += a->skipped;
+        wu->replaced += a->replaced;
+        wu->failed += a->failed;
+        return copyNext(w, q);
+    case P_UNPROTECT: return mailboxDone(w, q);
+    case P_MAILBOX_DONE:
+        w->cur++;
+        return stage2(w, q);
+    default: return -1;
     }
-    if (w->first_fail < 0) {
-        w->first_fail = k->now;
-        /* MSExchangeMig 13003 is the wizard's own event (KB 842631), logged
-        ** where the wizard runs; the cause is the store's lookup on its DC. */
-        traceRecord r = wizRecord(w, TR_WIZ_13003, su);
-        r.dc = exDcName(x, srv->dc);
-        traceMailbox(&r, &wu->mbx);
-        traceInt(&r, "last_attempt_at", w->first_fail + k->p.wizard_retry_window);
-        kernelEmit(k, &r, "%s: event 13003 (MSExchangeMig), failed to log on to the target "
-               "mailbox %s on %s: the store finds no live account carrying it on %s; retrying every %s, "
-               "the last attempt at %s",
-               su->name, guidFormat(&wu->mbx, mg), srv->name, exDcName(x, srv->dc),
-               durationFormat(k->p.wizard_retry_interval, t),
-               clockFormat(w->first_fail + k->p.wizard_retry_window, win));
-    }
-    int64_t n = w->attempts + 1;
-    if (n * k->p.wizard_retry_interval <= k->p.wizard_retry_window) {
-        w->attempts = n;
-        scheduleW(w, w->first_fail + n * k->p.wizard_retry_interval + k->p.wizard_logon_time,
-                  wizLogonEv, "wizard.logon.retry");
-        return MS_OK;
-    }
-    wu->state = WU_SKIPPED;
-    traceRecord r = wizRecord(w, TR_WIZ_SKIP, su);
-    traceMailbox(&r, &wu->mbx);
-    traceInt(&r, "attempts", w->attempts);
-    kernelEmit(k, &r, "%s: still no logon after %lld retries (event 13003): mailbox skipped as failed",
-               su->name, (long long)w->attempts);
-    mailboxFinished(w);
-    return MS_OK;
 }
 
-static msStatus wizStage2Ev(kernel *k, void *obj, int64_t arg) {
-    wizard *w = obj;
-    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
-    traceRecord r = wizRecord(w, TR_WIZ_STAGE2, NULL);
-    r.dc = exDcName(w->x, w->x->servers[w->server].dc);
-    kernelEmit(k, &r, "run %d stage 2: copying mailbox data to %s (logons checked on %s)",
-               w->run, r.server, r.dc);
-    w->cur = 0;
-    w->stage2 = 1;
-    /* The first mailbox boundary: a `cancel when mailboxes=0` armed during
-    ** stage 1 stops here, every account made and no mailbox touched. */
-    if (armHolds(w)) {
-        cancelRun(w, "before the first logon");
-        return MS_OK;
-    }
-    nextMailbox(w);
-    return MS_OK;
+/* ---- the migrator -------------------------------------------------- */
+
+static void *wizOpenInstance(const migEnv *env) {
+    wizard *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->env = env;
+    w->batch = env->batch > 0 ? env->batch : 100;
+    return w;
 }
 
-static msStatus wizSlotEv(kernel *k, void *obj, int64_t arg) {
-    wizard *w = obj;
-    if (!w->active || (uint64_t)arg != w->gen) return MS_OK;
-    accountStage(w, &w->u[w->cur]);
-    w->cur++;
-    simtime next = k->now + k->p.wizard_account_time;
-    scheduleW(w, next, w->cur < w->n ? wizSlotEv : wizStage2Ev, w->cur < w->n ? "wizard.account" : "wizard.stage2");
-    return MS_OK;
-}
-
-/* ---- steps ---------------------------------------------------------- */
-
-msStatus wizStart(exchange *x, const uint32_t *users, size_t n, int dc) {
-    wizard *w = x->wz;
-    kernel *k = x->k;
-    if (!w) {
-        snprintf(k->err, sizeof k->err, "the scenario declares no wizard");
-        return MS_FAIL;
-    }
-    if (w->active) {
-        snprintf(k->err, sizeof k->err, "a wizard run (run %d) is still active", w->run);
-        return MS_FAIL;
-    }
-    wizUser *nu = calloc(n ? n : 1, sizeof *nu);
-    if (!nu) return MS_NOMEM;
+static void wizCloseInstance(void *self) {
+    wizard *w = self;
+    if (!w) return;
+    freeProxies(w);
     free(w->u);
-    w->u = nu;
-    w->n = 0;
-    for (size_t i = 0; i < n; i++)
-        if (users[i] >= 1 && users[i] <= x->src.nusers) w->u[w->n++].user = users[i];
-    w->run = ++w->runs;
-    w->run_dc = dc >= 0 ? dc : w->dc;
-    w->active = 1;
-    w->cancelled = 0;
-    w->stage2 = 0;
-    w->gen++;
+    free(w->filled);
+    free(w);
+}
+
+static int start(wizard *w, migRequest *q, const migReply *a) {
+    w->run = a->start;
+    free(w->u);
+    w->u = calloc(a->start.nusers ? a->start.nusers : 1, sizeof *w->u);
+    if (!w->u) return -1;
+    w->n = a->start.nusers;
+    for (size_t i = 0; i < w->n; i++) w->u[i].user = a->start.users[i];
     w->cur = 0;
-    w->finished = w->items = 0;
-    w->armed = 0;
-    w->settled = 0;
-    traceRecord r = wizRecord(w, TR_WIZ_START, NULL);
-    r.dc = exDcName(x, w->run_dc);
+    w->cancelled = 0;
+    traceRecord r = record(NULL, TR_WIZ_START);
+    r.dc = dcName(w, w->run.dc);
     traceInt(&r, "users", (int64_t)w->n);
-    traceInt(&r, "protect", w->protect);
-    kernelEmit(k, &r, "run %d: %zu user%s, accounts matched or created on %s, mailboxes to %s, clone mode%s",
-               w->run, w->n, w->n == 1 ? "" : "s", r.dc, r.server,
-               w->protect ? ", protect (mail to unfilled mailboxes bounces)" : "");
-    if (w->n == 0) {
-        endRun(w);
-        return MS_OK;
-    }
-    scheduleW(w, k->now, wizSlotEv, "wizard.account");
-    return MS_OK;
+    traceInt(&r, "protect", w->run.protect);
+    emit(w, &r, "run %d: %zu user%s, accounts matched or created on %s, mailboxes to %s, clone mode%s", w->run.run,
+         w->n, w->n == 1 ? "" : "s", r.dc, serverName(w),
+         w->run.protect ? ", protect (mail to unfilled mailboxes bounces)" : "");
+    if (w->n == 0) return finish(w, q);
+    return nextUser(w, q, a->now);
 }
 
-msStatus wizCancel(exchange *x, cancelWhen when, int64_t n) {
-    wizard *w = x->wz;
-    kernel *k = x->k;
-    if (!w || !w->active) {
-        snprintf(k->err, sizeof k->err, "cancel: no wizard run is active");
-        return MS_FAIL;
+static int wizNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
+    wizard *w = self;
+    int rc;
+    if (a->status == MIG_START) {
+        rc = start(w, q, a);
+    } else if (a->status == MIG_ERR_CANCELLED) {
+        /* The operator cancelled: a pass under way is cancelled, and the log closes the run. */
+        w->cancelled = 1;
+        if (w->cur < w->n && w->u[w->cur].state == WU_INPASS) {
+            wizUser *wu = &w->u[w->cur];
+            wu->state = WU_CANCELLED;
+            /* A batch in flight wrote its rows before the cancel: they count. */
+            if (w->phase == P_COPY) {
+                wu->copied += a->copied;
+                wu->skipped += a->skipped;
+                wu->replaced += a->replaced;
+                wu->failed += a->failed;
+            }
+        }
+        rc = finish(w, q);
+    } else if (w->phase >= P_LOGON) {
+        rc = stage2Reply(w, q, a);
+    } else {
+        rc = stage1(w, q, a);
     }
-    if (when == CANCEL_NOW) {
-        cancelRun(w, "now");
-        return MS_OK;
-    }
-    w->armed = 1;
-    w->arm = when;
-    w->arm_n = n;
-    w->settled = 0;
-    /* Already true: nothing to wait for, the wizard stops now.  But a
-    ** mailbox count acts only at a mailbox boundary, and stage 1 has none:
-    ** `mailboxes=0` there waits for the start of stage 2. */
-    if (when == CANCEL_MAILBOXES && !w->stage2) return MS_OK;
-    if (armHolds(w)) cancelRun(w, "now (the condition already held)");
-    return MS_OK;
+    if (rc != 0) snprintf(why, whysz, "wizard: unexpected reply %s to %s", migStatusName(a->status), "its request");
+    return rc;
 }
 
-int wizCancelSettled(exchange *x) {
-    wizard *w = x->wz;
-    if (!w) return -1;
-    return w->settled;
-}
+static const migrator wizardMigratorDef = {
+    MIGRATOR_ABI, "wizard2003", "wizard", wizOpenInstance, wizNext, wizCloseInstance,
+};
 
-void wizFinish(exchange *x) {
-    wizard *w = x->wz;
-    if (!w || !w->active) return;
-    traceRecord r = wizRecord(w, TR_WIZ_ACTIVE, NULL);
-    traceInt(&r, "mailboxes", w->finished);
-    kernelEmit(x->k, &r, "run %d still active when the scenario ended (%lld mailboxes finished)",
-               w->run, (long long)w->finished);
+const migrator *wizardMigrator(void) {
+    return &wizardMigratorDef;
 }

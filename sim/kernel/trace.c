@@ -94,6 +94,9 @@ static const kindInfo kinds[TR__COUNT] = {
         "one mailbox in the closing log (fields mode, copied, skipped, replaced, failed, state)"},
     [TR_WIZ_STATUS] = {"wizard.status", 1,
         "the run's exit status: 0 success, 1 warnings, 2 errors (fields status, completed, skipped, not_processed)"},
+    [TR_MIG_OP] = {"migrator.op", 0,
+        "a migrator's request answered by the engine (fields op, status); quiet: its effects have their own records"},
+    [TR_MIG_LOG] = {"migrator.log", 1, "a line a migrator logged (a process migrator's log request)"},
     [TR_WIZ_ACTIVE] = {"wizard.active", 1, "a run is still active when the scenario ends (field mailboxes)"},
 };
 

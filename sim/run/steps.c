@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "judge/judge.h"
-#include "migration/wizard.h"
+#include "migration/engine.h"
 #include "run/sim.h"
 #include "run/world.h"
 
@@ -84,9 +84,10 @@ static msStatus buildWorld(sim *s, world *w) {
     free((void *)ec.servers);
     if (st != MS_OK || sc->wizard < 0) return st;
     const stmt *wst = &sc->v[sc->wizard];
-    wizConfig wc = {wst->u.wizard.server.index, wst->u.wizard.dc.index,
-                    wst->u.wizard.has_rate ? wst->u.wizard.rate : s->k.p.wizard_rate, wst->u.wizard.protect};
-    return wizOpen(w->ex, &wc);
+    engineConfig wc = {wst->u.wizard.server.index, wst->u.wizard.dc.index,
+                       wst->u.wizard.has_rate ? wst->u.wizard.rate : s->k.p.wizard_rate, wst->u.wizard.protect,
+                       NULL, ""};
+    return engineOpen(w->ex, &wc, &w->eng);
 }
 
 msStatus worldBuild(sim *s) {
@@ -99,7 +100,7 @@ msStatus worldBuild(sim *s) {
 void worldFree(sim *s) {
     world *w = s->world;
     if (!w) return;
-    if (w->ex) wizClose(w->ex->wz);
+    engineClose(w->eng);
     exFree(w->ex);
     dirFree(w->dir);
     free(w);
@@ -107,7 +108,7 @@ void worldFree(sim *s) {
 }
 
 void worldFinish(sim *s) {
-    if (s->world && s->world->ex) wizFinish(s->world->ex);
+    if (s->world) engineFinish(s->world->eng);
 }
 
 /* The users of set, ascending, into a new array (*n of them). */
@@ -150,7 +151,11 @@ static msStatus migrateStep(sim *s, const stmt *st) {
     size_t n;
     uint32_t *v = usersOf(s, &st->u.migrate.users, &n);
     if (!v) return MS_NOMEM;
-    msStatus rc = wizStart(s->world->ex, v, n, st->u.migrate.dc.index);
+    msStatus rc = MS_FAIL;
+    if (s->world->eng)
+        rc = engineStart(s->world->eng, v, n, st->u.migrate.dc.index);
+    else
+        snprintf(s->k.err, sizeof s->k.err, "the scenario declares no wizard");
     free(v);
     return rc;
 }
@@ -165,10 +170,10 @@ static msStatus cleanupStep(sim *s, const stmt *st) {
         exCleanupAgents(x, "after the cleanup");
         return MS_OK;
     }
-    size_t n = wizUsers(x, NULL, 0);
+    size_t n = engineUsers(s->world->eng, NULL, 0);
     uint32_t *v = malloc((n ? n : 1) * sizeof *v);
     if (!v) return MS_NOMEM;
-    n = wizUsers(x, v, n);
+    n = engineUsers(s->world->eng, v, n);
     if (n == 0) {
         traceRecord r = traceNew(TR_ADMIN_CLEANUP, "admin");
         kernelEmit(&s->k, &r, "the wizard created no account: nothing to delete");
@@ -203,7 +208,7 @@ msStatus worldStep(sim *s, const stmt *st, int *block) {
     case ST_MIGRATE:
         return migrateStep(s, st);
     case ST_CANCEL: {
-        msStatus rc = wizCancel(w->ex, st->u.cancel.when, st->u.cancel.n);
+        msStatus rc = engineCancel(w->eng, st->u.cancel.when, st->u.cancel.n);
         *block = rc == MS_OK && st->u.cancel.when != CANCEL_NOW;
         return rc;
     }
@@ -251,12 +256,12 @@ int worldReady(sim *s, const stmt *st, int idle) {
     world *w = s->world;
     switch (st->kind) {
     case ST_CANCEL:
-        return wizCancelSettled(w->ex);
+        return engineCancelSettled(w->eng);
     case ST_SYNC:
         return dirSyncDone(w->dir) ? 1 : 0;
     case ST_WAIT:
         if (st->u.wait.mode == WAIT_CONVERGED) return convergedOrExplain(s, idle);
-        if (st->u.wait.mode == WAIT_DONE) return wizActive(w->ex->wz) ? 0 : 1;
+        if (st->u.wait.mode == WAIT_DONE) return engineActive(w->eng) ? 0 : 1;
         return 1;
     default:
         return 1;
@@ -313,11 +318,11 @@ static msStatus expectOutcomes(sim *s, const stmt *st, int dc, int *passed, char
 /* A run still copying explains an unmigrated or partial user (or a directory
 ** still changing) better than the counters do: say so after what was found. */
 static void hintActiveRun(sim *s, char *actual, size_t sz) {
-    if (!wizActive(s->world->ex->wz)) return;
+    if (!engineActive(s->world->eng)) return;
     size_t len = strlen(actual);
     if (len + 1 >= sz) return;
     snprintf(actual + len, sz - len, " (migration run %d is still active: add `wait done` before this expect)",
-             wizRunNumber(s->world->ex->wz));
+             engineRunNumber(s->world->eng));
 }
 
 static void expectOnDc(sim *s, const stmt *st, int *passed, char *actual, size_t sz) {

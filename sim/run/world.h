@@ -16,9 +16,12 @@
 
 struct sim;
 
+struct engine;
+
 typedef struct world {
     directory *dir;
     exchange *ex;
+    struct engine *eng;       /* the migration engine; NULL without a `wizard` line */
 } world;
 
 /* Build the world of s's scenario into s->world.  On failure s->k.err says why. */
