@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "kernel/invariant.h"
 #include "kernel/kernel.h"
 #include "exchange/sqlstmt.h"
 #include "migration/wizard.h"
@@ -540,6 +541,9 @@ static msStatus wizLogonEv(kernel *k, void *obj, int64_t arg);
 static msStatus wizBatchEndEv(kernel *k, void *obj, int64_t arg);
 
 static void scheduleW(wizard *w, simtime at, eventFn *fn, const char *what) {
+    /* Every wait is an event at a later instant: the wizard never leans on
+    ** the kernel's clamp (a retry lies on its grid after the failure). */
+    msAssert(at >= w->x->k->now);
     kernelSchedule(w->x->k, at, fn, w, (int64_t)w->gen, what);
 }
 
@@ -617,6 +621,8 @@ static void runBatch(wizard *w) {
     msStatus rc = wu->merge ? storeMergeBatch(&x->st, w->mbx_row, wu->user, w->next_item, hi, &c)
                             : storeCloneBatch(&x->st, w->mbx_row, w->next_item, hi, &c.copied);
     if (rc != MS_OK) c.failed += hi - w->next_item + 1 - c.copied - c.skipped - c.replaced;
+    /* Every source item of the batch is counted exactly once. */
+    msAssert(c.copied + c.skipped + c.replaced + c.failed == hi - w->next_item + 1);
     wu->c.copied += c.copied;
     wu->c.skipped += c.skipped;
     wu->c.replaced += c.replaced;
