@@ -3,6 +3,7 @@
 #   make            build build/migsim (runs `make deps` first)
 #   make demo       build, then run the KB 842101 reproduction and its fix
 #   make check      build and run every test (unit programs, scenarios, docs)
+#                   on a checking build of its own, build/check
 #   make san        the tests again, built with ASan+UBSan under build/san
 #   make fuzz       the scenario-parser fuzzer for FUZZ_SECONDS (default 60), then
 #                   the whole-run fuzzer for FUZZ_RUN_SECONDS (default FUZZ_SECONDS)
@@ -14,6 +15,11 @@
 # layer folders: sim/kernel/, model/directory/, ...) but sim/cli/main.c goes
 # into the library, every tests/test_*.c is one test program.  Headers are
 # included by their layer path ("kernel/clock.h"), from -Isim -Imodel.
+#
+# Checking and release builds (sim/kernel/invariant.h): CHECKS=1 compiles the
+# invariant checks in (-DMIGSIM_CHECKS).  check, san, valgrind and fuzz build
+# with them, each in a directory of its own; all, demo, bench and install are
+# the release build under build/, checks off.
 
 CC      ?= cc
 BUILD   ?= build
@@ -30,11 +36,16 @@ SAN_FLAGS :=
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+CHECKS  ?= 0
+CHECK_FLAGS :=
+ifeq ($(CHECKS),1)
+CHECK_FLAGS := -DMIGSIM_CHECKS
+endif
 DEPS_OK := $(BUILD)/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN_FLAGS) -Isim -Imodel \
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN_FLAGS) $(CHECK_FLAGS) -Isim -Imodel \
              -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -82,11 +93,19 @@ demo: $(BIN)
 	 s=$$?; echo; $(BIN) run scenarios/kb842101/fix.scn; t=$$?; \
 	 [ $$s -le 1 ] && [ $$t -eq 0 ]
 
+# The tests run on a checking build (CHECKS=1).  Asked for without it, check
+# and valgrind start over in build/check, so the checking objects never mix
+# with the release build's.
+ifneq ($(CHECKS),1)
+check valgrind:
+	@$(MAKE) --no-print-directory $@ BUILD=build/check CHECKS=1
+else
 # Every test program runs even if an earlier one fails; the target fails
 # if any did.  The three parts run one after another so the log reads in order.
 check: $(TEST_BIN) $(BIN)
 	@fail=0; for t in layers unit scenarios doccheck; do \
 	    $(MAKE) -s --no-print-directory $$t || fail=1; done; exit $$fail
+endif
 
 unit: $(TEST_BIN) $(BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -108,23 +127,26 @@ doccheck: $(BIN)
 	@sh tools/doccheck.sh $(BIN)
 
 san:
-	$(MAKE) check BUILD=build/san SAN=1 CC=$${SAN_CC:-clang}
+	$(MAKE) check BUILD=build/san SAN=1 CHECKS=1 CC=$${SAN_CC:-clang}
 
 # Every test program and every scenario run under valgrind: leaks or invalid
 # accesses fail it.
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+ifeq ($(CHECKS),1)
 valgrind: $(TEST_BIN) $(BIN)
 	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; }
 	@fail=0; for t in $(TEST_BIN); do \
 	    echo "== valgrind $$t"; MIGSIM=$(BIN) $(VALGRIND) $$t >/dev/null || fail=1; done; \
 	 echo "== valgrind migsim check scenarios/"; $(VALGRIND) $(BIN) check scenarios/ >/dev/null || fail=1; \
 	 exit $$fail
+endif
 
 # The fuzz targets link one copy of the library built with clang, ASan, UBSan
 # (any report is a crash) and libFuzzer's coverage; each target has its own
-# corpus seeded from the shipped scenarios and tests/fuzz/corpus/.
+# corpus seeded from the shipped scenarios and tests/fuzz/corpus/.  The
+# invariant checks are on: a broken one is a crash the fuzzer reports.
 FUZZ_CFLAGS = $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-              -Isim -Imodel -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+              -DMIGSIM_CHECKS -Isim -Imodel -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
 FUZZ_LIB := $(BUILD)/fuzz/libmigsim.a
 FUZZ_OPTS = -timeout=5 -rss_limit_mb=2048 -dict=tests/fuzz/scenario.dict -print_final_stats=1

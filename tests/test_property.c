@@ -10,7 +10,7 @@
 ** between them (ad 2003, latency 1 s, a 15 min site link).
 **
 ** 1,000 seeds run by default.  A failing seed is printed; replay it alone
-** with its narrative:  PROPERTY_SEED=N build/tests/test_property
+** with its narrative:  PROPERTY_SEED=N build/check/tests/test_property
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,7 +249,7 @@ static void every_seed_converges_after_restore_and_sync(void **state) {
     }
     for (uint64_t seed = 1; seed <= NSEEDS; seed++)
         if (!runSeed(seed, NULL, why, sizeof why))
-            fail_msg("seed %llu: %s\nreplay: PROPERTY_SEED=%llu build/tests/test_property",
+            fail_msg("seed %llu: %s\nreplay: PROPERTY_SEED=%llu build/check/tests/test_property",
                      (unsigned long long)seed, why, (unsigned long long)seed);
 }
 

@@ -134,6 +134,7 @@ static void rankInvocations(directory *d) {
 
 static void createContainers(directory *d, dcState *D) {
     replica *r = &D->r;
+    r->usn = DIR_NCONTAINERS;   /* first: a replica only takes USNs it has handed out */
     for (int c = 0; c < DIR_NCONTAINERS; c++) {
         uint64_t usn = (uint64_t)c + 1;
         dobj *o = replicaNewObject(r, &d->cont[c]);
@@ -147,7 +148,6 @@ static void createContainers(directory *d, dcState *D) {
         if (c != C_DOMAIN) o->parent = d->cont[C_DOMAIN];
         replicaTouched(r, o, usn);
     }
-    r->usn = DIR_NCONTAINERS;
     D->utd[d->dc[0].rank] = DIR_NCONTAINERS;
 }
 

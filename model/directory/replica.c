@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "directory/replica.h"
+#include "kernel/invariant.h"
 
 static void *xrealloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
@@ -283,13 +284,25 @@ void replicaTouch(replica *r, dobj *o) {
 
 static void logAppend(replica *r, uint64_t usn, uint32_t slot);
 
+#ifdef MIGSIM_CHECKS
+/* usnChanged is the highest local USN on o (replica.h). */
+static int usnChangedIsHighest(const dobj *o) {
+    for (int a = 0; a < A__COUNT; a++)
+        if (o->st[a].local_usn > o->usn_changed) return 0;
+    return 1;
+}
+#endif
+
 void replicaTouched(replica *r, dobj *o, uint64_t usn) {
     const rval *del = o->v[A_ISDELETED];
     o->deleted = del && strcmp(rvalFirst(del), "TRUE") == 0;
-    if (usn > o->usn_changed) {
+    /* Every update takes a USN the DC has handed out, newer than any on o. */
+    msAssert(usn <= r->usn);
+    if (ALWAYS(usn > o->usn_changed)) {
         o->usn_changed = usn;
         logAppend(r, usn, o->slot);
     }
+    msAssert(usnChangedIsHighest(o));
     o->hash = replicaObjHash(o);
     r->digest ^= o->hash;
     if (!o->deleted) {
@@ -300,6 +313,7 @@ void replicaTouched(replica *r, dobj *o, uint64_t usn) {
 }
 
 void replicaRemove(replica *r, dobj *o) {
+    msAssert(o->deleted);   /* only garbage collection removes, and only tombstones */
     replicaTouch(r, o);
     hmapRemove(&r->byGuid, hashGuid(&o->id), o->slot);
     r->obj[o->slot] = NULL;
@@ -312,6 +326,9 @@ void replicaRemove(replica *r, dobj *o) {
 }
 
 void replicaSetAttr(dobj *o, dirAttr a, rval *v, const stamp *st) {
+    /* Stamps only grow: an originating write bumps the version, a pull
+    ** applies only a stamp that wins. */
+    msAssert(stampCompare(st, &o->st[a]) > 0);
     rval *old = o->v[a];
     o->v[a] = rvalRef(v);
     rvalUnref(old);
@@ -380,6 +397,9 @@ static void logCompact(replica *r) {
 }
 
 static void logAppend(replica *r, uint64_t usn, uint32_t slot) {
+    /* The log is in USN order (replicaLogFrom's binary search needs it): a
+    ** DC's USN only grows. */
+    msAssert(r->nlog == 0 || r->log[r->nlog - 1].usn < usn);
     if (r->nlog == r->caplog) {
         if (r->nlog > 2 * r->count + 1024) logCompact(r);
         if (r->nlog == r->caplog) {

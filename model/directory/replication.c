@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "directory/replication.h"
+#include "kernel/invariant.h"
 
 static void *xgrow(void *p, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return p;
@@ -529,6 +530,25 @@ void csMerge(directory *d, const changeSet *cs, applyResult *res) {
     res->ntouched = nt;
 }
 
+#ifdef MIGSIM_CHECKS
+/*
+** After a pull, every live object it touched is the only live object with
+** its name under its parent on dc: the conflict rules left one live name.
+** Only the touched objects are looked at (one index probe each), so the
+** check costs what the pull already did.
+*/
+static int oneLiveName(const directory *d, int dc, const touched *t, size_t nt) {
+    const replica *r = &d->dc[dc].r;
+    for (size_t i = 0; i < nt; i++) {
+        const dobj *o = replicaFind(r, &t[i].id);
+        if (!o || o->deleted || !o->v[A_NAME]) continue;
+        dobj *same[2];
+        if (replicaFindByName(r, &o->parent, rvalFirst(o->v[A_NAME]), same, 2) != 1) return 0;
+    }
+    return 1;
+}
+#endif
+
 void csPlace(directory *d, const changeSet *cs, applyResult *res) {
     int dc = cs->dst;
     dcState *D = &d->dc[dc];
@@ -552,6 +572,7 @@ void csPlace(directory *d, const changeSet *cs, applyResult *res) {
             resolveNames(d, dc, c);
         }
     }
+    msAssert(oneLiveName(d, dc, t, nt));
     free(res->touched);
     res->touched = NULL;
     res->ntouched = 0;

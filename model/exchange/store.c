@@ -14,6 +14,7 @@
 #include "kernel/array.h"
 #include "exchange/sqlstmt.h"
 #include "exchange/store.h"
+#include "kernel/invariant.h"
 
 static const char schema[] =
     "CREATE TABLE mailbox(id INTEGER PRIMARY KEY, server INTEGER NOT NULL, guid TEXT NOT NULL,"
@@ -252,9 +253,20 @@ static msStatus addFolder(store *x, int64_t mbx, int64_t fid, const char *path) 
     return run(st) ? MS_OK : MS_NOMEM;
 }
 
+#ifdef MIGSIM_CHECKS
+/* 1 when no store but server's holds a mailbox with GUID g. */
+static int onlyOnServer(store *x, int server, const guid *g) {
+    int other = server;
+    return storeFindAny(x, g, &other) == 0 || other == server;
+}
+#endif
+
 msStatus storeCreate(store *x, int server, const guid *g, uint32_t user, mbxInit how,
                      simtime now, int defaults, int64_t *id) {
     if (server < 0 || server >= x->nservers) return MS_INPUT;
+    /* A mailbox GUID lives in at most one store: every creator goes to the
+    ** server of the account's homeMDB, and one GUID has one home. */
+    msAssert(onlyOnServer(x, server, g));
     sqlite3_stmt *st = prep(x, SS_CREATE);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int(st, 1, server);

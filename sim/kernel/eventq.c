@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "kernel/array.h"
 #include "kernel/eventq.h"
+#include "kernel/invariant.h"
 
 void eqInit(eventq *q) {
     q->heap = NULL;
@@ -23,6 +24,22 @@ static int before(const event *a, const event *b) {
     if (a->at != b->at) return a->at < b->at;
     return a->seq < b->seq;
 }
+
+#ifdef MIGSIM_CHECKS
+/*
+** Heap order around slot i: its parent is not after it and it is not after
+** either child.  Checked where an element comes to rest after a push or a
+** pop, the only places order can break, so each operation pays O(1) more
+** and never a whole-heap scan.
+*/
+static int heapOrderAt(const eventq *q, size_t i) {
+    size_t l = 2 * i + 1, r = l + 1;
+    if (i > 0 && before(&q->heap[i], &q->heap[(i - 1) / 2])) return 0;
+    if (l < q->len && before(&q->heap[l], &q->heap[i])) return 0;
+    if (r < q->len && before(&q->heap[r], &q->heap[i])) return 0;
+    return 1;
+}
+#endif
 
 static void swap(event *a, event *b) {
     event t = *a;
@@ -44,6 +61,7 @@ msStatus eqPush(eventq *q, simtime at, eventFn *fire, void *obj, int64_t arg,
         swap(&q->heap[i], &q->heap[parent]);
         i = parent;
     }
+    msAssert(heapOrderAt(q, i));
     return MS_OK;
 }
 
@@ -64,6 +82,7 @@ int eqPop(eventq *q, event *out) {
         swap(&q->heap[i], &q->heap[m]);
         i = m;
     }
+    msAssert(q->len == 0 || heapOrderAt(q, i));
     return 1;
 }
 

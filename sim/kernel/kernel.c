@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/array.h"
+#include "kernel/invariant.h"
 #include "kernel/kernel.h"
 
 void kernelInit(kernel *k, uint64_t seed, const params *p, FILE *narrative, int record) {
@@ -37,6 +38,7 @@ msStatus kernelSchedule(kernel *k, simtime at, eventFn *fire, void *obj, int64_t
 msStatus kernelFireNext(kernel *k) {
     event ev;
     if (!eqPop(&k->q, &ev)) return MS_OK;
+    msAssert(ev.at >= k->now);   /* the clock never goes back */
     k->now = ev.at;
     k->events_fired++;
     msStatus rc = ev.fire(k, ev.obj, ev.arg);

@@ -9,11 +9,13 @@
 ** array) stays valid.
 */
 #include "kernel/array.h"
+#include "kernel/invariant.h"
 #include "kernel/kernel.h"
 
 static msStatus firePeriodic(kernel *k, void *obj, int64_t index) {
     (void)obj;
     periodicJob job = k->periodic[index];   /* a copy: fire may grow the array */
+    msAssert(k->now % job.interval == 0);   /* exactly on the grid */
     msStatus rc = job.fire(k, job.obj, job.arg);
     if (rc != MS_OK) return rc;
     return kernelSchedule(k, k->now + job.interval, firePeriodic, NULL, index, job.what);

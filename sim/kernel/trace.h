@@ -97,6 +97,7 @@ typedef struct trace {
     traceRecord *v;
     size_t n, cap;
     traceChunk *chunks;      /* string storage */
+    simtime last_at;         /* time of the latest record: the next may not be earlier */
 } trace;
 
 /* Make t an empty trace printing to narrative (NULL: nowhere), keeping records when record is 1. */
@@ -111,7 +112,7 @@ int traceOn(const trace *t);
 /* A record of kind by actor, with no subjects and no fields yet. */
 traceRecord traceNew(traceKind kind, const char *actor);
 
-/* Add a field to r (ignored past TRACE_MAXFIELDS: a programming error, asserted). */
+/* Add a field to r (ignored past TRACE_MAXFIELDS: a programming error, checked by NEVER). */
 void traceInt(traceRecord *r, const char *key, int64_t v);
 void traceStr(traceRecord *r, const char *key, const char *v);
 void traceGuid(traceRecord *r, const char *key, const guid *g);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/array.h"
+#include "kernel/invariant.h"
 #include "run/sim.h"
 #include "run/world.h"
 
@@ -162,6 +163,10 @@ static msStatus settleBlocked(sim *s, int idle) {
 /* Execute the step at s->pc at instant s->resume_at. */
 static msStatus execStep(sim *s) {
     const stmt *st = &s->scn->v[s->pc++];
+    /* The stepping rule: the clock never goes back, and no event due at or
+    ** before the step's instant is still pending when it runs. */
+    msAssert(s->resume_at >= s->k.now);
+    msAssert(!eqPeek(&s->k.q) || eqPeek(&s->k.q)->at > s->resume_at);
     s->k.now = s->resume_at;
     s->k.err[0] = '\0';
     if (st->kind == ST_EXPECT) {
@@ -205,6 +210,7 @@ msStatus simStep(sim *s, int *done) {
     const event *next = eqPeek(&s->k.q);
     if (s->blocked) {
         if (!next || next->at > s->block_deadline) {
+            msAssert(s->block_deadline >= s->k.now);   /* no event fired past the deadline */
             if (s->block_deadline != SIMTIME_MAX) s->k.now = s->block_deadline;
             msStatus rc = settleBlocked(s, 1);
             *done = s->done;

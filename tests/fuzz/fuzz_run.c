@@ -8,7 +8,7 @@
 **
 ** The invariants checked here: no crash, leak, hang or undefined behaviour
 ** in the runner or the model on any scenario that parses; every failure
-** (simInit, a failed step) says why in s->err; simStep returns only MS_OK or
+** (simInit, a failed step) says why in s->k.err; simStep returns only MS_OK or
 ** MS_FAIL and reports done consistently; virtual time never goes back; and
 ** determinism: the same scenario run twice gives byte-identical JSON and LDIF.
 **
@@ -67,20 +67,20 @@ static void outputFree(output *o) {
 */
 static void drive(sim *s) {
     int done = 0;
-    for (int n = 0; n < STEP_BUDGET && !done && eqLen(&s->q) <= MAX_QUEUE; n++) {
-        simtime before = s->now;
+    for (int n = 0; n < STEP_BUDGET && !done && eqLen(&s->k.q) <= MAX_QUEUE; n++) {
+        simtime before = s->k.now;
         msStatus st = simStep(s, &done);
-        if (s->now < before) abort();
+        if (s->k.now < before) abort();
         if (st == MS_FAIL) {
-            if (!done || !s->step_failed || s->err[0] == '\0') abort();
+            if (!done || !s->step_failed || s->k.err[0] == '\0') abort();
         } else if (st != MS_OK) {
             abort();
         }
     }
     if (!done) return;
-    simtime end = s->now;
-    uint64_t fired = s->events_fired;
-    if (simStep(s, &done) != MS_OK || !done || s->now != end || s->events_fired != fired) abort();
+    simtime end = s->k.now;
+    uint64_t fired = s->k.events_fired;
+    if (simStep(s, &done) != MS_OK || !done || s->k.now != end || s->k.events_fired != fired) abort();
 }
 
 static void writeOutputs(sim *s, output *o) {
@@ -117,7 +117,7 @@ static void runOnce(const scenario *sc, output *o) {
         o->ran = 1;
         drive(&s);
         writeOutputs(&s, o);
-    } else if (s.err[0] == '\0') {
+    } else if (s.k.err[0] == '\0') {
         abort();
     }
     simFree(&s);
