@@ -133,7 +133,7 @@ static void test_ghost_before_absent_and_stranded(void **state) {
     v = exVerdict(r, 4);
     assert_int_equal(v.out, OUT_ABSENT);
     assert_int_equal(v.counted, 0);
-    assert_int_equal(exLogCount(r, "wizard.skip", "user4"), 1);
+    assert_int_equal(exCount(r, TR_WIZ_SKIP, "user", "user4", NULL), 1);
     assert_int_equal(judgeStranded(exOf(r), 0), 2);
     exRunFree(r);
 }
