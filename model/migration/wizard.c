@@ -395,8 +395,9 @@ static void accountStage(wizard *w, wizUser *wu) {
         traceStr(&r, "by", by);
         traceStr(&r, "filled", fill);
         traceInt(&r, "candidates", (int64_t)n);
+        traceStr(&r, "dn", exAccountDn(x, dc, &wu->account, dn, sizeof dn));
         kernelEmit(k, &r, "%s: matched %s on %s by %s%s%s%s; mailbox GUID %s",
-                   su->name, exAccountDn(x, dc, &wu->account, dn, sizeof dn), dcn, by,
+                   su->name, dn, dcn, by,
                    n > 1 ? " (first of several, by GUID)" : "", fill[0] ? "; filled: " : "", fill,
                    guidFormat(&wu->mbx, mg));
         return;
