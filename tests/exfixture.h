@@ -103,14 +103,9 @@ static inline const char *exStr(const traceRecord *e, const char *key) {
 #define EX_TRACE(r) (&(r)->s.k.tr)
 TR_DEFINE_MATCHERS(ex, const exRun *, EX_TRACE)
 
-/* The integer field key of record e (asserts it is there). */
+/* The integer field key of record e (aborts when it is not there). */
 static inline int64_t exField(const traceRecord *e, const char *key) {
-    const traceField *f = e ? traceFieldOf(e, key) : NULL;
-    if (!f || f->type != TF_INT) {
-        fprintf(stderr, "no integer field %s\n", key);
-        abort();
-    }
-    return f->i;
+    return trInt(e, key);
 }
 
 /* One integer from a query over the run's database. */

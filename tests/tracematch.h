@@ -88,6 +88,16 @@ static inline const char *trStr(const traceRecord *e, const char *key) {
     return f->s;
 }
 
+/* The integer field key of e (aborts when e is NULL or has no such integer field). */
+static inline int64_t trInt(const traceRecord *e, const char *key) {
+    const traceField *f = e ? traceFieldOf(e, key) : NULL;
+    if (!f || f->type != TF_INT) {
+        fprintf(stderr, "no integer field %s\n", key);
+        abort();
+    }
+    return f->i;
+}
+
 /*
 ** The matching helpers of a fixture F over its records (expression RECS(h),
 ** a trace *): F##Count (how many match), F##Find (the first, or NULL),
