@@ -8,6 +8,10 @@
 ** shown twice: a migrator that writes the stores directly (no wizard in the
 ** world) gets the same verdicts as the wizard for the same state, and
 ** rewriting the wizard's journal of passes changes no verdict.
+**
+** Outcomes and counters are checked as values.  v.detail is the text of the
+** report's detail column (an output): the strstr checks on it are wording
+** checks of that column, not of the narrative, which is checked by record.
 */
 #include <stdarg.h>
 #include <stddef.h>
