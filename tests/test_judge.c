@@ -10,7 +10,7 @@
 ** rewriting the wizard's journal of passes changes no verdict.
 **
 ** Outcomes and counters are checked as values.  v.detail is the text of the
-** report's detail column (an output): the strstr checks on it are wording
+** report's detail column (an output): the checks of its words are wording
 ** checks of that column, not of the narrative, which is checked by record.
 */
 #include <stdarg.h>

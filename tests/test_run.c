@@ -294,6 +294,7 @@ static void test_failed_event_stops_the_run(void **state) {
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(kernelSchedule(&s.k, 1000, failingEvent, NULL, 0, "test.failing"), MS_OK);
     assert_int_equal(simRun(&s), MS_NOMEM);
+    /* Error-message test: the message names the failed event. */
     assert_non_null(strstr(s.k.err, "test.failing"));
     assert_int_equal(s.nexpects, 0);
     simFree(&s);
