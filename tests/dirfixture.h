@@ -17,6 +17,7 @@
 #include "directory/dirint.h"
 #include "directory/replica.h"
 #include "kernel/kernel.h"
+#include "tracematch.h"
 
 typedef struct fixture {
     kernel k;
@@ -31,7 +32,8 @@ typedef struct fixture {
 ** Build f: ad profile (2000/2003), nsites sites with per_site[i] DCs each,
 ** a site link between consecutive sites with the given interval (0: the
 ** default), the given latency (ms), seed, narrative to out (NULL: none),
-** narrative lines kept in f->k.log when record is 1.  The directory is
+** trace records kept when record is 1 (look at them with fxCount, fxFind,
+** fxAt, fxIndex).  The directory is
 ** built from its plain configuration, as the runner builds it.
 */
 static inline void fxInitEx(fixture *f, int ad, int nsites, const int *per_site, simtime link_interval,
@@ -103,6 +105,11 @@ static inline guid fxUser(fixture *f, int dc, const char *name) {
     }
     return g;
 }
+
+/* fxCount, fxFind, fxAt, fxIndex: records matching a kind and key/value
+** pairs, NULL-terminated (tracematch.h). */
+#define FX_TRACE(f) (&(f)->k.tr)
+TR_DEFINE_MATCHERS(fx, const fixture *, FX_TRACE)
 
 /* White-box read: attribute a of obj on dc as stored, tombstones included. */
 static inline const char *fxRaw(fixture *f, int dc, const guid *obj, dirAttr a) {

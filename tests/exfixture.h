@@ -1,8 +1,8 @@
 /*
 ** Test fixture for the Exchange side: run a scenario given as text (parsed
 ** by the real parser, world built by the real directory) with the narrative
-** recorded, then look at the recorded lines, the verdicts and the rows of the
-** run's database.  Included by the Exchange test programs only.
+** recorded, then look at its trace records (by kind, subjects and fields:
+** tracematch.h), the verdicts and the rows of the run's database.  Included by the Exchange test programs only.
 */
 #ifndef MIGSIM_EXFIXTURE_H
 #define MIGSIM_EXFIXTURE_H
@@ -16,6 +16,7 @@
 #include "migration/wizard.h"
 #include "run/sim.h"
 #include "run/world.h"
+#include "tracematch.h"
 
 typedef struct exRun {
     scenario sc;
@@ -74,34 +75,6 @@ static inline const traceRecord *exRecords(const exRun *r, size_t *n) {
     return traceRecords(&r->s.k.tr, n);
 }
 
-/* How many narrated records of kind (name prefix match) have text containing needle (NULL: any). */
-static inline int exLogCount(const exRun *r, const char *kind, const char *needle) {
-    int n = 0;
-    size_t nr;
-    const traceRecord *v = exRecords(r, &nr);
-    for (size_t i = 0; i < nr; i++) {
-        const traceRecord *e = &v[i];
-        if (!traceKindNarrated(e->kind)) continue;
-        if (strncmp(traceKindName(e->kind), kind, strlen(kind)) != 0) continue;
-        if (needle && !strstr(e->text, needle)) continue;
-        n++;
-    }
-    return n;
-}
-
-/* The time of the first narrated record of kind (name prefix) whose text contains needle, or -1. */
-static inline simtime exLogAt(const exRun *r, const char *kind, const char *needle) {
-    size_t nr;
-    const traceRecord *v = exRecords(r, &nr);
-    for (size_t i = 0; i < nr; i++) {
-        const traceRecord *e = &v[i];
-        if (!traceKindNarrated(e->kind)) continue;
-        if (strncmp(traceKindName(e->kind), kind, strlen(kind)) == 0 && (!needle || strstr(e->text, needle)))
-            return e->at;
-    }
-    return -1;
-}
-
 /* How many records of kind whose user (NULL: any) matches exactly. */
 static inline int exKindCount(const exRun *r, traceKind kind, const char *user) {
     int n = 0;
@@ -121,14 +94,19 @@ static inline const traceRecord *exFirst(const exRun *r, traceKind kind, const c
     return NULL;
 }
 
-/* The integer field key of record e (asserts it is there). */
+/* The string field key of record e (aborts when it is not there). */
+static inline const char *exStr(const traceRecord *e, const char *key) {
+    return trStr(e, key);
+}
+
+/* exCount, exFind, exAt, exIndex: records matching a kind and key/value
+** pairs, NULL-terminated (tracematch.h). */
+#define EX_TRACE(r) (&(r)->s.k.tr)
+TR_DEFINE_MATCHERS(ex, const exRun *, EX_TRACE)
+
+/* The integer field key of record e (aborts when it is not there). */
 static inline int64_t exField(const traceRecord *e, const char *key) {
-    const traceField *f = e ? traceFieldOf(e, key) : NULL;
-    if (!f || f->type != TF_INT) {
-        fprintf(stderr, "no integer field %s\n", key);
-        abort();
-    }
-    return f->i;
+    return trInt(e, key);
 }
 
 /* One integer from a query over the run's database. */

@@ -20,8 +20,8 @@ static void test_delete_only_what_admin_dc_holds(void **state) {
     exRun *r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait 1s\ndelete user1\n");
     assert_non_null(r);
     assert_int_equal(r->verdict, MS_OK);
-    assert_int_equal(exLogCount(r, "admin.delete.missing", "not on DC2 (not replicated yet)"), 1);
-    assert_int_equal(exLogCount(r, "admin.delete", "deleted CN="), 0);
+    assert_int_equal(exCount(r, TR_ADMIN_DELETE_MISSING, "user", "user1", "dc", "DC2", NULL), 1);
+    assert_int_equal(exCount(r, TR_ADMIN_DELETE, NULL), 0);
     assert_int_equal(exUserOnDc(exOf(r), 0, 1), 1);
     exRunFree(r);
 }
@@ -30,13 +30,13 @@ static void test_cleanup_disconnects_then_purges(void **state) {
     (void)state;
     exRun *r = exRunText(TWO_DC_WORLD("DC1") "migrate all\nwait done\ncleanup\nwait 1h\n");
     assert_non_null(r);
-    assert_int_equal(exLogCount(r, "admin.delete", "deleted CN=user1,OU=Migrated"), 1);
-    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 2);
+    assert_int_equal(exCount(r, TR_ADMIN_DELETE, "user", "user1", "dc", "DC1", "dn", "CN=user1,OU=Migrated,DC=target,DC=example", NULL), 1);
+    assert_int_equal(exCount(r, TR_STORE_DISCONNECT, NULL), 2);
     assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox WHERE disconnected IS NOT NULL"), 2);
-    assert_int_equal(exLogCount(r, "store.purge", NULL), 0);
+    assert_int_equal(exCount(r, TR_STORE_PURGE, NULL), 0);
     exRunFree(r);
     r = exRunText(TWO_DC_WORLD("DC1") "migrate all\nwait done\ncleanup\nwait 2h\n");
-    assert_int_equal(exLogCount(r, "store.purge", NULL), 2);
+    assert_int_equal(exCount(r, TR_STORE_PURGE, NULL), 2);
     assert_int_equal(exQuery(r, "SELECT count(*) FROM mailbox"), 0);
     assert_int_equal(exQuery(r, "SELECT count(*) FROM item"), 0);
     exRunFree(r);
@@ -47,13 +47,14 @@ static void test_cleanup_agent_reads_its_own_dc(void **state) {
     /* Deleted on DC2: EX1's agent reads DC1, which still has the accounts. */
     exRun *r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait done\nwait converged\ncleanup\n");
     assert_non_null(r);
-    assert_int_equal(exLogCount(r, "admin.delete", "on DC2"), 2);
-    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 0);
-    assert_int_equal(exLogCount(r, "store.cleanup", "no mailbox to disconnect"), 1);
+    assert_int_equal(exCount(r, TR_ADMIN_DELETE, "dc", "DC2", NULL), 2);
+    assert_int_equal(exCount(r, TR_STORE_DISCONNECT, NULL), 0);
+    assert_int_equal(exCount(r, TR_STORE_CLEANUP, "server", "EX1", "dc", "DC1", NULL), 1);
+    assert_int_equal(exCount(r, TR_STORE_CLEANUP, NULL), 1);
     exRunFree(r);
     /* Its next run on the grid, after replication, disconnects them. */
     r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait done\nwait converged\ncleanup\nwait 1h\n");
-    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 2);
+    assert_int_equal(exCount(r, TR_STORE_DISCONNECT, NULL), 2);
     exRunFree(r);
 }
 
@@ -73,8 +74,8 @@ static void test_delete_finds_accounts_by_x500(void **state) {
     exRun *r = exRunPrepared(TWO_DC_WORLD("DC1") "delete user1\n", twinOfUser1);
     assert_non_null(r);
     assert_int_equal(r->verdict, MS_OK);
-    assert_int_equal(exLogCount(r, "admin.delete", "deleted CN=twin,CN=Users"), 1);
-    assert_int_equal(exLogCount(r, "admin.delete.none", NULL), 0);
+    assert_int_equal(exCount(r, TR_ADMIN_DELETE, "user", "user1", "dn", "CN=twin,CN=Users,DC=target,DC=example", NULL), 1);
+    assert_int_equal(exCount(r, TR_ADMIN_DELETE_NONE, NULL), 0);
     exRunFree(r);
 }
 
@@ -85,9 +86,9 @@ static void test_cleanup_agent_skips_a_failed_dc(void **state) {
     exRun *r = exRunText(TWO_DC_WORLD("DC2") "migrate all\nwait done\nwait converged\nfail dc DC1\ncleanup\nwait 2h\n");
     assert_non_null(r);
     assert_int_equal(r->verdict, MS_OK);
-    assert_int_equal(exLogCount(r, "admin.delete", "on DC2"), 2);
-    assert_int_equal(exLogCount(r, "store.cleanup", NULL), 0);
-    assert_int_equal(exLogCount(r, "store.disconnect", NULL), 0);
+    assert_int_equal(exCount(r, TR_ADMIN_DELETE, "dc", "DC2", NULL), 2);
+    assert_int_equal(exCount(r, TR_STORE_CLEANUP, NULL), 0);
+    assert_int_equal(exCount(r, TR_STORE_DISCONNECT, NULL), 0);
     exRunFree(r);
 }
 
@@ -98,7 +99,7 @@ static void test_cleanup_agent_grid_run_is_quiet(void **state) {
     exRun *r = exRunText(TWO_DC_WORLD("DC1") "migrate all\nwait done\nwait 2h\n");
     assert_non_null(r);
     assert_int_equal(r->verdict, MS_OK);
-    assert_int_equal(exLogCount(r, "store.cleanup", NULL), 0);
+    assert_int_equal(exCount(r, TR_STORE_CLEANUP, NULL), 0);
     exRunFree(r);
 }
 

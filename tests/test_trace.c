@@ -45,6 +45,53 @@ static void test_records_keep_their_strings(void **state) {
     traceFree(&t);
 }
 
+/* The tests' record matcher (tracematch.h) over a bare trace. */
+#define SAME_TRACE(t) (t)
+TR_DEFINE_MATCHERS(tt, const trace *, SAME_TRACE)
+
+/* The matcher reads kinds, subjects and typed fields, never the text; a
+** pair that does not hold, or names what the record lacks, fails it. */
+static void test_matching_reads_kinds_subjects_and_fields(void **state) {
+    (void)state;
+    trace t;
+    traceInit(&t, NULL, 1);
+    guid g;
+    assert_int_equal(guidParse("0e0e0e0e-0000-4000-8000-000000000001", &g), 0);
+    traceRecord a = traceNew(TR_WIZ_CANCEL, "wizard");
+    a.run = 2;
+    a.server = "EX1";
+    traceMailbox(&a, &g);
+    traceStr(&a, "how", "now");
+    traceInt(&a, "items", 30);
+    traceGuid(&a, "other", &g);
+    traceEmit(&t, 1000, &a, "text the matcher never reads: user9 items=31");
+    traceRecord b = traceNew(TR_WIZ_CANCEL, "wizard");
+    b.user = "user9";
+    traceInt(&b, "items", -4);
+    traceEmit(&t, 2000, &b, "x");
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, NULL), 2);
+    assert_int_equal(ttCount(&t, TR__COUNT, NULL), 2);
+    assert_int_equal(ttCount(&t, TR_WIZ_DONE, NULL), 0);
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "run", "2", "server", "EX1", "how", "now", "items", "30", NULL), 1);
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "mailbox", "0e0e0e0e-0000-4000-8000-000000000001",
+                             "other", "0e0e0e0e-0000-4000-8000-000000000001", NULL), 1);
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "items", "31", NULL), 0);
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "items", "-4", "user", "user9", NULL), 1);
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "user", "user9", "how", "now", NULL), 0);   /* b has no how */
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "run", "0", NULL), 0);                   /* absent, not 0 */
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "object", "0e0e0e0e-0000-4000-8000-000000000001", NULL), 0);
+    assert_int_equal(ttCount(&t, TR_WIZ_CANCEL, "how", "no", NULL), 0);
+    assert_int_equal(ttAt(&t, TR_WIZ_CANCEL, "user", "user9", NULL), 2000);
+    assert_int_equal(ttAt(&t, TR_WIZ_CANCEL, "user", "user8", NULL), -1);
+    assert_int_equal(ttIndex(&t, TR_WIZ_CANCEL, "items", "-4", NULL), 2);
+    assert_int_equal(ttIndex(&t, TR_WIZ_DONE, NULL), 0);
+    assert_ptr_equal(ttFind(&t, TR__COUNT, "actor", "wizard", NULL), &t.v[0]);
+    assert_null(ttFind(&t, TR__COUNT, "actor", "smtp", NULL));
+    assert_string_equal(trStr(&t.v[0], "how"), "now");
+    assert_int_equal(trInt(&t.v[1], "items"), -4);
+    traceFree(&t);
+}
+
 static void test_quiet_kinds_print_no_line(void **state) {
     (void)state;
     char *buf = NULL;
@@ -195,6 +242,7 @@ static void test_trace_to_stdout_streams(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records_keep_their_strings),
+        cmocka_unit_test(test_matching_reads_kinds_subjects_and_fields),
         cmocka_unit_test(test_quiet_kinds_print_no_line),
         cmocka_unit_test(test_nothing_kept_when_off),
         cmocka_unit_test(test_every_kind_is_named_and_documented),

@@ -330,6 +330,7 @@ static void narrateSkipped(directory *d, int dc, const char *what, const int *fr
     traceRecord r = traceNew(TR_DC_PERIODIC_SKIPPED, d->dc[dc].name);
     r.dc = d->dc[dc].name;
     traceStr(&r, "what", what);
+    if (n) traceStr(&r, "from", names);
     if (n == 1) r.peer = d->dc[from[0]].name;
     kernelEmit(d->k, &r, "failed: %s%s%s skipped", what, n ? " from " : "", names);
 }

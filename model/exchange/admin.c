@@ -53,6 +53,7 @@ msStatus adminDelete(exchange *x, uint32_t user) {
         if (dirIsLive(x->d, dc, &v[i])) {
             exAccountDn(x, dc, &v[i], dn, sizeof dn);
             if (dirDelete(x->d, dc, &v[i]) == MS_OK) {
+                traceStr(&r, "dn", dn);
                 kernelEmit(k, &r, "deleted %s on %s (account %s)", dn, dcn, gs);
             } else {
                 r.kind = TR_ADMIN_DELETE_FAIL;

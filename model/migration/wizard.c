@@ -238,6 +238,7 @@ static void logMatch(wizard *w, wizUser *wu) {
     traceMailbox(&r, &wu->mbx);
     traceStr(&r, "by", w->by);
     traceStr(&r, "filled", w->fill);
+    traceStr(&r, "dn", w->match_dn);
     traceInt(&r, "candidates", (int64_t)w->candidates);
     emit(w, &r, "%s: matched %s on %s by %s%s%s%s; mailbox GUID %s", wu->name, w->match_dn, r.dc, w->by,
          w->candidates > 1 ? " (first of several, by GUID)" : "", w->fill[0] ? "; filled: " : "", w->fill,
