@@ -275,6 +275,13 @@ static void test_wizard(void **state) {
     assert_int_equal(w->u.wizard.has_rate, 1);
     assert_int_equal(w->u.wizard.rate, 35);
     assert_int_equal(w->u.wizard.protect, 1);
+    assert_null(w->u.wizard.migrator);
+    scnFree(&sc);
+    parseOk("site S1\ndc DC1 site=S1\nserver EX1 dc=DC1\nwizard server=EX1 dc=DC1 migrator=builtin:wizard2003\n", &sc);
+    assert_string_equal(sc.v[3].u.wizard.migrator, "builtin:wizard2003");
+    scnFree(&sc);
+    parseOk("site S1\ndc DC1 site=S1\nserver EX1 dc=DC1\nwizard server=EX1 dc=DC1 migrator=exec:./mine\n", &sc);
+    assert_string_equal(sc.v[3].u.wizard.migrator, "exec:./mine");
     scnFree(&sc);
 }
 
@@ -868,6 +875,10 @@ static void test_err_forms(void **state) {
     char t[256];
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 rate=20\n", w);
     ERR(t, 4, 33, "rate must be written N/s (items per second), e.g. rate=20/s, not 20");
+    snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 migrator=builtin:nosuch\n", w);
+    ERR(t, 4, 43, "unknown built-in migrator 'nosuch' (expected wizard2003)");
+    snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 migrator=nosuch\n", w);
+    ERR(t, 4, 35, "unknown built-in migrator 'nosuch' (expected wizard2003)");
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 rate=20/m\n", w);
     ERR(t, 4, 33, "rate must be written N/s (items per second), e.g. rate=20/s, not 20/m");
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 rate=0/s\n", w);

@@ -857,11 +857,30 @@ void engineClose(engine *e) {
 
 /* ---- built-in migrators -------------------------------------------- */
 
+static const struct { const char *name; const migrator *(*get)(void); } builtins[] = {
+    {"wizard2003", wizardMigrator},
+};
+
 const migrator *engineBuiltin(const char *name) {
-    static const struct { const char *name; const migrator *(*get)(void); } builtins[] = {
-        {"wizard2003", wizardMigrator},
-    };
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
         if (strcmp(name, builtins[i].name) == 0) return builtins[i].get();
     return NULL;
+}
+
+const char *engineBuiltinNames(void) {
+    return "wizard2003";
+}
+
+msStatus migratorResolve(const char *spec, const migrator **m, const char **options, char *err, size_t errsz) {
+    *m = NULL;
+    *options = "";
+    if (strncmp(spec, "exec:", 5) == 0 || strncmp(spec, "plugin:", 7) == 0) {
+        snprintf(err, errsz, "migrator %s: process and plugin migrators are not available in this build", spec);
+        return MS_INPUT;
+    }
+    const char *name = strncmp(spec, "builtin:", 8) == 0 ? spec + 8 : spec;
+    *m = engineBuiltin(name);
+    if (*m) return MS_OK;
+    snprintf(err, errsz, "unknown built-in migrator '%s' (expected %s)", name, engineBuiltinNames());
+    return MS_INPUT;
 }

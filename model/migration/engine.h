@@ -75,4 +75,16 @@ void engineFinish(engine *e);
 /* The built-in migrator named name ("wizard2003", ...), or NULL. */
 const migrator *engineBuiltin(const char *name);
 
+/*
+** The migrator a SPEC names: builtin:NAME or NAME (a built-in), exec:COMMAND
+** (a process speaking JSON Lines), plugin:PATH (a shared library's
+** MIGRATOR_ENTRY).  *options receives what the migrator is opened with (the
+** command, the path; "" for a built-in).  MS_INPUT with a one-line reason in
+** err when the spec names nothing usable.
+*/
+msStatus migratorResolve(const char *spec, const migrator **m, const char **options, char *err, size_t errsz);
+
+/* The built-in migrators' names, for messages: "wizard2003, ...". */
+const char *engineBuiltinNames(void);
+
 #endif

@@ -190,7 +190,7 @@ static void checkOne(const char *path, int allowEmpty, FILE *out, tally *t) {
         return;
     }
     sim s;
-    simOptions opt = {0, 0, NULL, 0};
+    simOptions opt = {0, 0, NULL, 0, NULL};
     msStatus st = simInit(&s, &sc, &opt);
     if (st == MS_FAIL) st = MS_INPUT;   /* not set up: an error, not a failed run */
     if (st == MS_OK) st = simRun(&s);

@@ -316,7 +316,8 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         scnFree(&sc);
         return rc;
     }
-    simOptions opt = {a.has_seed, a.seed, (a.json || a.quiet) ? NULL : out, a.db != NULL || a.trace != NULL || a.json};
+    simOptions opt = {a.has_seed, a.seed, (a.json || a.quiet) ? NULL : out, a.db != NULL || a.trace != NULL || a.json,
+                       NULL};
     sim s;
     if (!a.json && !a.quiet)
         fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,

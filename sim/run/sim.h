@@ -32,7 +32,8 @@ typedef struct simOptions {
     int has_seed;           /* seed overrides the scenario's `seed` */
     uint64_t seed;
     FILE *narrative;        /* narrative lines as they happen; NULL: none */
-    int record;             /* keep narrative lines in memory (s->log) */
+    int record;             /* keep trace records (for --db, --json, --trace) */
+    const char *migrator;   /* --migrator SPEC: overrides the scenario's (NULL: the scenario's) */
 } simOptions;
 
 typedef struct expectResult {

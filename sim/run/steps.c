@@ -87,6 +87,8 @@ static msStatus buildWorld(sim *s, world *w) {
     engineConfig wc = {wst->u.wizard.server.index, wst->u.wizard.dc.index,
                        wst->u.wizard.has_rate ? wst->u.wizard.rate : s->k.p.wizard_rate, wst->u.wizard.protect,
                        NULL, ""};
+    const char *spec = s->opt.migrator ? s->opt.migrator : wst->u.wizard.migrator;
+    if (spec && migratorResolve(spec, &wc.m, &wc.options, s->k.err, sizeof s->k.err) != MS_OK) return MS_INPUT;
     return engineOpen(w->ex, &wc, &w->eng);
 }
 

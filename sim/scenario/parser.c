@@ -33,6 +33,7 @@
 #include "scenario/lexer.h"
 #include "kernel/params.h"
 #include "scenario/scenario.h"
+#include "migration/engine.h"
 
 #define NAME_MAX_LEN 64        /* longest DC, site, server name or user prefix */
 #define MAX_USERS 100000
@@ -103,7 +104,9 @@ static void stmtFree(stmt *st) {
         refFree(&st->u.server.name); refFree(&st->u.server.dc); refFree(&st->u.server.gc);
         break;
     case ST_SOURCE: free(st->u.source.prefix); break;
-    case ST_WIZARD: refFree(&st->u.wizard.server); refFree(&st->u.wizard.dc); break;
+    case ST_WIZARD:
+        refFree(&st->u.wizard.server); refFree(&st->u.wizard.dc); free(st->u.wizard.migrator);
+        break;
     case ST_ADMIN: refFree(&st->u.admin.dc); break;
     case ST_MIGRATE: free(st->u.migrate.users.v); refFree(&st->u.migrate.dc); break;
     case ST_DELIVER: free(st->u.deliver.users.v); break;
@@ -856,12 +859,34 @@ static msStatus parseSource(parser *p) {
     return MS_OK;
 }
 
+/*
+** migrator=SPEC: builtin:NAME (or NAME alone) names a built-in migrator,
+** checked now; exec:COMMAND and plugin:PATH are checked when the run starts.
+*/
+static msStatus parseMigratorSpec(parser *p, const lexToken *t, char **out) {
+    size_t n;
+    int col;
+    const char *v = val(t, &n, &col);
+    if (n == 0) return fail(p, MS_INPUT, col, "migrator= needs builtin:NAME, exec:COMMAND or plugin:PATH");
+    int is_exec = n > 5 && memcmp(v, "exec:", 5) == 0, is_plugin = n > 7 && memcmp(v, "plugin:", 7) == 0;
+    if (!is_exec && !is_plugin) {
+        size_t skip = n > 8 && memcmp(v, "builtin:", 8) == 0 ? 8 : 0;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(n - skip < 63 ? n - skip : 63), v + skip);
+        if (!engineBuiltin(name))
+            return fail(p, MS_INPUT, col + (int)skip, "unknown built-in migrator '%s' (expected %s)", name,
+                        engineBuiltinNames());
+    }
+    *out = dupBytes(v, n);
+    return *out ? MS_OK : noMemory(p);
+}
+
 static msStatus parseWizard(parser *p) {
-    static const optDef d[] = {{"server", 0}, {"dc", 0}, {"rate", 0}, {"protect", 1}};
-    const lexToken *got[4];
+    static const optDef d[] = {{"server", 0}, {"dc", 0}, {"rate", 0}, {"protect", 1}, {"migrator", 0}};
+    const lexToken *got[5];
     stmt *s = p->st;
     msStatus st = single(p, &p->sc->wizard);
-    if (st == MS_OK) st = options(p, d, 4, got);
+    if (st == MS_OK) st = options(p, d, 5, got);
     if (st == MS_OK) st = required(p, got[0], "server=SERVER");
     if (st == MS_OK) st = required(p, got[1], "dc=DC");
     if (st == MS_OK) st = resolveOpt(p, DECL_SERVER, got[0], &s->u.wizard.server);
@@ -882,7 +907,7 @@ static msStatus parseWizard(parser *p) {
         s->u.wizard.has_rate = 1;
     }
     s->u.wizard.protect = got[3] != NULL;
-    return MS_OK;
+    return got[4] ? parseMigratorSpec(p, got[4], &s->u.wizard.migrator) : MS_OK;
 }
 
 static msStatus parseAdmin(parser *p) {

@@ -92,7 +92,10 @@ typedef struct stmt {
             int64_t users, items_lo, items_hi, folders, rules;
             char *prefix;
         } source;
-        struct { nameref server; nameref dc; int has_rate; int64_t rate; int protect; } wizard;
+        struct {
+            nameref server; nameref dc; int has_rate; int64_t rate; int protect;
+            char *migrator;                /* migrator=SPEC; NULL: builtin:wizard2003 */
+        } wizard;
         struct { nameref dc; } admin;
         struct { simtime latency; int has_jitter; int64_t jitter_pct; } latency;
         struct { userset users; nameref dc; } migrate;           /* dc.index -1: the wizard's */

@@ -109,7 +109,7 @@ static int sameOutput(const output *a, const output *b) {
 }
 
 static void runOnce(const scenario *sc, output *o) {
-    simOptions opt = {0, 0, NULL, 1};
+    simOptions opt = {0, 0, NULL, 1, NULL};
     sim s;
     memset(o, 0, sizeof *o);
     msStatus st = simInit(&s, sc, &opt);
