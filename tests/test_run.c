@@ -301,6 +301,24 @@ static void test_failed_event_stops_the_run(void **state) {
     scnFree(&sc);
 }
 
+/* A verdict is judged again once a step changed the world, even at the same instant with no event between. */
+static void test_judged_again_after_a_step(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk("seed 1\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1 gc=DC1\n"
+            "source users=1 items=5 folders=1 rules=0\nwizard server=EX1 dc=DC1\nadmin dc=DC1\n"
+            "migrate all\nwait done\nwait converged\nexpect user1 cloned\ndelete user1\nexpect user1 ghost\n", &sc);
+    sim s;
+    simOptions opt = {0, 0, NULL, 0, NULL};
+    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    assert_int_equal(simRun(&s), MS_OK);
+    assert_int_equal(s.nexpects, 2);
+    assert_true(s.expects[0].passed);
+    assert_true(s.expects[1].passed);
+    simFree(&s);
+    scnFree(&sc);
+}
+
 static void test_one_unit_per_step(void **state) {
     (void)state;
     scenario sc;
@@ -600,6 +618,7 @@ int main(void) {
         cmocka_unit_test(test_outcome_on_unconverged_directory_fails),
         cmocka_unit_test(test_expect_during_an_active_run_says_so),
         cmocka_unit_test(test_failed_event_stops_the_run),
+        cmocka_unit_test(test_judged_again_after_a_step),
         cmocka_unit_test(test_expect_not_outcome),
         cmocka_unit_test(test_back_to_back_runs_identical),
         cmocka_unit_test(test_report_of_a_run_in_progress),

@@ -80,9 +80,13 @@ static const char *const sql[SS__COUNT] = {
     [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
     [SS_LIST] = "SELECT id, guid, user, disconnected, created FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
-    [SS_FOLDER_LIST] = "SELECT f.fid, f.path, (SELECT count(*) FROM item i WHERE i.mbx = f.mbx AND i.fid = f.fid),"
-                       " EXISTS (SELECT 1 FROM src_folder s WHERE s.user = ?2 AND s.fid = f.fid)"
+    [SS_FOLDER_LIST] = "SELECT f.fid, f.path, EXISTS (SELECT 1 FROM src_folder s WHERE s.user = ?2 AND s.fid = f.fid)"
                        " FROM folder f WHERE f.mbx = ?1 ORDER BY f.fid",
+    /* One pass over the mailbox's items, not one count per folder. */
+    [SS_FOLDER_COUNTS] = "SELECT fid, count(*) FROM item WHERE mbx = ?1 GROUP BY fid",
+    [SS_SRC_FOLDER_IDS] = "SELECT fid FROM src_folder WHERE user = ?1 ORDER BY fid",
+    [SS_FOLDER_IDS] = "SELECT fid FROM folder WHERE mbx = ?1",
+    [SS_ITEM_KEYS] = "SELECT skey, fid FROM item WHERE mbx = ?1",
     /* The mailbox's items in search-key order (the covering index's order),
     ** each with whether it is a copy of one of user's source items: one probe
     ** per item.  storeCounters aggregates the rows. */
@@ -97,10 +101,6 @@ static const char *const sql[SS__COUNT] = {
                              " (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)",
     /* A source folder is kept when the mailbox has its folder ID and no copy
     ** of its items sits in another folder (docs/model-exchange.md, "Outcomes"). */
-    [SS_NOT_KEPT] = "SELECT count(*), coalesce(sum(NOT EXISTS (SELECT 1 FROM folder f WHERE f.mbx = ?1"
-                    " AND f.fid = sf.fid) OR EXISTS (SELECT 1 FROM src_item si JOIN item t ON t.mbx = ?1"
-                    " AND t.skey = si.skey WHERE si.user = ?2 AND si.fid = sf.fid AND t.fid <> sf.fid)), 0)"
-                    " FROM src_folder sf WHERE sf.user = ?2",
     [SS_IMPORT_BEGIN] = "INSERT INTO import(mbx, started) VALUES(?1, ?2)",
     /* A session's mode is that of its first batch; the wizard never mixes them. */
     [SS_IMPORT_ADD] = "UPDATE import SET mode = coalesce(mode, ?2), copied = copied + ?3, skipped = skipped + ?4,"
@@ -534,10 +534,17 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
         storeFolderInfo *f = &(*out)[(*n)++];
         f->fid = sqlite3_column_int64(st, 0);
         snprintf(f->path, sizeof f->path, "%s", (const char *)sqlite3_column_text(st, 1));
-        f->items = sqlite3_column_int64(st, 2);
-        f->from_source = sqlite3_column_int(st, 3);
+        f->items = 0;
+        f->from_source = sqlite3_column_int(st, 2);
     }
     sqlite3_reset(st);
+    if (rc == SQLITE_DONE && (st = prep(x, SS_FOLDER_COUNTS)) != NULL) {
+        sqlite3_bind_int64(st, 1, mbx);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            for (size_t i = 0; i < *n; i++)
+                if ((*out)[i].fid == sqlite3_column_int64(st, 0)) (*out)[i].items = sqlite3_column_int64(st, 1);
+        sqlite3_reset(st);
+    }
     if (rc != SQLITE_DONE) {
         free(*out);
         *out = NULL;
@@ -559,19 +566,74 @@ int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
     return count(st);
 }
 
-int64_t storeFoldersNotKept(store *x, int64_t mbx, uint32_t user, int64_t *total) {
-    sqlite3_stmt *st = prep(x, SS_NOT_KEPT);
-    *total = 0;
-    if (!st) return -1;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, user);
-    int64_t n = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *total = sqlite3_column_int64(st, 0);
-        n = sqlite3_column_int64(st, 1);
+/* The position in src->items of user's item with search key skey, or -1 (bykey is sorted on skey). */
+static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
+    size_t lo = 0, hi = (size_t)src->nitems;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->bykey[mid].skey < skey) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < (size_t)src->nitems && src->bykey[lo].skey == skey; lo++)
+        if (src->items[src->bykey[lo].pos].user == user) return src->bykey[lo].pos;
+    return -1;
+}
+
+/* The int64 column 0 of every row of st into a new array (*n of them). */
+static msStatus column0(sqlite3_stmt *st, int64_t **out, size_t *n) {
+    size_t cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) break;
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
     }
     sqlite3_reset(st);
-    return n;
+    return rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
+}
+
+static int hasId(const int64_t *v, size_t n, int64_t id) {
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id) return 1;
+    return 0;
+}
+
+/*
+** A source folder is not kept when the mailbox has no folder with its ID,
+** or a copy of one of its items sits in another folder.  One pass over the
+** mailbox's items finds the misplaced copies, each looked up in the
+** source's search-key order; the folder lists are a handful of IDs.
+*/
+int64_t storeFoldersNotKept(store *x, const source *src, int64_t mbx, uint32_t user, int64_t *total) {
+    sqlite3_stmt *sf = prep(x, SS_SRC_FOLDER_IDS), *mf = prep(x, SS_FOLDER_IDS), *it = prep(x, SS_ITEM_KEYS);
+    *total = 0;
+    if (!sf || !mf || !it) return -1;
+    int64_t *srcf = NULL, *have = NULL, *bad = NULL;
+    size_t ns = 0, nh = 0, nb = 0, capb = 0;
+    sqlite3_bind_int64(sf, 1, user);
+    sqlite3_bind_int64(mf, 1, mbx);
+    sqlite3_bind_int64(it, 1, mbx);
+    int64_t lost = -1;
+    if (column0(sf, &srcf, &ns) != MS_OK || column0(mf, &have, &nh) != MS_OK) goto done;
+    int rc;
+    while ((rc = sqlite3_step(it)) == SQLITE_ROW) {
+        int64_t pos = userItem(src, user, sqlite3_column_int64(it, 0));
+        if (pos < 0 || src->items[pos].fid == sqlite3_column_int64(it, 1) || hasId(bad, nb, src->items[pos].fid))
+            continue;
+        if (nb == capb && arrayGrow(&bad, &capb, sizeof *bad, 8) != MS_OK) break;
+        bad[nb++] = src->items[pos].fid;
+    }
+    sqlite3_reset(it);
+    if (rc != SQLITE_DONE) goto done;
+    lost = 0;
+    for (size_t i = 0; i < ns; i++) lost += !hasId(have, nh, srcf[i]) || hasId(bad, nb, srcf[i]);
+    *total = (int64_t)ns;
+done:
+    free(srcf);
+    free(have);
+    free(bad);
+    return lost;
 }
 
 msStatus storeImportBegin(store *x, int64_t mbx, simtime now) {

@@ -73,8 +73,8 @@ enum storeStmt {
     SS_ITEM_ADD, SS_MERGE_COUNT, SS_MERGE_REPLACE, SS_MERGE_COPY, SS_MERGE_COPY_ALL, SS_DISCONNECT, SS_PURGE_ITEMS, SS_PURGE_FOLDERS,
     SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
-    SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_NOT_KEPT, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
-    SS_PURGE_IMPORTS, SS_FOLDER_LIST,
+    SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
+    SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_SRC_FOLDER_IDS, SS_FOLDER_IDS, SS_ITEM_KEYS,
     SS__COUNT
 };
 
@@ -171,7 +171,7 @@ int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user);
 ** source folder's items sits in it.  *total receives the user's source
 ** folders.  -1 on error.
 */
-int64_t storeFoldersNotKept(store *x, int64_t mbx, uint32_t user, int64_t *total);
+int64_t storeFoldersNotKept(store *x, const source *src, int64_t mbx, uint32_t user, int64_t *total);
 
 /* Open an import session into mailbox mbx at now: the batches that follow
 ** (storeCloneBatch, storeMergeBatch) are counted in it. */

@@ -143,7 +143,7 @@ static msStatus judgeFilled(exchange *x, int64_t row, uint32_t user, const guid 
         importDetail(x, row, out->detail, sizeof out->detail);
         return MS_OK;
     }
-    int64_t total, lost = storeFoldersNotKept(&x->st, row, user, &total);
+    int64_t total, lost = storeFoldersNotKept(&x->st, &x->src, row, user, &total);
     if (lost < 0) return MS_NOMEM;
     out->out = lost ? OUT_MERGED : OUT_CLONED;
     if (lost)

@@ -173,6 +173,7 @@ static msStatus execStep(sim *s) {
         msStatus rc = judgeExpect(s, st);
         return rc == MS_FAIL ? failStep(s, st->pos.line) : rc;
     }
+    s->world_steps++;
     traceRecord r = traceNew(TR_STEP, "step");
     traceInt(&r, "line", st->pos.line);
     kernelEmit(&s->k, &r, "%s (line %d)", st->text, st->pos.line);

@@ -59,6 +59,7 @@ typedef struct sim {
     int done;               /* the run has ended */
     int step_failed;        /* a step failed: the run stopped there */
     int fail_line;          /* its line (why: k.err) */
+    size_t world_steps;     /* steps other than `expect` executed: each may change the world */
 
     /* Records. */
     expectResult *expects;

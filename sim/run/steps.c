@@ -103,6 +103,8 @@ void worldFree(sim *s) {
     world *w = s->world;
     if (!w) return;
     engineClose(w->eng);
+    free(w->judged);
+    free(w->judged_ok);
     exFree(w->ex);
     dirFree(w->dir);
     free(w);
@@ -111,6 +113,34 @@ void worldFree(sim *s) {
 
 void worldFinish(sim *s) {
     if (s->world) engineFinish(s->world->eng);
+}
+
+/*
+** The judge's verdict on user as dc reads the world now.  The world changes
+** only when an event fires or a step other than `expect` runs, so a verdict judged since then is
+** still the verdict: the closing table after a final `expect` costs nothing.
+*/
+static msStatus judgeNow(sim *s, int dc, uint32_t u, userVerdict *out) {
+    world *w = s->world;
+    uint32_t n = s->scn->nusers;
+    if (!w->judged) {
+        w->judged = calloc(n ? n : 1, sizeof *w->judged);
+        w->judged_ok = calloc(n ? n : 1, 1);
+        if (!w->judged || !w->judged_ok) return MS_NOMEM;
+    }
+    if (w->judged_events != s->k.events_fired || w->judged_pc != s->world_steps || w->judged_dc != dc) {
+        memset(w->judged_ok, 0, n ? n : 1);
+        w->judged_events = s->k.events_fired;
+        w->judged_pc = s->world_steps;
+        w->judged_dc = dc;
+    }
+    if (!w->judged_ok[u - 1]) {
+        msStatus rc = judgeUser(w->ex, dc, u, &w->judged[u - 1]);
+        if (rc != MS_OK) return rc;
+        w->judged_ok[u - 1] = 1;
+    }
+    *out = w->judged[u - 1];
+    return MS_OK;
 }
 
 /* The users of set, ascending, into a new array (*n of them). */
@@ -302,7 +332,7 @@ static msStatus expectOutcomes(sim *s, const stmt *st, int dc, int *passed, char
         if (!usersetHas(&st->u.expect.users, u)) continue;
         userVerdict v;
         memset(&v, 0, sizeof v);
-        msStatus rc = judgeUser(s->world->ex, dc, u, &v);
+        msStatus rc = judgeNow(s, dc, u, &v);
         if (rc != MS_OK) return rc;
         int ok = verdictMatches(st, &v);
         if (ok && !all_ok) continue;
@@ -399,7 +429,7 @@ msStatus worldOutcomes(sim *s, userVerdict *out, int64_t *stranded, int *judged_
         out[u - 1].user = u;
         out[u - 1].out = OUT_ABSENT;
         if (dc < 0) continue;   /* no DC to read: no account anywhere */
-        msStatus rc = judgeUser(s->world->ex, dc, u, &out[u - 1]);
+        msStatus rc = judgeNow(s, dc, u, &out[u - 1]);
         if (rc != MS_OK) return rc;
         out[u - 1].user = u;
     }

@@ -22,6 +22,14 @@ typedef struct world {
     directory *dir;
     exchange *ex;
     struct engine *eng;       /* the migration engine; NULL without a `wizard` line */
+    /* Verdicts judged since the world last changed (an event fired or a step
+    ** ran): an outcome `expect` and the closing table at the same moment ask
+    ** the judge once. */
+    userVerdict *judged;      /* per user, valid where judged_ok[u - 1] */
+    unsigned char *judged_ok;
+    uint64_t judged_events;
+    size_t judged_pc;         /* sim.world_steps when judged */
+    int judged_dc;
 } world;
 
 /* Build the world of s's scenario into s->world.  On failure s->k.err says why. */
