@@ -691,13 +691,13 @@ static msStatus step(engine *e) {
     if (++e->at_instant > ENGINE_MAX_INSTANT) {
         snprintf(e->k->err, sizeof e->k->err, "migrator %s: %d requests at one instant without letting time pass",
                  e->m->name, ENGINE_MAX_INSTANT);
-        return MS_FAIL;
+        return MS_INPUT;
     }
     memset(&e->req, 0, sizeof e->req);
     e->req.dc = e->req.server = -1;
     if (e->m->next(e->self, &e->reply, &e->req, why, sizeof why) != 0) {
         snprintf(e->k->err, sizeof e->k->err, "migrator %s: %s", e->m->name, why[0] ? why : "failed");
-        return MS_FAIL;
+        return MS_INPUT;
     }
     scratchReset(e);
     memset(&e->reply, 0, sizeof e->reply);

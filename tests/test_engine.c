@@ -1,0 +1,257 @@
+/*
+** The migration engine: each operation's timing and answer, cancelling, the
+** Exchange side's view kept from requests, and the guard against a migrator
+** that never lets time pass.  The migrator here is a script: a list of
+** requests, and the replies they got, recorded for the test to read.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exfixture.h"
+
+#define MAXSTEPS 32
+
+typedef struct script {
+    migRequest req[MAXSTEPS];
+    size_t n, at;
+    migStatus got[MAXSTEPS + 1];   /* got[i]: the reply to request i - 1 (got[0]: MIG_START) */
+    simtime when[MAXSTEPS + 1];
+    migReply last[MAXSTEPS + 1];   /* shallow copies: pointers valid only during next() */
+    int64_t nentries[MAXSTEPS + 1];
+    guid object[MAXSTEPS + 1], mailbox[MAXSTEPS + 1];
+    int exists[MAXSTEPS + 1], initialized_by[MAXSTEPS + 1];
+    int64_t npartners[MAXSTEPS + 1], copied[MAXSTEPS + 1];
+    int loop;                      /* after the script, sleep 0 for ever */
+} script;
+
+static script *g_script;           /* the script the next run uses (a test sets it up first) */
+
+static void *scriptOpen(const migEnv *env) {
+    (void)env;
+    return g_script;
+}
+
+static int scriptNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
+    script *s = self;
+    (void)why;
+    (void)whysz;
+    size_t i = s->at;
+    if (i <= MAXSTEPS) {
+        s->got[i] = a->status;
+        s->when[i] = a->now;
+        s->nentries[i] = (int64_t)a->nentries;
+        s->object[i] = a->nentries ? a->entries[0].object : a->object;
+        s->mailbox[i] = a->nentries ? a->entries[0].mailbox : a->mailbox;
+        s->exists[i] = a->exists;
+        s->initialized_by[i] = a->initialized_by;
+        s->npartners[i] = (int64_t)a->npartners;
+        s->copied[i] = a->copied;
+    }
+    s->at++;
+    if (a->status == MIG_ERR_CANCELLED || (i >= s->n && !s->loop)) {
+        q->op = MIG_DONE;
+        return 0;
+    }
+    if (i >= s->n) {
+        q->op = MIG_OP_SLEEP;
+        q->duration = 0;
+        return 0;
+    }
+    *q = s->req[i];
+    /* Requests naming "the object/mailbox of reply k" use what reply k carried. */
+    if (q->first < 0) {
+        q->object = s->object[-q->first];
+        q->mailbox = s->mailbox[-q->first];
+        q->first = 0;
+    }
+    return 0;
+}
+
+static void scriptClose(void *self) {
+    (void)self;
+}
+
+static const migrator scriptMigrator = {MIGRATOR_ABI, "script", "script", scriptOpen, scriptNext, scriptClose};
+
+/* Open the script's engine on a freshly built world, replacing the wizard's. */
+static void useScript(exRun *r) {
+    engineClose(r->s.world->eng);
+    engineConfig c = {0, 0, 10, 0, &scriptMigrator, ""};
+    assert_int_equal(engineOpen(exOf(r), &c, &r->s.world->eng), MS_OK);
+}
+
+static migRequest req(migOp op) {
+    migRequest q;
+    memset(&q, 0, sizeof q);
+    q.op = op;
+    q.dc = q.server = -1;
+    return q;
+}
+
+static void test_add_then_search(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_ADD);
+    sc.req[0].user = 1;
+    sc.req[1] = req(MIG_OP_DIR_SEARCH);
+    sc.req[1].by = MIG_BY_X500;
+    sc.req[1].key = "X500:/o=Source/ou=First Administrative Group/cn=Recipients/cn=user1";
+    sc.req[2] = req(MIG_OP_DIR_ADD);
+    sc.req[2].user = 1;
+    sc.n = 3;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[0], MIG_START);
+    assert_int_equal(sc.got[1], MIG_OK);
+    assert_int_equal(sc.when[1], 0);            /* the add is answered at once ... */
+    assert_int_equal(sc.got[2], MIG_OK);
+    assert_int_equal(sc.when[2], 500);          /* ... and the next request waits account_time */
+    assert_int_equal(sc.nentries[2], 1);
+    assert_memory_equal(&sc.object[2], &sc.object[1], sizeof(guid));
+    assert_int_equal(sc.got[3], MIG_ERR_NAME_EXISTS);
+    assert_false(engineActive(r->s.world->eng));
+    exRunFree(r);
+}
+
+/* A logon is judged at its end: the store finds the account only once it is on the server's DC. */
+static void test_logon_is_judged_at_its_end(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_ADD);
+    sc.req[0].user = 2;
+    sc.req[1] = req(MIG_OP_STORE_LOGON);
+    sc.req[1].first = -1;                       /* the account and mailbox of reply 1 */
+    sc.req[1].user = 2;
+    sc.req[2] = req(MIG_OP_STORE_PREPARE);
+    sc.req[2].first = -1;
+    sc.req[2].user = 2;
+    sc.req[3] = req(MIG_OP_STORE_LOGON);
+    sc.req[3].first = -1;
+    sc.req[3].user = 2;
+    sc.n = 4;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user2\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[2], MIG_OK);        /* logon on DC1, where the account was made */
+    assert_int_equal(sc.when[2], 500 + 1000);
+    assert_false(sc.exists[2]);
+    assert_int_equal(sc.got[3], MIG_OK);        /* clone prepared */
+    assert_int_equal(sc.got[4], MIG_OK);
+    assert_true(sc.exists[4]);
+    assert_int_equal(sc.initialized_by[4], 3);  /* a migrator's clone */
+    exRunFree(r);
+}
+
+static void test_copy_costs_items_at_the_rate(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_ADD);
+    sc.req[0].user = 1;
+    sc.req[1] = req(MIG_OP_STORE_PREPARE);
+    sc.req[1].first = -1;
+    sc.req[1].user = 1;
+    sc.req[2] = req(MIG_OP_STORE_COPY);
+    sc.req[2].first = -1;
+    sc.req[2].user = 1;
+    sc.req[2].count = 15;
+    sc.req[3] = req(MIG_OP_STORE_COPY);
+    sc.req[3].first = -1;
+    sc.req[3].user = 1;
+    sc.req[3].count = 15;                       /* the same items again, in clone mode: copied again */
+    sc.n = 4;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[3], MIG_OK);
+    assert_int_equal(sc.copied[3], 15);
+    assert_int_equal(sc.when[3] - sc.when[2], 1500);   /* 15 items at 10/s */
+    exRunFree(r);
+}
+
+/* `cancel` answers the request in flight at once, and every later one until done. */
+static void test_cancel_answers_the_request_in_flight(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_SLEEP);
+    sc.req[0].duration = 60000;
+    sc.n = 1;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate all\nwait 5s\ncancel\nwait 2m\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[1], MIG_ERR_CANCELLED);
+    assert_int_equal(sc.when[1], 5000);
+    assert_false(engineActive(r->s.world->eng));
+    assert_int_equal(exCount(r, TR_WIZ_CANCEL, "how", "now", NULL), 1);
+    exRunFree(r);
+}
+
+/* The replication state lists the DC's partners; a DC that never pulled says -1. */
+static void test_replstate(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_REPLSTATE);
+    sc.req[0].dc = 1;
+    sc.n = 1;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate all\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[1], MIG_OK);
+    assert_int_equal(sc.npartners[1], 1);       /* a site of two DCs: one partner */
+    assert_int_equal(dirLastPull(exOf(r)->d, 1, 0), -1);
+    exRunFree(r);
+}
+
+/* The Exchange side's view is kept from requests: an association makes the user's logon work. */
+static void test_association_is_the_logon_target(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_ADD);
+    sc.req[0].user = 3;
+    sc.req[1] = req(MIG_OP_STORE_ASSOCIATE);
+    sc.req[1].first = -1;
+    sc.req[1].user = 3;
+    sc.req[2] = req(MIG_OP_STORE_PROTECT);
+    sc.req[2].first = -1;
+    sc.req[2].on = 1;
+    sc.n = 3;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate all\nwait done\nlogon user3\nlogon user4\nwait 2m\ndeliver user3\n",
+                             useScript);
+    assert_non_null(r);
+    assert_int_equal(exCount(r, TR_LOGON, "user", "user3", NULL), 1);
+    assert_int_equal(exCount(r, TR_LOGON_FAIL, "user", "user4", NULL), 1);
+    assert_int_equal(exCount(r, TR_SMTP_NDR, "user", "user3", "code", "5.7.1", NULL), 1);
+    assert_int_equal(engineUsers(r->s.world->eng, NULL, 0), 1);
+    exRunFree(r);
+}
+
+/* A migrator that never lets time pass is stopped with an error, not run for ever. */
+static void test_a_migrator_that_never_sleeps_is_stopped(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.loop = 1;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate all\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_INPUT);     /* the migrator's fault: exit 2, no verdict */
+    assert_non_null(strstr(r->s.k.err, "requests at one instant without letting time pass"));   /* error message */
+    exRunFree(r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_add_then_search),
+        cmocka_unit_test(test_logon_is_judged_at_its_end),
+        cmocka_unit_test(test_copy_costs_items_at_the_rate),
+        cmocka_unit_test(test_cancel_answers_the_request_in_flight),
+        cmocka_unit_test(test_replstate),
+        cmocka_unit_test(test_association_is_the_logon_target),
+        cmocka_unit_test(test_a_migrator_that_never_sleeps_is_stopped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
