@@ -747,8 +747,9 @@ int engineRunNumber(const engine *e) {
 }
 
 msStatus engineCancel(engine *e, cancelWhen when, int64_t n) {
-    if (!e || !e->active) {
-        snprintf(e ? e->k->err : (char[1]){0}, e ? sizeof e->k->err : 1, "cancel: no migration run is active");
+    if (!e) return MS_FAIL;
+    if (!e->active) {
+        snprintf(e->k->err, sizeof e->k->err, "cancel: no migration run is active");
         return MS_FAIL;
     }
     const char *how = "now";

@@ -43,7 +43,7 @@ enum wuState { WU_PENDING, WU_READY, WU_NOACCOUNT, WU_INPASS, WU_DONE, WU_SKIPPE
 enum phase {
     P_IDLE, P_SOURCE, P_FIND_X500, P_FIND_SMTP, P_ENABLE, P_FILL_MAIL, P_FILL_PROXIES, P_ADD,
     P_ASSOCIATE, P_PROTECT, P_SLOT_END, P_LOGON, P_RETRY_WAIT, P_PREPARE, P_COPY, P_UNPROTECT,
-    P_MAILBOX_DONE, P_END
+    P_MAILBOX_DONE
 };
 
 typedef struct wizUser {
@@ -449,8 +449,6 @@ static int mailboxDone(wizard *w, migRequest *q) {
 static int copyNext(wizard *w, migRequest *q) {
     wizUser *wu = &w->u[w->cur];
     if (wu->next_item >= wu->nitems) {
-        char mg[GUID_STRLEN];
-        (void)mg;
         wu->state = WU_DONE;
         traceRecord r = record(wu, TR_WIZ_PASS_DONE);
         traceMailbox(&r, &wu->mbx);

@@ -240,6 +240,10 @@ msStatus worldStep(sim *s, const stmt *st, int *block) {
     case ST_MIGRATE:
         return migrateStep(s, st);
     case ST_CANCEL: {
+        if (!w->eng) {
+            snprintf(s->k.err, sizeof s->k.err, "cancel: the scenario declares no wizard");
+            return MS_FAIL;
+        }
         msStatus rc = engineCancel(w->eng, st->u.cancel.when, st->u.cancel.n);
         *block = rc == MS_OK && st->u.cancel.when != CANCEL_NOW;
         return rc;
