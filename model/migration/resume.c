@@ -57,7 +57,7 @@ typedef struct jEntry {
 } jEntry;
 
 /* What the strategy waits for in its own part of a run. */
-enum rphase { R_NAMES, R_CHECK, R_LOGON, R_RETRY, R_PREPARE, R_COPY, R_CLEAR, R_ENABLE, R_ASSOCIATE, R_MOVE,
+enum rphase { R_NAMES, R_CHECK, R_LOGON, R_PREPARE, R_COPY, R_CLEAR, R_ENABLE, R_ASSOCIATE, R_MOVE,
               R_UNPROTECT, R_DONE_NOTE };
 
 typedef struct resume {
@@ -74,8 +74,7 @@ typedef struct resume {
     migRequest last;          /* the wizard's request in flight */
     int holding;              /* a wizard request waits behind a move */
     migRequest held;
-    simtime first_fail;
-    int64_t attempts, continued, skipped, from, copied;
+    int64_t continued, skipped, from, copied;   /* this run: passes done here, skipped; the pass under way */
 } resume;
 
 static jEntry *entry(resume *s, uint32_t user) {
