@@ -24,7 +24,7 @@ typedef struct script {
     int64_t nentries[MAXSTEPS + 1];
     guid object[MAXSTEPS + 1], mailbox[MAXSTEPS + 1];
     int exists[MAXSTEPS + 1], initialized_by[MAXSTEPS + 1];
-    int64_t npartners[MAXSTEPS + 1], copied[MAXSTEPS + 1];
+    int64_t npartners[MAXSTEPS + 1], copied[MAXSTEPS + 1], moved[MAXSTEPS + 1];
     int loop;                      /* after the script, sleep 0 for ever */
 } script;
 
@@ -50,6 +50,7 @@ static int scriptNext(void *self, const migReply *a, migRequest *q, char *why, s
         s->initialized_by[i] = a->initialized_by;
         s->npartners[i] = (int64_t)a->npartners;
         s->copied[i] = a->copied;
+        s->moved[i] = a->moved;
     }
     s->at++;
     if (a->status == MIG_ERR_CANCELLED || (i >= s->n && !s->loop)) {
@@ -67,6 +68,11 @@ static int scriptNext(void *self, const migReply *a, migRequest *q, char *why, s
         q->object = s->object[-q->first];
         q->mailbox = s->mailbox[-q->first];
         q->first = 0;
+    }
+    /* A move naming "from the mailbox of reply k" (count -k). */
+    if (q->op == MIG_OP_STORE_MOVE_FOREIGN && q->count < 0) {
+        q->from_mailbox = s->mailbox[-q->count];
+        q->count = 0;
     }
     return 0;
 }
@@ -243,9 +249,59 @@ static void test_a_migrator_that_never_sleeps_is_stopped(void **state) {
     exRunFree(r);
 }
 
+/* store.move_foreign: delivered mail leaves one mailbox for another's folder of
+** the same path, at the run's rate; the copies would stay; twice moves nothing. */
+static void test_move_foreign(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_ADD);
+    sc.req[0].user = 1;
+    sc.req[1] = req(MIG_OP_STORE_ASSOCIATE);
+    sc.req[1].user = 1;
+    sc.req[1].first = -1;
+    sc.req[2] = req(MIG_OP_DIR_ADD);
+    sc.req[2].user = 2;
+    sc.req[3] = req(MIG_OP_STORE_ASSOCIATE);
+    sc.req[3].user = 2;
+    sc.req[3].first = -3;
+    sc.req[4] = req(MIG_OP_STORE_PREPARE);     /* user2's mailbox: a clone, no items yet */
+    sc.req[4].user = 2;
+    sc.req[4].first = -3;
+    sc.req[5] = req(MIG_OP_SLEEP);             /* meanwhile mail reaches user1 */
+    sc.req[5].duration = 3 * MS_PER_MINUTE;
+    for (int i = 6; i <= 7; i++) {
+        sc.req[i] = req(MIG_OP_STORE_MOVE_FOREIGN);
+        sc.req[i].first = -3;                  /* into user2's mailbox */
+        sc.req[i].count = -1;                  /* from user1's */
+    }
+    sc.req[8] = req(MIG_OP_STORE_MOVE_FOREIGN);
+    sc.req[8].first = -3;
+    sc.req[8].count = -3;                      /* from and to one mailbox */
+    sc.n = 9;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1,user2\nwait 2m\ndeliver user1 count=2\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(exCount(r, TR_SMTP_DELIVER, "user", "user1", NULL), 1);
+    assert_int_equal(sc.got[7], MIG_OK);
+    assert_int_equal(sc.moved[7], 2);
+    assert_int_equal(sc.when[7] - sc.when[6], 200);   /* 2 items at 10/s */
+    assert_int_equal(sc.got[8], MIG_OK);
+    assert_int_equal(sc.moved[8], 0);
+    assert_int_equal(sc.when[8], sc.when[7]);
+    assert_int_equal(sc.got[9], MIG_ERR_BAD_REQUEST);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM item i JOIN mailbox m ON m.id = i.mbx WHERE m.user = 1"), 0);
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM item i JOIN mailbox m ON m.id = i.mbx JOIN folder f"
+                                " ON f.mbx = m.id AND f.fid = i.fid WHERE m.user = 2 AND f.path = 'Inbox'"), 2);
+    /* The clone's folders only: the Inbox it moved into is the source's. */
+    assert_int_equal(exQuery(r, "SELECT count(*) FROM folder f JOIN mailbox m ON m.id = f.mbx WHERE m.user = 2"),
+                     exQuery(r, "SELECT count(*) FROM src_folder WHERE user = 2"));
+    exRunFree(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_then_search),
+        cmocka_unit_test(test_move_foreign),
         cmocka_unit_test(test_logon_is_judged_at_its_end),
         cmocka_unit_test(test_copy_costs_items_at_the_rate),
         cmocka_unit_test(test_cancel_answers_the_request_in_flight),

@@ -876,9 +876,9 @@ static void test_err_forms(void **state) {
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 rate=20\n", w);
     ERR(t, 4, 33, "rate must be written N/s (items per second), e.g. rate=20/s, not 20");
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 migrator=builtin:nosuch\n", w);
-    ERR(t, 4, 43, "unknown built-in migrator 'nosuch' (expected wizard2003)");
+    ERR(t, 4, 43, "unknown built-in migrator 'nosuch' (expected wizard2003, refuse-initialized, wait-then-rerun, resume)");
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 migrator=nosuch\n", w);
-    ERR(t, 4, 35, "unknown built-in migrator 'nosuch' (expected wizard2003)");
+    ERR(t, 4, 35, "unknown built-in migrator 'nosuch' (expected wizard2003, refuse-initialized, wait-then-rerun, resume)");
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 rate=20/m\n", w);
     ERR(t, 4, 33, "rate must be written N/s (items per second), e.g. rate=20/s, not 20/m");
     snprintf(t, sizeof t, "%swizard server=EX1 dc=DC1 rate=0/s\n", w);

@@ -7,7 +7,8 @@
 # "<!-- scenario: passes -->" must be a scenario that passes.  Then: no file
 # of the repository mentions a file outside it or cites the rulebook other
 # than as docs/semantics.md, and README's Documentation section lists every
-# docs/*.md.  Usage: doccheck.sh MIGSIM
+# docs/*.md, and the strategies table of docs/migrators.md matches
+# scenarios/strategies (tools/strategytable.sh).  Usage: doccheck.sh MIGSIM
 set -u
 bin=${1:?usage: doccheck.sh MIGSIM}
 fail=0; blocks=0
@@ -104,5 +105,7 @@ for doc in docs/*.md; do
     *) echo "README.md: the Documentation section does not list $doc"; fail=1 ;;
     esac
 done
+# The strategies table says what the strategies' scenarios expect.
+sh tools/strategytable.sh docs/migrators.md || fail=1
 echo "doccheck: $blocks quoted narrative blocks and $examples example scenarios checked"
 exit $fail

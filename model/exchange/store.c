@@ -96,6 +96,12 @@ static const char *const sql[SS__COUNT] = {
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
     [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
                          " (SELECT 1 FROM src_item s WHERE s.skey = t.skey)",
+    /* The folders of a mailbox holding items that are not copies, by path. */
+    [SS_FOREIGN_PATHS] = "SELECT DISTINCT f.fid, f.path FROM item t JOIN folder f ON f.mbx = t.mbx AND f.fid = t.fid"
+                         " WHERE t.mbx = ?1 AND NOT EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey)"
+                         " ORDER BY f.path",
+    [SS_MOVE_FOREIGN] = "UPDATE item SET mbx = ?2, fid = ?3 WHERE mbx = ?1 AND fid = ?4 AND NOT EXISTS"
+                        " (SELECT 1 FROM src_item s WHERE s.skey = item.skey)",
     [SS_FIND_LIVE] = "SELECT id FROM mailbox WHERE guid = ?1 AND server = ?2 AND disconnected IS NULL",
     [SS_COUNT_USER_COPIES] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND EXISTS"
                              " (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)",
@@ -661,4 +667,58 @@ int storeLastImport(store *x, int64_t mbx, importInfo *out) {
     }
     sqlite3_reset(st);
     return found;
+}
+
+/* to's folder with path (made with a new ID when missing) into *fid. */
+static msStatus folderFor(store *x, int server, int64_t to, const char *path, int64_t *fid) {
+    sqlite3_stmt *st = prep(x, SS_FOLDER_BY_PATH);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, to);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    *fid = found ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (found) return MS_OK;
+    *fid = newFid(x, server);
+    return addFolder(x, to, *fid, path);
+}
+
+msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_t *moved) {
+    *moved = 0;
+    if (server < 0 || server >= x->nservers) return MS_INPUT;
+    /* Collect the folders first: the scan must not see the moves. */
+    sqlite3_stmt *st = prep(x, SS_FOREIGN_PATHS);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, from);
+    int64_t *fids = NULL;
+    char **paths = NULL;
+    size_t n = 0, cap = 0, capp = 0;
+    msStatus rc = MS_OK;
+    while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if ((n == cap && (rc = arrayGrow(&fids, &cap, sizeof *fids, 4)) != MS_OK) ||
+            (n == capp && (rc = arrayGrow(&paths, &capp, sizeof *paths, 4)) != MS_OK))
+            break;
+        const char *p = (const char *)sqlite3_column_text(st, 1);
+        fids[n] = sqlite3_column_int64(st, 0);
+        paths[n] = strdup(p ? p : "");
+        if (!paths[n]) rc = MS_NOMEM; else n++;
+    }
+    sqlite3_reset(st);
+    for (size_t i = 0; i < n; i++) {
+        int64_t dst = 0;
+        if (rc == MS_OK) rc = folderFor(x, server, to, paths[i], &dst);
+        if (rc == MS_OK && !(st = prep(x, SS_MOVE_FOREIGN))) rc = MS_NOMEM;
+        if (rc == MS_OK) {
+            sqlite3_bind_int64(st, 1, from);
+            sqlite3_bind_int64(st, 2, to);
+            sqlite3_bind_int64(st, 3, dst);
+            sqlite3_bind_int64(st, 4, fids[i]);
+            if (!run(st)) rc = MS_FAIL;
+            else *moved += sqlite3_changes(x->db);
+        }
+        free(paths[i]);
+    }
+    free(paths);
+    free(fids);
+    return rc;
 }

@@ -75,6 +75,7 @@ enum storeStmt {
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
     SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
     SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_SRC_FOLDER_IDS, SS_FOLDER_IDS, SS_ITEM_KEYS,
+    SS_FOREIGN_PATHS, SS_MOVE_FOREIGN,
     SS__COUNT
 };
 
@@ -203,5 +204,13 @@ int64_t storeForeignItems(store *x, int64_t mbx);
 
 /* Total items in mbx. */
 int64_t storeItemCount(store *x, int64_t mbx);
+
+/*
+** Move the items of mailbox from that are not copies of any source item
+** (delivered mail) into mailbox to, on server (to's store), each into to's
+** folder of the same path, made with a new folder ID when to lacks it.
+** *moved: how many.  The copies stay where they are.
+*/
+msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_t *moved);
 
 #endif

@@ -15,7 +15,8 @@
 **   - a logon takes wizard.logon_time and is judged at its end (the store
 **     looks the mailbox's account up on its DC then);
 **   - a copy writes its items at the start and takes one 1/rate per item
-**     copied or replaced, rounded up to the millisecond;
+**     copied or replaced, rounded up to the millisecond; moving delivered
+**     items between mailboxes likewise, 1/rate per item moved;
 **   - notes (mailbox done, log) act on nothing and take no time.
 **
 ** Cancelling.  `cancel` answers the request in flight with
@@ -38,6 +39,7 @@
 #include "kernel/array.h"
 #include "kernel/kernel.h"
 #include "migration/engine.h"
+#include "migration/strategy.h"
 #include "migration/wizard.h"
 
 #define ENGINE_MAX_INSTANT 100000
@@ -133,6 +135,7 @@ const char *migOpName(migOp op) {
         [MIG_OP_STORE_ASSOCIATE] = "store.associate", [MIG_OP_SOURCE_USERS] = "source.users",
         [MIG_OP_SOURCE_MAILBOX] = "source.mailbox", [MIG_OP_SLEEP] = "sleep",
         [MIG_OP_MAILBOX_DONE] = "mailbox.done", [MIG_OP_LOG] = "log",
+        [MIG_OP_STORE_MOVE_FOREIGN] = "store.move_foreign",
     };
     return (unsigned)op < MIG_OP__COUNT ? names[op] : "?";
 }
@@ -532,6 +535,11 @@ static msStatus opPrepare(engine *e, const migRequest *q) {
     return replyAfter(e, 0);
 }
 
+/* Time for n items at the run's rate, rounded up to the millisecond. */
+static simtime itemsTime(const engine *e, int64_t n) {
+    return (n * MS_PER_SECOND + e->cfg.rate - 1) / e->cfg.rate;
+}
+
 static msStatus opCopy(engine *e, const migRequest *q) {
     exchange *x = e->x;
     const srcUser *su = sourceUser(&x->src, q->user);
@@ -552,7 +560,18 @@ static msStatus opCopy(engine *e, const migRequest *q) {
     e->reply.failed = c.failed;
     e->items += c.copied + c.replaced;
     int64_t work = c.copied + c.replaced;
-    return replyAfter(e, (work * MS_PER_SECOND + e->cfg.rate - 1) / e->cfg.rate);
+    return replyAfter(e, itemsTime(e, work));
+}
+
+/* Delivered mail (items that are not copies) from one mailbox into another of the server. */
+static msStatus opMoveForeign(engine *e, const migRequest *q) {
+    store *st = &e->x->st;
+    int64_t from = storeFind(st, q->server, &q->from_mailbox), to = storeFind(st, q->server, &q->mailbox);
+    if (!from || !to) return fail(e, MIG_ERR_NO_SUCH_OBJECT, "no such mailbox on that server");
+    if (from == to) return fail(e, MIG_ERR_BAD_REQUEST, "the two mailboxes are one");
+    msStatus rc = storeMoveForeign(st, q->server, from, to, &e->reply.moved);
+    if (rc != MS_OK) return rc == MS_NOMEM ? rc : fail(e, MIG_ERR_BAD_REQUEST, "the store refused the move");
+    return replyAfter(e, itemsTime(e, e->reply.moved));
 }
 
 static msStatus opProtect(engine *e, const migRequest *q) {
@@ -665,6 +684,7 @@ static msStatus perform(engine *e) {
     }
     case MIG_OP_STORE_PROTECT: return opProtect(e, q);
     case MIG_OP_STORE_ASSOCIATE: return opAssociate(e, q);
+    case MIG_OP_STORE_MOVE_FOREIGN: return opMoveForeign(e, q);
     case MIG_OP_SOURCE_USERS: return opSourceUsers(e);
     case MIG_OP_SOURCE_MAILBOX: return opSourceMailbox(e, q);
     case MIG_OP_SLEEP: return replyAfter(e, q->duration > 0 ? q->duration : 0);
@@ -860,6 +880,9 @@ void engineClose(engine *e) {
 
 static const struct { const char *name; const migrator *(*get)(void); } builtins[] = {
     {"wizard2003", wizardMigrator},
+    {"refuse-initialized", refuseMigrator},
+    {"wait-then-rerun", waitRerunMigrator},
+    {"resume", resumeMigrator},
 };
 
 const migrator *engineBuiltin(const char *name) {
@@ -869,7 +892,7 @@ const migrator *engineBuiltin(const char *name) {
 }
 
 const char *engineBuiltinNames(void) {
-    return "wizard2003";
+    return "wizard2003, refuse-initialized, wait-then-rerun, resume";
 }
 
 msStatus migratorResolve(const char *spec, const migrator **m, const char **options, char *err, size_t errsz) {

@@ -39,7 +39,7 @@
 #include "kernel/guid.h"
 #include "kernel/trace.h"
 
-#define MIGRATOR_ABI 1            /* bumped when these structs change */
+#define MIGRATOR_ABI 2            /* bumped when these structs change */
 
 /* ---- requests ------------------------------------------------------ */
 
@@ -67,6 +67,11 @@ typedef enum migOp {
     MIG_OP_SLEEP,             /* request.duration of virtual time */
     MIG_OP_MAILBOX_DONE,      /* request.user's mailbox is finished in this run (completed or skipped) */
     MIG_OP_LOG,               /* a narrative line request.text, of kind request.log_kind */
+    /* stores, through request.server (after MIG_OP_LOG: the older numbers stay) */
+    MIG_OP_STORE_MOVE_FOREIGN,/* move the items of mailbox request.from_mailbox that are not copies of
+                                 source items (delivered mail) into request.mailbox, each into the
+                                 folder of the same path (made with a new ID when missing); the
+                                 copies stay.  1/rate per item moved.  -> moved */
     MIG_OP__COUNT
 } migOp;
 
@@ -93,6 +98,7 @@ typedef struct migRequest {
     const char *text;         /* MIG_OP_LOG */
     int log_kind;             /* MIG_OP_LOG: a traceKind (TR_WIZ_*), or -1 for a plain migrator line */
     int64_t fields[4];        /* MIG_OP_LOG: kind-specific numbers (see engine.c) */
+    guid from_mailbox;        /* MIG_OP_STORE_MOVE_FOREIGN: the mailbox the items leave */
 } migRequest;
 
 /* ---- replies ------------------------------------------------------- */
@@ -189,6 +195,7 @@ typedef struct migReply {
     /* MIG_OP_SOURCE_MAILBOX: the source user's name and addresses */
     const char *user_name, *smtp, *x500;
     const char *message;      /* a few words on an error */
+    int64_t moved;            /* MIG_OP_STORE_MOVE_FOREIGN: items moved */
 } migReply;
 
 /* ---- a migrator ---------------------------------------------------- */

@@ -27,6 +27,11 @@
 **
 ** The wizard keeps, across runs of one simulation, the mailboxes a
 ** completed pass filled: a later run does not protect them again.
+**
+** The built-in strategies reuse it (wizard.h): wizardOpen gives an instance
+** with hooks (refuse-initialized stops a user at an initialized target
+** instead of merging), and wizardNext drives it, so a strategy that wraps
+** the wizard (wait-then-rerun, resume) adds only its own requests.
 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,7 +42,7 @@
 #include "migration/wizard.h"
 
 /* Where a selected user stands in the current run. */
-enum wuState { WU_PENDING, WU_READY, WU_NOACCOUNT, WU_INPASS, WU_DONE, WU_SKIPPED, WU_CANCELLED };
+enum wuState { WU_PENDING, WU_READY, WU_NOACCOUNT, WU_INPASS, WU_DONE, WU_SKIPPED, WU_CANCELLED, WU_REFUSED };
 
 /* What the wizard is waiting for: the reply to which request of which stage. */
 enum phase {
@@ -77,6 +82,7 @@ typedef struct wizard {
     guid *filled;              /* mailboxes a completed pass filled */
     size_t nfilled, capfilled;
     int64_t batch;             /* wizard.batch */
+    wizardHooks hooks;         /* a strategy's decisions (none: the wizard's own) */
 } wizard;
 
 /* ---- records ------------------------------------------------------- */
@@ -128,6 +134,7 @@ static const char *stateWord(int state) {
     case WU_SKIPPED: return "skipped: event 13003, could not log on to the target mailbox";
     case WU_NOACCOUNT: return "failed: no target account";
     case WU_CANCELLED: return "cancelled during the copy";
+    case WU_REFUSED: return "refused: the target mailbox is initialized";
     default: return "not processed";
     }
 }
@@ -149,10 +156,10 @@ static void closingLog(wizard *w) {
     emit(w, &head, "run %d log (%s):", w->run.run, w->cancelled ? "cancelled" : "finished");
     for (size_t i = 0; i < w->n; i++) {
         const wizUser *wu = &w->u[i];
-        if (wu->state == WU_SKIPPED || wu->state == WU_NOACCOUNT || wu->failed) errors = 1;
+        if (wu->state == WU_SKIPPED || wu->state == WU_NOACCOUNT || wu->state == WU_REFUSED || wu->failed) errors = 1;
         if (wu->merge) warnings = 1;
         if (wu->state == WU_DONE) done++;
-        else if (wu->state == WU_SKIPPED) skipped++;
+        else if (wu->state == WU_SKIPPED || wu->state == WU_REFUSED) skipped++;
         else if (wu->state == WU_NOACCOUNT) failed++;
         else if (wu->state == WU_CANCELLED) cancelled++;
         else idle++;
@@ -519,6 +526,10 @@ static int onLogon(wizard *w, migRequest *q, const migReply *a) {
         emit(w, &r, "%s: logon to mailbox %s on %s succeeded at retry %lld", wu->name, mg, serverName(w),
              (long long)w->attempts);
     }
+    if (a->exists && w->hooks.initialized && w->hooks.initialized(w->hooks.ctx, wu->user, wu->name, &wu->mbx, a)) {
+        wu->state = WU_REFUSED;
+        return mailboxDone(w, q);
+    }
     wu->passed = 1;
     wu->copied = wu->skipped = wu->replaced = wu->failed = 0;
     wu->next_item = 0;
@@ -596,15 +607,20 @@ static int stage2Reply(wizard *w, migRequest *q, const migReply *a) {
 
 /* ---- the migrator -------------------------------------------------- */
 
-static void *wizOpenInstance(const migEnv *env) {
+void *wizardOpen(const migEnv *env, const wizardHooks *hooks) {
     wizard *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->env = env;
     w->batch = env->batch > 0 ? env->batch : 100;
+    if (hooks) w->hooks = *hooks;
     return w;
 }
 
-static void wizCloseInstance(void *self) {
+static void *wizOpenInstance(const migEnv *env) {
+    return wizardOpen(env, NULL);
+}
+
+void wizardClose(void *self) {
     wizard *w = self;
     if (!w) return;
     freeProxies(w);
@@ -633,7 +649,7 @@ static int start(wizard *w, migRequest *q, const migReply *a) {
     return nextUser(w, q, a->now);
 }
 
-static int wizNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
+int wizardNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
     wizard *w = self;
     int rc;
     if (a->status == MIG_START) {
@@ -663,7 +679,7 @@ static int wizNext(void *self, const migReply *a, migRequest *q, char *why, size
 }
 
 static const migrator wizardMigratorDef = {
-    MIGRATOR_ABI, "wizard2003", "wizard", wizOpenInstance, wizNext, wizCloseInstance,
+    MIGRATOR_ABI, "wizard2003", "wizard", wizOpenInstance, wizardNext, wizardClose,
 };
 
 const migrator *wizardMigrator(void) {
