@@ -225,8 +225,10 @@ static int keepStrings(trace *t, traceRecord *r) {
         if (!*subj[i]) continue;
         if (!(*subj[i] = keep(t, *subj[i]))) return 0;
     }
-    for (size_t i = 0; i < r->nfields; i++)
+    for (size_t i = 0; i < r->nfields; i++) {
         if (r->f[i].type == TF_STR && !(r->f[i].s = keep(t, r->f[i].s))) return 0;
+        if (r->copy_keys && !(r->f[i].key = keep(t, r->f[i].key))) return 0;
+    }
     return 1;
 }
 

@@ -66,7 +66,7 @@ typedef enum traceKind {
 
 typedef enum traceFieldType { TF_INT, TF_STR, TF_GUID } traceFieldType;
 
-/* One named field: key is a static string ("objects"). */
+/* One named field: key is a static string ("objects"), or copied (traceRecord.copy_keys). */
 typedef struct traceField {
     const char *key;
     traceFieldType type;
@@ -91,6 +91,11 @@ typedef struct traceRecord {
     size_t nfields;
     traceField f[TRACE_MAXFIELDS];
     const char *text;        /* the narrative message; set by traceEmit */
+    /*
+    ** 1 when the field keys are not static strings (a plugin's, which
+    ** unloads before the run's records die): the trace copies them too.
+    */
+    int copy_keys;
 } traceRecord;
 
 typedef struct traceChunk traceChunk;
