@@ -162,14 +162,31 @@ static traceRecord runRecord(const engine *e, traceKind kind) {
     return r;
 }
 
+/*
+** A record from outside the engine's code (a plugin's) is checked before the
+** trace sees it, as the trace's own checks abort: an unknown kind becomes a
+** plain migrator line, fields past the last or without a key are dropped.
+*/
+static void sanitize(traceRecord *r) {
+    if ((unsigned)r->kind >= TR__COUNT) r->kind = TR_MIG_LOG;
+    if (r->nfields > TRACE_MAXFIELDS) r->nfields = TRACE_MAXFIELDS;
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfields; i++)
+        if (r->f[i].key && (r->f[i].type != TF_STR || r->f[i].s)) r->f[n++] = r->f[i];
+    r->nfields = n;
+}
+
 /* env->emit: a migrator's own record, stamped with the run, actor and server. */
 static void emitFor(void *obj, traceRecord *r, const char *text) {
     engine *e = obj;
     if (!kernelNarrating(e->k)) return;
+    sanitize(r);
     r->actor = actorOf(e);
     r->run = e->run;
+    /* The keys may be a plugin's, gone when it unloads; the records live on. */
+    r->copy_keys = 1;
     if (!r->server) r->server = e->x->servers[e->cfg.server].name;
-    kernelEmit(e->k, r, "%s", text);
+    kernelEmit(e->k, r, "%s", text ? text : "");
 }
 
 /* Every request is a (quiet) record: what was asked, what came back. */
@@ -822,7 +839,10 @@ void engineFinish(engine *e) {
 msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out) {
     *out = NULL;
     engine *e = calloc(1, sizeof *e);
-    if (!e) return MS_NOMEM;
+    if (!e) {
+        pluginUnload(cfg->plugin);
+        return MS_NOMEM;
+    }
     e->x = x;
     e->k = x->k;
     e->cfg = *cfg;
@@ -861,6 +881,8 @@ msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out) {
 void engineClose(engine *e) {
     if (!e) return;
     if (e->self) e->m->close(e->self);
+    /* After the migrator's last call: e->m lives in the library. */
+    pluginUnload(e->cfg.plugin);
     if (e->x->mv_obj == e) {
         e->x->mv_obj = NULL;
         e->x->mv = NULL;
@@ -895,11 +917,17 @@ const char *engineBuiltinNames(void) {
     return "wizard2003, refuse-initialized, wait-then-rerun, resume";
 }
 
-msStatus migratorResolve(const char *spec, const migrator **m, const char **options, char *err, size_t errsz) {
+msStatus migratorResolve(const char *spec, const migrator **m, const char **options, migPlugin **plugin, char *err,
+                         size_t errsz) {
     *m = NULL;
     *options = "";
-    if (strncmp(spec, "exec:", 5) == 0 || strncmp(spec, "plugin:", 7) == 0) {
-        snprintf(err, errsz, "migrator %s: process and plugin migrators are not available in this build", spec);
+    *plugin = NULL;
+    if (strncmp(spec, "plugin:", 7) == 0) {
+        *options = spec + 7;
+        return pluginLoad(spec + 7, m, plugin, err, errsz);
+    }
+    if (strncmp(spec, "exec:", 5) == 0) {
+        snprintf(err, errsz, "migrator %s: process migrators are not available in this build", spec);
         return MS_INPUT;
     }
     const char *name = strncmp(spec, "builtin:", 8) == 0 ? spec + 8 : spec;

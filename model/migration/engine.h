@@ -24,6 +24,7 @@
 #include "exchange/exchangeint.h"
 #include "migration/cancel.h"
 #include "migration/migrator.h"
+#include "migration/plugin.h"
 
 typedef struct engine engine;
 
@@ -34,15 +35,18 @@ typedef struct engineConfig {
     int protect;               /* the protect (/D) option */
     const migrator *m;         /* the migrator; NULL: the built-in wizard2003 */
     const char *options;       /* the migrator's options ("" or NULL: none) */
+    migPlugin *plugin;         /* the library m lives in (plugin.h), or NULL: engineOpen takes it */
 } engineConfig;
 
 /*
 ** Open the engine on x with cfg: open the migrator's instance and install
 ** the engine's exMigratorView in x.  On failure x's kernel err says why.
+** The engine owns cfg->plugin whatever this returns: engineClose (or a
+** failed open) unloads it after the migrator's last call.
 */
 msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out);
 
-/* Close the migrator and the engine; uninstall the view (safe with NULL). */
+/* Close the migrator, unload its plugin, free the engine; uninstall the view (safe with NULL). */
 void engineClose(engine *e);
 
 /*
@@ -79,10 +83,13 @@ const migrator *engineBuiltin(const char *name);
 ** The migrator a SPEC names: builtin:NAME or NAME (a built-in), exec:COMMAND
 ** (a process speaking JSON Lines), plugin:PATH (a shared library's
 ** MIGRATOR_ENTRY).  *options receives what the migrator is opened with (the
-** command, the path; "" for a built-in).  MS_INPUT with a one-line reason in
-** err when the spec names nothing usable.
+** command, the path; "" for a built-in).  *plugin receives the loaded
+** library of a plugin (NULL otherwise), for engineConfig.plugin: the caller
+** owns it until it hands it to engineOpen.  MS_INPUT with a one-line reason
+** in err when the spec names nothing usable.
 */
-msStatus migratorResolve(const char *spec, const migrator **m, const char **options, char *err, size_t errsz);
+msStatus migratorResolve(const char *spec, const migrator **m, const char **options, migPlugin **plugin, char *err,
+                         size_t errsz);
 
 /* The built-in migrators' names, for messages: "wizard2003, ...". */
 const char *engineBuiltinNames(void);

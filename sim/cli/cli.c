@@ -40,10 +40,12 @@ typedef struct runArgs {
     outTarget dbTarget;
     ldifOut ldif[MAX_LDIF];
     int nldif;
+    const char *migrator;   /* --migrator SPEC */
 } runArgs;
 
 static const char usageTop[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
+    "                [--migrator SPEC] [--quiet]\n"
     "       migsim check [--allow-empty] PATH...\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
@@ -60,7 +62,8 @@ static const char usageTop[] =
     "scenario language.\n";
 
 static const char usageRun[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
+    "                [--migrator SPEC] [--quiet]\n"
     "\n"
     "Run the scenario and print its narrative (TIME  ACTOR  message, one line per event),\n"
     "the per-user outcome table and the verdict.\n"
@@ -72,6 +75,8 @@ static const char usageRun[] =
     "                    a device or FIFO is written straight into)\n"
     "  --trace FILE      also write every trace record as JSON Lines (replaced atomically;\n"
     "                    a device or FIFO is written straight into)\n"
+    "  --migrator SPEC   run the migration with SPEC instead of the scenario's migrator:\n"
+    "                    builtin:NAME or NAME, plugin:PATH (a C plugin, docs/migrators.md)\n"
     "  --quiet           print only failures and the verdict line\n"
     "\n"
     "A scenario with no expectation ends 'verdict: NONE (no expectations; ...)'.\n"
@@ -147,6 +152,11 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             if (!*v) return usageError(err, "run", "--trace needs a file name%s", "");
             if (a->trace) return usageError(err, "run", "--trace given twice%s", "");
             a->trace = v;
+        } else if (isOption(arg, "--migrator")) {
+            v = optionValue(argc, argv, &i, "--migrator");
+            if (!*v) return usageError(err, "run", "--migrator needs a SPEC%s", "");
+            if (a->migrator) return usageError(err, "run", "--migrator given twice%s", "");
+            a->migrator = v;
         } else if (isOption(arg, "--ldif")) {
             v = optionValue(argc, argv, &i, "--ldif");
             const char *eq = strchr(v, '=');
@@ -317,7 +327,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         return rc;
     }
     simOptions opt = {a.has_seed, a.seed, (a.json || a.quiet) ? NULL : out, a.db != NULL || a.trace != NULL || a.json,
-                       NULL};
+                       a.migrator};
     sim s;
     if (!a.json && !a.quiet)
         fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,

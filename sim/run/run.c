@@ -53,8 +53,14 @@ static void applyWorldParams(const scenario *sc, params *p) {
 }
 
 msStatus simInit(sim *s, const scenario *sc, const simOptions *opt) {
+    return simInitWith(s, sc, opt, NULL, NULL);
+}
+
+msStatus simInitWith(sim *s, const scenario *sc, const simOptions *opt, const migrator *m, const char *options) {
     memset(s, 0, sizeof *s);
     s->scn = sc;
+    s->own = m;
+    s->own_options = options;
     if (opt) s->opt = *opt;
     params p;
     paramsDefaults(&p);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "kernel/kernel.h"
+#include "migration/migrator.h"
 #include "scenario/scenario.h"
 
 struct world;
@@ -47,6 +48,8 @@ typedef struct expectResult {
 typedef struct sim {
     const scenario *scn;
     simOptions opt;
+    const migrator *own;    /* simInitWith's migrator (NULL: opt.migrator or the scenario's) */
+    const char *own_options;
     kernel k;               /* time, events, streams, GUIDs, parameters, narrative */
     struct world *world;
 
@@ -74,6 +77,14 @@ typedef struct sim {
 ** s->k.err says why and s holds nothing to free beyond simFree.
 */
 msStatus simInit(sim *s, const scenario *sc, const simOptions *opt);
+
+/*
+** simInit, with a migrator of the caller's own (a program embedding
+** libmigsim): m overrides both opt->migrator and the scenario's `migrator=`
+** and is opened with options (NULL: "").  m and options must outlive s.
+** The scenario still needs its `wizard` line: it says where migration runs.
+*/
+msStatus simInitWith(sim *s, const scenario *sc, const simOptions *opt, const migrator *m, const char *options);
 
 /*
 ** Advance s by one event or one step.  Sets *done when the run has ended.

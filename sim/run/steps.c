@@ -86,9 +86,16 @@ static msStatus buildWorld(sim *s, world *w) {
     const stmt *wst = &sc->v[sc->wizard];
     engineConfig wc = {wst->u.wizard.server.index, wst->u.wizard.dc.index,
                        wst->u.wizard.has_rate ? wst->u.wizard.rate : s->k.p.wizard_rate, wst->u.wizard.protect,
-                       NULL, ""};
+                       NULL, "", NULL};
     const char *spec = s->opt.migrator ? s->opt.migrator : wst->u.wizard.migrator;
-    if (spec && migratorResolve(spec, &wc.m, &wc.options, s->k.err, sizeof s->k.err) != MS_OK) return MS_INPUT;
+    if (s->own) {
+        wc.m = s->own;
+        wc.options = s->own_options ? s->own_options : "";
+    } else if (spec) {
+        msStatus rc = migratorResolve(spec, &wc.m, &wc.options, &wc.plugin, s->k.err, sizeof s->k.err);
+        if (rc != MS_OK) return rc == MS_NOMEM ? rc : MS_INPUT;
+    }
+    /* The engine owns the plugin from here on: worldFree's engineClose unloads it. */
     return engineOpen(w->ex, &wc, &w->eng);
 }
 
