@@ -9,7 +9,10 @@
 #                   the whole-run fuzzer for FUZZ_RUN_SECONDS (default FUZZ_SECONDS)
 #                   (parse and run), the rest for the parser target
 #   make bench      the speed and memory figures (bench: NAME VALUE UNIT)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=: migsim, its man page, and the
+#                   C API (docs/migrators.md): headers under include/migsim/,
+#                   libmigsim.a and libmigsim.so, pkgconfig/migsim.pc
+#   make uninstall  the same PREFIX and DESTDIR: removes what install put there
 #
 # Sources are found by wildcard: every .c under sim/ and model/ (one level of
 # layer folders: sim/kernel/, model/directory/, ...) but sim/cli/main.c goes
@@ -24,7 +27,10 @@
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 VERSION := 0.1.0
+SOVERSION := 0
 FUZZ_SECONDS ?= 60
 FUZZ_RUN_SECONDS ?= $(FUZZ_SECONDS)
 
@@ -43,7 +49,7 @@ CHECK_FLAGS := -DMIGSIM_CHECKS
 endif
 DEPS_OK := $(BUILD)/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(SAN_FLAGS) $(CHECK_FLAGS) -Isim -Imodel \
              -DMIGSIM_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
@@ -58,10 +64,22 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tools/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps demo check unit scenarios doccheck layers san valgrind fuzz bench install clean
+# The C API (docs/migrators.md).  The shared library is built from objects of
+# its own, compiled -fPIC, so the static library and migsim stay as they were.
+# A plugin links against nothing of migsim's; the examples: a plugin and a
+# program embedding libmigsim; the test plugins show each load error.
+PIC_OBJ  := $(LIB_SRC:%.c=$(BUILD)/pic/obj/%.o)
+SOLIB    := $(BUILD)/libmigsim.so.$(VERSION)
+PUBLIC_ROOTS := model/migration/migrator.h sim/run/sim.h sim/run/result.h sim/scenario/scenario.h
+PLUGINS  := $(BUILD)/tools/migrators/librefuse.so
+EMBED    := $(BUILD)/tools/migrators/embed
+TEST_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/lib%.so,$(sort $(wildcard tests/plugins/*.c)))
+
+.PHONY: all deps demo check unit scenarios doccheck layers installcheck san valgrind fuzz bench install \
+        uninstall clean
 .DELETE_ON_ERROR:
 
-all: $(BIN)
+all: $(BIN) $(PLUGINS) $(EMBED)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/deps.sh
@@ -78,6 +96,26 @@ $(LIB): $(LIB_OBJ)
 
 $(BIN): $(BUILD)/obj/sim/cli/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/pic/obj/%.o: %.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(SOLIB): $(PIC_OBJ)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,libmigsim.so.$(SOVERSION) -o $@ $^ $(PKG_LIBS) -lm
+
+# A plugin: one source, one shared library, no migsim library linked in.
+$(BUILD)/tools/migrators/lib%.so: tools/migrators/%.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -MMD -MP -o $@ $< $(ALL_LDFLAGS)
+
+$(BUILD)/tests/plugins/lib%.so: tests/plugins/%.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -MMD -MP -o $@ $< $(ALL_LDFLAGS)
+
+$(EMBED): tools/migrators/embed.c $(LIB) $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(DEPS_OK)
 	@mkdir -p $(@D)
@@ -102,14 +140,14 @@ check valgrind:
 else
 # Every test program runs even if an earlier one fails; the target fails
 # if any did.  The three parts run one after another so the log reads in order.
-check: $(TEST_BIN) $(BIN)
-	@fail=0; for t in layers unit scenarios doccheck; do \
+check: $(TEST_BIN) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
+	@fail=0; for t in layers unit scenarios doccheck installcheck; do \
 	    $(MAKE) -s --no-print-directory $$t || fail=1; done; exit $$fail
 endif
 
-unit: $(TEST_BIN) $(BIN)
+unit: $(TEST_BIN) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
 	@fail=0; for t in $(TEST_BIN); do \
-	    echo "== $$t"; MIGSIM=$(BIN) $$t || fail=1; \
+	    echo "== $$t"; MIGSIM=$(BIN) MIGSIM_PLUGINS=$(BUILD) $$t || fail=1; \
 	 done; exit $$fail
 
 scenarios: $(BIN)
@@ -122,6 +160,13 @@ layers:
 	@echo "== layers: includes point down"
 	@sh tools/test_layercheck.sh && sh tools/layercheck.sh
 
+# make install into a scratch DESTDIR, then the examples built against the
+# installed files alone with pkg-config, and run.
+installcheck: $(BIN)
+	@echo "== make install DESTDIR=...; the C examples built with pkg-config migsim"
+	@EXAMPLE_CFLAGS="$(SAN_FLAGS)" CC="$(CC)" sh tools/test_install.sh $(MAKE) BUILD=$(BUILD) CHECKS=$(CHECKS) \
+	    SAN=$(SAN) CC=$(CC)
+
 doccheck: $(BIN)
 	@echo "== docs quote the real narrative; the repository cites nothing outside it"
 	@sh tools/doccheck.sh $(BIN)
@@ -133,10 +178,10 @@ san:
 # accesses fail it.
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 ifeq ($(CHECKS),1)
-valgrind: $(TEST_BIN) $(BIN)
+valgrind: $(TEST_BIN) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
 	@command -v valgrind >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; }
 	@fail=0; for t in $(TEST_BIN); do \
-	    echo "== valgrind $$t"; MIGSIM=$(BIN) $(VALGRIND) $$t >/dev/null || fail=1; done; \
+	    echo "== valgrind $$t"; MIGSIM=$(BIN) MIGSIM_PLUGINS=$(BUILD) $(VALGRIND) $$t >/dev/null || fail=1; done; \
 	 echo "== valgrind migsim check scenarios/"; $(VALGRIND) $(BIN) check scenarios/ >/dev/null || fail=1; \
 	 exit $$fail
 endif
@@ -179,13 +224,33 @@ fuzz: $(BUILD)/fuzz/fuzz_parser $(BUILD)/fuzz/fuzz_run
 bench: $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+# The headers installed are the public roots and every project header they
+# include (tools/publicheaders.sh), under include/migsim/ by layer path, so
+# `#include "migration/migrator.h"` works with -I$(INCLUDEDIR)/migsim.
+install: $(BIN) $(LIB) $(SOLIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/migsim
 	install -m 644 docs/migsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/migsim.1
+	@for h in $$(sh tools/publicheaders.sh $(CC) $(PUBLIC_ROOTS)); do \
+	    d=$(DESTDIR)$(INCLUDEDIR)/migsim/$$(echo $$h | cut -d/ -f2-); \
+	    install -d $$(dirname $$d) && install -m 644 $$h $$d || exit 1; done
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libmigsim.a
+	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libmigsim.so.$(VERSION)
+	ln -sf libmigsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmigsim.so.$(SOVERSION)
+	ln -sf libmigsim.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libmigsim.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' tools/migsim.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/migsim.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/migsim $(DESTDIR)$(PREFIX)/share/man/man1/migsim.1
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/migsim
+	rm -f $(DESTDIR)$(LIBDIR)/libmigsim.a $(DESTDIR)$(LIBDIR)/libmigsim.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/libmigsim.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libmigsim.so \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/migsim.pc
 
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sim/cli/main.d $(TEST_BIN:=.d) \
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(BUILD)/obj/sim/cli/main.d $(TEST_BIN:=.d) \
+         $(PLUGINS:.so=.d) $(TEST_PLUGINS:.so=.d) $(EMBED).d \
          $(FUZZ_OBJ:.o=.d) $(BUILD)/fuzz/fuzz_parser.d $(BUILD)/fuzz/fuzz_run.d
