@@ -96,7 +96,7 @@ static const kindInfo kinds[TR__COUNT] = {
         "the run's exit status: 0 success, 1 warnings, 2 errors (fields status, completed, skipped, not_processed)"},
     [TR_MIG_OP] = {"migrator.op", 0,
         "a migrator's request answered by the engine (fields op, status); quiet: its effects have their own records"},
-    [TR_MIG_LOG] = {"migrator.log", 1, "a line a migrator logged (a process migrator's log request)"},
+    [TR_MIG_LOG] = {"migrator.log", 1, "a line a migrator logged (a log request, or a plugin's own record through env->emit)"},
     [TR_WIZ_ACTIVE] = {"wizard.active", 1, "a run is still active when the scenario ends (field mailboxes)"},
     [TR_REFUSE_INITIALIZED] = {"refuse.initialized", 1,
         "refuse-initialized found user's target mailbox initialized (fields initialized_by, initialized_at): the user is stopped, not merged"},
