@@ -114,7 +114,7 @@ TR_DEFINE_MATCHERS(fx, const fixture *, FX_TRACE)
 /* White-box read: attribute a of obj on dc as stored, tombstones included. */
 static inline const char *fxRaw(fixture *f, int dc, const guid *obj, dirAttr a) {
     const dobj *o = replicaFind(&f->d->dc[dc].r, obj);
-    return o ? rvalFirst(o->v[a]) : NULL;
+    return o ? rvalFirst(o->b->v[a]) : NULL;
 }
 
 #endif

@@ -176,16 +176,16 @@ static int tombstonesRight(propWorld *w, char *why, size_t whysz) {
             char dn[512];
             dirDn(w->f.d, dc, &o->id, dn, sizeof dn);
             if (!o->deleted) {
-                const dobj *p = guidIsNil(&o->parent) ? NULL : replicaFind(r, &o->parent);
-                if (!guidIsNil(&o->parent) && (!p || p->deleted)) {
+                const dobj *p = guidIsNil(&o->b->parent) ? NULL : replicaFind(r, &o->b->parent);
+                if (!guidIsNil(&o->b->parent) && (!p || p->deleted)) {
                     snprintf(why, whysz, "%.20s: live %.300s has no live parent", dirDcName(w->f.d, dc), dn);
                     return 0;
                 }
                 continue;
             }
-            int bad = guidCompare(&o->parent, &deleted) != 0 || !strstr(rvalFirst(o->v[A_NAME]), "\nDEL:");
+            int bad = guidCompare(&o->b->parent, &deleted) != 0 || !strstr(rvalFirst(o->b->v[A_NAME]), "\nDEL:");
             for (int a = 0; a < A__COUNT; a++)
-                if (o->v[a] && !attrPreservedForTest((dirAttr)a)) bad = 1;
+                if (o->b->v[a] && !attrPreservedForTest((dirAttr)a)) bad = 1;
             if (bad) {
                 snprintf(why, whysz, "%.20s: tombstone %.300s is not stripped and parked", dirDcName(w->f.d, dc), dn);
                 return 0;

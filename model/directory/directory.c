@@ -41,7 +41,7 @@ uint32_t dirNowSeconds(const directory *d) {
 /* ---- DNs ---- */
 
 static const char *rdnType(const dobj *o) {
-    const char *cls = o->v[A_OBJECTCLASS] ? rvalFirst(o->v[A_OBJECTCLASS]) : "";
+    const char *cls = o->b->v[A_OBJECTCLASS] ? rvalFirst(o->b->v[A_OBJECTCLASS]) : "";
     return strcmp(cls, "organizationalUnit") == 0 ? "OU" : "CN";
 }
 
@@ -79,18 +79,18 @@ char *dirObjDn(const directory *d, const replica *r, const dobj *o, char *buf, s
     int n = 0;
     for (const dobj *x = o; x && n < 256; n++) {
         chain[n] = x;
-        if (guidIsNil(&x->parent)) {
+        if (guidIsNil(&x->b->parent)) {
             n++;
             break;
         }
-        x = replicaFind(r, &x->parent);
+        x = replicaFind(r, &x->b->parent);
     }
     size_t at = 0;
     if (bufsz) buf[0] = 0;
     for (int i = 0; i < n; i++) {
         const dobj *x = chain[i];
         const char *piece;
-        if (guidIsNil(&x->parent)) {
+        if (guidIsNil(&x->b->parent)) {
             piece = DIR_DOMAIN_DN;
             if (at && at + 1 < bufsz) buf[at] = ',';
             if (at) at++;
@@ -104,7 +104,7 @@ char *dirObjDn(const directory *d, const replica *r, const dobj *o, char *buf, s
             if (at + 1 < bufsz) buf[at] = *piece;
         if (at + 1 < bufsz) buf[at] = '=';
         at++;
-        at = escapeValue(buf, at, bufsz, x->v[A_NAME] ? rvalFirst(x->v[A_NAME]) : "", !rfc4514);
+        at = escapeValue(buf, at, bufsz, x->b->v[A_NAME] ? rvalFirst(x->b->v[A_NAME]) : "", !rfc4514);
     }
     if (bufsz) buf[at < bufsz ? at : bufsz - 1] = 0;
     return buf;
@@ -139,16 +139,16 @@ static void createContainers(directory *d, dcState *D) {
         uint64_t usn = (uint64_t)c + 1;
         dobj *o = replicaNewObject(r, &d->cont[c]);
         replicaTouch(r, o);
-        stamp st = {1, 0, d->dc[0].rank, usn, usn};
+        stamp st = {1, 0, d->dc[0].rank, usn};
         rval *cls = rvalOne(containers[c].cls), *name = rvalOne(containers[c].name);
-        replicaSetAttr(o, A_OBJECTCLASS, cls, &st);
-        replicaSetAttr(o, A_NAME, name, &st);
+        replicaSetAttr(r, o, A_OBJECTCLASS, cls, &st);
+        replicaSetAttr(r, o, A_NAME, name, &st);
         rvalUnref(cls);
         rvalUnref(name);
-        if (c != C_DOMAIN) o->parent = d->cont[C_DOMAIN];
+        if (c != C_DOMAIN) replicaSetParent(r, o, &d->cont[C_DOMAIN]);
         replicaTouched(r, o, usn);
     }
-    D->utd[d->dc[0].rank] = DIR_NCONTAINERS;
+    D->utd->v[d->dc[0].rank] = DIR_NCONTAINERS;
 }
 
 msStatus dirBuild(kernel *k, const dirConfig *cfg, directory **out) {
@@ -172,7 +172,7 @@ msStatus dirBuild(kernel *k, const dirConfig *cfg, directory **out) {
         guidNamed(&k->guids, gname, &D->inv);
         replicaInit(&D->r);
         D->hwm = calloc((size_t)d->ndc, sizeof *D->hwm);
-        D->utd = calloc((size_t)d->ndc, sizeof *D->utd);
+        D->utd = utdNew((size_t)d->ndc);
         D->pair = calloc((size_t)d->ndc, 1);
         D->last_pull = malloc((size_t)(d->ndc ? d->ndc : 1) * sizeof *D->last_pull);
         if (!D->hwm || !D->utd || !D->pair || !D->last_pull) {
@@ -204,7 +204,7 @@ void dirFree(directory *d) {
     for (int i = 0; d->dc && i < d->ndc; i++) {
         replicaFree(&d->dc[i].r);
         free(d->dc[i].hwm);
-        free(d->dc[i].utd);
+        utdUnref(d->dc[i].utd);
         free(d->dc[i].pair);
         free(d->dc[i].last_pull);
         free(d->dc[i].partners);
@@ -254,14 +254,14 @@ int dirIsDeleted(const directory *d, int dc, const guid *obj) {
 const char *dirGet(const directory *d, int dc, const guid *obj, dirAttr a) {
     const dobj *o = liveOn(d, dc, obj);
     if (!o || (unsigned)a >= A__COUNT) return NULL;
-    return rvalFirst(o->v[a]);
+    return rvalFirst(o->b->v[a]);
 }
 
 size_t dirGetAll(const directory *d, int dc, const guid *obj, dirAttr a, const char **vals, size_t max) {
     const dobj *o = liveOn(d, dc, obj);
-    if (!o || (unsigned)a >= A__COUNT || !o->v[a]) return 0;
+    if (!o || (unsigned)a >= A__COUNT || !o->b->v[a]) return 0;
     size_t n = 0;
-    for (const char *v = rvalFirst(o->v[a]); v; v = rvalNext(o->v[a], v), n++)
+    for (const char *v = rvalFirst(o->b->v[a]); v; v = rvalNext(o->b->v[a], v), n++)
         if (n < max) vals[n] = v;
     return n;
 }
@@ -441,7 +441,7 @@ size_t dirObjectCount(const directory *d, int dc) {
 uint64_t dirStampVersion(const directory *d, int dc, const guid *obj, dirAttr a) {
     if (!dcOk(d, dc) || !obj || (unsigned)a >= A__COUNT) return 0;
     const dobj *o = replicaFind(&d->dc[dc].r, obj);
-    return o ? o->st[a].version : 0;
+    return o ? o->b->st[a].version : 0;
 }
 
 /* ---- sync ---- */
@@ -604,5 +604,5 @@ simtime dirLastPull(const directory *d, int dc, int src) {
 uint64_t dirUpToDate(const directory *d, int dc, int origin) {
     if (!dcOk(d, dc) || !dcOk(d, origin)) return 0;
     if (dc == origin) return d->dc[dc].r.usn;
-    return d->dc[dc].utd[d->dc[origin].rank];
+    return d->dc[dc].utd->v[d->dc[origin].rank];
 }

@@ -23,6 +23,15 @@
 #define DIR_NCONTAINERS 5
 #define DIR_DOMAIN_DN "DC=target,DC=example"
 
+/* An up-to-dateness vector (per invocation rank: highest originating USN
+** seen), shared by reference count between a DC and the change sets taken
+** from it while their pulls are in flight; a DC copies it before a write
+** while it is shared, so a pull sees the vector as it was when it started. */
+typedef struct utdVec {
+    uint32_t refs;
+    uint64_t v[];
+} utdVec;
+
 typedef struct dcState {
     char name[64];
     int site;
@@ -31,7 +40,7 @@ typedef struct dcState {
     uint32_t rank;         /* of inv among all DCs' invocationIds */
     replica r;
     uint64_t *hwm;         /* per source DC: highest source usnChanged seen */
-    uint64_t *utd;         /* per invocation rank: highest originating USN seen */
+    utdVec *utd;           /* up-to-dateness vector, by invocation rank */
     unsigned char *pair;   /* per source DC: PAIR_* state of pulls from it (topology.c) */
     simtime *last_pull;    /* per source DC: when a pull from it was last applied here; -1: never */
     int *partners;         /* intra-site partners in notification order */
@@ -74,8 +83,8 @@ struct directory {
     size_t nfree_slots;
     /* Storage of a finished change set, kept for the next one: a pull of
     ** 100,000 objects needs tens of megabytes, and fresh pages are costly. */
-    void *spare_o, *spare_a;
-    size_t spare_capo, spare_capa;
+    void *spare_o;
+    size_t spare_capo;
     size_t npulls;
     int64_t pull_seq;      /* pulls started so far: each pull's span number in the trace */
 

@@ -97,17 +97,17 @@ typedef struct entry {
 static char *treeKey(const replica *r, const dobj *o) {
     const dobj *chain[256];
     int n = 0;
-    for (const dobj *x = o; x && n < 256; x = replicaFind(r, &x->parent)) {
+    for (const dobj *x = o; x && n < 256; x = replicaFind(r, &x->b->parent)) {
         chain[n++] = x;
-        if (guidIsNil(&x->parent)) break;
+        if (guidIsNil(&x->b->parent)) break;
     }
     size_t len = 1;
     for (int i = 0; i < n; i++)
-        len += (chain[i]->v[A_NAME] ? strlen(rvalFirst(chain[i]->v[A_NAME])) : 0) + 1;
+        len += (chain[i]->b->v[A_NAME] ? strlen(rvalFirst(chain[i]->b->v[A_NAME])) : 0) + 1;
     char *key = malloc(len), *at = key;
     if (!key) return NULL;
     for (int i = n - 1; i >= 0; i--) {
-        const char *name = chain[i]->v[A_NAME] ? rvalFirst(chain[i]->v[A_NAME]) : "";
+        const char *name = chain[i]->b->v[A_NAME] ? rvalFirst(chain[i]->b->v[A_NAME]) : "";
         size_t k = strlen(name);
         memcpy(at, name, k);
         at += k;
@@ -151,8 +151,8 @@ msStatus dirWriteLdif(const directory *d, int dc, FILE *f) {
             put(&o, "\n", 1);
             line(&o, "dn", e[i].dn, strlen(e[i].dn));
             for (int a = 0; a < A__COUNT; a++) {
-                if (!ob->v[a]) continue;
-                for (const char *v = rvalFirst(ob->v[a]); v; v = rvalNext(ob->v[a], v))
+                if (!ob->b->v[a]) continue;
+                for (const char *v = rvalFirst(ob->b->v[a]); v; v = rvalNext(ob->b->v[a], v))
                     line(&o, attrNames[a], v, strlen(v));
                 if (a == A_OBJECTCLASS) {
                     char g[GUID_STRLEN];

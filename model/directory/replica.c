@@ -99,6 +99,86 @@ int stampCompare(const stamp *a, const stamp *b) {
     return 0;
 }
 
+/* ---- bodies ---- */
+
+static uint64_t hashGuidMix(const guid *g);
+
+obody *bodyRef(obody *b) {
+    b->refs++;
+    return b;
+}
+
+void bodyUnref(obody *b) {
+    if (!b || --b->refs) return;
+    for (int a = 0; a < A__COUNT; a++) rvalUnref(b->v[a]);
+    free(b);
+}
+
+static obody *bodyNewEmpty(void) {
+    obody *b = xrealloc(NULL, sizeof *b);
+    memset(b, 0, sizeof *b);
+    b->refs = 1;
+    return b;
+}
+
+/* A private copy of b (reference count 1, not frozen), sharing its values. */
+static obody *bodyCopy(const obody *b) {
+    obody *c = xrealloc(NULL, sizeof *c);
+    *c = *b;
+    c->refs = 1;
+    c->frozen = 0;
+    for (int a = 0; a < A__COUNT; a++) rvalRef(c->v[a]);
+    return c;
+}
+
+static uint64_t nameKey(const guid *parent, const char *name);
+
+/* The send summary of b (obody's comment). */
+static void bodySummary(obody *b) {
+    b->one_inv = UINT32_MAX;
+    b->orig_lo = UINT64_MAX;
+    b->orig_hi = 0;
+    int first = 1;
+    for (int a = 0; a < A__COUNT; a++) {
+        if (!(b->written >> a & 1)) continue;
+        const stamp *s = &b->st[a];
+        if (first) b->one_inv = s->inv;
+        else if (b->one_inv != s->inv) b->one_inv = UINT32_MAX;
+        first = 0;
+        if (s->orig_usn < b->orig_lo) b->orig_lo = s->orig_usn;
+        if (s->orig_usn > b->orig_hi) b->orig_hi = s->orig_usn;
+    }
+}
+
+uint64_t bodyHash(obody *b) {
+    if (b->frozen) return b->hash;
+    uint64_t h = hashGuidMix(&b->parent);
+    for (int a = 0; a < A__COUNT; a++) {
+        const stamp *s = &b->st[a];
+        if (!s->version && !b->v[a]) continue;
+        h = mix64(h ^ ((uint64_t)s->version << 32 | s->time) ^ (uint64_t)(a + 1) << 56);
+        h = mix64(h ^ ((uint64_t)s->inv << 48) ^ s->orig_usn);
+        h = mix64(h ^ (b->v[a] ? b->v[a]->hash : 0x5bd1e995ULL));
+    }
+    b->hash = h;
+    b->name_key = b->v[A_NAME] ? nameKey(&b->parent, rvalFirst(b->v[A_NAME])) : 0;
+    bodySummary(b);
+    b->frozen = 1;
+    return h;
+}
+
+/* o's body, made private to o first if anything else shares it. */
+static obody *bodyMut(replica *r, dobj *o) {
+    (void)r;
+    if (o->b->refs > 1) {
+        obody *c = bodyCopy(o->b);
+        bodyUnref(o->b);
+        o->b = c;
+    }
+    o->b->frozen = 0;
+    return o->b;
+}
+
 /* ---- hashing ---- */
 
 static uint64_t mix64(uint64_t x) {
@@ -136,15 +216,19 @@ uint64_t hashGuid(const guid *g) {
     return mix64(a ^ mix64(b));
 }
 
+static uint64_t hashGuidMix(const guid *g) {
+    return mix64(hashGuid(g) + 1);
+}
+
 /* ---- multimap ---- */
 
 static void hmapGrow(hmap *m);
 
 static void hmapInsert(hmap *m, uint64_t h, uint32_t slot) {
     if ((m->len + 1) * 4 > m->cap * 3) hmapGrow(m);
-    size_t mask = m->cap - 1, i = (size_t)h & mask;
+    size_t mask = m->cap - 1, i = (size_t)(uint32_t)h & mask;
     while (m->v[i].slot1) i = (i + 1) & mask;
-    m->v[i].h = h;
+    m->v[i].h = (uint32_t)h;
     m->v[i].slot1 = slot + 1;
     m->len++;
 }
@@ -152,8 +236,11 @@ static void hmapInsert(hmap *m, uint64_t h, uint32_t slot) {
 static void hmapGrow(hmap *m) {
     hmap old = *m;
     m->cap = old.cap ? old.cap * 2 : 64;
-    m->v = xrealloc(NULL, m->cap * sizeof *m->v);
-    memset(m->v, 0, m->cap * sizeof *m->v);
+    m->v = calloc(m->cap, sizeof *m->v);   /* fresh memory comes zeroed: no memset */
+    if (!m->v) {
+        fprintf(stderr, "migsim: out of memory in the directory replica\n");
+        abort();
+    }
     m->len = 0;
     for (size_t i = 0; i < old.cap; i++)
         if (old.v[i].slot1) hmapInsert(m, old.v[i].h, old.v[i].slot1 - 1);
@@ -163,9 +250,9 @@ static void hmapGrow(hmap *m) {
 /* Remove the entry (h, slot) with backward-shift deletion (no tombstones). */
 static void hmapRemove(hmap *m, uint64_t h, uint32_t slot) {
     if (!m->cap) return;
-    size_t mask = m->cap - 1, i = (size_t)h & mask;
+    size_t mask = m->cap - 1, i = (size_t)(uint32_t)h & mask;
     while (m->v[i].slot1) {
-        if (m->v[i].h == h && m->v[i].slot1 == slot + 1) break;
+        if (m->v[i].h == (uint32_t)h && m->v[i].slot1 == slot + 1) break;
         i = (i + 1) & mask;
     }
     if (!m->v[i].slot1) return;
@@ -194,9 +281,32 @@ void replicaInit(replica *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Release o's values; its storage stays in the replica's chunks. */
-static void objRelease(dobj *o) {
-    for (int a = 0; a < A__COUNT; a++) rvalUnref(o->v[a]);
+/* A local-USN array from the replica's pool (contents undefined). */
+static uint64_t *lusnAlloc(replica *r) {
+    uint64_t *p;
+    if (r->lusn_free) {
+        p = r->lusn_free;
+        memcpy(&r->lusn_free, p, sizeof r->lusn_free);
+        return p;
+    }
+    if (!r->nlusn_chunks || r->lusn_used == REPLICA_CHUNK) {
+        r->lusn_chunks = xrealloc(r->lusn_chunks, (r->nlusn_chunks + 1) * sizeof *r->lusn_chunks);
+        r->lusn_chunks[r->nlusn_chunks++] = xrealloc(NULL, (size_t)REPLICA_CHUNK * A__COUNT * sizeof(uint64_t));
+        r->lusn_used = 0;
+    }
+    return &r->lusn_chunks[r->nlusn_chunks - 1][(r->lusn_used++) * A__COUNT];
+}
+
+static void lusnFree(replica *r, uint64_t *p) {
+    if (!p) return;
+    memcpy(p, &r->lusn_free, sizeof r->lusn_free);
+    r->lusn_free = p;
+}
+
+/* Release o's body and local USNs; its storage stays in the replica's chunks. */
+static void objRelease(replica *r, dobj *o) {
+    bodyUnref(o->b);
+    lusnFree(r, o->lusn);
 }
 
 /* Storage for one object: from the free list, else the current chunk. */
@@ -204,7 +314,7 @@ static dobj *objAlloc(replica *r) {
     dobj *o;
     if (r->free_list) {
         o = r->free_list;
-        memcpy(&r->free_list, &o->parent, sizeof r->free_list);
+        memcpy(&r->free_list, &o->lusn, sizeof r->free_list);
     } else {
         /* Chunks grow from 16 objects to REPLICA_CHUNK, so a small replica stays small. */
         if (r->used_in_chunk == r->chunk_cap) {
@@ -222,8 +332,11 @@ static dobj *objAlloc(replica *r) {
 
 void replicaFree(replica *r) {
     for (size_t i = 0; i < r->nobj; i++)
-        if (r->obj[i]) objRelease(r->obj[i]);
+        if (r->obj[i]) objRelease(r, r->obj[i]);
     for (size_t i = 0; i < r->nchunks; i++) free(r->chunks[i]);
+    for (size_t i = 0; i < r->nlusn_chunks; i++) free(r->lusn_chunks[i]);
+    bodyUnref(r->empty);
+    free(r->lusn_chunks);
     free(r->chunks);
     free(r->obj);
     free(r->log);
@@ -234,17 +347,20 @@ void replicaFree(replica *r) {
     memset(r, 0, sizeof *r);
 }
 
-dobj *replicaFind(const replica *r, const guid *id) {
+static dobj *findHashed(const replica *r, const guid *id, uint64_t h) {
     const hmap *m = &r->byGuid;
     if (!m->cap) return NULL;
-    uint64_t h = hashGuid(id);
     size_t mask = m->cap - 1;
-    for (size_t i = (size_t)h & mask; m->v[i].slot1; i = (i + 1) & mask) {
-        if (m->v[i].h != h) continue;
+    for (size_t i = (size_t)(uint32_t)h & mask; m->v[i].slot1; i = (i + 1) & mask) {
+        if (m->v[i].h != (uint32_t)h) continue;
         dobj *o = r->obj[m->v[i].slot1 - 1];
         if (o && guidCompare(&o->id, id) == 0) return o;
     }
     return NULL;
+}
+
+dobj *replicaFind(const replica *r, const guid *id) {
+    return findHashed(r, id, hashGuid(id));
 }
 
 dobj *replicaNewObject(replica *r, const guid *id) {
@@ -254,12 +370,14 @@ dobj *replicaNewObject(replica *r, const guid *id) {
     }
     dobj *o = objAlloc(r);
     o->id = *id;
+    o->id_hash = hashGuid(id);
+    if (!r->empty) r->empty = bodyNewEmpty();
+    o->b = bodyRef(r->empty);
     o->slot = (uint32_t)r->nobj;
     r->obj[r->nobj++] = o;
     r->count++;
-    hmapInsert(&r->byGuid, hashGuid(id), o->slot);
-    o->hash = replicaObjHash(o);
-    r->digest ^= o->hash;
+    hmapInsert(&r->byGuid, o->id_hash, o->slot);
+    r->digest ^= replicaObjHash(o);
     return o;
 }
 
@@ -270,41 +388,74 @@ static uint64_t nameKey(const guid *parent, const char *name) {
 /* The live-only indexes follow what o holds now. */
 static void indexLive(replica *r, dobj *o, int add) {
     void (*op)(hmap *, uint64_t, uint32_t) = add ? hmapInsert : hmapRemove;
-    if (o->v[A_NAME]) op(&r->byName, nameKey(&o->parent, rvalFirst(o->v[A_NAME])), o->slot);
-    for (const char *p = rvalFirst(o->v[A_PROXYADDRESSES]); p; p = rvalNext(o->v[A_PROXYADDRESSES], p))
+    obody *b = o->b;
+    bodyHash(b);   /* freezes b, with its name key */
+    if (b->v[A_NAME]) op(&r->byName, b->name_key, o->slot);
+    for (const char *p = rvalFirst(b->v[A_PROXYADDRESSES]); p; p = rvalNext(b->v[A_PROXYADDRESSES], p))
         op(&r->byProxy, hashStrNoCase(0, p), o->slot);
-    if (o->v[A_MAILBOXGUID]) op(&r->byMbx, hashStrNoCase(0, rvalFirst(o->v[A_MAILBOXGUID])), o->slot);
+    if (b->v[A_MAILBOXGUID]) op(&r->byMbx, hashStrNoCase(0, rvalFirst(b->v[A_MAILBOXGUID])), o->slot);
 }
 
 void replicaTouch(replica *r, dobj *o) {
     if (o->indexed) indexLive(r, o, 0);
     o->indexed = 0;
-    r->digest ^= o->hash;
+    o->wrote = 0;
+    r->digest ^= replicaObjHash(o);
 }
 
 static void logAppend(replica *r, uint64_t usn, uint32_t slot);
+
+uint64_t replicaLocalUsn(const dobj *o, dirAttr a) {
+    if (o->lusn) return o->lusn[a];
+    return (o->b->written >> a & 1) ? o->usn_changed : 0;
+}
 
 #ifdef MIGSIM_CHECKS
 /* usnChanged is the highest local USN on o (replica.h). */
 static int usnChangedIsHighest(const dobj *o) {
     for (int a = 0; a < A__COUNT; a++)
-        if (o->st[a].local_usn > o->usn_changed) return 0;
+        if (replicaLocalUsn(o, (dirAttr)a) > o->usn_changed) return 0;
     return 1;
 }
 #endif
 
+/*
+** The local USNs after the update usn that stamped o->wrote: those
+** attributes take usn, the other written ones keep theirs.  When every
+** written attribute ends at usn the object needs no array.
+*/
+static void settleLocalUsns(replica *r, dobj *o, uint64_t usn) {
+    uint16_t written = o->b->written, kept = (uint16_t)(written & ~o->wrote);
+    if (!o->lusn && kept) {
+        uint64_t *l = lusnAlloc(r);
+        for (int a = 0; a < A__COUNT; a++) l[a] = (written >> a & 1) ? o->usn_changed : 0;
+        o->lusn = l;
+    }
+    if (!o->lusn) return;
+    int all = 1;
+    for (int a = 0; a < A__COUNT; a++) {
+        if (o->wrote >> a & 1) o->lusn[a] = usn;
+        if ((written >> a & 1) && o->lusn[a] != usn) all = 0;
+    }
+    if (all) {
+        lusnFree(r, o->lusn);
+        o->lusn = NULL;
+    }
+}
+
 void replicaTouched(replica *r, dobj *o, uint64_t usn) {
-    const rval *del = o->v[A_ISDELETED];
+    const rval *del = o->b->v[A_ISDELETED];
     o->deleted = del && strcmp(rvalFirst(del), "TRUE") == 0;
     /* Every update takes a USN the DC has handed out, newer than any on o. */
     msAssert(usn <= r->usn);
     if (ALWAYS(usn > o->usn_changed)) {
+        settleLocalUsns(r, o, usn);
         o->usn_changed = usn;
         logAppend(r, usn, o->slot);
     }
+    o->wrote = 0;
     msAssert(usnChangedIsHighest(o));
-    o->hash = replicaObjHash(o);
-    r->digest ^= o->hash;
+    r->digest ^= replicaObjHash(o);
     if (!o->deleted) {
         indexLive(r, o, 1);
         o->indexed = 1;
@@ -315,24 +466,48 @@ void replicaTouched(replica *r, dobj *o, uint64_t usn) {
 void replicaRemove(replica *r, dobj *o) {
     msAssert(o->deleted);   /* only garbage collection removes, and only tombstones */
     replicaTouch(r, o);
-    hmapRemove(&r->byGuid, hashGuid(&o->id), o->slot);
+    hmapRemove(&r->byGuid, o->id_hash, o->slot);
     r->obj[o->slot] = NULL;
     r->count--;
     r->changes++;
-    objRelease(o);
+    objRelease(r, o);
     memset(o, 0, sizeof *o);
-    memcpy(&o->parent, &r->free_list, sizeof r->free_list);
+    memcpy(&o->lusn, &r->free_list, sizeof r->free_list);
     r->free_list = o;
 }
 
-void replicaSetAttr(dobj *o, dirAttr a, rval *v, const stamp *st) {
+void replicaSetAttr(replica *r, dobj *o, dirAttr a, rval *v, const stamp *st) {
     /* Stamps only grow: an originating write bumps the version, a pull
     ** applies only a stamp that wins. */
-    msAssert(stampCompare(st, &o->st[a]) > 0);
-    rval *old = o->v[a];
-    o->v[a] = rvalRef(v);
+    msAssert(stampCompare(st, &o->b->st[a]) > 0);
+    obody *b = bodyMut(r, o);
+    rval *old = b->v[a];
+    b->v[a] = rvalRef(v);
     rvalUnref(old);
-    o->st[a] = *st;
+    b->st[a] = *st;
+    b->written = (uint16_t)(b->written | 1u << a);
+    o->wrote = (uint16_t)(o->wrote | 1u << a);
+}
+
+void replicaSetValue(replica *r, dobj *o, dirAttr a, rval *v) {
+    if (o->b->v[a] == v) return;
+    obody *b = bodyMut(r, o);
+    rval *old = b->v[a];
+    b->v[a] = rvalRef(v);
+    rvalUnref(old);
+}
+
+void replicaSetParent(replica *r, dobj *o, const guid *parent) {
+    if (guidCompare(&o->b->parent, parent) == 0) return;
+    bodyMut(r, o)->parent = *parent;
+}
+
+void replicaShareBody(replica *r, dobj *o, obody *b, uint16_t stamped) {
+    (void)r;
+    bodyRef(b);
+    bodyUnref(o->b);
+    o->b = b;
+    o->wrote = (uint16_t)(o->wrote | stamped);
 }
 
 /* Live objects in map m under key h that pass match, into out. */
@@ -342,8 +517,8 @@ static size_t findLive(const replica *r, const hmap *m, uint64_t h,
     size_t n = 0;
     if (!m->cap) return 0;
     size_t mask = m->cap - 1;
-    for (size_t i = (size_t)h & mask; m->v[i].slot1; i = (i + 1) & mask) {
-        if (m->v[i].h != h) continue;
+    for (size_t i = (size_t)(uint32_t)h & mask; m->v[i].slot1; i = (i + 1) & mask) {
+        if (m->v[i].h != (uint32_t)h) continue;
         dobj *o = r->obj[m->v[i].slot1 - 1];
         if (!o || o->deleted || !match(o, k1, k2)) continue;
         if (n < max) out[n] = o;
@@ -353,24 +528,31 @@ static size_t findLive(const replica *r, const hmap *m, uint64_t h,
 }
 
 static int matchName(const dobj *o, const void *parent, const void *name) {
-    return o->v[A_NAME] && guidCompare(&o->parent, parent) == 0 &&
-           strEqualNoCase(rvalFirst(o->v[A_NAME]), name);
+    return o->b->v[A_NAME] && guidCompare(&o->b->parent, parent) == 0 &&
+           strEqualNoCase(rvalFirst(o->b->v[A_NAME]), name);
 }
 
 static int matchProxy(const dobj *o, const void *proxy, const void *unused) {
     (void)unused;
-    for (const char *p = rvalFirst(o->v[A_PROXYADDRESSES]); p; p = rvalNext(o->v[A_PROXYADDRESSES], p))
+    const rval *pa = o->b->v[A_PROXYADDRESSES];
+    for (const char *p = rvalFirst(pa); p; p = rvalNext(pa, p))
         if (strEqualNoCase(p, proxy)) return 1;
     return 0;
 }
 
 static int matchMbx(const dobj *o, const void *mbx, const void *unused) {
     (void)unused;
-    return o->v[A_MAILBOXGUID] && strEqualNoCase(rvalFirst(o->v[A_MAILBOXGUID]), mbx);
+    return o->b->v[A_MAILBOXGUID] && strEqualNoCase(rvalFirst(o->b->v[A_MAILBOXGUID]), mbx);
 }
 
 size_t replicaFindByName(const replica *r, const guid *parent, const char *name, dobj **out, size_t max) {
     return findLive(r, &r->byName, nameKey(parent, name), matchName, parent, name, out, max);
+}
+
+size_t replicaFindNamesakes(const replica *r, const dobj *o, dobj **out, size_t max) {
+    obody *b = o->b;
+    bodyHash(b);   /* frozen outside an update: the key is there */
+    return findLive(r, &r->byName, b->name_key, matchName, &b->parent, rvalFirst(b->v[A_NAME]), out, max);
 }
 
 size_t replicaFindByProxy(const replica *r, const char *proxy, dobj **out, size_t max) {
@@ -424,26 +606,21 @@ size_t replicaLogFrom(const replica *r, uint64_t after) {
 
 /* ---- content ---- */
 
-uint64_t replicaObjHash(const dobj *o) {
-    uint64_t h = hashGuid(&o->id) ^ mix64(hashGuid(&o->parent) + 1);
-    for (int a = 0; a < A__COUNT; a++) {
-        const stamp *s = &o->st[a];
-        if (!s->version && !o->v[a]) continue;
-        h = mix64(h ^ ((uint64_t)s->version << 32 | s->time) ^ (uint64_t)(a + 1) << 56);
-        h = mix64(h ^ ((uint64_t)s->inv << 48) ^ s->orig_usn);
-        h = mix64(h ^ (o->v[a] ? o->v[a]->hash : 0x5bd1e995ULL));
-    }
-    return h;
+uint64_t replicaObjHash(dobj *o) {
+    return o->id_hash ^ bodyHash(o->b);
 }
 
 int replicaObjEqual(const dobj *a, const dobj *b) {
-    if (guidCompare(&a->id, &b->id) || guidCompare(&a->parent, &b->parent)) return 0;
+    if (guidCompare(&a->id, &b->id)) return 0;
+    const obody *x = a->b, *y = b->b;
+    if (x == y) return 1;   /* one shared body */
+    if (guidCompare(&x->parent, &y->parent)) return 0;
     for (int i = 0; i < A__COUNT; i++) {
-        const stamp *x = &a->st[i], *y = &b->st[i];
-        if (x->version != y->version || x->time != y->time || x->inv != y->inv ||
-            x->orig_usn != y->orig_usn)
+        const stamp *s = &x->st[i], *t = &y->st[i];
+        if (s->version != t->version || s->time != t->time || s->inv != t->inv ||
+            s->orig_usn != t->orig_usn)
             return 0;
-        if (!rvalEqual(a->v[i], b->v[i])) return 0;
+        if (!rvalEqual(x->v[i], y->v[i])) return 0;
     }
     return 1;
 }

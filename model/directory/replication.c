@@ -54,7 +54,7 @@ static int attrMultiValued(dirAttr a) {
 }
 
 static stamp originating(const directory *d, int dc, const dobj *o, dirAttr a, uint64_t usn) {
-    stamp st = {o->st[a].version + 1, dirNowSeconds(d), d->dc[dc].rank, usn, usn};
+    stamp st = {o->b->st[a].version + 1, dirNowSeconds(d), d->dc[dc].rank, usn};
     return st;
 }
 
@@ -78,20 +78,18 @@ static int isMangledAs(const char *name, const char *tag, const guid *id) {
     return n > w && strcmp(name + n - w, want) == 0 && baseLen(name) == n - w;
 }
 
-/* The tombstone rules on o (between Touch and Touched): see the file comment. */
-static void tombForce(directory *d, dobj *o) {
-    if (!o->v[A_ISDELETED] || strcmp(rvalFirst(o->v[A_ISDELETED]), "TRUE") != 0) return;
-    for (int a = 0; a < A__COUNT; a++) {
-        if (attrPreserved((dirAttr)a) || !o->v[a]) continue;
-        rvalUnref(o->v[a]);
-        o->v[a] = NULL;
-    }
-    o->parent = d->cont[C_DELETED];
-    const char *name = rvalFirst(o->v[A_NAME]);
+/* The tombstone rules on o (between Touch and Touched): see the file comment.
+** Each change goes through the replica, which copies a shared body first. */
+static void tombForce(directory *d, replica *r, dobj *o) {
+    if (!o->b->v[A_ISDELETED] || strcmp(rvalFirst(o->b->v[A_ISDELETED]), "TRUE") != 0) return;
+    for (int a = 0; a < A__COUNT; a++)
+        if (!attrPreserved((dirAttr)a) && o->b->v[a]) replicaSetValue(r, o, (dirAttr)a, NULL);
+    replicaSetParent(r, o, &d->cont[C_DELETED]);
+    const char *name = rvalFirst(o->b->v[A_NAME]);
     if (name && !isMangledAs(name, "DEL", &o->id)) {
         rval *m = mangled(name, "DEL", &o->id);
-        rvalUnref(o->v[A_NAME]);
-        o->v[A_NAME] = m;
+        replicaSetValue(r, o, A_NAME, m);
+        rvalUnref(m);
     }
 }
 
@@ -106,8 +104,8 @@ static dobj *liveObject(directory *d, int dc, const guid *obj) {
 static int isAncestor(const replica *r, const guid *anc, const dobj *o) {
     for (int depth = 0; o && depth < 256; depth++) {
         if (guidCompare(&o->id, anc) == 0) return 1;
-        if (guidIsNil(&o->parent)) return 0;
-        o = replicaFind(r, &o->parent);
+        if (guidIsNil(&o->b->parent)) return 0;
+        o = replicaFind(r, &o->b->parent);
     }
     return 0;
 }
@@ -115,13 +113,13 @@ static int isAncestor(const replica *r, const guid *anc, const dobj *o) {
 static int hasLiveChild(const replica *r, const guid *parent) {
     for (size_t i = 0; i < r->nobj; i++) {
         const dobj *c = r->obj[i];
-        if (c && !c->deleted && guidCompare(&c->parent, parent) == 0) return 1;
+        if (c && !c->deleted && guidCompare(&c->b->parent, parent) == 0) return 1;
     }
     return 0;
 }
 
 static int isUser(const dobj *o) {
-    return o->v[A_OBJECTCLASS] && strcmp(rvalFirst(o->v[A_OBJECTCLASS]), "user") == 0;
+    return o->b->v[A_OBJECTCLASS] && strcmp(rvalFirst(o->b->v[A_OBJECTCLASS]), "user") == 0;
 }
 
 msStatus origCreate(directory *d, int dc, const guid *parent, const char *rdn,
@@ -164,20 +162,20 @@ msStatus origCreate(directory *d, int dc, const guid *parent, const char *rdn,
             if (vals[i].attr == (dirAttr)a) list[n++] = vals[i].value;
         rval *v = rvalNew(list, n);
         stamp st = originating(d, dc, o, (dirAttr)a, usn);
-        replicaSetAttr(o, (dirAttr)a, v, &st);
+        replicaSetAttr(r, o, (dirAttr)a, v, &st);
         rvalUnref(v);
     }
-    if (!o->v[A_OBJECTCLASS]) {
+    if (!o->b->v[A_OBJECTCLASS]) {
         rval *v = rvalOne("user");
         stamp st = originating(d, dc, o, A_OBJECTCLASS, usn);
-        replicaSetAttr(o, A_OBJECTCLASS, v, &st);
+        replicaSetAttr(r, o, A_OBJECTCLASS, v, &st);
         rvalUnref(v);
     }
     rval *nv = rvalOne(rdn);
     stamp st = originating(d, dc, o, A_NAME, usn);
-    replicaSetAttr(o, A_NAME, nv, &st);
+    replicaSetAttr(r, o, A_NAME, nv, &st);
     rvalUnref(nv);
-    o->parent = *parent;
+    replicaSetParent(r, o, parent);
     replicaTouched(r, o, usn);
     if (out) *out = id;
     return MS_OK;
@@ -210,7 +208,7 @@ msStatus origModify(directory *d, int dc, const guid *obj, dirAttr a,
             return MS_FAIL;
         }
     rval *v = rvalNew(vals, nvals);
-    if (rvalEqual(v, o->v[a])) {   /* a no-op replace writes nothing */
+    if (rvalEqual(v, o->b->v[a])) {   /* a no-op replace writes nothing */
         rvalUnref(v);
         return MS_OK;
     }
@@ -218,7 +216,7 @@ msStatus origModify(directory *d, int dc, const guid *obj, dirAttr a,
     uint64_t usn = ++r->usn;
     replicaTouch(r, o);
     stamp st = originating(d, dc, o, a, usn);
-    replicaSetAttr(o, a, v, &st);
+    replicaSetAttr(r, o, a, v, &st);
     rvalUnref(v);
     replicaTouched(r, o, usn);
     *urgent = a == A_USERACCOUNTCONTROL;
@@ -231,8 +229,8 @@ static void writeName(directory *d, int dc, dobj *o, const guid *parent, rval *n
     uint64_t usn = ++r->usn;
     replicaTouch(r, o);
     stamp st = originating(d, dc, o, A_NAME, usn);
-    replicaSetAttr(o, A_NAME, name, &st);
-    o->parent = *parent;
+    replicaSetAttr(r, o, A_NAME, name, &st);
+    replicaSetParent(r, o, parent);
     replicaTouched(r, o, usn);
 }
 
@@ -247,7 +245,7 @@ msStatus origMove(directory *d, int dc, const guid *obj, const guid *newparent, 
     kernel *k = d->k;
     replica *r = &d->dc[dc].r;
     dobj *o = liveObject(d, dc, obj);
-    if (!o || guidIsNil(&o->parent)) {
+    if (!o || guidIsNil(&o->b->parent)) {
         snprintf(k->err, sizeof k->err, "%s does not hold the object live", d->dc[dc].name);
         return MS_FAIL;
     }
@@ -255,8 +253,8 @@ msStatus origMove(directory *d, int dc, const guid *obj, const guid *newparent, 
         snprintf(k->err, sizeof k->err, "%s: a well-known container cannot move", d->dc[dc].name);
         return MS_FAIL;
     }
-    const guid *np = newparent ? newparent : &o->parent;
-    const char *nn = newrdn ? newrdn : rvalFirst(o->v[A_NAME]);
+    const guid *np = newparent ? newparent : &o->b->parent;
+    const char *nn = newrdn ? newrdn : rvalFirst(o->b->v[A_NAME]);
     dobj *p = replicaFind(r, np);
     if (!p || p->deleted || guidCompare(np, &d->cont[C_DELETED]) == 0 || isAncestor(r, obj, p)) {
         snprintf(k->err, sizeof k->err, "%s: no such parent (or a move under itself)", d->dc[dc].name);
@@ -274,7 +272,7 @@ msStatus origMove(directory *d, int dc, const guid *obj, const guid *newparent, 
             return MS_FAIL;
         }
     rval *v = rvalOne(nn);
-    if (guidCompare(np, &o->parent) == 0 && rvalEqual(v, o->v[A_NAME])) {
+    if (guidCompare(np, &o->b->parent) == 0 && rvalEqual(v, o->b->v[A_NAME])) {
         rvalUnref(v);
         return MS_OK;
     }
@@ -300,25 +298,25 @@ msStatus origDelete(directory *d, int dc, const guid *obj) {
         return MS_FAIL;
     }
     char dn[2048];
-    const dobj *p = replicaFind(r, &o->parent);
+    const dobj *p = replicaFind(r, &o->b->parent);
     rval *lkp = p ? rvalOne(dirObjDn(d, r, p, dn, sizeof dn, 0)) : NULL;
     rval *yes = rvalOne("TRUE");
-    rval *name = mangled(rvalFirst(o->v[A_NAME]), "DEL", &o->id);
+    rval *name = mangled(rvalFirst(o->b->v[A_NAME]), "DEL", &o->id);
     uint64_t usn = ++r->usn;
     replicaTouch(r, o);
     stamp st = originating(d, dc, o, A_ISDELETED, usn);
-    replicaSetAttr(o, A_ISDELETED, yes, &st);
+    replicaSetAttr(r, o, A_ISDELETED, yes, &st);
     if (lkp) {
         st = originating(d, dc, o, A_LASTKNOWNPARENT, usn);
-        replicaSetAttr(o, A_LASTKNOWNPARENT, lkp, &st);
+        replicaSetAttr(r, o, A_LASTKNOWNPARENT, lkp, &st);
     }
     st = originating(d, dc, o, A_NAME, usn);
-    replicaSetAttr(o, A_NAME, name, &st);
-    o->parent = d->cont[C_DELETED];
+    replicaSetAttr(r, o, A_NAME, name, &st);
+    replicaSetParent(r, o, &d->cont[C_DELETED]);
     for (int a = 0; a < A__COUNT; a++) {
-        if (attrPreserved((dirAttr)a) || !o->v[a]) continue;
+        if (attrPreserved((dirAttr)a) || !o->b->v[a]) continue;
         st = originating(d, dc, o, (dirAttr)a, usn);
-        replicaSetAttr(o, (dirAttr)a, NULL, &st);
+        replicaSetAttr(r, o, (dirAttr)a, NULL, &st);
     }
     replicaTouched(r, o, usn);
     rvalUnref(lkp);
@@ -329,75 +327,92 @@ msStatus origDelete(directory *d, int dc, const guid *obj) {
 
 /* ---- change sets ---- */
 
+/* Attributes of o (on the source) the destination needs: written since the
+** high-watermark hwm, and not covered by its vector (dampening). */
+static uint16_t attrsToSend(const dobj *o, uint64_t hwm, uint32_t self, uint64_t self_usn,
+                            const uint64_t *utd) {
+    obody *b = o->b;
+    bodyHash(b);   /* frozen: the send summary is there */
+    if (!o->lusn && b->one_inv != UINT32_MAX) {
+        /* Every stamp from one DC, every local USN above hwm: the vector
+        ** alone decides, often for all the attributes at once. */
+        uint64_t seen = b->one_inv == self ? self_usn : utd[b->one_inv];
+        if (b->orig_hi <= seen) return 0;
+        if (b->orig_lo > seen) return b->written;
+    }
+    uint16_t mask = 0;
+    for (int a = 0; a < A__COUNT; a++) {
+        if (!(b->written >> a & 1)) continue;
+        if (o->lusn && o->lusn[a] <= hwm) continue;   /* without lusn: usnChanged, above hwm */
+        const stamp *st = &b->st[a];
+        uint64_t seen = st->inv == self ? self_usn : utd[st->inv];
+        if (st->orig_usn <= seen) continue;   /* propagation dampening */
+        mask = (uint16_t)(mask | 1u << a);
+    }
+    return mask;
+}
+
+static size_t bitCount(uint16_t m) {
+    size_t n = 0;
+    for (; m; m &= (uint16_t)(m - 1)) n++;
+    return n;
+}
+
+utdVec *utdNew(size_t n) {
+    utdVec *v = calloc(1, sizeof *v + (n ? n : 1) * sizeof v->v[0]);
+    if (v) v->refs = 1;
+    return v;
+}
+
+void utdUnref(utdVec *v) {
+    if (v && --v->refs == 0) free(v);
+}
+
 void csBuild(directory *d, int dst, int src, changeSet *cs) {
     memset(cs, 0, sizeof *cs);
     cs->src = src;
     cs->dst = dst;
     cs->o = d->spare_o;
     cs->capo = d->spare_capo;
-    cs->a = d->spare_a;
-    cs->capa = d->spare_capa;
-    d->spare_o = d->spare_a = NULL;
-    d->spare_capo = d->spare_capa = 0;
+    d->spare_o = NULL;
+    d->spare_capo = 0;
     const replica *r = &d->dc[src].r;
     const dcState *D = &d->dc[dst];
     uint64_t hwm = D->hwm[src];
-    uint32_t self = D->rank;
     size_t from = replicaLogFrom(r, hwm);
-    cs->o = xgrow(cs->o, &cs->capo, r->nlog - from + 1, sizeof *cs->o);
-    cs->a = xgrow(cs->a, &cs->capa, (r->nlog - from) * 10 + 1, sizeof *cs->a);
     for (size_t i = from; i < r->nlog; i++) {
         const logEnt *e = &r->log[i];
         if (!replicaLogCurrent(r, e)) continue;
-        const dobj *o = r->obj[e->slot];
-        uint32_t first = (uint32_t)cs->na;
-        for (int a = 0; a < A__COUNT; a++) {
-            const stamp *st = &o->st[a];
-            if (!st->version || st->local_usn <= hwm) continue;
-            uint64_t seen = st->inv == self ? D->r.usn : D->utd[st->inv];
-            if (st->orig_usn <= seen) continue;   /* propagation dampening */
-            cs->a = xgrow(cs->a, &cs->capa, cs->na + 1, sizeof *cs->a);
-            csAttr *ca = &cs->a[cs->na++];
-            ca->attr = (uint32_t)a;
-            ca->v = rvalRef(o->v[a]);
-            ca->st = *st;
-        }
-        if (cs->na == first) continue;
+        dobj *o = r->obj[e->slot];
+        msAssert(o->usn_changed > hwm);
+        uint16_t mask = attrsToSend(o, hwm, D->rank, D->r.usn, D->utd->v);
+        if (!mask) continue;
         cs->o = xgrow(cs->o, &cs->capo, cs->no + 1, sizeof *cs->o);
         csObj *co = &cs->o[cs->no++];
         co->id = o->id;
-        co->parent = o->parent;
+        co->b = bodyRef(o->b);   /* the source copies it before any later write */
         co->usn = e->usn;
-        co->first = first;
-        co->n = (uint32_t)(cs->na - first);
+        co->mask = mask;
+        cs->na += bitCount(mask);
     }
     cs->src_usn = r->usn;
-    cs->src_utd = malloc((size_t)d->ndc * sizeof *cs->src_utd);
-    if (!cs->src_utd) {
-        fprintf(stderr, "migsim: out of memory in replication\n");
-        abort();
-    }
-    memcpy(cs->src_utd, d->dc[src].utd, (size_t)d->ndc * sizeof *cs->src_utd);
-    if (cs->src_utd[d->dc[src].rank] < r->usn) cs->src_utd[d->dc[src].rank] = r->usn;
+    cs->src_utd = d->dc[src].utd;   /* shared: the source copies it before a write */
+    cs->src_utd->refs++;
+}
+
+static void csRelease(changeSet *cs) {
+    for (size_t i = 0; i < cs->no; i++) bodyUnref(cs->o[i].b);
 }
 
 void csFree(changeSet *cs) {
-    for (size_t i = 0; i < cs->na; i++) rvalUnref(cs->a[i].v);
-    free(cs->a);
+    csRelease(cs);
     free(cs->o);
-    free(cs->src_utd);
+    utdUnref(cs->src_utd);
     memset(cs, 0, sizeof *cs);
 }
 
 void csRecycle(directory *d, changeSet *cs) {
-    for (size_t i = 0; i < cs->na; i++) rvalUnref(cs->a[i].v);
-    if (cs->capa > d->spare_capa) {
-        free(d->spare_a);
-        d->spare_a = cs->a;
-        d->spare_capa = cs->capa;
-    } else {
-        free(cs->a);
-    }
+    csRelease(cs);
     if (cs->capo > d->spare_capo) {
         free(d->spare_o);
         d->spare_o = cs->o;
@@ -405,15 +420,14 @@ void csRecycle(directory *d, changeSet *cs) {
     } else {
         free(cs->o);
     }
-    free(cs->src_utd);
+    utdUnref(cs->src_utd);
     memset(cs, 0, sizeof *cs);
 }
 
 void csFreeSpare(directory *d) {
     free(d->spare_o);
-    free(d->spare_a);
-    d->spare_o = d->spare_a = NULL;
-    d->spare_capo = d->spare_capa = 0;
+    d->spare_o = NULL;
+    d->spare_capo = 0;
 }
 
 void csSummary(const changeSet *cs, size_t *attrs, uint64_t *lo, uint64_t *hi) {
@@ -425,7 +439,7 @@ void csSummary(const changeSet *cs, size_t *attrs, uint64_t *lo, uint64_t *hi) {
 /* ---- applying ---- */
 
 typedef struct csTouched {
-    guid id;
+    dobj *o;               /* stable: nothing is removed between merge and place */
     int was_deleted;       /* a tombstone before this pull (or absent: 0) */
 } touched;
 
@@ -445,15 +459,15 @@ static void resolveNames(directory *d, int dc, dobj *o) {
     replica *r = &d->dc[dc].r;
     for (int guard = 0; guard < 8 && !o->deleted; guard++) {
         dobj *dup[4], *other = NULL;
-        size_t n = replicaFindByName(r, &o->parent, rvalFirst(o->v[A_NAME]), dup, 4);
+        size_t n = replicaFindNamesakes(r, o, dup, 4);
         for (size_t i = 0; i < n && i < 4; i++)
             if (dup[i] != o) other = dup[i];
         if (!other) return;
-        const stamp *a = &o->st[A_NAME], *b = &other->st[A_NAME];
+        const stamp *a = &o->b->st[A_NAME], *b = &other->b->st[A_NAME];
         int o_keeps = a->time != b->time ? a->time > b->time : guidCompare(&o->id, &other->id) > 0;
         dobj *loser = o_keeps ? other : o;
-        rval *m = mangled(rvalFirst(loser->v[A_NAME]), "CNF", &loser->id);
-        guid parent = loser->parent;
+        rval *m = mangled(rvalFirst(loser->b->v[A_NAME]), "CNF", &loser->id);
+        guid parent = loser->b->parent;
         writeName(d, dc, loser, &parent, m);
         rvalUnref(m);
         narrateDn(d, dc, TR_REPL_CONFLICT, "name conflict", loser);
@@ -464,13 +478,27 @@ static void resolveNames(directory *d, int dc, dobj *o) {
 /* A live o whose parent is missing or a tombstone goes to LostAndFound. */
 static void rehomeOrphan(directory *d, int dc, dobj *o) {
     replica *r = &d->dc[dc].r;
-    if (o->deleted || guidIsNil(&o->parent)) return;
-    const dobj *p = replicaFind(r, &o->parent);
+    if (o->deleted || guidIsNil(&o->b->parent)) return;
+    const dobj *p = replicaFind(r, &o->b->parent);
     if (p && !p->deleted) return;
-    rval *name = rvalRef(o->v[A_NAME]);
+    rval *name = rvalRef(o->b->v[A_NAME]);
     writeName(d, dc, o, &d->cont[C_LOSTANDFOUND], name);
     rvalUnref(name);
     narrateDn(d, dc, TR_REPL_ORPHAN, "orphan moved to LostAndFound", o);
+}
+
+/*
+** 1 when merging in (whose attributes won are taking over) into cur leaves
+** exactly in: every other attribute already holds in's stamp and value, and
+** the parent is in's.  Then the destination shares in instead of a copy.
+*/
+static int mergeIsIncoming(const obody *cur, const obody *in, uint16_t won) {
+    if (!(won >> A_NAME & 1) && guidCompare(&cur->parent, &in->parent) != 0) return 0;
+    for (int a = 0; a < A__COUNT; a++) {
+        if (won >> a & 1) continue;
+        if (stampCompare(&cur->st[a], &in->st[a]) != 0 || !rvalEqual(cur->v[a], in->v[a])) return 0;
+    }
+    return 1;
 }
 
 /* Phase 1 for one object: the stamp rule.  Returns the object or NULL. */
@@ -478,12 +506,13 @@ static dobj *applyObject(directory *d, const changeSet *cs, const csObj *co, app
                          int *was_deleted) {
     replica *r = &d->dc[cs->dst].r;
     dobj *o = replicaFind(r, &co->id);
-    const csAttr *in = &cs->a[co->first];
-    int won[A__COUNT] = {0}, nwon = 0, has_name = 0;
-    for (uint32_t i = 0; i < co->n; i++) {
-        if (in[i].attr == A_NAME) has_name = 1;
-        if (!o || stampCompare(&in[i].st, &o->st[in[i].attr]) > 0) {
-            won[in[i].attr] = (int)i + 1;
+    obody *in = co->b;
+    uint16_t won = 0;
+    int nwon = 0, has_name = co->mask >> A_NAME & 1;
+    for (int a = 0; a < A__COUNT; a++) {
+        if (!(co->mask >> a & 1)) continue;
+        if (!o || stampCompare(&in->st[a], &o->b->st[a]) > 0) {
+            won = (uint16_t)(won | 1u << a);
             nwon++;
         }
     }
@@ -494,19 +523,20 @@ static dobj *applyObject(directory *d, const changeSet *cs, const csObj *co, app
     uint64_t usn = ++r->usn;
     if (!o) o = replicaNewObject(r, &co->id);
     replicaTouch(r, o);
-    for (int a = 0; a < A__COUNT; a++) {
-        if (!won[a]) continue;
-        const csAttr *ca = &in[won[a] - 1];
-        stamp st = ca->st;
-        st.local_usn = usn;
-        replicaSetAttr(o, (dirAttr)a, ca->v, &st);
-        if (a == A_NAME) o->parent = co->parent;
+    if (mergeIsIncoming(o->b, in, won)) {
+        replicaShareBody(r, o, in, won);
+    } else {
+        for (int a = 0; a < A__COUNT; a++) {
+            if (!(won >> a & 1)) continue;
+            replicaSetAttr(r, o, (dirAttr)a, in->v[a], &in->st[a]);
+            if (a == A_NAME) replicaSetParent(r, o, &in->parent);
+        }
     }
-    tombForce(d, o);
+    tombForce(d, r, o);
     replicaTouched(r, o, usn);
     res->applied += (size_t)nwon;
     res->objects++;
-    if (existed_live && !o->deleted && won[A_USERACCOUNTCONTROL]) res->urgent = 1;
+    if (existed_live && !o->deleted && (won >> A_USERACCOUNTCONTROL & 1)) res->urgent = 1;
     return o;
 }
 
@@ -522,12 +552,38 @@ void csMerge(directory *d, const changeSet *cs, applyResult *res) {
         int was_deleted;
         dobj *o = applyObject(d, cs, &cs->o[i], res, &was_deleted);
         if (!o) continue;
-        t[nt].id = o->id;
+        t[nt].o = o;
         t[nt].was_deleted = was_deleted;
         nt++;
     }
     res->touched = t;
     res->ntouched = nt;
+}
+
+/*
+** D's vector takes the larger of each entry and the source's as the pull
+** saw it (the source's own entry: its USN then).  A vector a change set
+** still holds is copied before the first entry that changes.
+*/
+static void utdMerge(directory *d, dcState *D, const changeSet *cs) {
+    const uint64_t *s = cs->src_utd->v;
+    uint32_t src_rank = d->dc[cs->src].rank;
+    for (int k = 0; k < d->ndc; k++) {
+        uint64_t v = s[k];
+        if ((uint32_t)k == src_rank && v < cs->src_usn) v = cs->src_usn;
+        if (D->utd->v[k] >= v) continue;
+        if (D->utd->refs > 1) {
+            utdVec *c = utdNew((size_t)d->ndc);
+            if (!c) {
+                fprintf(stderr, "migsim: out of memory in replication\n");
+                abort();
+            }
+            memcpy(c->v, D->utd->v, (size_t)d->ndc * sizeof c->v[0]);
+            utdUnref(D->utd);
+            D->utd = c;
+        }
+        D->utd->v[k] = v;
+    }
 }
 
 #ifdef MIGSIM_CHECKS
@@ -540,10 +596,10 @@ void csMerge(directory *d, const changeSet *cs, applyResult *res) {
 static int oneLiveName(const directory *d, int dc, const touched *t, size_t nt) {
     const replica *r = &d->dc[dc].r;
     for (size_t i = 0; i < nt; i++) {
-        const dobj *o = replicaFind(r, &t[i].id);
-        if (!o || o->deleted || !o->v[A_NAME]) continue;
+        const dobj *o = replicaFind(r, &t[i].o->id);
+        if (!o || o->deleted || !o->b->v[A_NAME]) continue;
         dobj *same[2];
-        if (replicaFindByName(r, &o->parent, rvalFirst(o->v[A_NAME]), same, 2) != 1) return 0;
+        if (replicaFindByName(r, &o->b->parent, rvalFirst(o->b->v[A_NAME]), same, 2) != 1) return 0;
     }
     return 1;
 }
@@ -556,18 +612,18 @@ void csPlace(directory *d, const changeSet *cs, applyResult *res) {
     size_t nt = res->ntouched;
     /* Phase 2: placement of what changed, now that the whole set is in. */
     for (size_t i = 0; i < nt; i++) {
-        dobj *o = replicaFind(&D->r, &t[i].id);
-        if (!o || o->deleted) continue;
+        dobj *o = t[i].o;
+        if (o->deleted) continue;
         rehomeOrphan(d, dc, o);
         resolveNames(d, dc, o);
     }
     /* Phase 3: live children of containers that became tombstones. */
     for (size_t i = 0; i < nt; i++) {
-        dobj *o = replicaFind(&D->r, &t[i].id);
-        if (!o || !o->deleted || t[i].was_deleted || isUser(o)) continue;
+        dobj *o = t[i].o;
+        if (!o->deleted || t[i].was_deleted || isUser(o)) continue;
         for (size_t k = 0; k < D->r.nobj; k++) {
             dobj *c = D->r.obj[k];
-            if (!c || c->deleted || guidCompare(&c->parent, &o->id) != 0) continue;
+            if (!c || c->deleted || guidCompare(&c->b->parent, &o->id) != 0) continue;
             rehomeOrphan(d, dc, c);
             resolveNames(d, dc, c);
         }
@@ -577,8 +633,7 @@ void csPlace(directory *d, const changeSet *cs, applyResult *res) {
     res->touched = NULL;
     res->ntouched = 0;
     if (D->hwm[cs->src] < cs->src_usn) D->hwm[cs->src] = cs->src_usn;
-    for (int k = 0; k < d->ndc; k++)
-        if (D->utd[k] < cs->src_utd[k]) D->utd[k] = cs->src_utd[k];
+    utdMerge(d, D, cs);
 }
 
 void csApply(directory *d, const changeSet *cs, applyResult *res) {

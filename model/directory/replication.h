@@ -9,8 +9,9 @@
 ** with the attributes changed since then that the destination's
 ** up-to-dateness vector does not already cover: propagation dampening), and
 ** csApply applies it on the destination later.  The change set holds
-** references to the source's immutable values, so the source may change in
-** between without affecting it.
+** references to the source's object bodies, which the source copies before
+** any later write, so the source may change in between without affecting it;
+** an object that arrives whole shares the body on the destination too.
 **
 ** csApply decides from the destination's replica and the change set alone:
 ** per attribute the stamp rule (version, then originating time, then
@@ -28,27 +29,24 @@
 #include <stdint.h>
 #include "directory/dirint.h"
 
-typedef struct csAttr {
-    uint32_t attr;
-    rval *v;               /* a reference (NULL: the attribute is cleared) */
-    stamp st;              /* the source's stamp (local_usn: the source's) */
-} csAttr;
-
+/* One object of a change set: the source's body (a reference: values,
+** stamps and parent as they were when the pull started) and which of its
+** attributes the pull carries (the others the destination already has). */
 typedef struct csObj {
     guid id;
-    guid parent;           /* meaningful when A_NAME is among the attributes */
+    obody *b;              /* a reference to the source's body */
     uint64_t usn;          /* usnChanged on the source */
-    uint32_t first, n;     /* attributes in the change set's attribute array */
+    uint16_t mask;         /* bit a: attribute a is carried */
 } csObj;
 
 typedef struct changeSet {
     int src, dst;
     csObj *o;
     size_t no, capo;
-    csAttr *a;
-    size_t na, capa;
+    size_t na;             /* attributes carried, over every object */
     uint64_t src_usn;      /* the source's highest USN when the set was taken */
-    uint64_t *src_utd;     /* the source's up-to-dateness vector then (by rank) */
+    utdVec *src_utd;       /* the source's up-to-dateness vector then (a reference; its
+                           ** own rank's entry is raised to src_usn when applied) */
 } changeSet;
 
 struct csTouched;
@@ -78,6 +76,11 @@ void csApply(directory *d, const changeSet *cs, applyResult *res);
 */
 void csMerge(directory *d, const changeSet *cs, applyResult *res);
 void csPlace(directory *d, const changeSet *cs, applyResult *res);
+
+/* A zeroed vector of n entries (reference count 1), or NULL when memory ran out. */
+utdVec *utdNew(size_t n);
+/* Drop one reference to v (NULL allowed); the last one frees it. */
+void utdUnref(utdVec *v);
 
 /* Release cs's references and storage. */
 void csFree(changeSet *cs);

@@ -380,7 +380,7 @@ static msStatus evGc(kernel *k, void *obj, int64_t arg) {
         for (size_t i = 0; i < D->r.nobj; i++) {
             dobj *o = D->r.obj[i];
             if (!o || !o->deleted) continue;
-            simtime since = (simtime)o->st[A_ISDELETED].time * MS_PER_SECOND;
+            simtime since = (simtime)o->b->st[A_ISDELETED].time * MS_PER_SECOND;
             if (since + k->p.tombstone_lifetime > k->now) continue;
             replicaRemove(&D->r, o);
             removed++;
