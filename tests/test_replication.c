@@ -53,6 +53,35 @@ static void a_pull_carries_an_object_and_its_stamps(void **state) {
     fxFree(&f);
 }
 
+/*
+** Representation (docs/model-directory.md): an object that arrives whole
+** shares the source's body, so a forest holds one copy of it; a later write
+** on the source copies the body first, and the destination keeps what it
+** pulled until the next pull.
+*/
+static void a_whole_object_shares_the_body_until_written(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){3});
+    guid u = fxUser(&f, 0, "user1");
+    dirPullNow(f.d, 1, 0);
+    dirPullNow(f.d, 2, 1);
+    const dobj *a = replicaFind(&f.d->dc[0].r, &u), *b = replicaFind(&f.d->dc[1].r, &u),
+               *c = replicaFind(&f.d->dc[2].r, &u);
+    assert_ptr_equal(a->b, b->b);
+    assert_ptr_equal(b->b, c->b);
+    assert_int_equal(a->b->refs, 3);
+    const char *desc = "moved";
+    assert_int_equal(dirModify(f.d, 0, &u, A_DESCRIPTION, &desc, 1), MS_OK);
+    assert_ptr_not_equal(a->b, b->b);
+    assert_int_equal(b->b->refs, 2);
+    assert_null(dirGet(f.d, 1, &u, A_DESCRIPTION));
+    assert_string_equal(dirGet(f.d, 0, &u, A_DESCRIPTION), "moved");
+    assert_int_equal(dirPullNow(f.d, 1, 0), 1);   /* only the description moves */
+    assert_string_equal(dirGet(f.d, 1, &u, A_DESCRIPTION), "moved");
+    fxFree(&f);
+}
+
 static void a_pull_to_an_up_to_date_partner_moves_0_attributes(void **state) {
     (void)state;
     fixture f;
@@ -434,6 +463,7 @@ static void a_pull_sees_the_source_as_it_was_when_it_started(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_pull_carries_an_object_and_its_stamps),
+        cmocka_unit_test(a_whole_object_shares_the_body_until_written),
         cmocka_unit_test(a_pull_to_an_up_to_date_partner_moves_0_attributes),
         cmocka_unit_test(only_changed_attributes_move),
         cmocka_unit_test(higher_version_wins_over_later_time),
