@@ -31,9 +31,13 @@
 ** ends the run: next() returns -1 with one line naming the command, the
 ** last request and the tail of the process's standard error.
 **
-** SIGPIPE never kills migsim: it is blocked around each write to the
-** process and a pending one is consumed.  close() closes the process's
-** input, gives it a moment to exit, then kills its process group.
+** SIGPIPE never kills migsim: it is blocked from open() to close() (not
+** around each write: a signal-mask call per message would double the cost
+** of a round trip), and one left pending by a write into a closed pipe is
+** consumed; the write's EPIPE says what happened (for migsim's own output
+** too, which the command then reports as a failed write).  close() closes
+** the process's input, gives it a moment to exit, then kills its process
+** group.
 **
 ** Every message, both ways, is a quiet migrator.message record (direction,
 ** type, msg_id, in_reply_to, body), the source of --db's migrator_messages.
@@ -79,6 +83,7 @@ typedef struct extproc {
     json_t *req;               /* the last request: its strings back the migRequest */
     const char *values[MAX_VALUES];
     int oom;                   /* building a message ran out of memory */
+    sigset_t oldmask;          /* the signal mask before open blocked SIGPIPE */
 } extproc;
 
 /* ---- the process --------------------------------------------------- */
@@ -235,6 +240,16 @@ static int fail(extproc *p, char *why, size_t whysz, const char *fmt, ...) {
 
 /* ---- lines --------------------------------------------------------- */
 
+/* A write into a closed pipe left SIGPIPE pending (it is blocked): take it, so it is never delivered. */
+static void consumeSigpipe(void) {
+    sigset_t pipeset;
+    struct timespec zero = {0, 0};
+    sigemptyset(&pipeset);
+    sigaddset(&pipeset, SIGPIPE);
+    while (sigtimedwait(&pipeset, NULL, &zero) == SIGPIPE) {
+    }
+}
+
 /* Whether the process wrote something while it was not its turn (or exited): -1 with why set. */
 static int checkQuiet(extproc *p, char *why, size_t whysz) {
     if (p->len) return fail(p, why, whysz, "wrote to stdout out of turn");
@@ -254,14 +269,8 @@ static int checkQuiet(extproc *p, char *why, size_t whysz) {
     return 0;
 }
 
-/* Write s and a newline, within the watchdog's limit; SIGPIPE is blocked and consumed. */
+/* Write s and a newline, within the watchdog's limit (SIGPIPE is blocked while the migrator is open). */
 static int writeLine(extproc *p, const char *s, char *why, size_t whysz) {
-    sigset_t pipeset, old, pending;
-    sigemptyset(&pipeset);
-    sigaddset(&pipeset, SIGPIPE);
-    sigprocmask(SIG_BLOCK, &pipeset, &old);
-    sigpending(&pending);
-    int was_pending = sigismember(&pending, SIGPIPE);
     size_t n = strlen(s), done = 0;
     int64_t until = monoMs() + p->timeout_ms;
     int err = 0;
@@ -282,12 +291,8 @@ static int writeLine(extproc *p, const char *s, char *why, size_t whysz) {
         }
         err = w < 0 ? errno : EIO;
     }
-    if (err == EPIPE && !was_pending) {
-        struct timespec zero = {0, 0};
-        sigtimedwait(&pipeset, NULL, &zero);
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
     if (!err) return 0;
+    if (err == EPIPE) consumeSigpipe();
     if (err == ETIMEDOUT)
         return fail(p, why, whysz, "read nothing of migsim's message within %lld ms (--migrator-timeout)",
                     (long long)p->timeout_ms);
@@ -837,6 +842,10 @@ static void *procOpen(const migEnv *env) {
         return NULL;
     }
     fcntl(fileno(p->errf), F_SETFL, fcntl(fileno(p->errf), F_GETFL) | O_APPEND);
+    sigset_t pipeset;
+    sigemptyset(&pipeset);
+    sigaddset(&pipeset, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &pipeset, &p->oldmask);
     return p;
 }
 
@@ -870,6 +879,8 @@ static void procClose(void *self) {
         }
     }
     if (p->from_fd >= 0) close(p->from_fd);
+    consumeSigpipe();
+    sigprocmask(SIG_SETMASK, &p->oldmask, NULL);
     fclose(p->errf);
     json_decref(p->req);
     free(p->buf);
