@@ -309,7 +309,7 @@ static void test_judged_again_after_a_step(void **state) {
             "source users=1 items=5 folders=1 rules=0\nwizard server=EX1 dc=DC1\nadmin dc=DC1\n"
             "migrate all\nwait done\nwait converged\nexpect user1 cloned\ndelete user1\nexpect user1 ghost\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     assert_int_equal(s.nexpects, 2);

@@ -721,7 +721,7 @@ static msStatus perform(engine *e) {
 
 /* Hand the migrator the reply in e->reply and perform its next request. */
 static msStatus step(engine *e) {
-    char why[256] = "";
+    char why[sizeof e->k->err] = "";
     if (e->k->now != e->instant) {
         e->instant = e->k->now;
         e->at_instant = 0;
