@@ -86,7 +86,7 @@ static const migrator scriptMigrator = {MIGRATOR_ABI, "script", "script", script
 /* Open the script's engine on a freshly built world, replacing the wizard's. */
 static void useScript(exRun *r) {
     engineClose(r->s.world->eng);
-    engineConfig c = {0, 0, 10, 0, &scriptMigrator, "", NULL};
+    engineConfig c = {0, 0, 10, 0, &scriptMigrator, "", NULL, 0};
     assert_int_equal(engineOpen(exOf(r), &c, &r->s.world->eng), MS_OK);
 }
 

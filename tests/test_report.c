@@ -25,7 +25,7 @@ static char *jsonOf(const char *name, const char *text) {
     if (scnParse(name, text, strlen(text), &sc, &e) != MS_OK)
         fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     runResult r;
@@ -87,7 +87,7 @@ static void test_table_and_db_absent_have_no_counters(void **state) {
     scnError e;
     assert_int_equal(scnParse("t.scn", oneMigrated, strlen(oneMigrated), &sc, &e), MS_OK);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     runResult r;

@@ -60,7 +60,7 @@ static void test_wait_lands_exactly(void **state) {
     scenario sc;
     parseOk("seed 4\nsite S\ndc DC1 site=S\nwait 5m\nwait 1h30m\nwait 250ms\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL};
+    simOptions opt = {0, 0, NULL, 1, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     assert_int_equal(s.k.now, 5 * MS_PER_MINUTE + 90 * MS_PER_MINUTE + 250);
@@ -74,7 +74,7 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
     scenario sc;
     parseOk("site S\ndc DC1 site=S\nwait 1s\nwait 1s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL};
+    simOptions opt = {0, 0, NULL, 1, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     /* Pushed in this order: due at 1000 (twice), 2000, and one after the end. */
     assert_int_equal(kernelSchedule(&s.k, 1000, noteEvent, "a", 1, "test"), MS_OK);
@@ -110,7 +110,7 @@ static void test_schedule_in_the_past_fires_now(void **state) {
     scenario sc;
     parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL};
+    simOptions opt = {0, 0, NULL, 1, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(kernelSchedule(&s.k, 4000, scheduleInThePast, NULL, 0, "test"), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
@@ -131,7 +131,7 @@ static void test_jitter_spans_both_ways_exactly(void **state) {
     scenario sc;
     parseOk("latency 1s jitter=20%\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     simtime lo = 150, hi = 150;
     for (int i = 0; i < 2000; i++) {
@@ -157,7 +157,7 @@ static void test_wait_converged_gives_up_at_its_deadline(void **state) {
             "set converge.timeout 3601s\nfail link HQ Branch\nmigrate user1\nwait 10m\n"
             "wait converged\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.fail_line, 14);
@@ -186,7 +186,7 @@ static void test_expectations_judge_exactly(void **state) {
             "expect stranded=2\n"               /* 26: there are 3 */
             "expect stranded=3\n", &sc);        /* 27 */
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.step_failed, 0);
@@ -221,7 +221,7 @@ static void test_expect_not_outcome(void **state) {
             "expect user4,user5 not absent\n"      /* 20: user5 is absent */
             "expect user5 unmigrated\n", &sc);     /* 21: absent, shown without counters */
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.nexpects, 5);
@@ -245,7 +245,7 @@ static void test_outcome_on_unconverged_directory_fails(void **state) {
             "source users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
             "migrate user1\nwait 1s\nexpect user1 unmigrated\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.nexpects, 1);
@@ -264,7 +264,7 @@ static void test_expect_during_an_active_run_says_so(void **state) {
             "source users=2 items=50 folders=1 rules=0\nwizard server=EX1 dc=DC1 rate=1/s\n"
             "migrate all\nwait 5s\nexpect user2 cloned\nwait done\nwait converged\nexpect user2 cloned\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.nexpects, 2);
@@ -290,7 +290,7 @@ static void test_failed_event_stops_the_run(void **state) {
     scenario sc;
     parseOk("site S\ndc DC1 site=S\nwait 10s\nexpect converged\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(kernelSchedule(&s.k, 1000, failingEvent, NULL, 0, "test.failing"), MS_OK);
     assert_int_equal(simRun(&s), MS_NOMEM);
@@ -309,7 +309,7 @@ static void test_judged_again_after_a_step(void **state) {
             "source users=1 items=5 folders=1 rules=0\nwizard server=EX1 dc=DC1\nadmin dc=DC1\n"
             "migrate all\nwait done\nwait converged\nexpect user1 cloned\ndelete user1\nexpect user1 ghost\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     assert_int_equal(s.nexpects, 2);
@@ -324,7 +324,7 @@ static void test_one_unit_per_step(void **state) {
     scenario sc;
     parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL};
+    simOptions opt = {0, 0, NULL, 1, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     for (int i = 0; i < 5; i++)
         assert_int_equal(kernelSchedule(&s.k, 1000 * (i + 1), noteEvent, "e", i, "test"), MS_OK);
@@ -351,7 +351,7 @@ static void test_params_from_world(void **state) {
     scenario sc;
     parseOk("ad 2000\nlatency 2s jitter=10%\nset wizard.batch 50\nset rus.interval 2m\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(s.k.p.ad_profile, 2000);
     assert_int_equal(s.k.p.notify_first, 300000);
@@ -369,7 +369,7 @@ static void test_set_overrides_profile(void **state) {
     scenario sc;
     parseOk("ad 2000\nset notify.first_delay 20s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(s.k.p.notify_first, 20000);
     assert_int_equal(s.k.p.notify_between, 30000);
@@ -382,7 +382,7 @@ static void test_seed_option_overrides(void **state) {
     scenario sc;
     parseOk("seed 9\n", &sc);
     sim s;
-    simOptions opt = {1, 12345, NULL, 0, NULL};
+    simOptions opt = {1, 12345, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(s.k.seed, 12345);
     simFree(&s);
@@ -394,7 +394,7 @@ static void test_jitter_bounded_and_deterministic(void **state) {
     scenario sc;
     parseOk("latency 1s jitter=20%\n", &sc);
     sim a, b;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&a, &sc, &opt), MS_OK);
     assert_int_equal(simInit(&b, &sc, &opt), MS_OK);
     int varied = 0;
@@ -415,7 +415,7 @@ static void test_no_jitter_draws_nothing(void **state) {
     scenario sc;
     parseOk("seed 2\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     rng before = s.k.rjitter;
     assert_int_equal(kernelJitter(&s.k, 15000), 15000);
@@ -433,7 +433,7 @@ static char *runFile(const char *path, uint64_t seed) {
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     sim s;
-    simOptions opt = {1, seed, f, 1, NULL};
+    simOptions opt = {1, seed, f, 1, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     msStatus st = simRun(&s);
     assert_true(st == MS_OK || st == MS_FAIL);
@@ -492,7 +492,7 @@ static void test_back_to_back_runs_identical(void **state) {
         scenario sc;
         parseOk(text, &sc);
         sim s;
-        simOptions opt = {0, 0, NULL, 1, NULL};
+        simOptions opt = {0, 0, NULL, 1, NULL, 0};
         assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
         for (int i = 0; i < 50; i++)
             kernelSchedule(&s.k, kernelJitter(&s.k, 1000 * i), noteEvent, "j", i, "test");
@@ -525,7 +525,7 @@ static void test_end_of_run_closes_the_world(void **state) {
         scenario sc;
         parseOk(texts[k], &sc);
         sim s;
-        simOptions opt = {0, 0, NULL, 1, NULL};
+        simOptions opt = {0, 0, NULL, 1, NULL, 0};
         assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
         assert_int_equal(simRun(&s), k == 0 ? MS_OK : MS_FAIL);
         size_t nr;
@@ -553,7 +553,7 @@ static void test_every_fires_on_the_grid(void **state) {
     scenario sc;
     parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL};
+    simOptions opt = {0, 0, NULL, 1, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(kernelEvery(&s.k, 0, noteEvent, "zero", 0, "test"), MS_RANGE);
     assert_int_equal(kernelEvery(&s.k, 3000, noteEvent, "grid", 1, "test"), MS_OK);
@@ -579,7 +579,7 @@ static void test_report_of_a_run_in_progress(void **state) {
     parseOk("site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2 items=5\n"
             "wizard server=EX1 dc=DC1\nmigrate all\nwait done\nexpect all cloned\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     int done = 0;
     for (int i = 0; i < 3 && !done; i++) assert_int_equal(simStep(&s, &done), MS_OK);

@@ -1,13 +1,14 @@
 #!/bin/sh
 # Make sure the build dependencies are present: SQLite 3, libuuid (util-linux
-# 2.31 or later, for uuid_generate_sha1), cmocka and pkg-config.  Installs the
+# 2.31 or later, for uuid_generate_sha1), jansson (the process migrator's
+# JSON), cmocka and pkg-config; python3 runs the example migrators' tests.  Installs the
 # Debian packages with apt-get when run as root; otherwise prints the exact
 # command and fails.  With "clang" as argument it also requires clang (for the
 # libFuzzer target).
 set -u
 pkgs=""
 command -v pkg-config >/dev/null 2>&1 || pkgs="$pkgs pkg-config"
-for m in "sqlite3:libsqlite3-dev" "uuid:uuid-dev" "cmocka:libcmocka-dev"; do
+for m in "sqlite3:libsqlite3-dev" "uuid:uuid-dev" "jansson:libjansson-dev" "cmocka:libcmocka-dev"; do
     mod=${m%%:*}; deb=${m#*:}
     if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$mod"; then
         pkgs="$pkgs $deb"
@@ -18,6 +19,7 @@ if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists uuid &&
     echo "deps: libuuid $(pkg-config --modversion uuid) lacks uuid_generate_sha1 (need util-linux 2.31 or later)" >&2
     exit 1
 fi
+command -v python3 >/dev/null 2>&1 || pkgs="$pkgs python3"
 if [ "${1:-}" = clang ]; then
     command -v clang >/dev/null 2>&1 || pkgs="$pkgs clang"
     # libFuzzer's runtime ships in libclang-rt-*-dev on Debian.

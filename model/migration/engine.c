@@ -39,6 +39,7 @@
 #include "kernel/array.h"
 #include "kernel/kernel.h"
 #include "migration/engine.h"
+#include "migration/extproc.h"
 #include "migration/strategy.h"
 #include "migration/wizard.h"
 
@@ -67,7 +68,7 @@ struct engine {
     const migrator *m;
     void *self;
     migEnv env;
-    const char **dc_names, **server_names;
+    const char **dc_names, **server_names, **user_names;
     int *server_dcs;
 
     engUser *users;          /* nusers, index user - 1 */
@@ -720,7 +721,7 @@ static msStatus perform(engine *e) {
 
 /* Hand the migrator the reply in e->reply and perform its next request. */
 static msStatus step(engine *e) {
-    char why[256] = "";
+    char why[sizeof e->k->err] = "";
     if (e->k->now != e->instant) {
         e->instant = e->k->now;
         e->at_instant = 0;
@@ -733,6 +734,8 @@ static msStatus step(engine *e) {
     memset(&e->req, 0, sizeof e->req);
     e->req.dc = e->req.server = -1;
     if (e->m->next(e->self, &e->reply, &e->req, why, sizeof why) != 0) {
+        /* The migrator itself failed (a process broke the protocol, say): not
+        ** an outcome of the scenario, so the run stops with exit 2. */
         snprintf(e->k->err, sizeof e->k->err, "migrator %s: %s", e->m->name, why[0] ? why : "failed");
         return MS_INPUT;
     }
@@ -853,7 +856,8 @@ msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out) {
     e->dc_names = calloc((size_t)nd + 1, sizeof *e->dc_names);
     e->server_names = calloc((size_t)x->nservers + 1, sizeof *e->server_names);
     e->server_dcs = calloc((size_t)x->nservers + 1, sizeof *e->server_dcs);
-    if (!e->users || !e->dc_names || !e->server_names || !e->server_dcs) {
+    e->user_names = calloc((size_t)x->src.nusers + 1, sizeof *e->user_names);
+    if (!e->users || !e->dc_names || !e->server_names || !e->server_dcs || !e->user_names) {
         engineClose(e);
         return MS_NOMEM;
     }
@@ -862,11 +866,12 @@ msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out) {
         e->server_names[i] = x->servers[i].name;
         e->server_dcs[i] = x->servers[i].dc;
     }
+    for (uint32_t u = 1; u <= x->src.nusers; u++) e->user_names[u - 1] = sourceUser(&x->src, u)->name;
     const params *p = &x->k->p;
     e->env = (migEnv){e->dc_names, nd, e->server_names, x->nservers, x->src.nusers,
                       cfg->options ? cfg->options : "", e->server_dcs, p->wizard_account_time,
                       p->wizard_logon_time, p->wizard_retry_interval, p->wizard_retry_window, p->wizard_batch,
-                      e, emitFor};
+                      e, emitFor, e->user_names, cfg->timeout_ms};
     if (!e->m || e->m->abi != MIGRATOR_ABI || !(e->self = e->m->open(&e->env))) {
         snprintf(x->k->err, sizeof x->k->err, "migrator %s: cannot open", e->m ? e->m->name : "?");
         engineClose(e);
@@ -894,6 +899,7 @@ void engineClose(engine *e) {
     free(e->dc_names);
     free(e->server_names);
     free(e->server_dcs);
+    free(e->user_names);
     scratchReset(e);
     free(e);
 }
@@ -927,8 +933,13 @@ msStatus migratorResolve(const char *spec, const migrator **m, const char **opti
         return pluginLoad(spec + 7, m, plugin, err, errsz);
     }
     if (strncmp(spec, "exec:", 5) == 0) {
-        snprintf(err, errsz, "migrator %s: process migrators are not available in this build", spec);
-        return MS_INPUT;
+        if (!spec[5]) {
+            snprintf(err, errsz, "migrator exec: needs a command (exec:COMMAND)");
+            return MS_INPUT;
+        }
+        *m = extprocMigrator();
+        *options = spec + 5;
+        return MS_OK;
     }
     const char *name = strncmp(spec, "builtin:", 8) == 0 ? spec + 8 : spec;
     *m = engineBuiltin(name);

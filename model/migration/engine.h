@@ -36,6 +36,7 @@ typedef struct engineConfig {
     const migrator *m;         /* the migrator; NULL: the built-in wizard2003 */
     const char *options;       /* the migrator's options ("" or NULL: none) */
     migPlugin *plugin;         /* the library m lives in (plugin.h), or NULL: engineOpen takes it */
+    int64_t timeout_ms;        /* a process migrator's wall-clock limit per answer (0: the default, 10 s) */
 } engineConfig;
 
 /*

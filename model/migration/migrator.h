@@ -219,6 +219,9 @@ typedef struct migEnv {
     */
     void *engine;
     void (*emit)(void *engine, traceRecord *r, const char *text);
+    /* Appended (older plugins never read them): */
+    const char *const *user_names;   /* user_names[i]: source user i + 1 */
+    int64_t reply_timeout_ms;        /* a process migrator's wall-clock limit per answer (--migrator-timeout) */
 } migEnv;
 
 typedef struct migrator {

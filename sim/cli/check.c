@@ -179,7 +179,7 @@ static int collectDir(const char *dir, seen *sn, pathList *out, FILE *report, in
 }
 
 /* One scenario: parse, run, print its line; count it in t. */
-static void checkOne(const char *path, int allowEmpty, FILE *out, tally *t) {
+static void checkOne(const char *path, int allowEmpty, const simOptions *base, FILE *out, tally *t) {
     scenario sc;
     scnError e;
     char line[1024];
@@ -190,7 +190,7 @@ static void checkOne(const char *path, int allowEmpty, FILE *out, tally *t) {
         return;
     }
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL};
+    simOptions opt = {0, 0, NULL, 0, base->migrator, base->migrator_timeout_ms};
     msStatus st = simInit(&s, &sc, &opt);
     if (st == MS_FAIL) st = MS_INPUT;   /* not set up: an error, not a failed run */
     if (st == MS_OK) st = simRun(&s);
@@ -239,6 +239,11 @@ static int collectArg(const char *path, seen *sn, pathList *files, FILE *out, ta
 }
 
 int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err) {
+    simOptions base = {0, 0, NULL, 0, NULL, 0};
+    return checkPathsWith(paths, npaths, allowEmpty, &base, out, err);
+}
+
+int checkPathsWith(char **paths, int npaths, int allowEmpty, const simOptions *base, FILE *out, FILE *err) {
     pathList files = {0};
     seen sn = {{0}, {0}};
     tally t = {0, 0, 0, 0};
@@ -250,7 +255,7 @@ int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err) {
         }
     idFree(&sn.dirs);
     idFree(&sn.files);
-    for (size_t i = 0; i < files.n; i++) checkOne(files.v[i], allowEmpty, out, &t);
+    for (size_t i = 0; i < files.n; i++) checkOne(files.v[i], allowEmpty, base, out, &t);
     if (files.n == 0 && t.errors == 0) {
         fprintf(err, "migsim: error: no scenario (*.scn) found\n");
         t.errors++;

@@ -15,6 +15,7 @@
 #include "kernel/atomicfile.h"
 #include "out/tracejson.h"
 #include "cli/cli.h"
+#include "migration/engine.h"
 #include "out/report.h"
 #include "scenario/scenario.h"
 #include "run/sim.h"
@@ -29,6 +30,12 @@ typedef struct ldifOut {
     outTarget target;
 } ldifOut;
 
+/* --migrator SPEC and --migrator-timeout SECONDS, shared by run and check. */
+typedef struct migratorArgs {
+    const char *spec;
+    int64_t timeout_ms;     /* 0: the default */
+} migratorArgs;
+
 typedef struct runArgs {
     const char *file;
     int has_seed;
@@ -40,13 +47,13 @@ typedef struct runArgs {
     outTarget dbTarget;
     ldifOut ldif[MAX_LDIF];
     int nldif;
-    const char *migrator;   /* --migrator SPEC */
+    migratorArgs mig;
 } runArgs;
 
 static const char usageTop[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
-    "                [--migrator SPEC] [--quiet]\n"
-    "       migsim check [--allow-empty] PATH...\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
+    "                [--migrator SPEC] [--migrator-timeout SECONDS]\n"
+    "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
     "migsim simulates an Exchange 2003 inter-organization migration against a replicated\n"
@@ -62,8 +69,8 @@ static const char usageTop[] =
     "scenario language.\n";
 
 static const char usageRun[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
-    "                [--migrator SPEC] [--quiet]\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
+    "                [--migrator SPEC] [--migrator-timeout SECONDS]\n"
     "\n"
     "Run the scenario and print its narrative (TIME  ACTOR  message, one line per event),\n"
     "the per-user outcome table and the verdict.\n"
@@ -75,21 +82,25 @@ static const char usageRun[] =
     "                    a device or FIFO is written straight into)\n"
     "  --trace FILE      also write every trace record as JSON Lines (replaced atomically;\n"
     "                    a device or FIFO is written straight into)\n"
-    "  --migrator SPEC   run the migration with SPEC instead of the scenario's migrator:\n"
-    "                    builtin:NAME or NAME, plugin:PATH (a C plugin, docs/migrators.md)\n"
     "  --quiet           print only failures and the verdict line\n"
+    "  --migrator SPEC   the migration logic, instead of the scenario's: builtin:NAME (a\n"
+    "                    built-in, default builtin:wizard2003), exec:COMMAND (a process\n"
+    "                    speaking JSON Lines, docs/migrators.md), plugin:PATH\n"
+    "  --migrator-timeout SECONDS\n"
+    "                    the wall-clock limit on each answer of an exec: process (default 10)\n"
     "\n"
     "A scenario with no expectation ends 'verdict: NONE (no expectations; ...)'.\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
     "step failed, 2 bad input, usage or a write error.\n";
 
 static const char usageCheck[] =
-    "usage: migsim check [--allow-empty] PATH...\n"
+    "usage: migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
     "\n"
     "Run each scenario (a PATH may be a directory: its *.scn files, recursively, in sorted\n"
     "order) and print one line per scenario, PASS or FAIL and why, then a summary.  A file\n"
     "reached by several paths (symbolic links) runs once.  A scenario with no expectation\n"
-    "is an EMPTY line and counts as failed, unless --allow-empty is given.\n"
+    "is an EMPTY line and counts as failed, unless --allow-empty is given.  --migrator and\n"
+    "--migrator-timeout apply to every scenario, as for `run`.\n"
     "\n"
     "exit status: 0 all passed, 1 any failed, 2 any could not be read or parsed, or a\n"
     "write error.\n";
@@ -128,6 +139,49 @@ static int isOption(const char *arg, const char *name) {
     return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* SECONDS: a positive decimal with at most 3 decimals, up to a day; into milliseconds. */
+static int parseSeconds(const char *s, int64_t *ms) {
+    int64_t v = 0, frac = 0, scale = 1000;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9' && v <= 86400; p++) v = v * 10 + (*p - '0');
+    if (p == s) return -1;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) frac += (*p - '0') * (scale /= 10);
+        if (p[-1] == '.') return -1;
+    }
+    if (*p || v > 86400) return -1;
+    *ms = v * 1000 + frac;
+    return *ms > 0 && *ms <= 86400 * 1000 ? 0 : -1;
+}
+
+/*
+** --migrator SPEC or --migrator-timeout SECONDS at argv[*i], for cmd: 1 when
+** arg is neither, 0 when taken, else the exit status 2 after a usage error.
+*/
+static int parseMigratorArg(int argc, char **argv, int *i, migratorArgs *m, const char *cmd, FILE *err) {
+    const char *arg = argv[*i], *v;
+    if (isOption(arg, "--migrator")) {
+        v = optionValue(argc, argv, i, "--migrator");
+        if (!*v) return usageError(err, cmd, "--migrator needs a SPEC%s", "");
+        if (m->spec) return usageError(err, cmd, "--migrator given twice%s", "");
+        /* A built-in's name or an exec: command is checked now; a plugin is loaded when the run starts. */
+        const migrator *mg;
+        const char *opts;
+        migPlugin *plugin = NULL;
+        char why[256];
+        if (strncmp(v, "plugin:", 7) != 0 && migratorResolve(v, &mg, &opts, &plugin, why, sizeof why) != MS_OK)
+            return usageError(err, cmd, "--migrator: %s", why);
+        m->spec = v;
+        return 0;
+    }
+    if (!isOption(arg, "--migrator-timeout")) return 1;
+    v = optionValue(argc, argv, i, "--migrator-timeout");
+    if (m->timeout_ms) return usageError(err, cmd, "--migrator-timeout given twice%s", "");
+    if (parseSeconds(v, &m->timeout_ms) != 0)
+        return usageError(err, cmd, "--migrator-timeout needs seconds, more than 0 and at most 86400 (e.g. 10 or 0.5), not '%s'", v);
+    return 0;
+}
+
 static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
     memset(a, 0, sizeof *a);
     for (int i = 2; i < argc; i++) {
@@ -152,11 +206,6 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             if (!*v) return usageError(err, "run", "--trace needs a file name%s", "");
             if (a->trace) return usageError(err, "run", "--trace given twice%s", "");
             a->trace = v;
-        } else if (isOption(arg, "--migrator")) {
-            v = optionValue(argc, argv, &i, "--migrator");
-            if (!*v) return usageError(err, "run", "--migrator needs a SPEC%s", "");
-            if (a->migrator) return usageError(err, "run", "--migrator given twice%s", "");
-            a->migrator = v;
         } else if (isOption(arg, "--ldif")) {
             v = optionValue(argc, argv, &i, "--ldif");
             const char *eq = strchr(v, '=');
@@ -166,6 +215,9 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             a->ldif[a->nldif].dc = v;
             a->ldif[a->nldif].path = eq + 1;
             a->nldif++;
+        } else if (isOption(arg, "--migrator") || isOption(arg, "--migrator-timeout")) {
+            int rc = parseMigratorArg(argc, argv, &i, &a->mig, "run", err);
+            if (rc) return rc;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usageError(err, "run", "unknown option '%s'", arg);
         } else if (a->file) {
@@ -327,7 +379,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         return rc;
     }
     simOptions opt = {a.has_seed, a.seed, (a.json || a.quiet) ? NULL : out, a.db != NULL || a.trace != NULL || a.json,
-                       a.migrator};
+                       a.mig.spec, a.mig.timeout_ms};
     sim s;
     if (!a.json && !a.quiet)
         fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,
@@ -363,10 +415,14 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
 static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
     char **paths = argv + 2;
     int npaths = 0, allowEmpty = 0;
+    migratorArgs mig = {NULL, 0};
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--allow-empty") == 0) {
             if (allowEmpty) return usageError(err, "check", "--allow-empty given twice%s", "");
             allowEmpty = 1;
+        } else if (isOption(argv[i], "--migrator") || isOption(argv[i], "--migrator-timeout")) {
+            int rc = parseMigratorArg(argc, argv, &i, &mig, "check", err);
+            if (rc) return rc;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return usageError(err, "check", "unknown option '%s'", argv[i]);
         } else {
@@ -374,7 +430,8 @@ static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
         }
     }
     if (npaths == 0) return usageError(err, "check", "no scenario or directory given%s", "");
-    return checkPaths(paths, npaths, allowEmpty, out, err);
+    simOptions base = {0, 0, NULL, 0, mig.spec, mig.timeout_ms};
+    return checkPathsWith(paths, npaths, allowEmpty, &base, out, err);
 }
 
 static int wantsHelp(int argc, char **argv) {

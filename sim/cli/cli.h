@@ -10,6 +10,7 @@
 #define MIGSIM_CLI_H
 
 #include <stdio.h>
+#include "run/sim.h"
 
 /* Run the command argv[0..argc) (argv[0] is the program name); return the exit status. */
 int cliMain(int argc, char **argv, FILE *out, FILE *err);
@@ -22,5 +23,8 @@ int cliMain(int argc, char **argv, FILE *out, FILE *err);
 ** line, counted as failed unless allowEmpty.  Returns the exit status.
 */
 int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err);
+
+/* checkPaths with every scenario run under base's migrator and its timeout (the other options are ignored). */
+int checkPathsWith(char **paths, int npaths, int allowEmpty, const simOptions *base, FILE *out, FILE *err);
 
 #endif

@@ -97,6 +97,9 @@ static const kindInfo kinds[TR__COUNT] = {
     [TR_MIG_OP] = {"migrator.op", 0,
         "a migrator's request answered by the engine (fields op, status); quiet: its effects have their own records"},
     [TR_MIG_LOG] = {"migrator.log", 1, "a line a migrator logged (a log request, or a plugin's own record through env->emit)"},
+    [TR_MIG_MESSAGE] = {"migrator.message", 0,
+        "one JSON Lines message between migsim and a process migrator (fields direction: sent or received, "
+        "type, msg_id, in_reply_to when the message has one, body: the line as written); quiet"},
     [TR_WIZ_ACTIVE] = {"wizard.active", 1, "a run is still active when the scenario ends (field mailboxes)"},
     [TR_REFUSE_INITIALIZED] = {"refuse.initialized", 1,
         "refuse-initialized found user's target mailbox initialized (fields initialized_by, initialized_at): the user is stopped, not merged"},

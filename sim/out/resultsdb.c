@@ -8,6 +8,9 @@
 **   expectations(id, line, text, at_ms, passed, actual)
 **   outcomes(user_no, user, outcome, extra, dupes, missing, rules_broken, detail)
 **                                    counters NULL for an absent user (no mailbox judged)
+**   migrator_messages(id, time_ms, direction, type, msg_id, in_reply_to, body)
+**                                    a process migrator's JSON Lines, from the
+**                                    migrator.message records
 **
 ** The file is built under a temporary name beside the destination and
 ** renamed into place only when every row is in (atomicfile.h), so an
@@ -35,7 +38,9 @@ static const char schema[] =
     " at_ms INTEGER NOT NULL, passed INTEGER NOT NULL, actual TEXT NOT NULL);"
     "CREATE TABLE outcomes(user_no INTEGER PRIMARY KEY, user TEXT NOT NULL UNIQUE,"
     " outcome TEXT NOT NULL, extra INTEGER, dupes INTEGER,"
-    " missing INTEGER, rules_broken INTEGER, detail TEXT NOT NULL);";
+    " missing INTEGER, rules_broken INTEGER, detail TEXT NOT NULL);"
+    "CREATE TABLE migrator_messages(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+    " direction TEXT NOT NULL, type TEXT NOT NULL, msg_id INTEGER, in_reply_to INTEGER, body TEXT NOT NULL);";
 
 /* Run one prepared insert with the bound values; reset it for the next row. */
 static int stepReset(sqlite3_stmt *st) {
@@ -148,6 +153,35 @@ static int insertOutcomes(sqlite3 *db, const runResult *r) {
     return rc;
 }
 
+static void bindField(sqlite3_stmt *st, int i, const traceRecord *e, const char *key) {
+    const traceField *f = traceFieldOf(e, key);
+    if (f && f->type == TF_STR) sqlite3_bind_text(st, i, f->s, -1, SQLITE_STATIC);
+    if (f && f->type == TF_INT) sqlite3_bind_int64(st, i, f->i);
+}
+
+/* The migrator.message records, one row each, numbered in order. */
+static int insertMessages(sqlite3 *db, const runResult *s) {
+    sqlite3_stmt *st;
+    size_t n;
+    sqlite3_int64 id = 0;
+    const traceRecord *v = traceRecords(&s->tr, &n);
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO migrator_messages VALUES(?,?,?,?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const traceRecord *e = &v[i];
+        if (e->kind != TR_MIG_MESSAGE) continue;
+        sqlite3_bind_int64(st, 1, ++id);
+        sqlite3_bind_int64(st, 2, e->at);
+        bindField(st, 3, e, "direction");
+        bindField(st, 4, e, "type");
+        bindField(st, 5, e, "msg_id");
+        bindField(st, 6, e, "in_reply_to");
+        bindField(st, 7, e, "body");
+        rc = stepReset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int fillDb(sqlite3 *db, const runResult *r) {
     int rc = sqlite3_exec(db, "PRAGMA journal_mode=OFF; BEGIN;", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, schema, NULL, NULL, NULL);
@@ -155,6 +189,7 @@ static int fillDb(sqlite3 *db, const runResult *r) {
     if (rc == SQLITE_OK) rc = insertEvents(db, r);
     if (rc == SQLITE_OK) rc = insertExpectations(db, r);
     if (rc == SQLITE_OK) rc = insertOutcomes(db, r);
+    if (rc == SQLITE_OK) rc = insertMessages(db, r);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL);
     return rc;
 }

@@ -35,6 +35,7 @@ typedef struct simOptions {
     FILE *narrative;        /* narrative lines as they happen; NULL: none */
     int record;             /* keep trace records (for --db, --json, --trace) */
     const char *migrator;   /* --migrator SPEC: overrides the scenario's (NULL: the scenario's) */
+    int64_t migrator_timeout_ms;  /* --migrator-timeout: a process migrator's limit per answer (0: 10 s) */
 } simOptions;
 
 typedef struct expectResult {

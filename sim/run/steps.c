@@ -86,7 +86,7 @@ static msStatus buildWorld(sim *s, world *w) {
     const stmt *wst = &sc->v[sc->wizard];
     engineConfig wc = {wst->u.wizard.server.index, wst->u.wizard.dc.index,
                        wst->u.wizard.has_rate ? wst->u.wizard.rate : s->k.p.wizard_rate, wst->u.wizard.protect,
-                       NULL, "", NULL};
+                       NULL, "", NULL, s->opt.migrator_timeout_ms};
     const char *spec = s->opt.migrator ? s->opt.migrator : wst->u.wizard.migrator;
     if (s->own) {
         wc.m = s->own;

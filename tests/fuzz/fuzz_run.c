@@ -116,7 +116,8 @@ static int sameOutput(const output *a, const output *b) {
 }
 
 static void runOnce(const scenario *sc, output *o) {
-    simOptions opt = {0, 0, NULL, 1, NULL};
+    /* Always the built-in wizard: a fuzzed `migrator=exec:...` must never run a shell command. */
+    simOptions opt = {0, 0, NULL, 1, "builtin:wizard2003", 0};
     sim s;
     memset(o, 0, sizeof *o);
     msStatus st = simInit(&s, sc, &opt);
