@@ -208,8 +208,12 @@ static void test_exit_status_follows_verdict(void **state) {
     const char *a2[] = {"migsim", "run", bad, "--quiet"};
     c = runCli(4, a2);
     assert_int_equal(c.status, 1);
-    /* --quiet: the failure and the verdict, nothing else. */
-    assert_int_equal(countLines(c.out), 2);
+    /* --quiet: the outcome table (a blank line, its heading, its column
+    ** names, two users, the stranded line), the failure and the verdict,
+    ** nothing else. */
+    assert_int_equal(countLines(c.out), 8);
+    assert_non_null(strstr(c.out, "\n  user1      "));
+    assert_non_null(strstr(c.out, "\n  stranded items: 0\n"));
     assert_non_null(strstr(c.out, ":6: expectation failed: expect dc DC1 has user1"));
     assert_non_null(strstr(c.out, "verdict: FAIL"));
     freeCaptured(&c);
@@ -535,6 +539,7 @@ static void test_empty_scenario_says_none(void **state) {
     const char *a3[] = {"migsim", "run", p, "--quiet", "--db", db};
     c = runCli(6, a3);
     assert_int_equal(c.status, 0);
+    /* No source users: no table, so the verdict is all --quiet prints. */
     assert_string_equal(strstr(c.out, "verdict: "), c.out);
     freeCaptured(&c);
     sqlite3 *h;

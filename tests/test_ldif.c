@@ -157,6 +157,53 @@ static void tombstones_and_cnf_dns_are_base64(void **state) {
     fxFree(&f);
 }
 
+/*
+** A DEL- or CNF-mangled value is base64 (RFC 2849), preceded by a comment
+** with its readable form, the line feed written \0A; a value that is
+** base64 for another reason (a leading space) gets no comment.
+*/
+static void mangled_names_have_a_readable_comment(void **state) {
+    (void)state;
+    fixture f;
+    fxInit(&f, 2003, 1, (int[]){2});
+    guid u = fxUser(&f, 0, "gone");
+    guid keep = fxUser(&f, 0, "kept");
+    const char *v = " leading space";
+    dirModify(f.d, 0, &keep, A_DESCRIPTION, &v, 1);
+    dirDelete(f.d, 0, &u);
+    char *l = ldifOf(&f, 0);
+    char gs[GUID_STRLEN], dn[256], name[128], enc[512], want[1200];
+    guidFormat(&u, gs);
+    snprintf(name, sizeof name, "gone\nDEL:%s", gs);
+    b64(name, enc);
+    snprintf(want, sizeof want, "\n# name: gone\\0ADEL:%s\nname:: %s\n", gs, enc);
+    assert_non_null(strstr(l, want));
+    /* The DN's comment is folded as any long line is: compare it unfolded. */
+    char *unfolded = malloc(strlen(l) + 1);
+    size_t k = 0;
+    for (const char *p = l; *p; p++) {
+        if (p[0] == '\n' && p[1] == ' ') {
+            p++;
+            continue;
+        }
+        unfolded[k++] = *p;
+    }
+    unfolded[k] = 0;
+    snprintf(dn, sizeof dn, "CN=gone\nDEL:%s,CN=Deleted Objects,DC=target,DC=example", gs);
+    b64(dn, enc);
+    snprintf(want, sizeof want, "\n# dn: CN=gone\\0ADEL:%s,CN=Deleted Objects,DC=target,DC=example\ndn:: %s\n", gs,
+             enc);
+    assert_non_null(strstr(unfolded, want));
+    /* Base64 for a leading space: no comment, and no other comment at all. */
+    assert_non_null(strstr(unfolded, "\ndescription:: "));
+    size_t comments = 0;
+    for (const char *p = unfolded; (p = strstr(p, "\n# ")) != NULL; p++) comments++;
+    assert_int_equal(comments, 2);
+    free(unfolded);
+    free(l);
+    fxFree(&f);
+}
+
 static void long_lines_fold_at_76(void **state) {
     (void)state;
     fixture f;
@@ -202,6 +249,7 @@ int main(void) {
         cmocka_unit_test(parents_come_before_children),
         cmocka_unit_test(unsafe_values_are_base64),
         cmocka_unit_test(tombstones_and_cnf_dns_are_base64),
+        cmocka_unit_test(mangled_names_have_a_readable_comment),
         cmocka_unit_test(long_lines_fold_at_76),
         cmocka_unit_test(write_errors_are_reported),
     };

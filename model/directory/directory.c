@@ -601,6 +601,28 @@ simtime dirLastPull(const directory *d, int dc, int src) {
     return d->dc[dc].last_pull[src];
 }
 
+const char *dirGetAny(const directory *d, int dc, const guid *obj, dirAttr a) {
+    if (!dcOk(d, dc) || !obj || (unsigned)a >= A__COUNT) return NULL;
+    const dobj *o = replicaFind(&d->dc[dc].r, obj);
+    return o ? rvalFirst(o->b->v[a]) : NULL;
+}
+
+size_t dirGetAllAny(const directory *d, int dc, const guid *obj, dirAttr a, const char **vals, size_t max) {
+    if (!dcOk(d, dc) || !obj || (unsigned)a >= A__COUNT) return 0;
+    const dobj *o = replicaFind(&d->dc[dc].r, obj);
+    if (!o || !o->b->v[a]) return 0;
+    size_t n = 0;
+    for (const char *v = rvalFirst(o->b->v[a]); v; v = rvalNext(o->b->v[a], v), n++)
+        if (n < max) vals[n] = v;
+    return n;
+}
+
+uint64_t dirUsnChanged(const directory *d, int dc, const guid *obj) {
+    if (!dcOk(d, dc) || !obj) return 0;
+    const dobj *o = replicaFind(&d->dc[dc].r, obj);
+    return o ? o->usn_changed : 0;
+}
+
 uint64_t dirUpToDate(const directory *d, int dc, int origin) {
     if (!dcOk(d, dc) || !dcOk(d, origin)) return 0;
     if (dc == origin) return d->dc[dc].r.usn;

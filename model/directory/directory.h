@@ -261,4 +261,16 @@ uint64_t dirStampVersion(const directory *d, int dc, const guid *obj, dirAttr a)
 simtime dirLastPull(const directory *d, int dc, int src);
 uint64_t dirUpToDate(const directory *d, int dc, int origin);
 
+/*
+** Inspection (the state views of `--show dc:NAME`): read-only, tombstones
+** included.  dirGetAny is dirGet that also reads a tombstone's values (what
+** deletion left of them); dirGetAllAny likewise for dirGetAll.  dirUsnChanged
+** is obj's usnChanged on dc (0: dc does not hold obj).  Every object dc holds
+** has a usnChanged of at least 1, so dirForEachChanged(d, dc, 0, ...) visits
+** them all.
+*/
+const char *dirGetAny(const directory *d, int dc, const guid *obj, dirAttr a);
+size_t dirGetAllAny(const directory *d, int dc, const guid *obj, dirAttr a, const char **vals, size_t max);
+uint64_t dirUsnChanged(const directory *d, int dc, const guid *obj);
+
 #endif

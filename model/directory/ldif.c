@@ -12,8 +12,13 @@
 ** SAFE-STRING (a NUL, LF or CR, a byte above 127, or a first character that
 ** is a space, ':' or '<') or that ends with a space is written base64-encoded
 ** after "::".  A CNF- or DEL-mangled DN holds a raw LF (as AD's does), so it
-** is always base64.  Lines longer than 76 characters are folded: the rest
-** continues on the next line after one space (RFC 2849 section 2).
+** is always base64; so that a reader can still see which object it is, such
+** a value (one whose only unsafe bytes are line feeds) is preceded by a
+** comment line with its escaped form, a line feed written \0A as in RFC 4514:
+** "# dn: CN=user3\0ACNF:<guid>,OU=Migrated,...".  LDIF parsers ignore comment
+** lines (RFC 2849 section 2).  Lines longer than 76 characters are folded:
+** the rest continues on the next line after one space (RFC 2849 section 2),
+** comments included.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,51 @@ typedef struct out {
 
 static void put(out *o, const char *s, size_t n) {
     if (n && fwrite(s, 1, n, o->f) != n) o->err = 1;
+}
+
+/* Write buf (len bytes) folded at 76 columns, each line ended by a newline. */
+static void folded(out *o, const char *buf, size_t len) {
+    size_t at = 0, width = 76;
+    while (at < len) {
+        size_t take = len - at < width ? len - at : width;
+        if (at) put(o, " ", 1);
+        put(o, buf + at, take);
+        put(o, "\n", 1);
+        at += take;
+        width = 75;   /* a continuation line's leading space counts */
+    }
+}
+
+/*
+** For a value that needs base64 only for its line feeds (a CNF- or
+** DEL-mangled name), the comment "# name: value" with each line feed
+** written \0A.  Any other unsafe value gets no comment.
+*/
+static void readableComment(out *o, const char *name, const char *val, size_t n) {
+    int lf = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)val[i];
+        if (c == 0 || c == '\r' || c > 127) return;
+        lf |= c == '\n';
+    }
+    if (!lf) return;
+    size_t cap = strlen(name) + 5 + 3 * n;
+    char *buf = malloc(cap), *at = buf;
+    if (!buf) {
+        o->err = 1;
+        return;
+    }
+    at += snprintf(buf, cap, "# %s: ", name);
+    for (size_t i = 0; i < n; i++) {
+        if (val[i] == '\n') {
+            memcpy(at, "\\0A", 3);
+            at += 3;
+        } else {
+            *at++ = val[i];
+        }
+    }
+    folded(o, buf, (size_t)(at - buf));
+    free(buf);
 }
 
 /* Write "name: value" or "name:: base64" folded at 76 columns, and a newline. */
@@ -64,15 +114,8 @@ static void line(out *o, const char *name, const char *val, size_t n) {
             buf[len++] = i + 2 < n ? b64[v & 63] : '=';
         }
     }
-    size_t at = 0, width = 76;
-    while (at < len) {
-        size_t take = len - at < width ? len - at : width;
-        if (at) put(o, " ", 1);
-        put(o, buf + at, take);
-        put(o, "\n", 1);
-        at += take;
-        width = 75;   /* a continuation line's leading space counts */
-    }
+    if (!safe) readableComment(o, name, val, n);
+    folded(o, buf, len);
     free(buf);
 }
 

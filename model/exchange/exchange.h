@@ -68,4 +68,55 @@ void exCleanupAgents(exchange *x, const char *why);
 ** accounts (live, X500 in proxyAddresses) is live on dc. */
 int exUserOnDc(const exchange *x, int dc, uint32_t user);
 
+/* ---- Inspection (the runner's state views): read-only ------------------ */
+
+/* Servers, in configuration order; a server's name and the DC its store and RUS read. */
+int exServerCount(const exchange *x);
+const char *exServerName(const exchange *x, int server);
+int exServerDc(const exchange *x, int server);
+
+/* Source user u's name ("user3"), or NULL when there is no such user. */
+const char *exUserName(const exchange *x, uint32_t user);
+
+/*
+** The source user whose account obj is on dc, or 0.  A live object is the
+** user's account when its proxyAddresses hold the user's X500 address (the
+** judge's rule); a tombstone keeps no proxyAddresses, so it is the user's when
+** its name before the deletion's mangling is the user's name.
+*/
+uint32_t exAccountUser(const exchange *x, int dc, const guid *obj);
+
+/* 1 when obj on dc has an SMTP address in the target domain: the RUS has stamped it. */
+int exStamped(const exchange *x, int dc, const guid *obj);
+
+/* One folder of a mailbox, as the store holds it. */
+typedef struct exFolderInfo {
+    int64_t fid;
+    char path[128];
+    int64_t items;
+    int from_source;           /* the ID is one of the source user's (a clone kept it) */
+} exFolderInfo;
+
+/* One mailbox of a store, as its server sees it. */
+typedef struct exMailboxInfo {
+    guid g;
+    uint32_t user;             /* the source user it was made for; 0: unknown */
+    const char *init;          /* initialized by: "clone", "merge", "delivery", "logon" */
+    simtime init_at;
+    int has_owner;             /* a live account on the server's DC carries g */
+    guid owner;
+    int64_t items, rules, rules_broken;
+    exFolderInfo *folders;     /* in folder-ID order */
+    size_t nfolders;
+    int disconnected;
+    simtime disconnected_at;
+    simtime purge_at;          /* disconnected_at + the mailbox.retention parameter */
+} exMailboxInfo;
+
+/* The mailboxes of server's store in row order into *out (malloc'd, *n of them). */
+msStatus exMailboxes(exchange *x, int server, exMailboxInfo **out, size_t *n);
+
+/* Free what exMailboxes returned. */
+void exMailboxesFree(exMailboxInfo *v, size_t n);
+
 #endif

@@ -174,9 +174,9 @@ msStatus mailDeliver(exchange *x, uint32_t user, int64_t count) {
     traceObject(&r, &found[0]);
     traceInt(&r, "count", count);
     traceStr(&r, "address", addr);
+    traceStr(&r, "dn", exAccountDn(x, gc, &found[0], dn, sizeof dn));
     kernelEmit(k, &r, "%lld message%s to %s delivered: resolved on GC %s to %s, mailbox %s on %s",
-               (long long)count, count == 1 ? "" : "s", addr, r.dc,
-               exAccountDn(x, gc, &found[0], dn, sizeof dn), guidFormat(&mbx, mg), r.server);
+               (long long)count, count == 1 ? "" : "s", addr, r.dc, dn, guidFormat(&mbx, mg), r.server);
     return MS_OK;
 }
 

@@ -52,6 +52,12 @@ static int stamped(const char *const *v, size_t n) {
     return 0;
 }
 
+int exStamped(const exchange *x, int dc, const guid *obj) {
+    const char *v[32];
+    size_t n = dirGetAllAny(x->d, dc, obj, A_PROXYADDRESSES, v, 32);
+    return stamped(v, n < 32 ? n : 32);
+}
+
 /* A target address not carried by another live object on dc. */
 static void freeAddress(const exchange *x, int dc, const guid *obj, const char *nick, char *addr, size_t sz) {
     for (int k = 1;; k++) {
@@ -100,8 +106,8 @@ static void stampOne(exchange *x, int server, const guid *obj) {
     r.dc = exDcName(x, dc);
     traceObject(&r, obj);
     traceStr(&r, "address", addr);
-    kernelEmit(x->k, &r, "RUS (%s): stamped %s with primary address %s", r.dc,
-               exAccountDn(x, dc, obj, dn, sizeof dn), addr);
+    traceStr(&r, "dn", exAccountDn(x, dc, obj, dn, sizeof dn));
+    kernelEmit(x->k, &r, "RUS (%s): stamped %s with primary address %s", r.dc, dn, addr);
 }
 
 void rusRun(exchange *x, int server) {

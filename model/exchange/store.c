@@ -92,6 +92,7 @@ static const char *const sql[SS__COUNT] = {
     ** per item.  storeCounters aggregates the rows. */
     [SS_COUNT_COPIES] = "SELECT t.skey, EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)"
                         " FROM item t WHERE t.mbx = ?1 ORDER BY t.skey",
+    [SS_COUNT_RULES] = "SELECT count(*) FROM rule WHERE mbx = ?1",
     [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
     [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
@@ -558,6 +559,12 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
         return MS_NOMEM;
     }
     return MS_OK;
+}
+
+msStatus storeRuleCounts(store *x, int64_t mbx, int64_t *total, int64_t *broken) {
+    *total = countMbx(x, SS_COUNT_RULES, mbx);
+    *broken = countMbx(x, SS_COUNT_BROKEN, mbx);
+    return *total < 0 || *broken < 0 ? MS_NOMEM : MS_OK;
 }
 
 int64_t storeItemCount(store *x, int64_t mbx) {

@@ -75,7 +75,7 @@ enum storeStmt {
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
     SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
     SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_SRC_FOLDER_IDS, SS_FOLDER_IDS, SS_ITEM_KEYS,
-    SS_FOREIGN_PATHS, SS_MOVE_FOREIGN,
+    SS_FOREIGN_PATHS, SS_MOVE_FOREIGN, SS_COUNT_RULES,
     SS__COUNT
 };
 
@@ -204,6 +204,10 @@ int64_t storeForeignItems(store *x, int64_t mbx);
 
 /* Total items in mbx. */
 int64_t storeItemCount(store *x, int64_t mbx);
+
+/* The rules of mbx into *total, and how many of them name a folder ID the
+** mailbox has no folder for (broken: the rule fires into nothing). */
+msStatus storeRuleCounts(store *x, int64_t mbx, int64_t *total, int64_t *broken);
 
 /*
 ** Move the items of mailbox from that are not copies of any source item

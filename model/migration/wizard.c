@@ -388,6 +388,7 @@ static int stage1(wizard *w, migRequest *q, const migReply *a) {
             r.dc = dcName(w, w->run.dc);
             traceObject(&r, &wu->account);
             traceMailbox(&r, &wu->mbx);
+            traceStr(&r, "dn", a->dn);
             emit(w, &r, "%s: no match on %s: created disabled account %s, mailbox GUID %s", wu->name, r.dc, a->dn,
                  guidFormat(&wu->mbx, mg));
         }

@@ -16,12 +16,16 @@
 #include "out/tracejson.h"
 #include "cli/cli.h"
 #include "migration/engine.h"
+#include "out/narrative.h"
 #include "out/report.h"
+#include "out/view.h"
 #include "scenario/scenario.h"
 #include "run/sim.h"
+#include "run/state.h"
 #include "run/world.h"
 
 #define MAX_LDIF 64
+#define MAX_NAMES 64
 
 typedef struct ldifOut {
     const char *dc;
@@ -48,11 +52,19 @@ typedef struct runArgs {
     ldifOut ldif[MAX_LDIF];
     int nldif;
     migratorArgs mig;
+    int has_until;
+    simtime until;          /* --until T: stop after the work due at T */
+    const char *show;       /* --show VIEW[,VIEW...] */
+    char *user_copy, *actor_copy;   /* the --user and --actor lists, split (users, actors point in) */
+    const char *users[MAX_NAMES], *actors[MAX_NAMES];
+    int nusers, nactors;
+    int brief;
 } runArgs;
 
 static const char usageTop[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
-    "                [--migrator SPEC] [--migrator-timeout SECONDS]\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
+    "                [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
+    "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
     "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
@@ -61,7 +73,7 @@ static const char usageTop[] =
     "cloned after a cancelled Migration Wizard run) and to verify its fix.\n"
     "\n"
     "commands:\n"
-    "  run     run one scenario: narrative, outcome table and verdict\n"
+    "  run     run one scenario: narrative, outcome table (or the state) and verdict\n"
     "  check   run scenarios and report PASS or FAIL for each\n"
     "\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
@@ -69,8 +81,9 @@ static const char usageTop[] =
     "scenario language.\n";
 
 static const char usageRun[] =
-    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl] [--quiet]\n"
-    "                [--migrator SPEC] [--migrator-timeout SECONDS]\n"
+    "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
+    "                [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
+    "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
     "\n"
     "Run the scenario and print its narrative (TIME  ACTOR  message, one line per event),\n"
     "the per-user outcome table and the verdict.\n"
@@ -82,12 +95,21 @@ static const char usageRun[] =
     "                    a device or FIFO is written straight into)\n"
     "  --trace FILE      also write every trace record as JSON Lines (replaced atomically;\n"
     "                    a device or FIFO is written straight into)\n"
-    "  --quiet           print only failures and the verdict line\n"
     "  --migrator SPEC   the migration logic, instead of the scenario's: builtin:NAME (a\n"
     "                    built-in, default builtin:wizard2003), exec:COMMAND (a process\n"
     "                    speaking JSON Lines, docs/migrators.md), plugin:PATH\n"
     "  --migrator-timeout SECONDS\n"
     "                    the wall-clock limit on each answer of an exec: process (default 10)\n"
+    "  --quiet           no narrative: the outcome table, the failures and the verdict\n"
+    "  --until T         stop after the events and steps due at T (a duration from time 0,\n"
+    "                    like 2m30s) and show the state instead of the outcome table\n"
+    "  --show VIEW,...   the state to show (at --until's moment, else at the end):\n"
+    "                    dc:NAME, server:NAME, user:NAME (default with --until: every\n"
+    "                    dc and server); with --json, a \"state\" object\n"
+    "  --user U,...      print only narrative lines about these source users (exact names)\n"
+    "  --actor A,...     print only narrative lines by these actors (the second column)\n"
+    "  --brief           short names in the narrative: an account as user3@DC1, GUIDs\n"
+    "                    cut to their first 8 hex digits\n"
     "\n"
     "A scenario with no expectation ends 'verdict: NONE (no expectations; ...)'.\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
@@ -182,6 +204,32 @@ static int parseMigratorArg(int argc, char **argv, int *i, migratorArgs *m, cons
     return 0;
 }
 
+/*
+** Split list (a comma-separated --user or --actor value) into names, in a
+** copy of its own (*copy: argv stays as it was); returns 0, or the usage
+** error's exit status.
+*/
+static int splitNames(const char *opt, const char *list, char **copy, const char **names, int *n, FILE *err) {
+    if (*copy) return usageError(err, "run", "%s given twice", opt);
+    if (!*list) return usageError(err, "run", "%s needs a name", opt);
+    if (!(*copy = strdup(list))) return usageError(err, "run", "out of memory reading %s", opt);
+    for (char *p = *copy;;) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        if (!*p) return usageError(err, "run", "%s: an empty name in the list", opt);
+        if (*n == MAX_NAMES) return usageError(err, "run", "%s: too many names", opt);
+        names[(*n)++] = p;
+        if (!comma) return 0;
+        p = comma + 1;
+    }
+}
+
+static void freeNames(runArgs *a) {
+    free(a->user_copy);
+    free(a->actor_copy);
+    a->user_copy = a->actor_copy = NULL;
+}
+
 static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
     memset(a, 0, sizeof *a);
     for (int i = 2; i < argc; i++) {
@@ -196,6 +244,28 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             a->json = 1;
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = 1;
+        } else if (strcmp(arg, "--brief") == 0) {
+            a->brief = 1;
+        } else if (isOption(arg, "--until")) {
+            v = optionValue(argc, argv, &i, "--until");
+            size_t at;
+            if (a->has_until) return usageError(err, "run", "--until given twice%s", "");
+            if (!*v || durationParse(v, strlen(v), &a->until, &at) != MS_OK)
+                return usageError(err, "run", "--until needs a duration from time 0 like 2m30s, not '%s'", v);
+            a->has_until = 1;
+        } else if (isOption(arg, "--show")) {
+            v = optionValue(argc, argv, &i, "--show");
+            if (a->show) return usageError(err, "run", "--show given twice%s", "");
+            if (!*v) return usageError(err, "run", "--show needs VIEW[,VIEW...] (dc:NAME, server:NAME or user:NAME)%s", "");
+            a->show = v;
+        } else if (isOption(arg, "--user")) {
+            v = optionValue(argc, argv, &i, "--user");
+            int rc = splitNames("--user", v, &a->user_copy, a->users, &a->nusers, err);
+            if (rc) return rc;
+        } else if (isOption(arg, "--actor")) {
+            v = optionValue(argc, argv, &i, "--actor");
+            int rc = splitNames("--actor", v, &a->actor_copy, a->actors, &a->nactors, err);
+            if (rc) return rc;
         } else if (isOption(arg, "--db")) {
             v = optionValue(argc, argv, &i, "--db");
             if (!*v) return usageError(err, "run", "--db needs a file name%s", "");
@@ -326,18 +396,26 @@ static msStatus writeTrace(const runResult *r, const outTarget *t, char *why, si
     return atomicCommit(&af, why, whysz);
 }
 
+/* The text report: the state views in place of the table when asked for, the failures under --quiet, the verdict. */
+static void printReport(const runArgs *a, const runResult *r, const simState *st, FILE *out) {
+    if (st)
+        viewPrintText(st, out);
+    else
+        reportPrintTable(r, out);
+    if (a->quiet) reportPrintFailures(r, out);
+    reportPrintVerdict(r, out);
+}
+
 /* Write the outputs the options ask for; returns 0 or the exit status 2. */
-static int writeOutputs(const runArgs *a, sim *s, const runResult *r, FILE *out, FILE *err) {
+static int writeOutputs(const runArgs *a, sim *s, const runResult *r, const simState *st, FILE *out, FILE *err) {
     char why[PATH_MAX + 256];
     if (a->json) {
-        if (reportWriteJson(r, out) != MS_OK) {
+        if (reportWriteJsonState(r, st, out) != MS_OK) {
             fprintf(err, "migsim: error: cannot write the JSON report\n");
             return 2;
         }
     } else {
-        if (!a->quiet) reportPrintTable(r, out);
-        if (a->quiet) reportPrintFailures(r, out);
-        reportPrintVerdict(r, out);
+        printReport(a, r, st, out);
     }
     /* What was printed comes first on a terminal or pipe an --ldif writes straight into. */
     fflush(out);
@@ -358,10 +436,73 @@ static int writeOutputs(const runArgs *a, sim *s, const runResult *r, FILE *out,
     return 0;
 }
 
+/* Each --user name is a source user of sc (exact names); returns 0 or 2 with one line on err. */
+static int resolveUsers(const runArgs *a, const scenario *sc, FILE *err) {
+    for (int k = 0; k < a->nusers; k++) {
+        uint32_t u = 1;
+        char name[128];
+        while (u <= sc->nusers && strcmp(scnUserName(sc, u, name, sizeof name), a->users[k]) != 0) u++;
+        if (u > sc->nusers) {
+            fprintf(err, "migsim: error: --user %s: no source user of that name in %s\n", a->users[k], sc->file);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* The views --show and --until ask for into *req (none: *n 0); returns 0 or 2 with one line on err. */
+static int resolveViews(const runArgs *a, const scenario *sc, stateRequest **req, size_t *n, FILE *err) {
+    char why[512];
+    msStatus st = MS_OK;
+    if (a->show)
+        st = stateParseViews(sc, a->show, req, n, why, sizeof why);
+    else if (a->has_until)
+        st = stateAllViews(sc, req, n);
+    if (st == MS_NOMEM) snprintf(why, sizeof why, "out of memory");
+    if (st == MS_OK) return 0;
+    fprintf(err, "migsim: error: %s\n", why);
+    return 2;
+}
+
+/* 1 when one of the views is a user's (it lists trace records: the run must keep them). */
+static int wantsRecords(const stateRequest *req, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (req[i].kind == VIEW_USER) return 1;
+    return 0;
+}
+
+/* Run s to its end, or to --until's moment. */
+static msStatus runToMoment(const runArgs *a, sim *s) {
+    return a->has_until ? simRunUntil(s, a->until) : simRun(s);
+}
+
+/* The result, the state when asked for, and the outputs; returns the exit status. */
+static int report(const runArgs *a, sim *s, const stateRequest *req, size_t nreq, FILE *out, FILE *err) {
+    runResult r;
+    simState state;
+    memset(&state, 0, sizeof state);
+    int rc = 2;
+    msStatus st = resultCollect(s, &r);
+    if (st == MS_OK && (a->show || a->has_until))
+        st = stateCollect(s, req, nreq, s->done || !a->has_until ? s->k.now : a->until, &state);
+    if (st == MS_OK) {
+        rc = writeOutputs(a, s, &r, (a->show || a->has_until) ? &state : NULL, out, err);
+        if (!rc) rc = msExitCode(r.verdict);
+    } else {
+        fprintf(err, "%s: error: cannot judge the outcomes: %s\n", a->file, msStatusName(st));
+    }
+    stateFree(&state);
+    resultFree(&r);
+    return rc;
+}
+
 static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
     runArgs a;
     int rc = parseRunArgs(argc, argv, &a, err);
-    if (rc) return rc;
+    if (rc) {
+        freeNames(&a);
+        return rc;
+    }
     scenario sc;
     scnError e;
     msStatus st = scnParseFile(a.file, &sc, &e);
@@ -369,44 +510,45 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         char line[640];
         scnErrorFormat(&e, line, sizeof line);
         fprintf(err, "%s\n", line);
+        freeNames(&a);
         return 2;
     }
+    stateRequest *req = NULL;
+    size_t nreq = 0;
     rc = resolveLdif(&a, &sc, err);
+    if (!rc) rc = resolveUsers(&a, &sc, err);
+    if (!rc) rc = resolveViews(&a, &sc, &req, &nreq, err);
     if (!rc) rc = planOutputs(&a, out, err);
     if (rc) {
+        free(req);
         freeTargets(&a);
+        freeNames(&a);
         scnFree(&sc);
         return rc;
     }
-    simOptions opt = {a.has_seed, a.seed, (a.json || a.quiet) ? NULL : out, a.db != NULL || a.trace != NULL || a.json,
-                       a.mig.spec, a.mig.timeout_ms};
+    int narrate = !a.json && !a.quiet;
+    simOptions opt = {a.has_seed, a.seed, narrate ? out : NULL,
+                      a.db != NULL || a.trace != NULL || a.json || wantsRecords(req, nreq), a.mig.spec,
+                      a.mig.timeout_ms};
+    narrativeOptions nopt = {out, a.users, (size_t)a.nusers, a.actors, (size_t)a.nactors, a.brief};
     sim s;
-    if (!a.json && !a.quiet)
+    if (narrate)
         fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,
                 (unsigned long long)(a.has_seed ? a.seed : sc.seed));
     st = simInit(&s, &sc, &opt);
     /* A run that could not be set up is bad input, whatever status says so:
     ** reporting it would judge a world that was never built. */
     if (st == MS_FAIL) st = MS_INPUT;
-    if (st == MS_OK) st = simRun(&s);
-    if (st != MS_OK && st != MS_FAIL) {
+    if (st == MS_OK && narrate && (a.nusers || a.nactors || a.brief)) simSetNarrator(&s, narrativePrint, &nopt);
+    if (st == MS_OK) st = runToMoment(&a, &s);
+    if (st != MS_OK && st != MS_FAIL)
         fprintf(err, "%s: error: %s\n", a.file, s.k.err[0] ? s.k.err : msStatusName(st));
-        freeTargets(&a);
-        simFree(&s);
-        scnFree(&sc);
-        return 2;
-    }
-    runResult r;
-    st = resultCollect(&s, &r);
-    if (st == MS_OK) {
-        rc = writeOutputs(&a, &s, &r, out, err);
-        if (!rc) rc = msExitCode(r.verdict);
-    } else {
-        fprintf(err, "%s: error: cannot judge the outcomes: %s\n", a.file, msStatusName(st));
-        rc = 2;
-    }
-    resultFree(&r);
+    else
+        rc = report(&a, &s, req, nreq, out, err);
+    if (st != MS_OK && st != MS_FAIL) rc = 2;
+    free(req);
     freeTargets(&a);
+    freeNames(&a);
     simFree(&s);
     scnFree(&sc);
     return rc;

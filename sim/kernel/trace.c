@@ -51,13 +51,13 @@ static const kindInfo kinds[TR__COUNT] = {
     [TR_LINK_FAIL] = {"link.fail", 1, "a site link failed (fields a, b)"},
     [TR_LINK_RESTORE] = {"link.restore", 1, "a site link was restored (fields a, b)"},
     [TR_SMTP_DELIVER] = {"smtp.deliver", 1,
-        "mail for user resolved on GC dc and delivered to mailbox on server (fields count, address)"},
+        "mail for user resolved on GC dc and delivered to mailbox on server (fields count, address, dn)"},
     [TR_SMTP_NDR] = {"smtp.ndr", 1, "mail for user bounced (fields count, address, code, reason)"},
     [TR_STORE_INIT] = {"store.init", 1,
         "server's store created (initialized) mailbox for user with default folders (field by: delivery or logon)"},
     [TR_LOGON] = {"logon", 1, "user logged on to mailbox on server"},
     [TR_LOGON_FAIL] = {"logon.fail", 1, "user's logon failed (field reason)"},
-    [TR_RUS_STAMP] = {"rus.stamp", 1, "server's RUS stamped object on dc with its primary address (field address)"},
+    [TR_RUS_STAMP] = {"rus.stamp", 1, "server's RUS stamped object on dc with its primary address (fields address, dn)"},
     [TR_STORE_DISCONNECT] = {"store.disconnect", 1,
         "the Cleanup Agent of server, reading dc, disconnected mailbox (no live account carries it)"},
     [TR_STORE_CLEANUP] = {"store.cleanup", 1, "the Cleanup Agent of server found nothing to disconnect"},
@@ -72,7 +72,7 @@ static const kindInfo kinds[TR__COUNT] = {
     [TR_WIZ_START] = {"wizard.start", 1, "a migration run starts (fields users, protect)"},
     [TR_WIZ_ACCOUNT_MATCH] = {"wizard.account.match", 1,
         "stage 1 matched user's source address to object on dc (fields by, filled, candidates, dn)"},
-    [TR_WIZ_ACCOUNT_CREATE] = {"wizard.account.create", 1, "stage 1 created a disabled account object for user on dc"},
+    [TR_WIZ_ACCOUNT_CREATE] = {"wizard.account.create", 1, "stage 1 created a disabled account object for user on dc (field dn)"},
     [TR_WIZ_ACCOUNT_ERROR] = {"wizard.account.error", 1, "stage 1 could not match or create user's account (field reason)"},
     [TR_WIZ_STAGE2] = {"wizard.stage2", 1, "stage 2 starts: mailbox data to server, logons checked on dc"},
     [TR_WIZ_13003] = {"wizard.13003", 1,
@@ -155,8 +155,13 @@ void traceFree(trace *t) {
     memset(t, 0, sizeof *t);
 }
 
+void traceSetNarrator(trace *t, traceNarrator *fn, void *ctx) {
+    t->narrator = fn;
+    t->narrator_ctx = ctx;
+}
+
 int traceOn(const trace *t) {
-    return t->narrative != NULL || t->record;
+    return t->narrative != NULL || t->narrator != NULL || t->record;
 }
 
 traceRecord traceNew(traceKind kind, const char *actor) {
@@ -253,7 +258,11 @@ msStatus traceEmitV(trace *t, simtime at, traceRecord *r, const char *fmt, va_li
     vsnprintf(text, sizeof text, fmt, ap);
     r->at = at;
     if (!r->actor) r->actor = "?";
-    if (t->narrative && kinds[r->kind].narrated) {
+    if (t->narrator && kinds[r->kind].narrated) {
+        traceRecord shown = *r;
+        shown.text = text;
+        t->narrator(t->narrator_ctx, &shown);
+    } else if (t->narrative && kinds[r->kind].narrated) {
         char ts[CLOCK_BUFSZ];
         fprintf(t->narrative, "%-13s  %-7s  %s\n", clockFormat(at, ts), r->actor, text);
     }
@@ -263,6 +272,15 @@ msStatus traceEmitV(trace *t, simtime at, traceRecord *r, const char *fmt, va_li
     *kept = *r;
     kept->text = text;
     if (!keepStrings(t, kept)) return MS_NOMEM;
+    t->n++;
+    return MS_OK;
+}
+
+msStatus traceAppend(trace *t, const traceRecord *r) {
+    if (!t->record) return MS_INPUT;
+    if (t->n == t->cap && arrayGrow(&t->v, &t->cap, sizeof *t->v, 64) != MS_OK) return MS_NOMEM;
+    t->v[t->n] = *r;
+    if (!keepStrings(t, &t->v[t->n])) return MS_NOMEM;
     t->n++;
     return MS_OK;
 }

@@ -100,8 +100,18 @@ typedef struct traceRecord {
 
 typedef struct traceChunk traceChunk;
 
+/*
+** A narrative printer of the caller's own: called with each narrated record
+** as it happens (text set; the record's strings live only for the call), in
+** place of the default line on `narrative`.  The runner's outputs use one to
+** filter the narrative or shorten its names (sim/out/narrative.h).
+*/
+typedef void traceNarrator(void *ctx, const traceRecord *r);
+
 typedef struct trace {
     FILE *narrative;         /* narrated records as lines as they happen; NULL: none */
+    traceNarrator *narrator; /* when set, narrated records go to it instead of narrative */
+    void *narrator_ctx;
     int record;              /* keep records (traceRecords) */
     traceRecord *v;
     size_t n, cap;
@@ -114,6 +124,16 @@ void traceInit(trace *t, FILE *narrative, int record);
 
 /* Release everything t owns. */
 void traceFree(trace *t);
+
+/* Send t's narrated records to fn(ctx, record) instead of its narrative FILE (fn NULL: back to it). */
+void traceSetNarrator(trace *t, traceNarrator *fn, void *ctx);
+
+/*
+** Keep a copy of r (an already emitted record, say one of another trace's)
+** at the end of t, its strings copied into t's storage; t must be recording.
+** Nothing is printed.  MS_NOMEM when the copy could not be kept.
+*/
+msStatus traceAppend(trace *t, const traceRecord *r);
 
 /* 1 when records go anywhere (printed or kept): callers skip costly work otherwise. */
 int traceOn(const trace *t);

@@ -10,6 +10,7 @@
 #include "out/jsonw.h"
 #include "out/report.h"
 #include "out/tracejson.h"
+#include "out/view.h"
 
 /* The trace records, one per line (each as --trace writes it). */
 static void writeTrace(const runResult *r, FILE *f) {
@@ -60,6 +61,10 @@ static void writeOutcomes(const runResult *r, FILE *f) {
 }
 
 msStatus reportWriteJson(const runResult *r, FILE *f) {
+    return reportWriteJsonState(r, NULL, f);
+}
+
+msStatus reportWriteJsonState(const runResult *r, const simState *st, FILE *f) {
     char why[640];
     const char *failure = reportFailure(r, why, sizeof why);
     fputs("{\n  \"migsim\": ", f);
@@ -88,6 +93,11 @@ msStatus reportWriteJson(const runResult *r, FILE *f) {
     fputs(",\n", f);
     writeOutcomes(r, f);
     fprintf(f, "  \"stranded\": %lld,\n", (long long)r->stranded);
+    if (st) {
+        fputs("  \"state\": ", f);
+        viewWriteJson(st, f);
+        fputs(",\n", f);
+    }
     writeTrace(r, f);
     fputs("}\n", f);
     return ferror(f) ? MS_IO : MS_OK;

@@ -63,13 +63,15 @@ void reportPrintFailures(const runResult *r, FILE *f) {
 
 void reportPrintVerdict(const runResult *r, FILE *f) {
     char why[640], t[CLOCK_BUFSZ];
+    /* A run stopped part way (--until) has not ended: say where it stopped. */
+    const char *when = r->finished ? "ended at" : "stopped at";
     if (resultIsEmpty(r))
-        fprintf(f, "verdict: NONE (no expectations; seed %llu; ended at %s)\n", (unsigned long long)r->seed,
+        fprintf(f, "verdict: NONE (no expectations; seed %llu; %s %s)\n", (unsigned long long)r->seed, when,
                 clockFormat(r->end, t));
     else if (r->verdict == MS_OK)
-        fprintf(f, "verdict: PASS (%zu expectation%s held; seed %llu; ended at %s)\n", r->nexpects,
-                r->nexpects == 1 ? "" : "s", (unsigned long long)r->seed, clockFormat(r->end, t));
+        fprintf(f, "verdict: PASS (%zu expectation%s held; seed %llu; %s %s)\n", r->nexpects,
+                r->nexpects == 1 ? "" : "s", (unsigned long long)r->seed, when, clockFormat(r->end, t));
     else
-        fprintf(f, "verdict: FAIL (%s; seed %llu; ended at %s)\n", reportFailure(r, why, sizeof why),
-                (unsigned long long)r->seed, clockFormat(r->end, t));
+        fprintf(f, "verdict: FAIL (%s; seed %llu; %s %s)\n", reportFailure(r, why, sizeof why),
+                (unsigned long long)r->seed, when, clockFormat(r->end, t));
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "kernel/atomicfile.h"
 #include "run/result.h"
+#include "run/state.h"
 
 /* The closing outcome table, as the narrative ends it. */
 void reportPrintTable(const runResult *r, FILE *f);
@@ -32,6 +33,9 @@ const char *reportFailure(const runResult *r, char *buf, size_t bufsz);
 
 /* The whole report as one JSON document (schema in docs/results.md). */
 msStatus reportWriteJson(const runResult *r, FILE *f);
+
+/* reportWriteJson with a "state" object (out/view.h) after "stranded"; st NULL: none. */
+msStatus reportWriteJsonState(const runResult *r, const simState *st, FILE *f);
 
 /*
 ** The report as a SQLite database at the planned output t (which must be

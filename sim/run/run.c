@@ -244,6 +244,31 @@ msStatus simStep(sim *s, int *done) {
     return rc;
 }
 
+void simSetNarrator(sim *s, traceNarrator *fn, void *ctx) {
+    traceSetNarrator(&s->k.tr, fn, ctx);
+}
+
+simtime simNextAt(const sim *s) {
+    if (s->done) return SIMTIME_MAX;
+    const event *next = eqPeek(&s->k.q);
+    if (s->blocked) {
+        if (!next || next->at > s->block_deadline)
+            return s->block_deadline != SIMTIME_MAX ? s->block_deadline : s->k.now;
+        return next->at;
+    }
+    if (next && next->at <= s->resume_at) return next->at;
+    return s->resume_at > s->k.now ? s->resume_at : s->k.now;
+}
+
+msStatus simRunUntil(sim *s, simtime t) {
+    int done = s->done;
+    while (!done && simNextAt(s) <= t) {
+        msStatus rc = simStep(s, &done);
+        if (rc != MS_OK && rc != MS_FAIL) return rc;
+    }
+    return done ? simVerdict(s) : MS_OK;
+}
+
 msStatus simRun(sim *s) {
     int done = 0;
     while (!done) {

@@ -102,6 +102,31 @@ msStatus simStep(sim *s, int *done);
 */
 msStatus simRun(sim *s);
 
+/*
+** Send s's narrated records to fn(ctx, record) instead of the lines on
+** opt.narrative (trace.h, traceNarrator; fn NULL: back to the lines).  Call
+** it between simInit and the first simStep: building the world narrates
+** nothing, so the printer sees every narrated record of the run.
+*/
+void simSetNarrator(sim *s, traceNarrator *fn, void *ctx);
+
+/*
+** The instant of s's next unit of work: the earliest pending event when it
+** fires next, else the instant the next step (or the run's end) is due; a
+** blocked step with nothing due before its deadline is judged at the
+** deadline.  SIMTIME_MAX when the run has ended.  This is simStep's rule,
+** read without stepping.
+*/
+simtime simNextAt(const sim *s);
+
+/*
+** Step s (simStep) while its next unit of work is due at or before t: the run
+** stops after every event and step due at t, or at its end if that comes
+** first.  Returns as simRun for a run that ended (MS_OK or MS_FAIL), MS_OK
+** for one stopped part way, another status on an internal error.
+*/
+msStatus simRunUntil(sim *s, simtime t);
+
 /* The status a finished run reports (as simRun's return). */
 msStatus simVerdict(const sim *s);
 
