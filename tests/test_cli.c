@@ -612,8 +612,45 @@ static void test_check_symlink_tree_runs_once(void **state) {
     freeCaptured(&c);
 }
 
+/* A FIFO named *.scn in a searched directory is skipped, not opened (it would block). */
+static void test_check_skips_a_fifo(void **state) {
+    (void)state;
+    char dir[512], p[600];
+    pathIn("fifodir", dir, sizeof dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(p, sizeof p, "%s/pipe.scn", dir);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    snprintf(p, sizeof p, "%s/ok.scn", dir);
+    writeFile(p, "site S\ndc DC1 site=S\nexpect converged\n");
+    const char *a[] = {"migsim", "check", dir};
+    captured c = runCli(3, a);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "check: 1 passed, 0 failed"));
+    freeCaptured(&c);
+}
+
+/* `check` does not run code a scenario names (exec:, plugin:) unless told to. */
+static void test_check_refuses_external_migrators(void **state) {
+    (void)state;
+    char p[512];
+    writeFile(pathIn("ext.scn", p, sizeof p),
+              "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=1 items=1\n"
+              "wizard server=EX1 dc=DC1 migrator=exec:touch-a-file\nmigrate all\nwait done\nexpect converged\n");
+    const char *a[] = {"migsim", "check", p};
+    captured c = runCli(3, a);
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.out, "runs code named by the scenario; check runs it only with --allow-external"));
+    freeCaptured(&c);
+    const char *b[] = {"migsim", "check", "--allow-external", "--migrator", "builtin:wizard2003", p};
+    c = runCli(6, b);
+    assert_int_equal(c.status, 0);   /* --migrator names what runs: the scenario's is not used */
+    freeCaptured(&c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_check_refuses_external_migrators),
+        cmocka_unit_test(test_check_skips_a_fifo),
         cmocka_unit_test(test_version_and_help),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_missing_and_unreadable_files),

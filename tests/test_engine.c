@@ -236,6 +236,49 @@ static void test_association_is_the_logon_target(void **state) {
     exRunFree(r);
 }
 
+/* Nonsense from a migrator gets bad_request, never a crash or a wrapped number. */
+static void test_bad_requests_are_refused(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_ADD);
+    sc.req[0].user = 1;
+    sc.req[1] = req(MIG_OP_DIR_MODIFY);          /* three values, none given */
+    sc.req[1].first = -1;
+    sc.req[1].attr = "mail";
+    sc.req[1].nvalues = 3;
+    sc.req[2] = req(MIG_OP_STORE_PREPARE);       /* a good clone, for the copy */
+    sc.req[2].first = -1;
+    sc.req[2].user = 1;
+    sc.req[3] = req(MIG_OP_STORE_COPY);          /* a range that would overflow */
+    sc.req[3].first = -1;
+    sc.req[3].user = 1;
+    sc.req[3].count = INT64_MAX;
+    sc.req[4] = req(MIG_OP_DIR_REPLSTATE);       /* no such DC */
+    sc.req[4].dc = 999;
+    sc.req[5] = req(MIG_OP_STORE_PREPARE);       /* no such user */
+    sc.req[5].first = -1;
+    sc.req[5].user = 99999;
+    sc.req[6] = req(MIG_OP_STORE_PREPARE);       /* no such mode */
+    sc.req[6].first = -1;
+    sc.req[6].user = 1;
+    sc.req[6].mode = (migMode)7;
+    sc.req[7] = req(MIG_OP_SLEEP);               /* for ever: capped at the ten-year horizon */
+    sc.req[7].duration = INT64_MAX;
+    sc.n = 8;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[2], MIG_ERR_BAD_REQUEST);
+    assert_int_equal(sc.got[3], MIG_OK);
+    for (int i = 4; i <= 7; i++) assert_int_equal(sc.got[i], MIG_ERR_BAD_REQUEST);
+    /* The sleep never returns within the scenario: `wait done` gives up at its
+    ** ten-year limit; nothing overflowed on the way (UBSan would say). */
+    assert_int_equal(sc.at, 8);
+    assert_int_equal(r->verdict, MS_FAIL);
+    assert_true(engineActive(r->s.world->eng));
+    exRunFree(r);
+}
+
 /* A migrator that never lets time pass is stopped with an error, not run for ever. */
 static void test_a_migrator_that_never_sleeps_is_stopped(void **state) {
     (void)state;
@@ -307,6 +350,7 @@ int main(void) {
         cmocka_unit_test(test_cancel_answers_the_request_in_flight),
         cmocka_unit_test(test_replstate),
         cmocka_unit_test(test_association_is_the_logon_target),
+        cmocka_unit_test(test_bad_requests_are_refused),
         cmocka_unit_test(test_a_migrator_that_never_sleeps_is_stopped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,9 @@
 ** is answered the same way until the migrator says MIG_DONE.
 **
 ** A migrator that loops without letting time pass would hang the run: more
-** than ENGINE_MAX_INSTANT requests at one instant stop it with an error.
+** than ENGINE_MAX_INSTANT requests, plus ENGINE_PER_USER for each source user
+** (a correct migrator may make a few zero-time requests per user at one
+** instant, a rerun's checks say), at one instant stop it with an error.
 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +46,9 @@
 #include "migration/wizard.h"
 
 #define ENGINE_MAX_INSTANT 100000
+#define ENGINE_PER_USER 16
+/* The longest a request may take: ten years, the horizon of every wait. */
+#define ENGINE_MAX_DURATION ((simtime)3650 * MS_PER_DAY)
 #define MAX_FOUND 16
 
 /* Per user: the accounts the migrator declared, the latest association. */
@@ -196,7 +201,7 @@ static void traceOp(engine *e, const migRequest *q, const migReply *a) {
     traceRecord r = runRecord(e, TR_MIG_OP);
     const srcUser *su = q->user ? sourceUser(&e->x->src, q->user) : NULL;
     if (su) r.user = su->name;
-    if (q->op <= MIG_OP_DIR_MAILBOX_ENABLE && q->op != MIG_DONE) r.dc = exDcName(e->x, q->dc);
+    if (q->op <= MIG_OP_DIR_REPLSTATE && q->op != MIG_DONE) r.dc = exDcName(e->x, q->dc);
     traceStr(&r, "op", migOpName(q->op));
     traceStr(&r, "status", migStatusName(a->status));
     kernelEmit(e->k, &r, "%s: %s", migOpName(q->op), migStatusName(a->status));
@@ -309,6 +314,8 @@ static msStatus performEv(kernel *k, void *obj, int64_t gen);
 
 /* Answer the request in flight after dur (now when 0 and not in an event). */
 static msStatus replyAfter(engine *e, simtime dur) {
+    if (dur < 0) dur = 0;
+    if (dur > ENGINE_MAX_DURATION) dur = ENGINE_MAX_DURATION;
     e->reply.now = e->k->now + dur;
     e->in_flight = 1;
     return kernelSchedule(e->k, e->k->now + dur, deliverEv, e, (int64_t)e->gen, "migrator.reply");
@@ -417,9 +424,13 @@ static msStatus opModify(engine *e, const migRequest *q) {
     if (a == A__COUNT) return fail(e, MIG_ERR_BAD_REQUEST, "an attribute migrators cannot write");
     if (dirDcFailed(e->x->d, q->dc)) return fail(e, MIG_ERR_UNAVAILABLE, "the DC is failed");
     if (!dirIsLive(e->x->d, q->dc, &q->object)) return fail(e, MIG_ERR_NO_SUCH_OBJECT, "not on that DC");
+    if (q->nvalues > 32) return fail(e, MIG_ERR_BAD_REQUEST, "more than 32 values");
+    if (q->nvalues && !q->values) return fail(e, MIG_ERR_BAD_REQUEST, "values missing");
+    for (size_t i = 0; i < q->nvalues; i++)
+        if (!q->values[i]) return fail(e, MIG_ERR_BAD_REQUEST, "a value is missing");
     /* homeMDB is named by its server: the migrator writes the server's name. */
     const char *vals[32];
-    size_t n = q->nvalues > 32 ? 32 : q->nvalues;
+    size_t n = q->nvalues;
     for (size_t i = 0; i < n; i++) {
         vals[i] = q->values[i];
         if (a == A_HOMEMDB)
@@ -563,7 +574,7 @@ static msStatus opCopy(engine *e, const migRequest *q) {
     const srcUser *su = sourceUser(&x->src, q->user);
     int64_t row = storeFind(&x->st, q->server, &q->mailbox);
     if (!su || !row) return fail(e, MIG_ERR_NO_SUCH_OBJECT, "no such mailbox or user");
-    if (q->first < 0 || q->count < 0 || q->first + q->count > su->nitems)
+    if (q->first < 0 || q->count < 0 || q->first > su->nitems || q->count > su->nitems - q->first)
         return fail(e, MIG_ERR_BAD_REQUEST, "item range outside the user's items");
     int64_t lo = su->first_item + q->first, hi = lo + q->count - 1;
     mergeCounts c = {0};
@@ -674,13 +685,23 @@ static int isNote(migOp op) {
     return op == MIG_OP_MAILBOX_DONE || op == MIG_OP_LOG;
 }
 
+/* Operations that act for one source user: request.user must name one. */
+static int needsUser(migOp op) {
+    return op == MIG_OP_DIR_ADD || op == MIG_OP_DIR_MAILBOX_ENABLE || op == MIG_OP_STORE_PREPARE ||
+           op == MIG_OP_STORE_COPY || op == MIG_OP_STORE_ASSOCIATE || op == MIG_OP_SOURCE_MAILBOX;
+}
+
 static msStatus perform(engine *e) {
     migRequest *q = &e->req;
     if (q->dc < 0) q->dc = e->run_dc;
     if (q->server < 0) q->server = e->cfg.server;
-    if ((q->op >= MIG_OP_DIR_SEARCH && q->op <= MIG_OP_DIR_MAILBOX_ENABLE && !dirOk(e, q->dc)) ||
+    if ((q->op >= MIG_OP_DIR_SEARCH && q->op <= MIG_OP_DIR_REPLSTATE && !dirOk(e, q->dc)) ||
         q->server >= e->x->nservers)
         return fail(e, MIG_ERR_BAD_REQUEST, "no such DC or server");
+    if (q->user > e->x->src.nusers || (needsUser(q->op) && q->user == 0))
+        return fail(e, MIG_ERR_BAD_REQUEST, "no such source user");
+    if ((q->op == MIG_OP_STORE_PREPARE || q->op == MIG_OP_STORE_COPY) && q->mode != MIG_CLONE && q->mode != MIG_MERGE)
+        return fail(e, MIG_ERR_BAD_REQUEST, "mode must be clone or merge");
     if (!e->cancelled && armHolds(e, q->op)) cancelRun(e, armHow(e));
     if (q->op == MIG_OP_STORE_LOGON) e->logons++;
     if (e->cancelled && !isNote(q->op)) return fail(e, MIG_ERR_CANCELLED, "the run was cancelled");
@@ -726,9 +747,10 @@ static msStatus step(engine *e) {
         e->instant = e->k->now;
         e->at_instant = 0;
     }
-    if (++e->at_instant > ENGINE_MAX_INSTANT) {
-        snprintf(e->k->err, sizeof e->k->err, "migrator %s: %d requests at one instant without letting time pass",
-                 e->m->name, ENGINE_MAX_INSTANT);
+    int64_t limit = ENGINE_MAX_INSTANT + ENGINE_PER_USER * (int64_t)e->x->src.nusers;
+    if (++e->at_instant > limit) {
+        snprintf(e->k->err, sizeof e->k->err, "migrator %s: %lld requests at one instant without letting time pass",
+                 e->m->name, (long long)limit);
         return MS_INPUT;
     }
     memset(&e->req, 0, sizeof e->req);

@@ -168,7 +168,8 @@ static int collectDir(const char *dir, seen *sn, pathList *out, FILE *report, in
         } else if (S_ISDIR(st.st_mode)) {
             int added = idAdd(&sn->dirs, &st);
             rc = added < 0 ? -1 : added ? collectDir(p, sn, out, report, errors) : 0;
-        } else if (endsWith(p, ".scn")) {
+        } else if (endsWith(p, ".scn") && S_ISREG(st.st_mode)) {
+            /* Only regular files: a FIFO named *.scn would block the search for ever. */
             int added = idAdd(&sn->files, &st);
             rc = added < 0 ? -1 : added ? pushPath(out, p) : 0;
         }
@@ -179,7 +180,15 @@ static int collectDir(const char *dir, seen *sn, pathList *out, FILE *report, in
 }
 
 /* One scenario: parse, run, print its line; count it in t. */
-static void checkOne(const char *path, int allowEmpty, const simOptions *base, FILE *out, tally *t) {
+/* A scenario's own migrator= that runs code (exec:, plugin:), or NULL. */
+static const char *externalMigrator(const scenario *sc) {
+    if (sc->wizard < 0) return NULL;
+    const char *m = sc->v[sc->wizard].u.wizard.migrator;
+    return m && (strncmp(m, "exec:", 5) == 0 || strncmp(m, "plugin:", 7) == 0) ? m : NULL;
+}
+
+static void checkOne(const char *path, int flags, const simOptions *base, FILE *out, tally *t) {
+    int allowEmpty = flags & CHECK_ALLOW_EMPTY;
     scenario sc;
     scnError e;
     char line[1024];
@@ -187,6 +196,14 @@ static void checkOne(const char *path, int allowEmpty, const simOptions *base, F
         scnErrorFormat(&e, line, sizeof line);
         fprintf(out, "ERROR %s\n", line);
         t->errors++;
+        return;
+    }
+    const char *ext = externalMigrator(&sc);
+    if (ext && !base->migrator && !(flags & CHECK_ALLOW_EXTERNAL)) {
+        fprintf(out, "ERROR %s: error: migrator=%s runs code named by the scenario; check runs it only with "
+                "--allow-external\n", path, ext);
+        t->errors++;
+        scnFree(&sc);
         return;
     }
     sim s;
@@ -243,7 +260,7 @@ int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err) {
     return checkPathsWith(paths, npaths, allowEmpty, &base, out, err);
 }
 
-int checkPathsWith(char **paths, int npaths, int allowEmpty, const simOptions *base, FILE *out, FILE *err) {
+int checkPathsWith(char **paths, int npaths, int flags, const simOptions *base, FILE *out, FILE *err) {
     pathList files = {0};
     seen sn = {{0}, {0}};
     tally t = {0, 0, 0, 0};
@@ -255,7 +272,7 @@ int checkPathsWith(char **paths, int npaths, int allowEmpty, const simOptions *b
         }
     idFree(&sn.dirs);
     idFree(&sn.files);
-    for (size_t i = 0; i < files.n; i++) checkOne(files.v[i], allowEmpty, base, out, &t);
+    for (size_t i = 0; i < files.n; i++) checkOne(files.v[i], flags, base, out, &t);
     if (files.n == 0 && t.errors == 0) {
         fprintf(err, "migsim: error: no scenario (*.scn) found\n");
         t.errors++;

@@ -116,13 +116,14 @@ static const char usageRun[] =
     "step failed, 2 bad input, usage or a write error.\n";
 
 static const char usageCheck[] =
-    "usage: migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
+    "usage: migsim check [--allow-empty] [--allow-external] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
     "\n"
     "Run each scenario (a PATH may be a directory: its *.scn files, recursively, in sorted\n"
     "order) and print one line per scenario, PASS or FAIL and why, then a summary.  A file\n"
     "reached by several paths (symbolic links) runs once.  A scenario with no expectation\n"
     "is an EMPTY line and counts as failed, unless --allow-empty is given.  --migrator and\n"
-    "--migrator-timeout apply to every scenario, as for `run`.\n"
+    "--migrator-timeout apply to every scenario, as for `run`.  A scenario whose own\n"
+    "migrator= is exec: or plugin: runs code: it is an ERROR unless --allow-external.\n"
     "\n"
     "exit status: 0 all passed, 1 any failed, 2 any could not be read or parsed, or a\n"
     "write error.\n";
@@ -556,12 +557,16 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
 
 static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
     char **paths = argv + 2;
-    int npaths = 0, allowEmpty = 0;
+    int npaths = 0, allowEmpty = 0;   /* CHECK_* flags */
     migratorArgs mig = {NULL, 0};
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--allow-empty") == 0) {
-            if (allowEmpty) return usageError(err, "check", "--allow-empty given twice%s", "");
-            allowEmpty = 1;
+            if (allowEmpty & CHECK_ALLOW_EMPTY) return usageError(err, "check", "--allow-empty given twice%s", "");
+            allowEmpty |= CHECK_ALLOW_EMPTY;
+        } else if (strcmp(argv[i], "--allow-external") == 0) {
+            if (allowEmpty & CHECK_ALLOW_EXTERNAL)
+                return usageError(err, "check", "--allow-external given twice%s", "");
+            allowEmpty |= CHECK_ALLOW_EXTERNAL;
         } else if (isOption(argv[i], "--migrator") || isOption(argv[i], "--migrator-timeout")) {
             int rc = parseMigratorArg(argc, argv, &i, &mig, "check", err);
             if (rc) return rc;

@@ -24,7 +24,17 @@ int cliMain(int argc, char **argv, FILE *out, FILE *err);
 */
 int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err);
 
-/* checkPaths with every scenario run under base's migrator and its timeout (the other options are ignored). */
-int checkPathsWith(char **paths, int npaths, int allowEmpty, const simOptions *base, FILE *out, FILE *err);
+/* checkPathsWith's flags. */
+#define CHECK_ALLOW_EMPTY 1      /* a scenario with no expectation passes */
+#define CHECK_ALLOW_EXTERNAL 2   /* a scenario may name an exec: or plugin: migrator (it runs code) */
+
+/*
+** checkPaths with flags (CHECK_*) and every scenario run under base's
+** migrator and its timeout (the other options are ignored).  A scenario that
+** names an exec: or plugin: migrator itself is an ERROR line unless
+** CHECK_ALLOW_EXTERNAL or base names the migrator: checking a tree of
+** scenarios must not run code that one of them names.
+*/
+int checkPathsWith(char **paths, int npaths, int flags, const simOptions *base, FILE *out, FILE *err);
 
 #endif
