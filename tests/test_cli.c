@@ -70,6 +70,17 @@ static char *pathIn(const char *name, char *buf, size_t n) {
     return buf;
 }
 
+/* The whole file at path, NUL-terminated (fails the test when unreadable). */
+static char *readFile(const char *path) {
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
 static void writeFile(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -612,6 +623,23 @@ static void test_check_symlink_tree_runs_once(void **state) {
     freeCaptured(&c);
 }
 
+/* --json owns standard output: a --trace streaming into it is refused before the run.
+** Run as a process whose standard output is a file of its own, never the harness's. */
+static void test_json_refuses_a_stream_into_stdout(void **state) {
+    (void)state;
+    const char *bin = getenv("MIGSIM");
+    char p[512], o[512], cmd[2048];
+    writeFile(pathIn("j.scn", p, sizeof p), "site S\ndc DC1 site=S\nexpect converged\n");
+    pathIn("j.out", o, sizeof o);
+    snprintf(cmd, sizeof cmd, "%s run %s --json --trace /dev/stdout > %s 2>&1", bin ? bin : "build/migsim", p, o);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc));
+    assert_int_equal(WEXITSTATUS(rc), 2);
+    char *text = readFile(o);
+    assert_non_null(strstr(text, "standard output carries the --json document"));
+    free(text);
+}
+
 /* A FIFO named *.scn in a searched directory is skipped, not opened (it would block). */
 static void test_check_skips_a_fifo(void **state) {
     (void)state;
@@ -651,6 +679,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check_refuses_external_migrators),
         cmocka_unit_test(test_check_skips_a_fifo),
+        cmocka_unit_test(test_json_refuses_a_stream_into_stdout),
         cmocka_unit_test(test_version_and_help),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_missing_and_unreadable_files),

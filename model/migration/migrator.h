@@ -249,7 +249,11 @@ typedef struct migrator {
 #define MIGRATOR_ENTRY "migsim_migrator"
 typedef const migrator *migratorEntryFn(void);
 
-/* Names of ops and statuses as the JSON protocol and the trace spell them ("dir.search", "cancelled"). */
+/*
+** Names of ops and statuses as the JSON protocol and the trace spell them
+** ("dir.search", "cancelled").  In libmigsim: a program that embeds it may
+** call them; a plugin links against nothing and cannot.
+*/
 const char *migOpName(migOp op);
 const char *migStatusName(migStatus st);
 

@@ -365,6 +365,13 @@ static int planOutputs(runArgs *a, FILE *out, FILE *err) {
             fprintf(err, "migsim: error: %s %s: the same file as %s %s\n", y->opt, y->path, x->opt, x->path);
             return 2;
         }
+    /* --json's document is the whole of standard output: nothing may stream into it. */
+    for (int k = 0; a->json && k < n; k++) {
+        const outTarget *x = outputAt(a, k);
+        if (x->kind != OUT_STREAM || x->stream != out) continue;
+        fprintf(err, "migsim: error: %s %s: standard output carries the --json document\n", x->opt, x->path);
+        return 2;
+    }
     return 0;
 }
 
