@@ -120,7 +120,14 @@ $(EMBED): tools/migrators/embed.c $(LIB) $(DEPS_OK)
 $(BUILD)/tests/%: tests/%.c $(LIB) $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -MMD -MP -o $@ $< $(LIB) \
-	    $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -lm
+	    $(ALL_LDFLAGS) $(TEST_LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -lm
+
+# The allocation-failure injection test (tests/test_oom.c): every malloc,
+# calloc, realloc and strdup of the statically linked objects (the library
+# and the test) goes through its counting wrappers; SQLite, a shared library,
+# gets the same counter through SQLITE_CONFIG_MALLOC.
+OOM_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+$(BUILD)/tests/test_oom: TEST_LDFLAGS = $(OOM_WRAP)
 
 $(BUILD)/tools/%: tools/%.c $(LIB) $(DEPS_OK)
 	@mkdir -p $(@D)

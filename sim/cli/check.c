@@ -179,7 +179,6 @@ static int collectDir(const char *dir, seen *sn, pathList *out, FILE *report, in
     return rc;
 }
 
-/* One scenario: parse, run, print its line; count it in t. */
 /* A scenario's own migrator= that runs code (exec:, plugin:), or NULL. */
 static const char *externalMigrator(const scenario *sc) {
     if (sc->wizard < 0) return NULL;
@@ -187,16 +186,25 @@ static const char *externalMigrator(const scenario *sc) {
     return m && (strncmp(m, "exec:", 5) == 0 || strncmp(m, "plugin:", 7) == 0) ? m : NULL;
 }
 
-static void checkOne(const char *path, int flags, const simOptions *base, FILE *out, tally *t) {
+/*
+** One scenario: parse, run, print its line; count it in t.  Out of memory
+** stops the whole command: one line on err, and MS_NOMEM.
+*/
+static msStatus checkOne(const char *path, int flags, const simOptions *base, FILE *out, FILE *err, tally *t) {
     int allowEmpty = flags & CHECK_ALLOW_EMPTY;
     scenario sc;
     scnError e;
     char line[1024];
-    if (scnParseFile(path, &sc, &e) != MS_OK) {
+    msStatus pst = scnParseFile(path, &sc, &e);
+    if (pst == MS_NOMEM) {
+        fprintf(err, "migsim: error: out of memory (parsing %s)\n", path);
+        return MS_NOMEM;
+    }
+    if (pst != MS_OK) {
         scnErrorFormat(&e, line, sizeof line);
         fprintf(out, "ERROR %s\n", line);
         t->errors++;
-        return;
+        return MS_OK;
     }
     const char *ext = externalMigrator(&sc);
     if (ext && !base->migrator && !(flags & CHECK_ALLOW_EXTERNAL)) {
@@ -204,7 +212,7 @@ static void checkOne(const char *path, int flags, const simOptions *base, FILE *
                 "--allow-external\n", path, ext);
         t->errors++;
         scnFree(&sc);
-        return;
+        return MS_OK;
     }
     sim s;
     simOptions opt = {0, 0, NULL, 0, base->migrator, base->migrator_timeout_ms};
@@ -233,12 +241,16 @@ static void checkOne(const char *path, int flags, const simOptions *base, FILE *
                 break;
             }
         }
+    } else if (st == MS_NOMEM) {
+        fprintf(err, "migsim: error: out of memory (%s: %s)\n", path,
+                s.k.where[0] ? s.k.where : "running the scenario");
     } else {
         fprintf(out, "ERROR %s: error: %s\n", path, s.k.err[0] ? s.k.err : msStatusName(st));
         t->errors++;
     }
     simFree(&s);
     scnFree(&sc);
+    return st == MS_NOMEM ? MS_NOMEM : MS_OK;
 }
 
 /* Add one PATH given on the command line to files (each file once). */
@@ -266,13 +278,19 @@ int checkPathsWith(char **paths, int npaths, int flags, const simOptions *base, 
     tally t = {0, 0, 0, 0};
     for (int i = 0; i < npaths; i++)
         if (collectArg(paths[i], &sn, &files, out, &t) != 0) {
-            fprintf(err, "migsim: error: out of memory\n");
-            t.errors++;
-            break;
+            fprintf(err, "migsim: error: out of memory (finding the scenarios)\n");
+            idFree(&sn.dirs);
+            idFree(&sn.files);
+            freePaths(&files);
+            return 2;
         }
     idFree(&sn.dirs);
     idFree(&sn.files);
-    for (size_t i = 0; i < files.n; i++) checkOne(files.v[i], flags, base, out, &t);
+    for (size_t i = 0; i < files.n; i++)
+        if (checkOne(files.v[i], flags, base, out, err, &t) == MS_NOMEM) {
+            freePaths(&files);
+            return 2;
+        }
     if (files.n == 0 && t.errors == 0) {
         fprintf(err, "migsim: error: no scenario (*.scn) found\n");
         t.errors++;

@@ -135,6 +135,12 @@ static int usageError(FILE *err, const char *cmd, const char *fmt, const char *a
     return 2;
 }
 
+/* The one line every allocation failure ends with (docs/architecture.md, "Errors"). */
+static int outOfMemory(FILE *err, const char *where, const char *what) {
+    fprintf(err, "migsim: error: out of memory (%s%s)\n", where, what ? what : "");
+    return 2;
+}
+
 static int parseSeed(const char *s, uint64_t *out) {
     if (!s || !*s) return -1;
     uint64_t v = 0;
@@ -213,7 +219,7 @@ static int parseMigratorArg(int argc, char **argv, int *i, migratorArgs *m, cons
 static int splitNames(const char *opt, const char *list, char **copy, const char **names, int *n, FILE *err) {
     if (*copy) return usageError(err, "run", "%s given twice", opt);
     if (!*list) return usageError(err, "run", "%s needs a name", opt);
-    if (!(*copy = strdup(list))) return usageError(err, "run", "out of memory reading %s", opt);
+    if (!(*copy = strdup(list))) return outOfMemory(err, "reading ", opt);
     for (char *p = *copy;;) {
         char *comma = strchr(p, ',');
         if (comma) *comma = '\0';
@@ -352,7 +358,7 @@ static int planOutputs(runArgs *a, FILE *out, FILE *err) {
         st = outTargetPrepare(&a->traceTarget, "--trace", a->trace, 1, out, err, why, sizeof why);
     for (int k = 0; st == MS_OK && k < a->nldif; k++)
         st = outTargetPrepare(&a->ldif[k].target, "--ldif", a->ldif[k].path, 1, out, err, why, sizeof why);
-    if (st == MS_NOMEM) snprintf(why, sizeof why, "out of memory");
+    if (st == MS_NOMEM) return outOfMemory(err, "planning the outputs", NULL);
     if (st != MS_OK) {
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
@@ -417,8 +423,11 @@ static void printReport(const runArgs *a, const runResult *r, const simState *st
 /* Write the outputs the options ask for; returns 0 or the exit status 2. */
 static int writeOutputs(const runArgs *a, sim *s, const runResult *r, const simState *st, FILE *out, FILE *err) {
     char why[PATH_MAX + 256];
+    msStatus ms;
     if (a->json) {
-        if (reportWriteJsonState(r, st, out) != MS_OK) {
+        ms = reportWriteJsonState(r, st, out);
+        if (ms == MS_NOMEM) return outOfMemory(err, "writing the JSON report", NULL);
+        if (ms != MS_OK) {
             fprintf(err, "migsim: error: cannot write the JSON report\n");
             return 2;
         }
@@ -427,16 +436,19 @@ static int writeOutputs(const runArgs *a, sim *s, const runResult *r, const simS
     }
     /* What was printed comes first on a terminal or pipe an --ldif writes straight into. */
     fflush(out);
-    if (a->db && reportWriteDb(r, &a->dbTarget, why, sizeof why) != MS_OK) {
+    if (a->db && (ms = reportWriteDb(r, &a->dbTarget, why, sizeof why)) != MS_OK) {
+        if (ms == MS_NOMEM) return outOfMemory(err, "writing --db", NULL);
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
-    if (a->trace && writeTrace(r, &a->traceTarget, why, sizeof why) != MS_OK) {
+    if (a->trace && (ms = writeTrace(r, &a->traceTarget, why, sizeof why)) != MS_OK) {
+        if (ms == MS_NOMEM) return outOfMemory(err, "writing --trace", NULL);
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
     for (int k = 0; k < a->nldif; k++) {
-        if (writeLdif(s, &a->ldif[k], why, sizeof why) != MS_OK) {
+        if ((ms = writeLdif(s, &a->ldif[k], why, sizeof why)) != MS_OK) {
+            if (ms == MS_NOMEM) return outOfMemory(err, "writing --ldif", NULL);
             fprintf(err, "migsim: error: %s\n", why);
             return 2;
         }
@@ -458,6 +470,19 @@ static int resolveUsers(const runArgs *a, const scenario *sc, FILE *err) {
     return 0;
 }
 
+int cliParse(const char *file, scenario *sc, FILE *err) {
+    scnError e;
+    msStatus st = scnParseFile(file, sc, &e);
+    if (st == MS_NOMEM) return outOfMemory(err, "parsing ", file);
+    if (st != MS_OK) {
+        char line[640];
+        scnErrorFormat(&e, line, sizeof line);
+        fprintf(err, "%s\n", line);
+        return 2;
+    }
+    return 0;
+}
+
 /* The views --show and --until ask for into *req (none: *n 0); returns 0 or 2 with one line on err. */
 static int resolveViews(const runArgs *a, const scenario *sc, stateRequest **req, size_t *n, FILE *err) {
     char why[512];
@@ -466,8 +491,8 @@ static int resolveViews(const runArgs *a, const scenario *sc, stateRequest **req
         st = stateParseViews(sc, a->show, req, n, why, sizeof why);
     else if (a->has_until)
         st = stateAllViews(sc, req, n);
-    if (st == MS_NOMEM) snprintf(why, sizeof why, "out of memory");
     if (st == MS_OK) return 0;
+    if (st == MS_NOMEM) return outOfMemory(err, a->show ? "reading --show" : "reading --until", NULL);
     fprintf(err, "migsim: error: %s\n", why);
     return 2;
 }
@@ -490,12 +515,17 @@ static int report(const runArgs *a, sim *s, const stateRequest *req, size_t nreq
     simState state;
     memset(&state, 0, sizeof state);
     int rc = 2;
+    const char *where = "judging the outcomes";
     msStatus st = resultCollect(s, &r);
-    if (st == MS_OK && (a->show || a->has_until))
+    if (st == MS_OK && (a->show || a->has_until)) {
+        where = "collecting the state";
         st = stateCollect(s, req, nreq, s->done || !a->has_until ? s->k.now : a->until, &state);
+    }
     if (st == MS_OK) {
         rc = writeOutputs(a, s, &r, (a->show || a->has_until) ? &state : NULL, out, err);
         if (!rc) rc = msExitCode(r.verdict);
+    } else if (st == MS_NOMEM) {
+        outOfMemory(err, where, NULL);
     } else {
         fprintf(err, "%s: error: cannot judge the outcomes: %s\n", a->file, msStatusName(st));
     }
@@ -512,15 +542,12 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         return rc;
     }
     scenario sc;
-    scnError e;
-    msStatus st = scnParseFile(a.file, &sc, &e);
-    if (st != MS_OK) {
-        char line[640];
-        scnErrorFormat(&e, line, sizeof line);
-        fprintf(err, "%s\n", line);
+    rc = cliParse(a.file, &sc, err);
+    if (rc) {
         freeNames(&a);
-        return 2;
+        return rc;
     }
+    msStatus st;
     stateRequest *req = NULL;
     size_t nreq = 0;
     rc = resolveLdif(&a, &sc, err);
@@ -549,7 +576,9 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
     if (st == MS_FAIL) st = MS_INPUT;
     if (st == MS_OK && narrate && (a.nusers || a.nactors || a.brief)) simSetNarrator(&s, narrativePrint, &nopt);
     if (st == MS_OK) st = runToMoment(&a, &s);
-    if (st != MS_OK && st != MS_FAIL)
+    if (st == MS_NOMEM)
+        outOfMemory(err, s.k.where[0] ? s.k.where : "running the scenario", NULL);
+    else if (st != MS_OK && st != MS_FAIL)
         fprintf(err, "%s: error: %s\n", a.file, s.k.err[0] ? s.k.err : msStatusName(st));
     else
         rc = report(&a, &s, req, nreq, out, err);

@@ -16,6 +16,15 @@
 int cliMain(int argc, char **argv, FILE *out, FILE *err);
 
 /*
+** Parse the scenario file into sc as `run` does; on failure print its one
+** line on err (`FILE:LINE:COL: error: ...`, or `migsim: error: out of memory
+** (parsing FILE)`) and return 2, else return 0 (then scnFree(sc) is the
+** caller's).
+*/
+struct scenario;
+int cliParse(const char *file, struct scenario *sc, FILE *err);
+
+/*
 ** `migsim check PATH...`: each PATH a scenario file or a directory searched
 ** recursively for *.scn in sorted order.  Each file runs once, however many
 ** paths (symbolic links) reach it.  One line per scenario on out, then

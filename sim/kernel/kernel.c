@@ -42,8 +42,12 @@ msStatus kernelFireNext(kernel *k) {
     k->now = ev.at;
     k->events_fired++;
     msStatus rc = ev.fire(k, ev.obj, ev.arg);
-    if (rc != MS_OK && k->err[0] == '\0')
-        snprintf(k->err, sizeof k->err, "%s: %s", ev.what, msStatusName(rc));
+    if (rc == MS_OK) rc = k->fault;
+    if (rc != MS_OK) {
+        if (!k->fault) k->fault = rc;
+        snprintf(k->where, sizeof k->where, "%s", ev.what);
+        if (k->err[0] == '\0') snprintf(k->err, sizeof k->err, "%s: %s", ev.what, msStatusName(rc));
+    }
     return rc;
 }
 
@@ -54,6 +58,10 @@ simtime kernelJitter(kernel *k, simtime base) {
     return v < 0 ? 0 : v;
 }
 
+void kernelFault(kernel *k, msStatus st) {
+    if (k->fault == MS_OK) k->fault = st;
+}
+
 int kernelNarrating(const kernel *k) {
     return traceOn(&k->tr);
 }
@@ -62,6 +70,7 @@ void kernelEmit(kernel *k, traceRecord *r, const char *fmt, ...) {
     if (!traceOn(&k->tr)) return;
     va_list ap;
     va_start(ap, fmt);
-    (void)traceEmitV(&k->tr, k->now, r, fmt, ap);
+    msStatus st = traceEmitV(&k->tr, k->now, r, fmt, ap);
+    if (st != MS_OK) kernelFault(k, st);
     va_end(ap);
 }

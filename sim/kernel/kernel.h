@@ -52,6 +52,8 @@ typedef struct kernel {
     rng rsource, rjitter, rmodel;
     uint64_t events_fired;
     char err[512];          /* why the last failing call failed */
+    msStatus fault;         /* sticky: the first failure met where no status could be returned */
+    char where[128];        /* the event, step or phase a run stopped in (kernelFireNext, the runner) */
 
     /* Periodic work (kernelEvery), in registration order. */
     periodicJob *periodic;
@@ -86,8 +88,9 @@ msStatus kernelEvery(kernel *k, simtime interval, eventFn *fire, void *obj, int6
 
 /*
 ** Pop and fire the earliest pending event (if any), advancing now to its
-** instant.  Returns the handler's status; on a failure err names the event
-** when the handler did not say more.
+** instant.  Returns the handler's status, or the sticky fault when the
+** handler met one (kernelFault); on a failure where names the event, and err
+** too when the handler did not say more.
 */
 msStatus kernelFireNext(kernel *k);
 
@@ -101,9 +104,21 @@ simtime kernelJitter(kernel *k, simtime base);
 int kernelNarrating(const kernel *k);
 
 /*
+** Record a failure (MS_NOMEM, say) met where no status can be returned: a
+** trace record that could not be kept, a lookup whose answer could not be
+** computed, a SQL query whose result is a count.  The first one sticks in
+** k->fault (as SQLite's connection remembers a failed allocation), and the
+** event or step it happened in ends the run with it: kernelFireNext returns
+** it, and so does the runner after a step.  Code that calls this must leave
+** its data safe to free, not necessarily meaningful.
+*/
+void kernelFault(kernel *k, msStatus st);
+
+/*
 ** Emit trace record r at k->now, its message formatted from fmt (trace.h,
-** traceEmit).  A record lost to memory exhaustion is not worth failing a run
-** for: the status is dropped here.
+** traceEmit).  A record that cannot be kept (out of memory) is a fault
+** (kernelFault): the run stops after the event or step, rather than give
+** outputs that lack a record.
 */
 void kernelEmit(kernel *k, traceRecord *r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

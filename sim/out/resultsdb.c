@@ -203,11 +203,13 @@ msStatus reportWriteDb(const runResult *r, const outTarget *t, char *why, size_t
     int rc = sqlite3_open_v2(af.tmp, &db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK) rc = fillDb(db, r);
     if (rc != SQLITE_OK) {
+        /* SQLite out of memory is the one out-of-memory error (docs/architecture.md, "Errors"). */
+        int nomem = (rc & 0xff) == SQLITE_NOMEM || rc == SQLITE_IOERR_NOMEM;
         snprintf(why, whysz, "%s: cannot write the results database: %s", path,
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         atomicAbort(&af);
-        return MS_IO;
+        return nomem ? MS_NOMEM : MS_IO;
     }
     if (sqlite3_close(db) != SQLITE_OK) {
         snprintf(why, whysz, "%s: cannot close the results database", path);

@@ -69,8 +69,12 @@ msStatus simInitWith(sim *s, const scenario *sc, const simOptions *opt, const mi
     s->pc = sc->first_step;
     s->block_deadline = SIMTIME_MAX;
     msStatus st = worldBuild(s);
-    if (st != MS_OK && s->k.err[0] == '\0')
-        snprintf(s->k.err, sizeof s->k.err, "cannot build the world: %s", msStatusName(st));
+    if (st == MS_OK) st = s->k.fault;
+    if (st != MS_OK) {
+        snprintf(s->k.where, sizeof s->k.where, "building the world");
+        if (s->k.err[0] == '\0')
+            snprintf(s->k.err, sizeof s->k.err, "cannot build the world: %s", msStatusName(st));
+    }
     return st;
 }
 
@@ -166,8 +170,8 @@ static msStatus settleBlocked(sim *s, int idle) {
     return failStep(s, st->pos.line);
 }
 
-/* Execute the step at s->pc at instant s->resume_at. */
-static msStatus execStep(sim *s) {
+/* Carry out the step at s->pc at instant s->resume_at. */
+static msStatus execStepAt(sim *s) {
     const stmt *st = &s->scn->v[s->pc++];
     /* The stepping rule: the clock never goes back, and no event due at or
     ** before the step's instant is still pending when it runs. */
@@ -203,6 +207,33 @@ static msStatus execStep(sim *s) {
     return settleBlocked(s, 0);
 }
 
+/*
+** A step that met an internal failure (out of memory, a failed SQL step, a
+** fault the world could only remember: kernelFault) ends the run with it,
+** naming the step; a step's own failure (MS_FAIL) stays what it is.
+*/
+static msStatus stepBroke(sim *s, const stmt *st, msStatus rc) {
+    if (rc == MS_OK || rc == MS_FAIL) {
+        if (s->k.fault == MS_OK) return rc;
+        rc = s->k.fault;
+    }
+    kernelFault(&s->k, rc);
+    snprintf(s->k.where, sizeof s->k.where, "line %d: %s", st->pos.line, st->text ? st->text : "");
+    s->done = 1;
+    return rc;
+}
+
+/* Execute the step at s->pc at instant s->resume_at. */
+static msStatus execStep(sim *s) {
+    const stmt *st = &s->scn->v[s->pc];
+    return stepBroke(s, st, execStepAt(s));
+}
+
+/* After the world judged the blocked step: a fault it met ends the run there. */
+static msStatus blockBroke(sim *s, msStatus rc) {
+    return stepBroke(s, &s->scn->v[s->pc - 1], rc);
+}
+
 /* Fire the next event; a handler's failure ends the run as an internal error (exit 2). */
 static msStatus fireNext(sim *s) {
     s->k.err[0] = '\0';
@@ -219,12 +250,12 @@ msStatus simStep(sim *s, int *done) {
         if (!next || next->at > s->block_deadline) {
             msAssert(s->block_deadline >= s->k.now);   /* no event fired past the deadline */
             if (s->block_deadline != SIMTIME_MAX) s->k.now = s->block_deadline;
-            msStatus rc = settleBlocked(s, 1);
+            msStatus rc = blockBroke(s, settleBlocked(s, 1));
             *done = s->done;
             return rc;
         }
         msStatus rc = fireNext(s);
-        if (rc == MS_OK) rc = settleBlocked(s, 0);
+        if (rc == MS_OK) rc = blockBroke(s, settleBlocked(s, 0));
         *done = s->done;
         return rc;
     }
@@ -237,7 +268,8 @@ msStatus simStep(sim *s, int *done) {
         if (s->resume_at > s->k.now) s->k.now = s->resume_at;
         endRun(s);
         *done = 1;
-        return MS_OK;
+        if (s->k.fault != MS_OK) snprintf(s->k.where, sizeof s->k.where, "ending the run");
+        return s->k.fault;
     }
     msStatus rc = execStep(s);
     *done = s->done;
