@@ -28,6 +28,10 @@
 ** OOM_ONCE=1 fails only allocation N instead (then exit 0 must print what
 ** the clean run printed).
 **
+** OOM_FROM starts at another N; OOM_JOBS sets the children run at once;
+** OOM_ONLY=N runs N alone in this process (for a debugger); OOM_SHOW=1
+** prints every out-of-memory line.
+**
 ** Two children run at a time (the machine has two cores).  The last line is
 ** `oom: T allocations, K tried, A exits 2, B exits 0`.
 */
@@ -58,12 +62,13 @@ static unsigned long failAt;     /* 0: none fails; else the first that fails */
 static int failOnce;             /* only failAt fails, not every one after it */
 static int counting;
 
-/* 1 when this allocation is to fail. */
+/* 1 when this allocation is to fail (then errno is ENOMEM, as malloc sets it). */
 static int failNow(void) {
     if (!counting) return 0;
     unsigned long n = ++allocs;
-    if (!failAt) return 0;
-    return failOnce ? n == failAt : n >= failAt;
+    if (!failAt || (failOnce ? n != failAt : n < failAt)) return 0;
+    errno = ENOMEM;
+    return 1;
 }
 
 void *__wrap_malloc(size_t n) {
@@ -155,7 +160,9 @@ static int isOomLine(const char *s) {
 static void child(unsigned long n, int fd) {
     FILE *out = tmpfile(), *err = tmpfile();
     if (!out || !err) _exit(BAD_SETUP);
-    snprintf(dbPath, sizeof dbPath, "/tmp/migsim-oom-%ld.sqlite", (long)getpid());
+    /* On a tmpfs when there is one: the --db commit's fsync costs nothing there. */
+    snprintf(dbPath, sizeof dbPath, "%s/migsim-oom-%ld.sqlite", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+             (long)getpid());
     failAt = n;
     allocs = 0;
     counting = 1;
@@ -167,6 +174,9 @@ static void child(unsigned long n, int fd) {
     if (fd >= 0) {
         if (write(fd, &allocs, sizeof allocs) != sizeof allocs) rc = BAD_SETUP;
         if (write(fd, &olen, sizeof olen) != sizeof olen || write(fd, o, olen) != (ssize_t)olen) rc = BAD_SETUP;
+    } else if (rc == 2 && getenv("OOM_SHOW")) {
+        fprintf(stderr, "oom: N=%lu: %s", n, e);   /* OOM_SHOW=1: every out-of-memory line */
+        if (!isOomLine(e)) rc = BAD_STDERR;
     } else if (rc == 2 && !isOomLine(e)) {
         fprintf(stderr, "oom: N=%lu: exit 2, stderr:\n%s", n, e);
         rc = BAD_STDERR;
@@ -226,6 +236,8 @@ int main(void) {
         return 1;
     }
     failOnce = envNumber("OOM_ONCE", 0) == 1;
+    /* OOM_ONLY=N: fail allocation N in this process, no fork (for a debugger). */
+    if (envNumber("OOM_ONLY", 0)) child(envNumber("OOM_ONLY", 0), -1);
     unsigned long step = envNumber("OOM_STEP", 1), from = envNumber("OOM_FROM", 1);
     int jobs = (int)envNumber("OOM_JOBS", 2);
 

@@ -132,23 +132,25 @@ static void rankInvocations(directory *d) {
     for (int k = 0; k < d->ndc; k++) d->dc[d->dcOfRank[k]].rank = (uint32_t)k;
 }
 
-static void createContainers(directory *d, dcState *D) {
+static msStatus createContainers(directory *d, dcState *D) {
     replica *r = &D->r;
     r->usn = DIR_NCONTAINERS;   /* first: a replica only takes USNs it has handed out */
     for (int c = 0; c < DIR_NCONTAINERS; c++) {
         uint64_t usn = (uint64_t)c + 1;
         dobj *o = replicaNewObject(r, &d->cont[c]);
+        if (!o) return MS_NOMEM;
         replicaTouch(r, o);
         stamp st = {1, 0, d->dc[0].rank, usn};
         rval *cls = rvalOne(containers[c].cls), *name = rvalOne(containers[c].name);
-        replicaSetAttr(r, o, A_OBJECTCLASS, cls, &st);
-        replicaSetAttr(r, o, A_NAME, name, &st);
+        if (cls) replicaSetAttr(r, o, A_OBJECTCLASS, cls, &st);
+        if (name) replicaSetAttr(r, o, A_NAME, name, &st);
         rvalUnref(cls);
         rvalUnref(name);
         if (c != C_DOMAIN) replicaSetParent(r, o, &d->cont[C_DOMAIN]);
-        replicaTouched(r, o, usn);
+        if (replicaTouched(r, o, usn) != MS_OK || !cls || !name) return MS_NOMEM;
     }
     D->utd->v[d->dc[0].rank] = DIR_NCONTAINERS;
+    return MS_OK;
 }
 
 msStatus dirBuild(kernel *k, const dirConfig *cfg, directory **out) {
@@ -187,8 +189,9 @@ msStatus dirBuild(kernel *k, const dirConfig *cfg, directory **out) {
         snprintf(gname, sizeof gname, "container:%s", containers[c].name);
         guidNamed(&k->guids, gname, &d->cont[c]);
     }
-    for (int i = 0; i < d->ndc; i++) createContainers(d, &d->dc[i]);
-    msStatus st = topoBuild(d, cfg);
+    msStatus st = MS_OK;
+    for (int i = 0; st == MS_OK && i < d->ndc; i++) st = createContainers(d, &d->dc[i]);
+    if (st == MS_OK) st = topoBuild(d, cfg);
     if (st != MS_OK) {
         if (!k->err[0]) snprintf(k->err, sizeof k->err, "cannot build the directory: %s", msStatusName(st));
         dirFree(d);
@@ -286,7 +289,10 @@ static size_t findSorted(const directory *d, int dc, finder *find, const char *k
     dobj **all = few;
     if (n > 16) {
         all = malloc(n * sizeof *all);
-        if (!all) return 0;
+        if (!all) {
+            kernelFault(d->k, MS_NOMEM);   /* the run stops after this event or step */
+            return 0;
+        }
         n = find(&d->dc[dc].r, key, all, n);
     }
     qsort(all, n, sizeof *all, cmpObjGuid);
@@ -334,7 +340,7 @@ msStatus dirAddUnder(directory *d, int dc, const guid *parent, const char *rdn,
     if (st != MS_OK) return st;
     if (!parent || !rdn) return MS_INPUT;
     st = origCreate(d, dc, parent, rdn, vals, nvals, out);
-    if (st == MS_OK) topoNoteChange(d, dc, 0);
+    if (st == MS_OK) st = topoNoteChange(d, dc, 0);
     return st;
 }
 
@@ -359,7 +365,7 @@ msStatus dirModify(directory *d, int dc, const guid *obj, dirAttr a,
             traceObject(&r, obj);
             kernelEmit(d->k, &r, "userAccountControl changed: urgent replication");
         }
-        topoNoteChange(d, dc, urgent);
+        st = topoNoteChange(d, dc, urgent);
     }
     return st;
 }
@@ -372,7 +378,7 @@ static msStatus moveOrRename(directory *d, int dc, const guid *obj, const guid *
     if (!obj || (!newparent && !newrdn)) return MS_INPUT;
     uint64_t before = d->dc[dc].r.usn;
     st = origMove(d, dc, obj, newparent, newrdn);
-    if (st == MS_OK && d->dc[dc].r.usn != before) topoNoteChange(d, dc, 0);
+    if (st == MS_OK && d->dc[dc].r.usn != before) st = topoNoteChange(d, dc, 0);
     return st;
 }
 
@@ -389,7 +395,7 @@ msStatus dirDelete(directory *d, int dc, const guid *obj) {
     if (st != MS_OK) return st;
     if (!obj) return MS_INPUT;
     st = origDelete(d, dc, obj);
-    if (st == MS_OK) topoNoteChange(d, dc, 0);
+    if (st == MS_OK) st = topoNoteChange(d, dc, 0);
     return st;
 }
 
@@ -403,8 +409,13 @@ size_t dirPullNow(directory *d, int dst, int src) {
         return 0;
     changeSet cs;
     applyResult res;
-    csBuild(d, dst, src, &cs);
-    csMerge(d, &cs, &res);
+    msStatus rc = csBuild(d, dst, src, &cs);
+    if (rc == MS_OK) rc = csMerge(d, &cs, &res);
+    if (rc != MS_OK) {
+        csRecycle(d, &cs);
+        kernelFault(d->k, rc);   /* a count cannot say it: the run stops after this event or step */
+        return 0;
+    }
     d->dc[dst].last_pull[src] = d->k->now;
     size_t moved = cs.na;
     if (kernelNarrating(d->k)) {
@@ -422,9 +433,10 @@ size_t dirPullNow(directory *d, int dst, int src) {
                    r.peer, cs.no, cs.no == 1 ? "" : "s", attrs, attrs == 1 ? "" : "s",
                    (unsigned long long)lo, (unsigned long long)hi);
     }
-    csPlace(d, &cs, &res);   /* after the pull is told: see csMerge */
+    rc = csPlace(d, &cs, &res);   /* after the pull is told: see csMerge */
     csRecycle(d, &cs);
-    if (res.applied) topoNoteChange(d, dst, res.urgent);
+    if (rc == MS_OK && res.applied) rc = topoNoteChange(d, dst, res.urgent);
+    if (rc != MS_OK) kernelFault(d->k, rc);
     return moved;
 }
 

@@ -2,25 +2,18 @@
 ** One DC's replica: objects, values, stamps, USNs, the change log and the
 ** lookup indexes.  See replica.h for the representation and invariants.
 **
-** Allocation failures: the replica is the model's core data; running out of
-** memory here leaves no sensible way to go on, so allocation failures abort
-** the process with a message (the benchmark's 100,000 x 8 DCs fits in a few
-** hundred megabytes).
+** Allocation failures are returned (NULL, MS_NOMEM), never fatal here: a
+** new object or value that cannot be made is not made, and a change whose
+** bookkeeping (a body copied on write, local USNs, index, log) cannot grow
+** marks the replica failed (r->nomem): replicaTouched then returns MS_NOMEM
+** and the replica is fit only to be freed, which is what the run then does
+** (docs/architecture.md, "Errors").
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "directory/replica.h"
 #include "kernel/invariant.h"
-
-static void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "migsim: out of memory in the directory replica\n");
-        abort();
-    }
-    return q;
-}
 
 /* ---- values ---- */
 
@@ -45,7 +38,8 @@ rval *rvalNew(const char *const *vals, size_t n) {
     if (n == 0) return NULL;
     size_t len = 0;
     for (size_t i = 0; i < n; i++) len += strlen(vals[i]) + 1;
-    rval *v = xrealloc(NULL, sizeof *v + len);
+    rval *v = malloc(sizeof *v + len);
+    if (!v) return NULL;
     v->refs = 1;
     v->len = (uint32_t)len;
     v->n = (uint32_t)n;
@@ -114,16 +108,18 @@ void bodyUnref(obody *b) {
     free(b);
 }
 
+/* NULL: out of memory. */
 static obody *bodyNewEmpty(void) {
-    obody *b = xrealloc(NULL, sizeof *b);
-    memset(b, 0, sizeof *b);
+    obody *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
     b->refs = 1;
     return b;
 }
 
-/* A private copy of b (reference count 1, not frozen), sharing its values. */
+/* A private copy of b (reference count 1, not frozen), sharing its values; NULL: out of memory. */
 static obody *bodyCopy(const obody *b) {
-    obody *c = xrealloc(NULL, sizeof *c);
+    obody *c = malloc(sizeof *c);
+    if (!c) return NULL;
     *c = *b;
     c->refs = 1;
     c->frozen = 0;
@@ -167,11 +163,18 @@ uint64_t bodyHash(obody *b) {
     return h;
 }
 
-/* o's body, made private to o first if anything else shares it. */
+/*
+** o's body, made private to o first if anything else shares it; NULL when
+** the copy cannot be made (the replica is marked failed: a shared body is
+** never written).
+*/
 static obody *bodyMut(replica *r, dobj *o) {
-    (void)r;
     if (o->b->refs > 1) {
         obody *c = bodyCopy(o->b);
+        if (!c) {
+            r->nomem = 1;
+            return NULL;
+        }
         bodyUnref(o->b);
         o->b = c;
     }
@@ -222,29 +225,32 @@ static uint64_t hashGuidMix(const guid *g) {
 
 /* ---- multimap ---- */
 
-static void hmapGrow(hmap *m);
+static msStatus hmapGrow(hmap *m);
 
-static void hmapInsert(hmap *m, uint64_t h, uint32_t slot) {
-    if ((m->len + 1) * 4 > m->cap * 3) hmapGrow(m);
+static msStatus hmapInsert(hmap *m, uint64_t h, uint32_t slot) {
+    if ((m->len + 1) * 4 > m->cap * 3 && hmapGrow(m) != MS_OK) return MS_NOMEM;
     size_t mask = m->cap - 1, i = (size_t)(uint32_t)h & mask;
     while (m->v[i].slot1) i = (i + 1) & mask;
     m->v[i].h = (uint32_t)h;
     m->v[i].slot1 = slot + 1;
     m->len++;
+    return MS_OK;
 }
 
-static void hmapGrow(hmap *m) {
+/* Double m (the entries move into a new table: no growth on the way, no
+** failure); MS_NOMEM leaves m as it was. */
+static msStatus hmapGrow(hmap *m) {
     hmap old = *m;
-    m->cap = old.cap ? old.cap * 2 : 64;
-    m->v = calloc(m->cap, sizeof *m->v);   /* fresh memory comes zeroed: no memset */
-    if (!m->v) {
-        fprintf(stderr, "migsim: out of memory in the directory replica\n");
-        abort();
-    }
+    size_t cap = old.cap ? old.cap * 2 : 64;
+    hslot *v = calloc(cap, sizeof *v);   /* fresh memory comes zeroed: no memset */
+    if (!v) return MS_NOMEM;
+    m->v = v;
+    m->cap = cap;
     m->len = 0;
     for (size_t i = 0; i < old.cap; i++)
-        if (old.v[i].slot1) hmapInsert(m, old.v[i].h, old.v[i].slot1 - 1);
+        if (old.v[i].slot1) (void)hmapInsert(m, old.v[i].h, old.v[i].slot1 - 1);
     free(old.v);
+    return MS_OK;
 }
 
 /* Remove the entry (h, slot) with backward-shift deletion (no tombstones). */
@@ -281,7 +287,7 @@ void replicaInit(replica *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* A local-USN array from the replica's pool (contents undefined). */
+/* A local-USN array from the replica's pool (contents undefined); NULL: out of memory. */
 static uint64_t *lusnAlloc(replica *r) {
     uint64_t *p;
     if (r->lusn_free) {
@@ -290,8 +296,12 @@ static uint64_t *lusnAlloc(replica *r) {
         return p;
     }
     if (!r->nlusn_chunks || r->lusn_used == REPLICA_CHUNK) {
-        r->lusn_chunks = xrealloc(r->lusn_chunks, (r->nlusn_chunks + 1) * sizeof *r->lusn_chunks);
-        r->lusn_chunks[r->nlusn_chunks++] = xrealloc(NULL, (size_t)REPLICA_CHUNK * A__COUNT * sizeof(uint64_t));
+        uint64_t **chunks = realloc(r->lusn_chunks, (r->nlusn_chunks + 1) * sizeof *r->lusn_chunks);
+        if (!chunks) return NULL;
+        r->lusn_chunks = chunks;
+        uint64_t *chunk = malloc((size_t)REPLICA_CHUNK * A__COUNT * sizeof(uint64_t));
+        if (!chunk) return NULL;
+        r->lusn_chunks[r->nlusn_chunks++] = chunk;
         r->lusn_used = 0;
     }
     return &r->lusn_chunks[r->nlusn_chunks - 1][(r->lusn_used++) * A__COUNT];
@@ -309,7 +319,7 @@ static void objRelease(replica *r, dobj *o) {
     lusnFree(r, o->lusn);
 }
 
-/* Storage for one object: from the free list, else the current chunk. */
+/* Storage for one object: from the free list, else the current chunk; NULL: out of memory. */
 static dobj *objAlloc(replica *r) {
     dobj *o;
     if (r->free_list) {
@@ -318,10 +328,15 @@ static dobj *objAlloc(replica *r) {
     } else {
         /* Chunks grow from 16 objects to REPLICA_CHUNK, so a small replica stays small. */
         if (r->used_in_chunk == r->chunk_cap) {
-            r->chunk_cap = r->chunk_cap ? r->chunk_cap * 2 : 16;
-            if (r->chunk_cap > REPLICA_CHUNK) r->chunk_cap = REPLICA_CHUNK;
-            r->chunks = xrealloc(r->chunks, (r->nchunks + 1) * sizeof *r->chunks);
-            r->chunks[r->nchunks++] = xrealloc(NULL, r->chunk_cap * sizeof(dobj));
+            size_t cap = r->chunk_cap ? r->chunk_cap * 2 : 16;
+            if (cap > REPLICA_CHUNK) cap = REPLICA_CHUNK;
+            dobj **chunks = realloc(r->chunks, (r->nchunks + 1) * sizeof *r->chunks);
+            if (!chunks) return NULL;
+            r->chunks = chunks;
+            dobj *chunk = malloc(cap * sizeof(dobj));
+            if (!chunk) return NULL;
+            r->chunks[r->nchunks++] = chunk;
+            r->chunk_cap = cap;
             r->used_in_chunk = 0;
         }
         o = &r->chunks[r->nchunks - 1][r->used_in_chunk++];
@@ -365,18 +380,28 @@ dobj *replicaFind(const replica *r, const guid *id) {
 
 dobj *replicaNewObject(replica *r, const guid *id) {
     if (r->nobj == r->capobj) {
-        r->capobj = r->capobj ? r->capobj * 2 : 64;
-        r->obj = xrealloc(r->obj, r->capobj * sizeof *r->obj);
+        size_t cap = r->capobj ? r->capobj * 2 : 64;
+        dobj **obj = realloc(r->obj, cap * sizeof *r->obj);
+        if (!obj) return NULL;
+        r->obj = obj;
+        r->capobj = cap;
     }
+    if (!r->empty && !(r->empty = bodyNewEmpty())) return NULL;
     dobj *o = objAlloc(r);
+    if (!o) return NULL;
     o->id = *id;
     o->id_hash = hashGuid(id);
-    if (!r->empty) r->empty = bodyNewEmpty();
-    o->b = bodyRef(r->empty);
     o->slot = (uint32_t)r->nobj;
+    if (hmapInsert(&r->byGuid, o->id_hash, o->slot) != MS_OK) {
+        /* Not added after all: its storage goes back to the free list. */
+        memset(o, 0, sizeof *o);
+        memcpy(&o->lusn, &r->free_list, sizeof r->free_list);
+        r->free_list = o;
+        return NULL;
+    }
+    o->b = bodyRef(r->empty);
     r->obj[r->nobj++] = o;
     r->count++;
-    hmapInsert(&r->byGuid, o->id_hash, o->slot);
     r->digest ^= replicaObjHash(o);
     return o;
 }
@@ -385,25 +410,37 @@ static uint64_t nameKey(const guid *parent, const char *name) {
     return hashStrNoCase(hashGuid(parent), name);
 }
 
-/* The live-only indexes follow what o holds now. */
-static void indexLive(replica *r, dobj *o, int add) {
-    void (*op)(hmap *, uint64_t, uint32_t) = add ? hmapInsert : hmapRemove;
+/* Take o out of the live-only indexes. */
+static void unindexLive(replica *r, dobj *o) {
     obody *b = o->b;
     bodyHash(b);   /* freezes b, with its name key */
-    if (b->v[A_NAME]) op(&r->byName, b->name_key, o->slot);
+    if (b->v[A_NAME]) hmapRemove(&r->byName, b->name_key, o->slot);
     for (const char *p = rvalFirst(b->v[A_PROXYADDRESSES]); p; p = rvalNext(b->v[A_PROXYADDRESSES], p))
-        op(&r->byProxy, hashStrNoCase(0, p), o->slot);
-    if (b->v[A_MAILBOXGUID]) op(&r->byMbx, hashStrNoCase(0, rvalFirst(b->v[A_MAILBOXGUID])), o->slot);
+        hmapRemove(&r->byProxy, hashStrNoCase(0, p), o->slot);
+    if (b->v[A_MAILBOXGUID]) hmapRemove(&r->byMbx, hashStrNoCase(0, rvalFirst(b->v[A_MAILBOXGUID])), o->slot);
+}
+
+/* Put o into the live-only indexes as it is now (MS_NOMEM: some entries may be missing). */
+static msStatus indexLive(replica *r, dobj *o) {
+    obody *b = o->b;
+    msStatus st = MS_OK;
+    bodyHash(b);   /* freezes b, with its name key */
+    if (b->v[A_NAME]) st = hmapInsert(&r->byName, b->name_key, o->slot);
+    for (const char *p = rvalFirst(b->v[A_PROXYADDRESSES]); st == MS_OK && p; p = rvalNext(b->v[A_PROXYADDRESSES], p))
+        st = hmapInsert(&r->byProxy, hashStrNoCase(0, p), o->slot);
+    if (st == MS_OK && b->v[A_MAILBOXGUID])
+        st = hmapInsert(&r->byMbx, hashStrNoCase(0, rvalFirst(b->v[A_MAILBOXGUID])), o->slot);
+    return st;
 }
 
 void replicaTouch(replica *r, dobj *o) {
-    if (o->indexed) indexLive(r, o, 0);
+    if (o->indexed) unindexLive(r, o);
     o->indexed = 0;
     o->wrote = 0;
     r->digest ^= replicaObjHash(o);
 }
 
-static void logAppend(replica *r, uint64_t usn, uint32_t slot);
+static msStatus logAppend(replica *r, uint64_t usn, uint32_t slot);
 
 uint64_t replicaLocalUsn(const dobj *o, dirAttr a) {
     if (o->lusn) return o->lusn[a];
@@ -422,16 +459,18 @@ static int usnChangedIsHighest(const dobj *o) {
 /*
 ** The local USNs after the update usn that stamped o->wrote: those
 ** attributes take usn, the other written ones keep theirs.  When every
-** written attribute ends at usn the object needs no array.
+** written attribute ends at usn the object needs no array.  MS_NOMEM: the
+** array could not be had (the kept attributes' local USNs are lost).
 */
-static void settleLocalUsns(replica *r, dobj *o, uint64_t usn) {
+static msStatus settleLocalUsns(replica *r, dobj *o, uint64_t usn) {
     uint16_t written = o->b->written, kept = (uint16_t)(written & ~o->wrote);
     if (!o->lusn && kept) {
         uint64_t *l = lusnAlloc(r);
+        if (!l) return MS_NOMEM;
         for (int a = 0; a < A__COUNT; a++) l[a] = (written >> a & 1) ? o->usn_changed : 0;
         o->lusn = l;
     }
-    if (!o->lusn) return;
+    if (!o->lusn) return MS_OK;
     int all = 1;
     for (int a = 0; a < A__COUNT; a++) {
         if (o->wrote >> a & 1) o->lusn[a] = usn;
@@ -441,26 +480,30 @@ static void settleLocalUsns(replica *r, dobj *o, uint64_t usn) {
         lusnFree(r, o->lusn);
         o->lusn = NULL;
     }
+    return MS_OK;
 }
 
-void replicaTouched(replica *r, dobj *o, uint64_t usn) {
+msStatus replicaTouched(replica *r, dobj *o, uint64_t usn) {
     const rval *del = o->b->v[A_ISDELETED];
+    msStatus st = MS_OK;
     o->deleted = del && strcmp(rvalFirst(del), "TRUE") == 0;
     /* Every update takes a USN the DC has handed out, newer than any on o. */
     msAssert(usn <= r->usn);
     if (ALWAYS(usn > o->usn_changed)) {
-        settleLocalUsns(r, o, usn);
+        st = settleLocalUsns(r, o, usn);
         o->usn_changed = usn;
-        logAppend(r, usn, o->slot);
+        if (st == MS_OK) st = logAppend(r, usn, o->slot);
     }
     o->wrote = 0;
-    msAssert(usnChangedIsHighest(o));
+    msAssert(r->nomem || st != MS_OK || usnChangedIsHighest(o));
     r->digest ^= replicaObjHash(o);
     if (!o->deleted) {
-        indexLive(r, o, 1);
-        o->indexed = 1;
+        if (st == MS_OK) st = indexLive(r, o);
+        o->indexed = 1;   /* what went in comes out at the next Touch; a missing entry is no harm */
     }
     r->changes++;
+    if (st != MS_OK) r->nomem = 1;
+    return r->nomem ? MS_NOMEM : MS_OK;
 }
 
 void replicaRemove(replica *r, dobj *o) {
@@ -481,6 +524,7 @@ void replicaSetAttr(replica *r, dobj *o, dirAttr a, rval *v, const stamp *st) {
     ** applies only a stamp that wins. */
     msAssert(stampCompare(st, &o->b->st[a]) > 0);
     obody *b = bodyMut(r, o);
+    if (!b) return;   /* out of memory: replicaTouched says so */
     rval *old = b->v[a];
     b->v[a] = rvalRef(v);
     rvalUnref(old);
@@ -492,6 +536,7 @@ void replicaSetAttr(replica *r, dobj *o, dirAttr a, rval *v, const stamp *st) {
 void replicaSetValue(replica *r, dobj *o, dirAttr a, rval *v) {
     if (o->b->v[a] == v) return;
     obody *b = bodyMut(r, o);
+    if (!b) return;   /* out of memory: replicaTouched says so */
     rval *old = b->v[a];
     b->v[a] = rvalRef(v);
     rvalUnref(old);
@@ -499,7 +544,8 @@ void replicaSetValue(replica *r, dobj *o, dirAttr a, rval *v) {
 
 void replicaSetParent(replica *r, dobj *o, const guid *parent) {
     if (guidCompare(&o->b->parent, parent) == 0) return;
-    bodyMut(r, o)->parent = *parent;
+    obody *b = bodyMut(r, o);
+    if (b) b->parent = *parent;   /* else out of memory: replicaTouched says so */
 }
 
 void replicaShareBody(replica *r, dobj *o, obody *b, uint16_t stamped) {
@@ -578,20 +624,24 @@ static void logCompact(replica *r) {
     r->nlog = w;
 }
 
-static void logAppend(replica *r, uint64_t usn, uint32_t slot) {
+static msStatus logAppend(replica *r, uint64_t usn, uint32_t slot) {
     /* The log is in USN order (replicaLogFrom's binary search needs it): a
     ** DC's USN only grows. */
     msAssert(r->nlog == 0 || r->log[r->nlog - 1].usn < usn);
     if (r->nlog == r->caplog) {
         if (r->nlog > 2 * r->count + 1024) logCompact(r);
         if (r->nlog == r->caplog) {
-            r->caplog = r->caplog ? r->caplog * 2 : 256;
-            r->log = xrealloc(r->log, r->caplog * sizeof *r->log);
+            size_t cap = r->caplog ? r->caplog * 2 : 256;
+            logEnt *log = realloc(r->log, cap * sizeof *r->log);
+            if (!log) return MS_NOMEM;
+            r->log = log;
+            r->caplog = cap;
         }
     }
     r->log[r->nlog].usn = usn;
     r->log[r->nlog].slot = slot;
     r->nlog++;
+    return MS_OK;
 }
 
 size_t replicaLogFrom(const replica *r, uint64_t after) {

@@ -38,6 +38,12 @@
 ** log right; usnChanged is the highest local USN on the object; a body whose
 ** reference count is above 1 is never written; a frozen body's hash is its
 ** content's.
+**
+** Out of memory: rvalNew and replicaNewObject return NULL and change
+** nothing.  A change that cannot copy a shared body (the setters below leave
+** it unwritten), get a local-USN array, or grow the log or an index marks
+** the replica failed (nomem); replicaTouched then returns MS_NOMEM, and the
+** replica is fit only to be freed (the run stops).
 */
 #ifndef MIGSIM_REPLICA_H
 #define MIGSIM_REPLICA_H
@@ -132,6 +138,7 @@ typedef struct replica {
     logEnt *log;
     size_t nlog, caplog;
     hmap byGuid, byName, byProxy, byMbx;
+    int nomem;           /* an allocation in a change failed: see "Out of memory" above */
 } replica;
 
 /* ---- values ---- */
@@ -183,19 +190,21 @@ void replicaFree(replica *r);
 /* The object with objectGUID id (live or tombstone), or NULL. */
 dobj *replicaFind(const replica *r, const guid *id);
 
-/* A new empty object with objectGUID id, added to the arrival array and the GUID map. */
+/* A new empty object with objectGUID id, added to the arrival array and the GUID map; NULL: out of memory. */
 dobj *replicaNewObject(replica *r, const guid *id);
 
 /* Before changing o: take it out of the live indexes and the digest. */
 void replicaTouch(replica *r, dobj *o);
-/* After changing o in the update with local USN usn: usnChanged, local USNs, log, digest, indexes. */
-void replicaTouched(replica *r, dobj *o, uint64_t usn);
+/* After changing o in the update with local USN usn: usnChanged, local USNs, log, digest, indexes.
+** MS_NOMEM: this change or an earlier one ran out of memory (see "Out of memory" above). */
+msStatus replicaTouched(replica *r, dobj *o, uint64_t usn);
 
 /* Remove o for good (tombstone garbage collection). */
 void replicaRemove(replica *r, dobj *o);
 
 /* Set o's attribute a to v (taking a reference) with stamp st, in the update
-** under way (its local USN becomes that update's).  Between Touch/Touched. */
+** under way (its local USN becomes that update's).  Between Touch/Touched.
+** These setters cannot fail visibly: out of memory shows at replicaTouched. */
 void replicaSetAttr(replica *r, dobj *o, dirAttr a, rval *v, const stamp *st);
 /* Set o's value of a without a new stamp (the tombstone rules).  Between Touch/Touched. */
 void replicaSetValue(replica *r, dobj *o, dirAttr a, rval *v);

@@ -26,17 +26,18 @@
 #include "directory/replication.h"
 #include "kernel/invariant.h"
 
-static void *xgrow(void *p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return p;
+/* Make the array *pp (of elem-byte elements, capacity *cap) hold need; MS_NOMEM leaves it as it was. */
+static msStatus xgrow(void *pp, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return MS_OK;
     size_t n = *cap ? *cap : 16;
     while (n < need) n *= 2;
+    void *p;
+    memcpy(&p, pp, sizeof p);
     void *q = realloc(p, n * elem);
-    if (!q) {
-        fprintf(stderr, "migsim: out of memory in replication\n");
-        abort();
-    }
+    if (!q) return MS_NOMEM;
+    memcpy(pp, &q, sizeof q);
     *cap = n;
-    return q;
+    return MS_OK;
 }
 
 int attrPreserved(dirAttr a) {
@@ -64,7 +65,7 @@ static size_t baseLen(const char *name) {
     return lf ? (size_t)(lf - name) : strlen(name);
 }
 
-/* name's base + LF + tag + ":" + o's GUID. */
+/* name's base + LF + tag + ":" + o's GUID; NULL: out of memory. */
 static rval *mangled(const char *name, const char *tag, const guid *id) {
     char g[GUID_STRLEN], buf[1024];
     snprintf(buf, sizeof buf, "%.*s\n%s:%s", (int)baseLen(name), name, tag, guidFormat(id, g));
@@ -80,17 +81,19 @@ static int isMangledAs(const char *name, const char *tag, const guid *id) {
 
 /* The tombstone rules on o (between Touch and Touched): see the file comment.
 ** Each change goes through the replica, which copies a shared body first. */
-static void tombForce(directory *d, replica *r, dobj *o) {
-    if (!o->b->v[A_ISDELETED] || strcmp(rvalFirst(o->b->v[A_ISDELETED]), "TRUE") != 0) return;
+static msStatus tombForce(directory *d, replica *r, dobj *o) {
+    if (!o->b->v[A_ISDELETED] || strcmp(rvalFirst(o->b->v[A_ISDELETED]), "TRUE") != 0) return MS_OK;
     for (int a = 0; a < A__COUNT; a++)
         if (!attrPreserved((dirAttr)a) && o->b->v[a]) replicaSetValue(r, o, (dirAttr)a, NULL);
     replicaSetParent(r, o, &d->cont[C_DELETED]);
     const char *name = rvalFirst(o->b->v[A_NAME]);
     if (name && !isMangledAs(name, "DEL", &o->id)) {
         rval *m = mangled(name, "DEL", &o->id);
+        if (!m) return MS_NOMEM;
         replicaSetValue(r, o, A_NAME, m);
         rvalUnref(m);
     }
+    return MS_OK;
 }
 
 /* ---- originating writes ---- */
@@ -150,35 +153,42 @@ msStatus origCreate(directory *d, int dc, const guid *parent, const char *rdn,
         }
     }
     guid id;
-    guidNext(&k->guids, "object", &id);
-    uint64_t usn = ++r->usn;
+    if (guidNext(&k->guids, "object", &id) != MS_OK) return MS_NOMEM;
     dobj *o = replicaNewObject(r, &id);
+    if (!o) return MS_NOMEM;
+    uint64_t usn = ++r->usn;
     replicaTouch(r, o);
-    for (int a = 0; a < A__COUNT; a++) {
+    /* Out of memory part way leaves a half-made object: the run stops, the replica is freed. */
+    msStatus rc = MS_OK;
+    for (int a = 0; rc == MS_OK && a < A__COUNT; a++) {
         if (!count[a]) continue;
         const char *list[64];
         size_t n = 0;
         for (size_t i = 0; i < nvals && n < 64; i++)
             if (vals[i].attr == (dirAttr)a) list[n++] = vals[i].value;
         rval *v = rvalNew(list, n);
+        if (!v) rc = MS_NOMEM;
         stamp st = originating(d, dc, o, (dirAttr)a, usn);
-        replicaSetAttr(r, o, (dirAttr)a, v, &st);
+        if (v) replicaSetAttr(r, o, (dirAttr)a, v, &st);
         rvalUnref(v);
     }
-    if (!o->b->v[A_OBJECTCLASS]) {
+    if (rc == MS_OK && !o->b->v[A_OBJECTCLASS]) {
         rval *v = rvalOne("user");
         stamp st = originating(d, dc, o, A_OBJECTCLASS, usn);
-        replicaSetAttr(r, o, A_OBJECTCLASS, v, &st);
+        if (v) replicaSetAttr(r, o, A_OBJECTCLASS, v, &st);
+        else rc = MS_NOMEM;
         rvalUnref(v);
     }
-    rval *nv = rvalOne(rdn);
+    rval *nv = rc == MS_OK ? rvalOne(rdn) : NULL;
     stamp st = originating(d, dc, o, A_NAME, usn);
-    replicaSetAttr(r, o, A_NAME, nv, &st);
+    if (nv) replicaSetAttr(r, o, A_NAME, nv, &st);
+    else rc = MS_NOMEM;
     rvalUnref(nv);
     replicaSetParent(r, o, parent);
-    replicaTouched(r, o, usn);
-    if (out) *out = id;
-    return MS_OK;
+    msStatus tc = replicaTouched(r, o, usn);
+    if (rc == MS_OK) rc = tc;
+    if (rc == MS_OK && out) *out = id;
+    return rc;
 }
 
 msStatus origModify(directory *d, int dc, const guid *obj, dirAttr a,
@@ -208,6 +218,7 @@ msStatus origModify(directory *d, int dc, const guid *obj, dirAttr a,
             return MS_FAIL;
         }
     rval *v = rvalNew(vals, nvals);
+    if (nvals && !v) return MS_NOMEM;
     if (rvalEqual(v, o->b->v[a])) {   /* a no-op replace writes nothing */
         rvalUnref(v);
         return MS_OK;
@@ -218,20 +229,19 @@ msStatus origModify(directory *d, int dc, const guid *obj, dirAttr a,
     stamp st = originating(d, dc, o, a, usn);
     replicaSetAttr(r, o, a, v, &st);
     rvalUnref(v);
-    replicaTouched(r, o, usn);
     *urgent = a == A_USERACCOUNTCONTROL;
-    return MS_OK;
+    return replicaTouched(r, o, usn);
 }
 
 /* Write o's name (and parent) as an originating write on dc. */
-static void writeName(directory *d, int dc, dobj *o, const guid *parent, rval *name) {
+static msStatus writeName(directory *d, int dc, dobj *o, const guid *parent, rval *name) {
     replica *r = &d->dc[dc].r;
     uint64_t usn = ++r->usn;
     replicaTouch(r, o);
     stamp st = originating(d, dc, o, A_NAME, usn);
     replicaSetAttr(r, o, A_NAME, name, &st);
     replicaSetParent(r, o, parent);
-    replicaTouched(r, o, usn);
+    return replicaTouched(r, o, usn);
 }
 
 /* 1 when obj is one of the domain's well-known containers, which never move or go. */
@@ -272,13 +282,14 @@ msStatus origMove(directory *d, int dc, const guid *obj, const guid *newparent, 
             return MS_FAIL;
         }
     rval *v = rvalOne(nn);
+    if (!v) return MS_NOMEM;
     if (guidCompare(np, &o->b->parent) == 0 && rvalEqual(v, o->b->v[A_NAME])) {
         rvalUnref(v);
         return MS_OK;
     }
-    writeName(d, dc, o, np, v);
+    msStatus rc = writeName(d, dc, o, np, v);
     rvalUnref(v);
-    return MS_OK;
+    return rc;
 }
 
 msStatus origDelete(directory *d, int dc, const guid *obj) {
@@ -302,6 +313,12 @@ msStatus origDelete(directory *d, int dc, const guid *obj) {
     rval *lkp = p ? rvalOne(dirObjDn(d, r, p, dn, sizeof dn, 0)) : NULL;
     rval *yes = rvalOne("TRUE");
     rval *name = mangled(rvalFirst(o->b->v[A_NAME]), "DEL", &o->id);
+    if ((p && !lkp) || !yes || !name) {
+        rvalUnref(lkp);
+        rvalUnref(yes);
+        rvalUnref(name);
+        return MS_NOMEM;
+    }
     uint64_t usn = ++r->usn;
     replicaTouch(r, o);
     stamp st = originating(d, dc, o, A_ISDELETED, usn);
@@ -318,11 +335,11 @@ msStatus origDelete(directory *d, int dc, const guid *obj) {
         st = originating(d, dc, o, (dirAttr)a, usn);
         replicaSetAttr(r, o, (dirAttr)a, NULL, &st);
     }
-    replicaTouched(r, o, usn);
+    msStatus rc = replicaTouched(r, o, usn);
     rvalUnref(lkp);
     rvalUnref(yes);
     rvalUnref(name);
-    return MS_OK;
+    return rc;
 }
 
 /* ---- change sets ---- */
@@ -368,7 +385,7 @@ void utdUnref(utdVec *v) {
     if (v && --v->refs == 0) free(v);
 }
 
-void csBuild(directory *d, int dst, int src, changeSet *cs) {
+msStatus csBuild(directory *d, int dst, int src, changeSet *cs) {
     memset(cs, 0, sizeof *cs);
     cs->src = src;
     cs->dst = dst;
@@ -387,7 +404,7 @@ void csBuild(directory *d, int dst, int src, changeSet *cs) {
         msAssert(o->usn_changed > hwm);
         uint16_t mask = attrsToSend(o, hwm, D->rank, D->r.usn, D->utd->v);
         if (!mask) continue;
-        cs->o = xgrow(cs->o, &cs->capo, cs->no + 1, sizeof *cs->o);
+        if (xgrow(&cs->o, &cs->capo, cs->no + 1, sizeof *cs->o) != MS_OK) return MS_NOMEM;
         csObj *co = &cs->o[cs->no++];
         co->id = o->id;
         co->b = bodyRef(o->b);   /* the source copies it before any later write */
@@ -398,6 +415,7 @@ void csBuild(directory *d, int dst, int src, changeSet *cs) {
     cs->src_usn = r->usn;
     cs->src_utd = d->dc[src].utd;   /* shared: the source copies it before a write */
     cs->src_utd->refs++;
+    return MS_OK;
 }
 
 static void csRelease(changeSet *cs) {
@@ -455,36 +473,41 @@ static void narrateDn(directory *d, int dc, traceKind kind, const char *what, co
 }
 
 /* Resolve name conflicts between live o and other live objects with its name on dc. */
-static void resolveNames(directory *d, int dc, dobj *o) {
+static msStatus resolveNames(directory *d, int dc, dobj *o) {
     replica *r = &d->dc[dc].r;
     for (int guard = 0; guard < 8 && !o->deleted; guard++) {
         dobj *dup[4], *other = NULL;
         size_t n = replicaFindNamesakes(r, o, dup, 4);
         for (size_t i = 0; i < n && i < 4; i++)
             if (dup[i] != o) other = dup[i];
-        if (!other) return;
+        if (!other) return MS_OK;
         const stamp *a = &o->b->st[A_NAME], *b = &other->b->st[A_NAME];
         int o_keeps = a->time != b->time ? a->time > b->time : guidCompare(&o->id, &other->id) > 0;
         dobj *loser = o_keeps ? other : o;
         rval *m = mangled(rvalFirst(loser->b->v[A_NAME]), "CNF", &loser->id);
+        if (!m) return MS_NOMEM;
         guid parent = loser->b->parent;
-        writeName(d, dc, loser, &parent, m);
+        msStatus rc = writeName(d, dc, loser, &parent, m);
         rvalUnref(m);
+        if (rc != MS_OK) return rc;
         narrateDn(d, dc, TR_REPL_CONFLICT, "name conflict", loser);
-        if (loser == o) return;
+        if (loser == o) return MS_OK;
     }
+    return MS_OK;
 }
 
 /* A live o whose parent is missing or a tombstone goes to LostAndFound. */
-static void rehomeOrphan(directory *d, int dc, dobj *o) {
+static msStatus rehomeOrphan(directory *d, int dc, dobj *o) {
     replica *r = &d->dc[dc].r;
-    if (o->deleted || guidIsNil(&o->b->parent)) return;
+    if (o->deleted || guidIsNil(&o->b->parent)) return MS_OK;
     const dobj *p = replicaFind(r, &o->b->parent);
-    if (p && !p->deleted) return;
+    if (p && !p->deleted) return MS_OK;
     rval *name = rvalRef(o->b->v[A_NAME]);
-    writeName(d, dc, o, &d->cont[C_LOSTANDFOUND], name);
+    msStatus rc = writeName(d, dc, o, &d->cont[C_LOSTANDFOUND], name);
     rvalUnref(name);
+    if (rc != MS_OK) return rc;
     narrateDn(d, dc, TR_REPL_ORPHAN, "orphan moved to LostAndFound", o);
+    return MS_OK;
 }
 
 /*
@@ -501,9 +524,9 @@ static int mergeIsIncoming(const obody *cur, const obody *in, uint16_t won) {
     return 1;
 }
 
-/* Phase 1 for one object: the stamp rule.  Returns the object or NULL. */
+/* Phase 1 for one object: the stamp rule.  Returns the object or NULL (*rc: MS_NOMEM when out of memory). */
 static dobj *applyObject(directory *d, const changeSet *cs, const csObj *co, applyResult *res,
-                         int *was_deleted) {
+                         int *was_deleted, msStatus *rc) {
     replica *r = &d->dc[cs->dst].r;
     dobj *o = replicaFind(r, &co->id);
     obody *in = co->b;
@@ -520,8 +543,12 @@ static dobj *applyObject(directory *d, const changeSet *cs, const csObj *co, app
     if (!nwon) return NULL;
     if (!o && !has_name) return NULL;   /* cannot place it: see docs, "simplified away" */
     int existed_live = o && !o->deleted;
-    uint64_t usn = ++r->usn;
     if (!o) o = replicaNewObject(r, &co->id);
+    if (!o) {
+        *rc = MS_NOMEM;
+        return NULL;
+    }
+    uint64_t usn = ++r->usn;
     replicaTouch(r, o);
     if (mergeIsIncoming(o->b, in, won)) {
         replicaShareBody(r, o, in, won);
@@ -532,25 +559,28 @@ static dobj *applyObject(directory *d, const changeSet *cs, const csObj *co, app
             if (a == A_NAME) replicaSetParent(r, o, &in->parent);
         }
     }
-    tombForce(d, r, o);
-    replicaTouched(r, o, usn);
+    *rc = tombForce(d, r, o);
+    msStatus tc = replicaTouched(r, o, usn);
+    if (*rc == MS_OK) *rc = tc;
     res->applied += (size_t)nwon;
     res->objects++;
     if (existed_live && !o->deleted && (won >> A_USERACCOUNTCONTROL & 1)) res->urgent = 1;
     return o;
 }
 
-void csMerge(directory *d, const changeSet *cs, applyResult *res) {
+msStatus csMerge(directory *d, const changeSet *cs, applyResult *res) {
     memset(res, 0, sizeof *res);
     touched *t = cs->no ? malloc(cs->no * sizeof *t) : NULL;
-    if (cs->no && !t) {
-        fprintf(stderr, "migsim: out of memory in replication\n");
-        abort();
-    }
+    if (cs->no && !t) return MS_NOMEM;
     size_t nt = 0;
     for (size_t i = 0; i < cs->no; i++) {
         int was_deleted;
-        dobj *o = applyObject(d, cs, &cs->o[i], res, &was_deleted);
+        msStatus rc = MS_OK;
+        dobj *o = applyObject(d, cs, &cs->o[i], res, &was_deleted, &rc);
+        if (rc != MS_OK) {
+            free(t);
+            return rc;
+        }
         if (!o) continue;
         t[nt].o = o;
         t[nt].was_deleted = was_deleted;
@@ -558,14 +588,16 @@ void csMerge(directory *d, const changeSet *cs, applyResult *res) {
     }
     res->touched = t;
     res->ntouched = nt;
+    return MS_OK;
 }
 
 /*
 ** D's vector takes the larger of each entry and the source's as the pull
 ** saw it (the source's own entry: its USN then).  A vector a change set
-** still holds is copied before the first entry that changes.
+** still holds is copied before the first entry that changes.  MS_NOMEM:
+** the copy could not be made (D's vector is as it was).
 */
-static void utdMerge(directory *d, dcState *D, const changeSet *cs) {
+static msStatus utdMerge(directory *d, dcState *D, const changeSet *cs) {
     const uint64_t *s = cs->src_utd->v;
     uint32_t src_rank = d->dc[cs->src].rank;
     for (int k = 0; k < d->ndc; k++) {
@@ -574,16 +606,14 @@ static void utdMerge(directory *d, dcState *D, const changeSet *cs) {
         if (D->utd->v[k] >= v) continue;
         if (D->utd->refs > 1) {
             utdVec *c = utdNew((size_t)d->ndc);
-            if (!c) {
-                fprintf(stderr, "migsim: out of memory in replication\n");
-                abort();
-            }
+            if (!c) return MS_NOMEM;
             memcpy(c->v, D->utd->v, (size_t)d->ndc * sizeof c->v[0]);
             utdUnref(D->utd);
             D->utd = c;
         }
         D->utd->v[k] = v;
     }
+    return MS_OK;
 }
 
 #ifdef MIGSIM_CHECKS
@@ -605,38 +635,40 @@ static int oneLiveName(const directory *d, int dc, const touched *t, size_t nt) 
 }
 #endif
 
-void csPlace(directory *d, const changeSet *cs, applyResult *res) {
+msStatus csPlace(directory *d, const changeSet *cs, applyResult *res) {
     int dc = cs->dst;
     dcState *D = &d->dc[dc];
     const touched *t = res->touched;
     size_t nt = res->ntouched;
+    msStatus rc = MS_OK;
     /* Phase 2: placement of what changed, now that the whole set is in. */
-    for (size_t i = 0; i < nt; i++) {
+    for (size_t i = 0; rc == MS_OK && i < nt; i++) {
         dobj *o = t[i].o;
         if (o->deleted) continue;
-        rehomeOrphan(d, dc, o);
-        resolveNames(d, dc, o);
+        rc = rehomeOrphan(d, dc, o);
+        if (rc == MS_OK) rc = resolveNames(d, dc, o);
     }
     /* Phase 3: live children of containers that became tombstones. */
-    for (size_t i = 0; i < nt; i++) {
+    for (size_t i = 0; rc == MS_OK && i < nt; i++) {
         dobj *o = t[i].o;
         if (!o->deleted || t[i].was_deleted || isUser(o)) continue;
-        for (size_t k = 0; k < D->r.nobj; k++) {
+        for (size_t k = 0; rc == MS_OK && k < D->r.nobj; k++) {
             dobj *c = D->r.obj[k];
             if (!c || c->deleted || guidCompare(&c->b->parent, &o->id) != 0) continue;
-            rehomeOrphan(d, dc, c);
-            resolveNames(d, dc, c);
+            rc = rehomeOrphan(d, dc, c);
+            if (rc == MS_OK) rc = resolveNames(d, dc, c);
         }
     }
-    msAssert(oneLiveName(d, dc, t, nt));
+    msAssert(rc != MS_OK || oneLiveName(d, dc, t, nt));
     free(res->touched);
     res->touched = NULL;
     res->ntouched = 0;
+    if (rc != MS_OK) return rc;
     if (D->hwm[cs->src] < cs->src_usn) D->hwm[cs->src] = cs->src_usn;
-    utdMerge(d, D, cs);
+    return utdMerge(d, D, cs);
 }
 
-void csApply(directory *d, const changeSet *cs, applyResult *res) {
-    csMerge(d, cs, res);
-    csPlace(d, cs, res);
+msStatus csApply(directory *d, const changeSet *cs, applyResult *res) {
+    msStatus rc = csMerge(d, cs, res);
+    return rc == MS_OK ? csPlace(d, cs, res) : rc;
 }

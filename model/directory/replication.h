@@ -59,12 +59,19 @@ typedef struct applyResult {
     size_t ntouched;
 } applyResult;
 
+/*
+** Out of memory: every function below that returns an msStatus returns
+** MS_NOMEM when an allocation failed; a change set is then still safe to free
+** (csFree, csRecycle), and a replica that was being changed is fit only to be
+** freed (replica.h): the run stops.
+*/
+
 /* Take the change set for a pull into dst from src, as src is now. */
-void csBuild(directory *d, int dst, int src, changeSet *cs);
+msStatus csBuild(directory *d, int dst, int src, changeSet *cs);
 
 /* Apply cs on its destination now; then advance its high-watermark and UTD
 ** vector.  The same as csMerge then csPlace. */
-void csApply(directory *d, const changeSet *cs, applyResult *res);
+msStatus csApply(directory *d, const changeSet *cs, applyResult *res);
 
 /*
 ** The two halves of csApply, so that the caller can tell the pull between
@@ -74,8 +81,8 @@ void csApply(directory *d, const changeSet *cs, applyResult *res);
 ** LostAndFound, resolves name conflicts (both originating writes), advances
 ** the high-watermark and UTD vector and releases what csMerge kept in res.
 */
-void csMerge(directory *d, const changeSet *cs, applyResult *res);
-void csPlace(directory *d, const changeSet *cs, applyResult *res);
+msStatus csMerge(directory *d, const changeSet *cs, applyResult *res);
+msStatus csPlace(directory *d, const changeSet *cs, applyResult *res);
 
 /* A zeroed vector of n entries (reference count 1), or NULL when memory ran out. */
 utdVec *utdNew(size_t n);

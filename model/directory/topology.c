@@ -77,7 +77,7 @@ static const char *pullWhy(pullKind k) {
 
 /* ---- pulls ---- */
 
-static void syncPullDone(directory *d, size_t moved);
+static msStatus syncPullDone(directory *d, size_t moved);
 static msStatus evPullApply(kernel *k, void *obj, int64_t arg);
 
 static void narratePull(directory *d, const pull *p, const applyResult *res) {
@@ -114,17 +114,18 @@ static void narratePull(directory *d, const pull *p, const applyResult *res) {
 ** quadratic.  The new slots are pushed highest first, so the lowest is used
 ** first.
 */
-static void growPulls(directory *d) {
+static msStatus growPulls(directory *d) {
     size_t n = d->npulls * 2 + 8;
     struct pull **np = realloc(d->pulls, n * sizeof *np);
-    if (!np) abort();
+    if (!np) return MS_NOMEM;
     d->pulls = np;
     size_t *nf = realloc(d->free_slots, n * sizeof *nf);
-    if (!nf) abort();
+    if (!nf) return MS_NOMEM;   /* pulls grew alone: npulls still tells the truth */
     d->free_slots = nf;
     for (size_t i = d->npulls; i < n; i++) np[i] = NULL;
     for (size_t i = n; i > d->npulls; i--) nf[d->nfree_slots++] = i - 1;
     d->npulls = n;
+    return MS_OK;
 }
 
 /*
@@ -154,16 +155,22 @@ static void owePull(directory *d, unsigned char *ps, pullKind kind) {
     }
 }
 
-void topoStartPull(directory *d, int dst, int src, pullKind kind) {
-    if (d->dc[dst].failed || d->dc[src].failed || dst == src) return;
+msStatus topoStartPull(directory *d, int dst, int src, pullKind kind) {
+    if (d->dc[dst].failed || d->dc[src].failed || dst == src) return MS_OK;
     unsigned char *ps = &d->dc[dst].pair[src];
     if (*ps & PAIR_BUSY) {
         owePull(d, ps, kind);
-        return;
+        return MS_OK;
     }
     pull *p = calloc(1, sizeof *p);
-    if (!p) abort();
-    csBuild(d, dst, src, &p->cs);
+    if (!p) return MS_NOMEM;
+    msStatus rc = csBuild(d, dst, src, &p->cs);
+    if (rc == MS_OK && d->nfree_slots == 0) rc = growPulls(d);
+    if (rc != MS_OK) {
+        csFree(&p->cs);
+        free(p);
+        return rc;
+    }
     p->kind = kind;
     p->sync_round = d->sync_round;
     p->id = ++d->pull_seq;
@@ -179,19 +186,20 @@ void topoStartPull(directory *d, int dst, int src, pullKind kind) {
                    pullWhy(kind), p->cs.no, p->cs.no == 1 ? "" : "s", (unsigned long long)lo,
                    (unsigned long long)hi);
     }
-    if (d->nfree_slots == 0) growPulls(d);
     size_t slot = d->free_slots[--d->nfree_slots];
     d->pulls[slot] = p;
     simtime lat = kind == PULL_FORCED ? 0 : kernelJitter(d->k, d->k->p.latency);
-    if (kernelSchedule(d->k, d->k->now + lat, evPullApply, d, (int64_t)slot, "dc.pull") != MS_OK) {
+    rc = kernelSchedule(d->k, d->k->now + lat, evPullApply, d, (int64_t)slot, "dc.pull");
+    if (rc != MS_OK) {
         d->pulls[slot] = NULL;
         d->free_slots[d->nfree_slots++] = slot;
         csFree(&p->cs);
         free(p);
-        return;
+        return rc;
     }
     *ps = PAIR_BUSY;
     if (kind == PULL_SYNC) d->sync_pulls++;
+    return MS_OK;
 }
 
 static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
@@ -202,17 +210,20 @@ static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
     d->free_slots[d->nfree_slots++] = (size_t)arg;
     int dst = p->cs.dst, src = p->cs.src;
     applyResult res = {0};
+    msStatus rc = MS_OK;
     if (d->dc[dst].failed) {
         if (kernelNarrating(d->k)) {
             traceRecord r = pullRecord(d, TR_REPL_LOST, p);
             kernelEmit(d->k, &r, "pull from %s dropped: %s is failed", r.peer, r.dc);
         }
     } else {
-        csMerge(d, &p->cs, &res);
+        rc = csMerge(d, &p->cs, &res);
         d->dc[dst].last_pull[p->cs.src] = k->now;
-        narratePull(d, p, &res);   /* before the conflicts and orphans it caused */
-        csPlace(d, &p->cs, &res);
-        if (res.applied) topoNoteChange(d, dst, res.urgent);
+        if (rc == MS_OK) {
+            narratePull(d, p, &res);   /* before the conflicts and orphans it caused */
+            rc = csPlace(d, &p->cs, &res);
+        }
+        if (rc == MS_OK && res.applied) rc = topoNoteChange(d, dst, res.urgent);
     }
     size_t moved = p->cs.na;
     int was_sync = p->kind == PULL_SYNC && p->sync_round == d->sync_round;
@@ -226,18 +237,18 @@ static msStatus evPullApply(kernel *k, void *obj, int64_t arg) {
         pullKind again = (pullKind)(ps & PAIR_KIND);
         owed_sync = again == PULL_SYNC;
         if (owed_sync) d->sync_pulls--;   /* counted again if it starts */
-        topoStartPull(d, dst, src, again);
+        if (rc == MS_OK) rc = topoStartPull(d, dst, src, again);
     }
     /* What the pull in flight moved counts for a sync pull that waited on it. */
-    if (was_sync || owed_sync) syncPullDone(d, moved);
-    return MS_OK;
+    if (rc == MS_OK && (was_sync || owed_sync)) rc = syncPullDone(d, moved);
+    return rc;
 }
 
 /* ---- notification ---- */
 
 static msStatus evNotifyNext(kernel *k, void *obj, int64_t arg);
 
-static void notifyPartner(directory *d, int dc, int k, pullKind kind) {
+static msStatus notifyPartner(directory *d, int dc, int k, pullKind kind) {
     int p = d->dc[dc].partners[k];
     if (kernelNarrating(d->k)) {
         traceRecord r = traceNew(kind == PULL_URGENT ? TR_REPL_NOTIFY_URGENT : TR_REPL_NOTIFY, d->dc[dc].name);
@@ -247,13 +258,14 @@ static void notifyPartner(directory *d, int dc, int k, pullKind kind) {
         kernelEmit(d->k, &r, "%snotify %s%s", kind == PULL_URGENT ? "urgent " : "", r.peer,
                    d->dc[p].failed ? " (failed: no answer)" : "");
     }
-    topoStartPull(d, p, dc, kind);
+    return topoStartPull(d, p, dc, kind);
 }
 
-static void scheduleNotify(directory *d, int dc, int k, simtime delay) {
+static msStatus scheduleNotify(directory *d, int dc, int k, simtime delay) {
     int64_t arg = (int64_t)dc | ((int64_t)k << 16) | ((int64_t)(d->dc[dc].notify_gen & 0x7fffffff) << 32);
-    if (kernelSchedule(d->k, d->k->now + kernelJitter(d->k, delay), evNotifyNext, d, arg, "dc.notify") == MS_OK)
-        d->dc[dc].notify_pending[k]++;
+    msStatus rc = kernelSchedule(d->k, d->k->now + kernelJitter(d->k, delay), evNotifyNext, d, arg, "dc.notify");
+    if (rc == MS_OK) d->dc[dc].notify_pending[k]++;
+    return rc;
 }
 
 /*
@@ -291,9 +303,9 @@ static msStatus evNotifyNext(kernel *k, void *obj, int64_t arg) {
     D->notify_pending[nth]--;
     if (nth == 0) D->notify_armed = 0;
     if (D->failed) return MS_OK;
-    notifyPartner(d, dc, nth, PULL_NOTIFY);
-    if (nth + 1 < D->npartners) scheduleNotify(d, dc, nth + 1, k->p.notify_between);
-    return MS_OK;
+    msStatus rc = notifyPartner(d, dc, nth, PULL_NOTIFY);
+    if (rc == MS_OK && nth + 1 < D->npartners) rc = scheduleNotify(d, dc, nth + 1, k->p.notify_between);
+    return rc;
 }
 
 static msStatus evUrgent(kernel *k, void *obj, int64_t arg) {
@@ -301,20 +313,20 @@ static msStatus evUrgent(kernel *k, void *obj, int64_t arg) {
     directory *d = obj;
     int dc = (int)arg;
     if (d->dc[dc].failed) return MS_OK;
-    for (int i = 0; i < d->dc[dc].npartners; i++) notifyPartner(d, dc, i, PULL_URGENT);
-    return MS_OK;
+    msStatus rc = MS_OK;
+    for (int i = 0; rc == MS_OK && i < d->dc[dc].npartners; i++) rc = notifyPartner(d, dc, i, PULL_URGENT);
+    return rc;
 }
 
-void topoNoteChange(directory *d, int dc, int urgent) {
+msStatus topoNoteChange(directory *d, int dc, int urgent) {
     dcState *D = &d->dc[dc];
-    if (D->failed || !D->npartners) return;
+    if (D->failed || !D->npartners) return MS_OK;
     if (urgent) {
-        (void)kernelSchedule(d->k, d->k->now, evUrgent, d, dc, "dc.urgent");
-        return;
+        return kernelSchedule(d->k, d->k->now, evUrgent, d, dc, "dc.urgent");
     }
-    if (D->notify_armed) return;
+    if (D->notify_armed) return MS_OK;
     D->notify_armed = 1;
-    scheduleNotify(d, dc, 0, d->k->p.notify_first);
+    return scheduleNotify(d, dc, 0, d->k->p.notify_first);
 }
 
 /* ---- periodic grids ---- */
@@ -339,32 +351,34 @@ static msStatus evPeriodic(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     siteState *S = &d->site[arg];
-    for (int i = 0; i < S->ndcs; i++) {
+    msStatus rc = MS_OK;
+    for (int i = 0; rc == MS_OK && i < S->ndcs; i++) {
         int dc = S->dcs[i];
         if (d->dc[dc].failed) {
             narrateSkipped(d, dc, "scheduled replication", d->dc[dc].partners, d->dc[dc].npartners);
             continue;
         }
-        for (int j = 0; j < d->dc[dc].npartners; j++)
-            topoStartPull(d, dc, d->dc[dc].partners[j], PULL_PERIODIC);
+        for (int j = 0; rc == MS_OK && j < d->dc[dc].npartners; j++)
+            rc = topoStartPull(d, dc, d->dc[dc].partners[j], PULL_PERIODIC);
     }
-    return MS_OK;
+    return rc;
 }
 
 static msStatus evInterSite(kernel *k, void *obj, int64_t arg) {
     (void)k;
     directory *d = obj;
     linkState *L = &d->link[arg];
+    msStatus rc = MS_OK;
     if (!L->failed) {
         int a = d->site[L->a].bridgehead, b = d->site[L->b].bridgehead;
         if (a >= 0 && b >= 0) {
             if (d->dc[a].failed) narrateSkipped(d, a, "site-link replication", &b, 1);
             if (d->dc[b].failed) narrateSkipped(d, b, "site-link replication", &a, 1);
-            topoStartPull(d, a, b, PULL_INTERSITE);
-            topoStartPull(d, b, a, PULL_INTERSITE);
+            rc = topoStartPull(d, a, b, PULL_INTERSITE);
+            if (rc == MS_OK) rc = topoStartPull(d, b, a, PULL_INTERSITE);
         }
     }
-    return MS_OK;
+    return rc;
 }
 
 static msStatus evGc(kernel *k, void *obj, int64_t arg) {
@@ -412,7 +426,7 @@ int topoSyncSources(const directory *d, int dc, int *out, int max) {
     return n;
 }
 
-static void syncRoundStart(directory *d) {
+static msStatus syncRoundStart(directory *d) {
     d->sync_round++;
     d->sync_moved = 0;
     /* A bridgehead's sources: its partners and one per site link (a fixed
@@ -421,14 +435,16 @@ static void syncRoundStart(directory *d) {
     for (int dc = 0; dc < d->ndc; dc++)
         if (d->dc[dc].npartners > most) most = d->dc[dc].npartners;
     int *src = malloc((size_t)(most + d->nlink + 1) * sizeof *src);
-    if (!src) abort();
-    for (int dc = 0; dc < d->ndc; dc++) {
+    if (!src) return MS_NOMEM;
+    msStatus rc = MS_OK;
+    for (int dc = 0; rc == MS_OK && dc < d->ndc; dc++) {
         if (d->sync_dc >= 0 && dc != d->sync_dc) continue;
         if (d->dc[dc].failed) continue;
         int n = topoSyncSources(d, dc, src, most + d->nlink + 1);
-        for (int k = 0; k < n; k++) topoStartPull(d, dc, src[k], PULL_SYNC);
+        for (int k = 0; rc == MS_OK && k < n; k++) rc = topoStartPull(d, dc, src[k], PULL_SYNC);
     }
     free(src);
+    if (rc != MS_OK) return rc;
     if (kernelNarrating(d->k)) {
         traceRecord r = traceNew(TR_REPL_SYNC_ROUND, "sync");
         traceInt(&r, "round", (int64_t)d->sync_round);
@@ -437,15 +453,13 @@ static void syncRoundStart(directory *d) {
                    d->sync_pulls, d->sync_pulls == 1 ? "" : "s");
     }
     if (!d->sync_pulls) d->sync_active = 0;
+    return MS_OK;
 }
 
-static void syncPullDone(directory *d, size_t moved) {
+static msStatus syncPullDone(directory *d, size_t moved) {
     d->sync_moved += moved;
-    if (d->sync_pulls) return;
-    if (d->sync_dc < 0 && d->sync_moved > 0) {
-        syncRoundStart(d);
-        return;
-    }
+    if (d->sync_pulls) return MS_OK;
+    if (d->sync_dc < 0 && d->sync_moved > 0) return syncRoundStart(d);
     d->sync_active = 0;
     if (kernelNarrating(d->k)) {
         traceRecord r = traceNew(TR_REPL_SYNC_DONE, "sync");
@@ -453,6 +467,7 @@ static void syncPullDone(directory *d, size_t moved) {
         kernelEmit(d->k, &r, "done after %llu round%s", (unsigned long long)d->sync_round,
                    d->sync_round == 1 ? "" : "s");
     }
+    return MS_OK;
 }
 
 msStatus topoSyncStart(directory *d, int dc) {
@@ -467,8 +482,7 @@ msStatus topoSyncStart(directory *d, int dc) {
     d->sync_active = 1;
     d->sync_dc = dc;
     d->sync_round = 0;
-    syncRoundStart(d);
-    return MS_OK;
+    return syncRoundStart(d);
 }
 
 /* ---- building ---- */
@@ -701,7 +715,7 @@ void topoFree(directory *d) {
     d->pulls = NULL;
     d->free_slots = NULL;
     d->npulls = d->nfree_slots = 0;
-    for (int i = 0; i < d->nsite; i++) free(d->site[i].dcs);
+    for (int i = 0; d->site && i < d->nsite; i++) free(d->site[i].dcs);
     free(d->site);
     free(d->link);
 }

@@ -15,6 +15,9 @@
 ** the notifications it had still to send, and skips its periodic runs
 ** (schedule, site link, garbage collection) while failed; each is a
 ** narrative line.
+**
+** Out of memory, or a pull or notification that cannot be scheduled, is
+** returned (MS_NOMEM) up to the event handler, which stops the run with it.
 */
 #ifndef MIGSIM_TOPOLOGY_H
 #define MIGSIM_TOPOLOGY_H
@@ -65,7 +68,7 @@ void topoFree(directory *d);
 ** arm its notification timer unless it is armed (coalescing), or, when
 ** urgent, notify every partner at once.
 */
-void topoNoteChange(directory *d, int dc, int urgent);
+msStatus topoNoteChange(directory *d, int dc, int urgent);
 
 /*
 ** DC dc has just failed: drop every notification it still had to send (an
@@ -76,7 +79,7 @@ void topoDropNotifications(directory *d, int dc);
 
 /* Start a pull into dst from src now, or, when one of that pair is in
 ** flight, owe one for when it is applied (see the file comment). */
-void topoStartPull(directory *d, int dst, int src, pullKind kind);
+msStatus topoStartPull(directory *d, int dst, int src, pullKind kind);
 
 /* Start `sync` (see dirSyncStart). */
 msStatus topoSyncStart(directory *d, int dc);

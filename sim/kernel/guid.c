@@ -31,20 +31,23 @@ void guidNamed(const guidgen *g, const char *name, guid *out) {
 ** and give every call the same GUID.  Labels are short, so the stack buffer
 ** serves nearly always; a longer kind gets a heap buffer of the exact size.
 */
-void guidNext(guidgen *g, const char *kind, guid *out) {
+msStatus guidNext(guidgen *g, const char *kind, guid *out) {
     char small[96];
-    unsigned long long n = (unsigned long long)g->count++;
+    unsigned long long n = (unsigned long long)g->count;
     int len = snprintf(small, sizeof small, "%s:%llu", kind, n);
     if (len >= 0 && (size_t)len < sizeof small) {
         guidNamed(g, small, out);
-        return;
+        g->count++;
+        return MS_OK;
     }
     size_t need = strlen(kind) + 22;   /* ':' + up to 20 digits + NUL */
     char *big = malloc(need);
-    if (!big) abort();   /* a few hundred bytes; no sane way to go on without them */
+    if (!big) return MS_NOMEM;   /* the counter stays: no name was used */
     snprintf(big, need, "%s:%llu", kind, n);
     guidNamed(g, big, out);
     free(big);
+    g->count++;
+    return MS_OK;
 }
 
 char *guidFormat(const guid *id, char *out) {

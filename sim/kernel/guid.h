@@ -13,6 +13,7 @@
 #define MIGSIM_GUID_H
 
 #include <stdint.h>
+#include "kernel/status.h"
 
 typedef struct guid {
     unsigned char b[16];
@@ -33,9 +34,10 @@ void guidNamed(const guidgen *g, const char *name, guid *out);
 
 /*
 ** A fresh GUID: the one named "<kind>:<n>" where n counts guidNext calls on
-** g from 0.  Distinct calls give distinct GUIDs.
+** g from 0.  Distinct calls give distinct GUIDs.  MS_NOMEM only for a kind
+** too long for the stack buffer (about 70 characters) when memory runs out.
 */
-void guidNext(guidgen *g, const char *kind, guid *out);
+msStatus guidNext(guidgen *g, const char *kind, guid *out);
 
 /* Lowercase 36-character form into out (GUID_STRLEN bytes); returns out. */
 char *guidFormat(const guid *id, char *out);
