@@ -74,6 +74,7 @@ msStatus exBuild(kernel *k, directory *d, const exConfig *cfg, exchange **out) {
     msStatus rc = sourceSchema(x->db, &x->src, k->err, sizeof k->err);
     if (rc == MS_OK) rc = buildServers(x, cfg);
     if (rc == MS_OK) rc = storeOpen(&x->st, x->db, x->nservers, k->err, sizeof k->err);
+    x->st.k = k;
     x->admin_dc = cfg->admin_dc;
     x->entry_server = cfg->entry_server;
     if (rc == MS_OK) rc = sourceGenerate(&x->src, x->db, &cfg->source, &k->rsource, k->err, sizeof k->err);

@@ -129,21 +129,21 @@ const char *storeInitName(mbxInit k) {
 }
 
 static sqlite3_stmt *prep(store *x, enum storeStmt k) {
-    return sqlCached(x->db, &x->st[k], sql[k]);
+    return sqlCached(x->k, x->db, &x->st[k], sql[k]);
 }
 
 /* Step a statement that returns no rows; 1 on success. */
-static int run(sqlite3_stmt *st) {
+static int run(store *x, sqlite3_stmt *st) {
     if (!st) return 0;
-    int rc = sqlite3_step(st);
+    int rc = sqlStep(x->k, st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE;
 }
 
 /* Step a count query; -1 on error. */
-static int64_t count(sqlite3_stmt *st) {
+static int64_t count(store *x, sqlite3_stmt *st) {
     if (!st) return -1;
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    int64_t n = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_reset(st);
     return n;
 }
@@ -171,7 +171,7 @@ static msStatus buildFolderMap(store *x, int64_t mbx, uint32_t u) {
     x->fmap_n = 0;
     x->fmap_mbx = 0;
     msStatus rc = MS_OK;
-    while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == MS_OK && sqlStep(x->k, st) == SQLITE_ROW) {
         if (x->fmap_n == x->fmap_cap) {
             size_t ncap = x->fmap_cap ? x->fmap_cap * 2 : 16;
             int64_t *a = realloc(x->fmap_src, ncap * sizeof *a);
@@ -219,7 +219,7 @@ int64_t storeFind(store *x, int server, const guid *g) {
     if (!st) return 0;
     sqlBindGuid(st, 1, g);
     sqlite3_bind_int(st, 2, server);
-    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t id = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return id;
 }
@@ -229,7 +229,7 @@ int64_t storeFindLive(store *x, int server, const guid *g) {
     if (!st) return 0;
     sqlBindGuid(st, 1, g);
     sqlite3_bind_int(st, 2, server);
-    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t id = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return id;
 }
@@ -239,7 +239,7 @@ int64_t storeFindAny(store *x, const guid *g, int *server) {
     if (!st) return 0;
     sqlBindGuid(st, 1, g);
     int64_t id = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (sqlStep(x->k, st) == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
         if (server) *server = sqlite3_column_int(st, 1);
     }
@@ -257,7 +257,7 @@ static msStatus addFolder(store *x, int64_t mbx, int64_t fid, const char *path) 
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, fid);
     sqlite3_bind_text(st, 3, path, -1, SQLITE_TRANSIENT);
-    return run(st) ? MS_OK : MS_NOMEM;
+    return run(x, st) ? MS_OK : MS_NOMEM;
 }
 
 #ifdef MIGSIM_CHECKS
@@ -281,7 +281,7 @@ msStatus storeCreate(store *x, int server, const guid *g, uint32_t user, mbxInit
     sqlite3_bind_int64(st, 3, user);
     sqlite3_bind_text(st, 4, storeInitName(how), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
-    if (!run(st)) return MS_FAIL;   /* the mailbox exists already */
+    if (!run(x, st)) return MS_FAIL;   /* the mailbox exists already */
     *id = sqlite3_last_insert_rowid(x->db);
     for (int k = 0; defaults && k < SRC_DEFAULT_FOLDERS; k++)
         if (addFolder(x, *id, newFid(x, server), srcDefaultFolders[k]) != MS_OK) return MS_NOMEM;
@@ -293,7 +293,7 @@ mbxInit storeInitOf(store *x, int64_t id, simtime *when) {
     if (!st) return 0;
     sqlite3_bind_int64(st, 1, id);
     mbxInit k = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (sqlStep(x->k, st) == SQLITE_ROW) {
         const char *w = (const char *)sqlite3_column_text(st, 0);
         for (mbxInit i = INIT_CLONE; i <= INIT_LOGON; i++)
             if (w && strcmp(w, storeInitName(i)) == 0) k = i;
@@ -308,7 +308,7 @@ msStatus storeCloneFolders(store *x, int64_t mbx, uint32_t u) {
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, u);
-    return run(st) ? MS_OK : MS_FAIL;
+    return run(x, st) ? MS_OK : MS_FAIL;
 }
 
 msStatus storeMergeFolders(store *x, int server, int64_t mbx, uint32_t u, int64_t *created) {
@@ -322,7 +322,7 @@ msStatus storeMergeFolders(store *x, int server, int64_t mbx, uint32_t u, int64_
     char **paths = NULL;
     size_t n = 0, cap = 0;
     msStatus rc = MS_OK;
-    while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == MS_OK && sqlStep(x->k, st) == SQLITE_ROW) {
         if (n == cap && (rc = arrayGrow(&paths, &cap, sizeof *paths, 8)) != MS_OK) break;
         const char *p = (const char *)sqlite3_column_text(st, 0);
         paths[n] = strdup(p ? p : "");
@@ -343,7 +343,7 @@ msStatus storeCopyRules(store *x, int64_t mbx, uint32_t u, int64_t *copied) {
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, u);
-    if (!run(st)) return MS_FAIL;
+    if (!run(x, st)) return MS_FAIL;
     *copied = sqlite3_changes(x->db);
     return MS_OK;
 }
@@ -358,7 +358,7 @@ static msStatus importAdd(store *x, int64_t mbx, const char *mode, const mergeCo
     sqlite3_bind_int64(st, 4, c->skipped);
     sqlite3_bind_int64(st, 5, c->replaced);
     sqlite3_bind_int64(st, 6, c->failed);
-    return run(st) ? MS_OK : MS_FAIL;
+    return run(x, st) ? MS_OK : MS_FAIL;
 }
 
 msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied) {
@@ -367,7 +367,7 @@ msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t 
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, lo);
     sqlite3_bind_int64(st, 3, hi);
-    if (!run(st)) return MS_FAIL;
+    if (!run(x, st)) return MS_FAIL;
     *copied = sqlite3_changes(x->db);
     mergeCounts c = {*copied, 0, 0, 0};
     return importAdd(x, mbx, "clone", &c);
@@ -393,7 +393,7 @@ msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t 
     sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
     if (!st) return MS_NOMEM;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
         int has_target = sqlite3_column_type(st, 1) != SQLITE_NULL;
         if (has_target && sqlite3_column_int64(st, 1) >= sqlite3_column_int64(st, 0)) out->skipped++;
         else if (has_target) out->replaced++;
@@ -404,11 +404,11 @@ msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t 
     if (rc != SQLITE_DONE) return MS_NOMEM;
     if (out->copied == hi - lo + 1) {
         /* Nothing of the batch is in the mailbox: no per-item check needed. */
-        if (!run(prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi))) return MS_FAIL;
+        if (!run(x, prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi))) return MS_FAIL;
         return importAdd(x, mbx, "merge", out);
     }
-    if (out->replaced && !run(prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
-    if (out->copied && !run(prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
+    if (out->replaced && !run(x, prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
+    if (out->copied && !run(x, prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
     return importAdd(x, mbx, "merge", out);
 }
 
@@ -417,7 +417,7 @@ msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_text(st, 2, "Inbox", -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
+    int found = sqlStep(x->k, st) == SQLITE_ROW;
     int64_t fid = found ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (!found) return MS_FAIL;
@@ -428,7 +428,7 @@ msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime
     sqlite3_bind_int64(st, 3, skey);
     sqlite3_bind_int64(st, 4, size);
     sqlite3_bind_int64(st, 5, now);
-    return run(st) ? MS_OK : MS_FAIL;
+    return run(x, st) ? MS_OK : MS_FAIL;
 }
 
 msStatus storeDisconnect(store *x, int64_t id, simtime now) {
@@ -436,7 +436,7 @@ msStatus storeDisconnect(store *x, int64_t id, simtime now) {
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    return run(st) ? MS_OK : MS_FAIL;
+    return run(x, st) ? MS_OK : MS_FAIL;
 }
 
 msStatus storePurge(store *x, int64_t id) {
@@ -446,7 +446,7 @@ msStatus storePurge(store *x, int64_t id) {
         sqlite3_stmt *st = prep(x, order[i]);
         if (!st) return MS_NOMEM;
         sqlite3_bind_int64(st, 1, id);
-        if (!run(st)) return MS_FAIL;
+        if (!run(x, st)) return MS_FAIL;
     }
     return MS_OK;
 }
@@ -459,7 +459,7 @@ msStatus storeList(store *x, int server, mbxRow **out, size_t *n) {
     sqlite3_bind_int(st, 1, server);
     size_t cap = 0;
     msStatus rc = MS_OK;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (sqlStep(x->k, st) == SQLITE_ROW) {
         if (*n == cap && (rc = arrayGrow(out, &cap, sizeof **out, 16)) != MS_OK) break;
         mbxRow *r = &(*out)[*n];
         memset(r, 0, sizeof *r);
@@ -485,7 +485,7 @@ static int64_t countMbx(store *x, enum storeStmt k, int64_t mbx) {
     sqlite3_stmt *st = prep(x, k);
     if (!st) return -1;
     sqlite3_bind_int64(st, 1, mbx);
-    return count(st);
+    return count(x, st);
 }
 
 msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
@@ -498,7 +498,7 @@ msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
     ** equal search keys are adjacent, so a key unlike the previous copy's is new. */
     int64_t total = 0, copies = 0, present = 0, prev = 0;
     int rc, have_prev = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
         total++;
         if (!sqlite3_column_int(st, 1)) continue;
         int64_t k = sqlite3_column_int64(st, 0);
@@ -531,7 +531,7 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
     sqlite3_bind_int64(st, 2, user);
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
         if (*n == cap && arrayGrow(out, &cap, sizeof **out, 8) != MS_OK) {
             sqlite3_reset(st);
             free(*out);
@@ -547,7 +547,7 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
     sqlite3_reset(st);
     if (rc == SQLITE_DONE && (st = prep(x, SS_FOLDER_COUNTS)) != NULL) {
         sqlite3_bind_int64(st, 1, mbx);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW)
             for (size_t i = 0; i < *n; i++)
                 if ((*out)[i].fid == sqlite3_column_int64(st, 0)) (*out)[i].items = sqlite3_column_int64(st, 1);
         sqlite3_reset(st);
@@ -576,7 +576,7 @@ int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
     if (!st) return -1;
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, user);
-    return count(st);
+    return count(x, st);
 }
 
 /* The position in src->items of user's item with search key skey, or -1 (bykey is sorted on skey). */
@@ -593,12 +593,12 @@ static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
 }
 
 /* The int64 column 0 of every row of st into a new array (*n of them). */
-static msStatus column0(sqlite3_stmt *st, int64_t **out, size_t *n) {
+static msStatus column0(store *x, sqlite3_stmt *st, int64_t **out, size_t *n) {
     size_t cap = 0;
     int rc;
     *out = NULL;
     *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
         if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) break;
         (*out)[(*n)++] = sqlite3_column_int64(st, 0);
     }
@@ -628,9 +628,9 @@ int64_t storeFoldersNotKept(store *x, const source *src, int64_t mbx, uint32_t u
     sqlite3_bind_int64(mf, 1, mbx);
     sqlite3_bind_int64(it, 1, mbx);
     int64_t lost = -1;
-    if (column0(sf, &srcf, &ns) != MS_OK || column0(mf, &have, &nh) != MS_OK) goto done;
+    if (column0(x, sf, &srcf, &ns) != MS_OK || column0(x, mf, &have, &nh) != MS_OK) goto done;
     int rc;
-    while ((rc = sqlite3_step(it)) == SQLITE_ROW) {
+    while ((rc = sqlStep(x->k, it)) == SQLITE_ROW) {
         int64_t pos = userItem(src, user, sqlite3_column_int64(it, 0));
         if (pos < 0 || src->items[pos].fid == sqlite3_column_int64(it, 1) || hasId(bad, nb, src->items[pos].fid))
             continue;
@@ -654,7 +654,7 @@ msStatus storeImportBegin(store *x, int64_t mbx, simtime now) {
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, now);
-    return run(st) ? MS_OK : MS_FAIL;
+    return run(x, st) ? MS_OK : MS_FAIL;
 }
 
 int storeLastImport(store *x, int64_t mbx, importInfo *out) {
@@ -662,7 +662,7 @@ int storeLastImport(store *x, int64_t mbx, importInfo *out) {
     memset(out, 0, sizeof *out);
     if (!st) return 0;
     sqlite3_bind_int64(st, 1, mbx);
-    int found = sqlite3_step(st) == SQLITE_ROW;
+    int found = sqlStep(x->k, st) == SQLITE_ROW;
     if (found) {
         const char *m = (const char *)sqlite3_column_text(st, 0);
         snprintf(out->mode, sizeof out->mode, "%s", m ? m : "");

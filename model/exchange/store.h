@@ -80,6 +80,7 @@ enum storeStmt {
 };
 
 typedef struct store {
+    struct kernel *k;    /* where a failed SQL step is recorded (sqlStep); NULL: nowhere */
     sqlite3 *db;
     sqlite3_stmt *st[SS__COUNT];
     int nservers;

@@ -391,7 +391,7 @@ static msStatus opAdd(engine *e, const migRequest *q) {
     if (dirDcFailed(x->d, q->dc)) return fail(e, MIG_ERR_UNAVAILABLE, "the DC is failed");
     char gs[GUID_STRLEN], smtp[120], leg[200];
     guid mbx, acct;
-    guidNext(&e->k->guids, "mailbox", &mbx);
+    if (guidNext(&e->k->guids, "mailbox", &mbx) != MS_OK) kernelFault(e->k, MS_NOMEM);
     guidFormat(&mbx, gs);
     snprintf(smtp, sizeof smtp, "SMTP:%s", su->smtp);
     snprintf(leg, sizeof leg, "/o=Target/ou=First Administrative Group/cn=Recipients/cn=%s", su->name);
@@ -454,7 +454,7 @@ static msStatus opMailboxEnable(engine *e, const migRequest *q) {
     guid mbx;
     if (!g || guidParse(g, &mbx) != 0) {
         char gs[GUID_STRLEN];
-        guidNext(&e->k->guids, "mailbox", &mbx);
+        if (guidNext(&e->k->guids, "mailbox", &mbx) != MS_OK) kernelFault(e->k, MS_NOMEM);
         const char *v[] = {guidFormat(&mbx, gs)};
         if (dirModify(d, q->dc, &q->object, A_MAILBOXGUID, v, 1) != MS_OK) return fail(e, MIG_ERR_BAD_REQUEST, "refused");
     }

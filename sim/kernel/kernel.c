@@ -42,7 +42,7 @@ msStatus kernelFireNext(kernel *k) {
     k->now = ev.at;
     k->events_fired++;
     msStatus rc = ev.fire(k, ev.obj, ev.arg);
-    if (rc == MS_OK) rc = k->fault;
+    if (k->fault != MS_OK) rc = k->fault;   /* the root cause, whatever the handler made of it */
     if (rc != MS_OK) {
         if (!k->fault) k->fault = rc;
         snprintf(k->where, sizeof k->where, "%s", ev.what);
