@@ -322,6 +322,16 @@ uint64_t dirForEachChanged(const directory *d, int dc, uint64_t after,
 
 /* ---- originating writes ---- */
 
+/*
+** A write's status on its way out: out of memory is also the run's fault
+** (kernelFault), so a caller that reads any failure as "the DC refused"
+** (a name taken, say) cannot turn it into a changed verdict.
+*/
+static msStatus written(directory *d, msStatus st) {
+    if (st == MS_NOMEM) kernelFault(d->k, st);
+    return st;
+}
+
 static msStatus writable(directory *d, int dc) {
     if (!dcOk(d, dc)) {
         if (d) snprintf(d->k->err, sizeof d->k->err, "no DC %d", dc);
@@ -341,7 +351,7 @@ msStatus dirAddUnder(directory *d, int dc, const guid *parent, const char *rdn,
     if (!parent || !rdn) return MS_INPUT;
     st = origCreate(d, dc, parent, rdn, vals, nvals, out);
     if (st == MS_OK) st = topoNoteChange(d, dc, 0);
-    return st;
+    return written(d, st);
 }
 
 msStatus dirAdd(directory *d, int dc, dirContainer parent, const char *rdn,
@@ -367,7 +377,7 @@ msStatus dirModify(directory *d, int dc, const guid *obj, dirAttr a,
         }
         st = topoNoteChange(d, dc, urgent);
     }
-    return st;
+    return written(d, st);
 }
 
 /* A rename (newparent NULL) or a move (newrdn NULL): one write, origMove. */
@@ -379,7 +389,7 @@ static msStatus moveOrRename(directory *d, int dc, const guid *obj, const guid *
     uint64_t before = d->dc[dc].r.usn;
     st = origMove(d, dc, obj, newparent, newrdn);
     if (st == MS_OK && d->dc[dc].r.usn != before) st = topoNoteChange(d, dc, 0);
-    return st;
+    return written(d, st);
 }
 
 msStatus dirRename(directory *d, int dc, const guid *obj, const char *newrdn) {
@@ -396,7 +406,7 @@ msStatus dirDelete(directory *d, int dc, const guid *obj) {
     if (!obj) return MS_INPUT;
     st = origDelete(d, dc, obj);
     if (st == MS_OK) st = topoNoteChange(d, dc, 0);
-    return st;
+    return written(d, st);
 }
 
 void dirContainerGuid(const directory *d, dirContainer c, guid *out) {

@@ -24,12 +24,15 @@
 typedef struct changed {
     guid *v;
     size_t n, cap;
+    int nomem;             /* an object could not be kept: the pass is a fault */
 } changed;
 
 static void collect(void *ctx, const guid *obj) {
     changed *c = ctx;
-    /* On failure the object is seen again on the next pass. */
-    if (c->n == c->cap && arrayGrow(&c->v, &c->cap, sizeof *c->v, 64) != MS_OK) return;
+    if (c->n == c->cap && arrayGrow(&c->v, &c->cap, sizeof *c->v, 64) != MS_OK) {
+        c->nomem = 1;
+        return;
+    }
     c->v[c->n++] = *obj;
 }
 
@@ -98,9 +101,13 @@ static void stampOne(exchange *x, int server, const guid *obj) {
         nv[m++] = copy[i];
     }
     const char *mail[] = {addr};
-    if (dirModify(x->d, dc, obj, A_PROXYADDRESSES, nv, m) != MS_OK ||
-        dirModify(x->d, dc, obj, A_MAIL, mail, 1) != MS_OK)
+    msStatus rc = dirModify(x->d, dc, obj, A_PROXYADDRESSES, nv, m);
+    if (rc == MS_OK) rc = dirModify(x->d, dc, obj, A_MAIL, mail, 1);
+    if (rc != MS_OK) {
+        /* A write the DC refuses is skipped; running out of memory stops the run. */
+        if (rc != MS_FAIL) kernelFault(x->k, rc);
         return;
+    }
     traceRecord r = traceNew(TR_RUS_STAMP, sv->name);
     r.server = sv->name;
     r.dc = exDcName(x, dc);
@@ -115,16 +122,20 @@ void rusRun(exchange *x, int server) {
     if (dirDcFailed(x->d, sv->dc)) return;   /* DSAccess finds its DC down: nothing this pass */
     changed c = {0};
     uint64_t top = dirForEachChanged(x->d, sv->dc, sv->rus_usn, collect, &c);
-    for (size_t i = 0; i < c.n; i++) stampOne(x, server, &c.v[i]);
+    if (c.nomem) {
+        free(c.v);
+        kernelFault(x->k, MS_NOMEM);   /* the run stops: no pass that skipped objects */
+        return;
+    }
+    for (size_t i = 0; i < c.n && x->k->fault == MS_OK; i++) stampOne(x, server, &c.v[i]);
     free(c.v);
     sv->rus_usn = top;
 }
 
 static msStatus rusEv(kernel *k, void *obj, int64_t arg) {
     exchange *x = obj;
-    (void)k;
     rusRun(x, (int)arg);
-    return MS_OK;
+    return k->fault;
 }
 
 msStatus rusStart(exchange *x) {
