@@ -895,9 +895,11 @@ msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out) {
                       p->wizard_logon_time, p->wizard_retry_interval, p->wizard_retry_window, p->wizard_batch,
                       e, emitFor, e->user_names, cfg->timeout_ms};
     if (!e->m || e->m->abi != MIGRATOR_ABI || !(e->self = e->m->open(&e->env))) {
+        /* A built-in migrator's open fails only when memory runs out. */
+        int nomem = e->m && e->m->abi == MIGRATOR_ABI && engineBuiltin(e->m->name) == e->m;
         snprintf(x->k->err, sizeof x->k->err, "migrator %s: cannot open", e->m ? e->m->name : "?");
         engineClose(e);
-        return MS_FAIL;
+        return nomem ? MS_NOMEM : MS_FAIL;
     }
     x->mv_obj = e;
     x->mv = &engineView;
