@@ -682,7 +682,7 @@ static msStatus folderFor(store *x, int server, int64_t to, const char *path, in
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, to);
     sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
-    int found = sqlite3_step(st) == SQLITE_ROW;
+    int found = sqlStep(x->k, st) == SQLITE_ROW;
     *fid = found ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (found) return MS_OK;
@@ -701,7 +701,7 @@ msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_
     char **paths = NULL;
     size_t n = 0, cap = 0, capp = 0;
     msStatus rc = MS_OK;
-    while (rc == MS_OK && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == MS_OK && sqlStep(x->k, st) == SQLITE_ROW) {
         if ((n == cap && (rc = arrayGrow(&fids, &cap, sizeof *fids, 4)) != MS_OK) ||
             (n == capp && (rc = arrayGrow(&paths, &capp, sizeof *paths, 4)) != MS_OK))
             break;
@@ -720,7 +720,7 @@ msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_
             sqlite3_bind_int64(st, 2, to);
             sqlite3_bind_int64(st, 3, dst);
             sqlite3_bind_int64(st, 4, fids[i]);
-            if (!run(st)) rc = MS_FAIL;
+            if (!run(x, st)) rc = MS_FAIL;
             else *moved += sqlite3_changes(x->db);
         }
         free(paths[i]);

@@ -759,6 +759,8 @@ static msStatus step(engine *e) {
         /* The migrator itself failed (a process broke the protocol, say): not
         ** an outcome of the scenario, so the run stops with exit 2. */
         snprintf(e->k->err, sizeof e->k->err, "migrator %s: %s", e->m->name, why[0] ? why : "failed");
+        /* A built-in migrator that ran out of memory says so in those words. */
+        if (engineBuiltin(e->m->name) == e->m && strcmp(why, MIGRATOR_NOMEM) == 0) return MS_NOMEM;
         return MS_INPUT;
     }
     scratchReset(e);

@@ -40,6 +40,9 @@
 #include "kernel/trace.h"
 
 #define MIGRATOR_ABI 2            /* bumped when these structs change */
+/* The why of a built-in migrator's next() or open that ran out of memory: the run
+** then stops as every allocation failure does (docs/architecture.md, "Errors"). */
+#define MIGRATOR_NOMEM "out of memory"
 
 /* ---- requests ------------------------------------------------------ */
 

@@ -64,6 +64,7 @@ typedef struct wizUser {
 
 typedef struct wizard {
     const migEnv *env;
+    int nomem;             /* an allocation failed: next says "out of memory" (the run stops, exit 2) */
     migStart run;
     wizUser *u;
     size_t n, cur;
@@ -298,9 +299,10 @@ static int fillNext(wizard *w, migRequest *q) {
         size_t n0 = w->nproxies;
         char smtp[120];
         snprintf(smtp, sizeof smtp, "%s:%s", hasPrimarySmtp(w->proxies, w->nproxies) ? "smtp" : "SMTP", wu->smtp);
-        if (!hasProxy(w->proxies, w->nproxies, smtp) && !(w->proxies[w->nproxies++] = strdup(smtp))) return -1;
+        if (!hasProxy(w->proxies, w->nproxies, smtp) && !(w->proxies[w->nproxies++] = strdup(smtp)))
+            return w->nomem = 1, -1;
         if (!hasProxy(w->proxies, w->nproxies, wu->x500) && !(w->proxies[w->nproxies++] = strdup(wu->x500)))
-            return -1;
+            return w->nomem = 1, -1;
         if (w->nproxies != n0) {
             ask(w, q, MIG_OP_DIR_MODIFY, P_FILL_PROXIES);
             q->attr = "proxyAddresses";
@@ -327,7 +329,7 @@ static int onFound(wizard *w, migRequest *q, const migReply *a) {
     freeProxies(w);
     for (size_t i = 0; i < m->nproxies && i < 30; i++) {
         char *c = strdup(m->proxies[i]);
-        if (!c) return -1;
+        if (!c) return w->nomem = 1, -1;
         w->proxies[w->nproxies++] = c;
     }
     snprintf(w->match_dn, sizeof w->match_dn, "%s", m->dn ? m->dn : "");
@@ -466,7 +468,7 @@ static int copyNext(wizard *w, migRequest *q) {
              (long long)wu->failed);
         if (!filled(w, &wu->mbx)) {
             if (w->nfilled == w->capfilled && arrayGrow(&w->filled, &w->capfilled, sizeof *w->filled, 16) != MS_OK)
-                return -1;
+                return w->nomem = 1, -1;
             w->filled[w->nfilled++] = wu->mbx;
         }
         if (w->run.protect) {
@@ -634,7 +636,7 @@ static int start(wizard *w, migRequest *q, const migReply *a) {
     w->run = a->start;
     free(w->u);
     w->u = calloc(a->start.nusers ? a->start.nusers : 1, sizeof *w->u);
-    if (!w->u) return -1;
+    if (!w->u) return w->nomem = 1, -1;
     w->n = a->start.nusers;
     for (size_t i = 0; i < w->n; i++) w->u[i].user = a->start.users[i];
     w->cur = 0;
@@ -675,7 +677,8 @@ int wizardNext(void *self, const migReply *a, migRequest *q, char *why, size_t w
     } else {
         rc = stage1(w, q, a);
     }
-    if (rc != 0) snprintf(why, whysz, "wizard: unexpected reply %s to %s", migStatusName(a->status), "its request");
+    if (rc != 0 && w->nomem) snprintf(why, whysz, "%s", MIGRATOR_NOMEM);
+    else if (rc != 0) snprintf(why, whysz, "wizard: unexpected reply %s to %s", migStatusName(a->status), "its request");
     return rc;
 }
 
