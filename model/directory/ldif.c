@@ -26,7 +26,8 @@
 
 typedef struct out {
     FILE *f;
-    int err;
+    int err;             /* a write failed */
+    int nomem;           /* an allocation failed: out of memory, not an I/O error */
 } out;
 
 static void put(out *o, const char *s, size_t n) {
@@ -62,7 +63,7 @@ static void readableComment(out *o, const char *name, const char *val, size_t n)
     size_t cap = strlen(name) + 5 + 3 * n;
     char *buf = malloc(cap), *at = buf;
     if (!buf) {
-        o->err = 1;
+        o->nomem = 1;
         return;
     }
     at += snprintf(buf, cap, "# %s: ", name);
@@ -89,7 +90,7 @@ static void line(out *o, const char *name, const char *val, size_t n) {
     size_t cap = strlen(name) + 4 + (n + 2) / 3 * 4 + 1;
     char *buf = malloc(cap);
     if (!buf) {
-        o->err = 1;
+        o->nomem = 1;
         return;
     }
     size_t len = (size_t)snprintf(buf, cap, "%s:%s", name, safe ? (n ? " " : "") : ": ");
@@ -97,7 +98,7 @@ static void line(out *o, const char *name, const char *val, size_t n) {
         char *big = realloc(buf, len + n + 1);
         if (!big) {
             free(buf);
-            o->err = 1;
+            o->nomem = 1;
             return;
         }
         buf = big;
@@ -186,7 +187,7 @@ msStatus dirWriteLdif(const directory *d, int dc, FILE *f) {
     }
     if (st == MS_OK) {
         qsort(e, n, sizeof *e, cmpEntry);
-        out o = {f, 0};
+        out o = {f, 0, 0};
         const char *ver = "version: 1\n";
         put(&o, ver, strlen(ver));
         for (size_t i = 0; i < n; i++) {
@@ -207,6 +208,7 @@ msStatus dirWriteLdif(const directory *d, int dc, FILE *f) {
             line(&o, "usnChanged", usn, (size_t)k);
         }
         if (o.err || fflush(f) != 0) st = MS_IO;
+        if (o.nomem) st = MS_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         free(e[i].dn);
