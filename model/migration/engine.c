@@ -332,27 +332,37 @@ static int dirOk(engine *e, int dc) {
 }
 
 /* One search result entry for object g on dc. */
-static void fillEntry(engine *e, int dc, const guid *g, migEntry *out) {
+/* A copy of src (NULL stays NULL) in the reply's scratch; 0 when memory ran out. */
+static int keepStr(engine *e, const char *src, const char **dst) {
+    *dst = scratchStr(e, src);
+    return !src || *dst;
+}
+
+/* One search result entry for object g on dc; MS_NOMEM leaves it unusable. */
+static msStatus fillEntry(engine *e, int dc, const guid *g, migEntry *out) {
     directory *d = e->x->d;
     char dn[512];
     out->object = *g;
-    out->dn = scratchStr(e, dirDn(d, dc, g, dn, sizeof dn) ? dn : "");
+    if (!keepStr(e, dirDn(d, dc, g, dn, sizeof dn) ? dn : "", &out->dn)) return MS_NOMEM;
     const char *mg = dirGet(d, dc, g, A_MAILBOXGUID);
     out->has_mailbox = mg && guidParse(mg, &out->mailbox) == 0;
     const char *home = dirGet(d, dc, g, A_HOMEMDB);
     int server = home ? exServerOfHomeMdb(e->x, home) : -1;
     out->home_server = server >= 0 ? e->x->servers[server].name : NULL;
-    out->mail = scratchStr(e, dirGet(d, dc, g, A_MAIL));
-    out->legacy_dn = scratchStr(e, dirGet(d, dc, g, A_LEGACYEXCHANGEDN));
+    if (!keepStr(e, dirGet(d, dc, g, A_MAIL), &out->mail) ||
+        !keepStr(e, dirGet(d, dc, g, A_LEGACYEXCHANGEDN), &out->legacy_dn))
+        return MS_NOMEM;
     const char *uac = dirGet(d, dc, g, A_USERACCOUNTCONTROL);
     out->disabled = uac && (atoi(uac) & 2);
     const char *vals[32];
     size_t n = dirGetAll(d, dc, g, A_PROXYADDRESSES, vals, 32);
     const char **pv = scratchAlloc(e, (n ? n : 1) * sizeof *pv);
-    if (!pv) n = 0;
-    for (size_t i = 0; i < n; i++) pv[i] = scratchStr(e, vals[i]);
+    if (!pv) return MS_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!keepStr(e, vals[i], &pv[i])) return MS_NOMEM;
     out->proxies = pv;
     out->nproxies = n;
+    return MS_OK;
 }
 
 static msStatus opSearch(engine *e, const migRequest *q) {
@@ -377,7 +387,8 @@ static msStatus opSearch(engine *e, const migRequest *q) {
     if (n > MAX_FOUND) n = MAX_FOUND;
     migEntry *v = scratchAlloc(e, (n ? n : 1) * sizeof *v);
     if (!v) return MS_NOMEM;
-    for (size_t i = 0; i < n; i++) fillEntry(e, q->dc, &found[i], &v[i]);
+    for (size_t i = 0; i < n; i++)
+        if (fillEntry(e, q->dc, &found[i], &v[i]) != MS_OK) return MS_NOMEM;
     e->reply.entries = v;
     e->reply.nentries = n;
     return replyAfter(e, 0);
@@ -406,7 +417,7 @@ static msStatus opAdd(engine *e, const migRequest *q) {
     char dn[512];
     e->reply.object = acct;
     e->reply.mailbox = mbx;
-    e->reply.dn = scratchStr(e, dirDn(x->d, q->dc, &acct, dn, sizeof dn) ? dn : "");
+    if (!keepStr(e, dirDn(x->d, q->dc, &acct, dn, sizeof dn) ? dn : "", &e->reply.dn)) return MS_NOMEM;
     e->busy_until = e->k->now + e->k->p.wizard_account_time;
     return replyAfter(e, 0);
 }
@@ -515,7 +526,11 @@ static msStatus listFolders(engine *e, int64_t row, uint32_t user) {
     }
     int64_t items = 0;
     for (size_t i = 0; i < n; i++) {
-        f[i] = (migFolder){v[i].fid, scratchStr(e, v[i].path), v[i].items, v[i].from_source};
+        f[i] = (migFolder){v[i].fid, NULL, v[i].items, v[i].from_source};
+        if (!keepStr(e, v[i].path, &f[i].path)) {
+            free(v);
+            return MS_NOMEM;
+        }
         items += v[i].items;
     }
     free(v);
