@@ -34,7 +34,7 @@ SOVERSION := 0
 FUZZ_SECONDS ?= 60
 FUZZ_RUN_SECONDS ?= $(FUZZ_SECONDS)
 
-PKGS    := sqlite3 uuid jansson
+PKGS    := sqlite3 uuid jansson libedit
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
