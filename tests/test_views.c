@@ -490,8 +490,33 @@ static void cli_filters_and_brief(void **state) {
     remove(path);
 }
 
+/* A trainee asks "has DC3 got it yet?": the user view names every DC, and a
+   DC that holds no account of the user says so instead of being left out. */
+static void cli_user_view_names_a_dc_without_the_account(void **state) {
+    (void)state;
+    const char *a[] = {"migsim", "run", "scenarios/labs/04-admin-dc-lag.scn", "--until", "2m15s",
+                       "--show", "user:user3", "--quiet"};
+    captured c = runCli(8, a);
+    assert_int_equal(c.status, 0);
+    const char *dc1 = strstr(c.out, "\n  on DC1:\n    usn ");
+    const char *dc3 = strstr(c.out, "\n  on DC3:\n    no object (not replicated here yet, or never)\n");
+    assert_non_null(dc1);
+    assert_non_null(dc3);
+    assert_true(dc1 < dc3);
+    freeCaptured(&c);
+    /* Once replication has crossed the site link, DC3 holds it. */
+    const char *b[] = {"migsim", "run", "scenarios/labs/04-admin-dc-lag.scn", "--until", "2h",
+                       "--show", "user:user3", "--quiet"};
+    c = runCli(8, b);
+    assert_int_equal(c.status, 0);
+    assert_null(strstr(c.out, "no object"));
+    assert_non_null(strstr(c.out, "\n  on DC3:\n    usn "));
+    freeCaptured(&c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cli_user_view_names_a_dc_without_the_account),
         cmocka_unit_test(until_stops_after_the_work_due_at_t),
         cmocka_unit_test(until_at_the_instant_of_a_step_runs_it),
         cmocka_unit_test(views_at_the_end_of_the_reproduction),

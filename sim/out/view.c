@@ -67,13 +67,17 @@ static void printServer(const stateServer *s, FILE *f) {
 static void printUser(const stateUser *u, FILE *f) {
     fprintf(f, "user %s\n", u->name);
     fprintf(f, "  accounts, per DC: usn, state, class, objectGUID, mailbox GUID, RUS, account of, DN\n");
-    const char *dc = NULL;
-    for (size_t i = 0; i < u->naccounts; i++) {
-        const stateObject *o = &u->accounts[i];
-        if (!dc || strcmp(dc, o->dc) != 0) fprintf(f, "  on %s:\n", dc = o->dc);
-        printObject(o, f);
-    }
     if (!u->naccounts) fprintf(f, "  no account on any DC\n");
+    for (size_t d = 0; u->naccounts && d < u->ndcs; d++) {
+        size_t shown = 0;
+        fprintf(f, "  on %s:\n", u->dcs[d]);
+        for (size_t i = 0; i < u->naccounts; i++) {
+            if (strcmp(u->accounts[i].dc, u->dcs[d]) != 0) continue;
+            printObject(&u->accounts[i], f);
+            shown++;
+        }
+        if (!shown) fprintf(f, "    no object (not replicated here yet, or never)\n");
+    }
     fprintf(f, "  mailboxes:\n");
     for (size_t i = 0; i < u->nmailboxes; i++) printMailbox(&u->mailboxes[i], f);
     if (!u->nmailboxes) fprintf(f, "    none on any store\n");

@@ -282,6 +282,12 @@ static msStatus collectUser(sim *s, uint32_t user, stateUser *out) {
     out->name = dupStr(exUserName(w->ex, user));
     if (!out->name) return MS_NOMEM;
     msStatus st = MS_OK;
+    out->dcs = calloc((size_t)dirDcCount(w->dir) + 1, sizeof *out->dcs);
+    if (!out->dcs) return MS_NOMEM;
+    for (int dc = 0; dc < dirDcCount(w->dir); dc++) {
+        if (!(out->dcs[dc] = dupStr(dirDcName(w->dir, dc)))) return MS_NOMEM;
+        out->ndcs++;
+    }
     for (int dc = 0; st == MS_OK && dc < dirDcCount(w->dir); dc++)
         st = collectObjects(w, dc, user, &out->accounts, &out->naccounts, &cap);
     cap = 0;
@@ -331,6 +337,8 @@ void stateFree(simState *st) {
         free(v->user.name);
         for (size_t k = 0; k < v->user.naccounts; k++) freeObject(&v->user.accounts[k]);
         free(v->user.accounts);
+        for (size_t k = 0; k < v->user.ndcs; k++) free(v->user.dcs[k]);
+        free(v->user.dcs);
         for (size_t k = 0; k < v->user.nmailboxes; k++) freeMailbox(&v->user.mailboxes[k]);
         free(v->user.mailboxes);
         traceFree(&v->user.records);

@@ -111,6 +111,8 @@ typedef struct stateUser {
     char *name;
     stateObject *accounts;    /* on every DC, DCs in declaration order */
     size_t naccounts;
+    char **dcs;               /* every DC's name, in declaration order: a DC */
+    size_t ndcs;              /* holding no account of the user is news too */
     stateMailbox *mailboxes;  /* made for the user, or owned by one of their accounts */
     size_t nmailboxes;
     trace records;            /* the run's records whose user subject is the user */
