@@ -66,6 +66,7 @@ static const char usageTop[] =
     "                [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
     "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
     "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
+    "       migsim diff A B [--seed N | --seeds N,M] [--context N]\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
     "migsim simulates an Exchange 2003 inter-organization migration against a replicated\n"
@@ -75,6 +76,7 @@ static const char usageTop[] =
     "commands:\n"
     "  run     run one scenario: narrative, outcome table (or the state) and verdict\n"
     "  check   run scenarios and report PASS or FAIL for each\n"
+    "  diff    compare two runs (scenarios, seeds or --db files): outcomes, first divergence\n"
     "\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
     "step failed, 2 bad input, usage or a write error.  See migsim(1) and docs/ for the\n"
@@ -666,6 +668,7 @@ static int dispatch(int argc, char **argv, FILE *out, FILE *err) {
         }
         return cmdCheck(argc, argv, out, err);
     }
+    if (strcmp(cmd, "diff") == 0) return cliDiff(argc, argv, out, err);
     if (cmd[0] == '-') return usageError(err, NULL, "unknown option '%s'", cmd);
     return usageError(err, NULL, "unknown command '%s'", cmd);
 }

@@ -46,4 +46,12 @@ int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err);
 */
 int checkPathsWith(char **paths, int npaths, int flags, const simOptions *base, FILE *out, FILE *err);
 
+/*
+** `migsim diff A B`: compare two runs, each a scenario (run with the seeds
+** asked for) or a results database (out/rundiff.h).  Prints the outcomes
+** side by side and the first divergence of the traces; returns 0 when the
+** runs are the same, 1 when they differ, 2 on error (one line on err).
+*/
+int cliDiff(int argc, char **argv, FILE *out, FILE *err);
+
 #endif
