@@ -9,8 +9,13 @@
 ** The first path in the sorted walk names the file.  Each scenario runs in a
 ** run of its own (its own sim), one after another in this process.  A
 ** scenario with no expectation checks nothing, so it is EMPTY, a failure
-** unless allowed.  Exit status: 2 if any scenario could not be read or
-** parsed, else 1 if any failed, else 0.
+** unless allowed.  A failed scenario prints every failed expectation, one
+** line each as FILE:LINE (an editor jumps there), and its failed step.
+** Every scenario's result is also kept as a case of a checkReport
+** (out/checkreport.h), from which --junit and --json are written after the
+** last run, through atomicfile.h.  Exit status: 2 if any scenario could not
+** be read or parsed (or an output could not be written), else 1 if any
+** failed, else 0.
 */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +25,8 @@
 #include <sys/stat.h>
 #include "kernel/array.h"
 #include "cli/cli.h"
+#include "kernel/atomicfile.h"
+#include "out/checkreport.h"
 #include "out/report.h"
 #include "scenario/scenario.h"
 #include "run/sim.h"
@@ -29,9 +36,14 @@ typedef struct pathList {
     size_t n, cap;
 } pathList;
 
-typedef struct tally {
-    int passed, failed, errors, empty;
-} tally;
+/* One check command: its options, its streams, and the report it builds. */
+typedef struct checkCtx {
+    int flags;               /* CHECK_* */
+    const simOptions *base;
+    FILE *out;               /* the text lines; NULL when --json takes standard output */
+    FILE *err;
+    checkReport rep;
+} checkCtx;
 
 /*
 ** A set of files by identity, for lookup only (nothing iterates over it, so
@@ -137,19 +149,25 @@ static char *joinPath(const char *dir, const char *name) {
     return p;
 }
 
+/* A path that cannot be read: an ERROR line and an error case; -1 out of memory. */
+static int unreadable(checkCtx *cx, const char *path, int errnum) {
+    char why[1024];
+    checkCase *c;
+    snprintf(why, sizeof why, "%s: error: cannot read: %s", path, strerror(errnum));
+    if (cx->out) fprintf(cx->out, "ERROR %s\n", why);
+    if (checkReportAdd(&cx->rep, path, &c) != MS_OK || checkCaseError(c, why) != MS_OK) return -1;
+    return 0;
+}
+
 /*
 ** Append the *.scn files under dir, recursively, in sorted order, skipping
 ** directories and files already seen.  A directory that cannot be read is
-** reported as an ERROR line on report and counted in *errors, and the walk
-** goes on with its siblings; only running out of memory stops it (-1).
+** reported as an ERROR line and an error case, and the walk goes on with
+** its siblings; only running out of memory stops it (-1).
 */
-static int collectDir(const char *dir, seen *sn, pathList *out, FILE *report, int *errors) {
+static int collectDir(const char *dir, seen *sn, pathList *out, checkCtx *cx) {
     DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(report, "ERROR %s: error: cannot read: %s\n", dir, strerror(errno));
-        (*errors)++;
-        return 0;
-    }
+    if (!d) return unreadable(cx, dir, errno);
     pathList names = {0};
     struct dirent *e;
     int rc = 0;
@@ -167,7 +185,7 @@ static int collectDir(const char *dir, seen *sn, pathList *out, FILE *report, in
             if (endsWith(p, ".scn")) rc = pushPath(out, p);
         } else if (S_ISDIR(st.st_mode)) {
             int added = idAdd(&sn->dirs, &st);
-            rc = added < 0 ? -1 : added ? collectDir(p, sn, out, report, errors) : 0;
+            rc = added < 0 ? -1 : added ? collectDir(p, sn, out, cx) : 0;
         } else if (endsWith(p, ".scn") && S_ISREG(st.st_mode)) {
             /* Only regular files: a FIFO named *.scn would block the search for ever. */
             int added = idAdd(&sn->files, &st);
@@ -186,84 +204,106 @@ static const char *externalMigrator(const scenario *sc) {
     return m && (strncmp(m, "exec:", 5) == 0 || strncmp(m, "plugin:", 7) == 0) ? m : NULL;
 }
 
+/* An ERROR line and the case's error (why without the path's "ERROR " prefix). */
+static msStatus errorCase(checkCtx *cx, checkCase *c, const char *why) {
+    if (cx->out) fprintf(cx->out, "ERROR %s\n", why);
+    return checkCaseError(c, why);
+}
+
+/* A run that ended (passed, failed or empty) into its case, and its lines. */
+static msStatus ranCase(checkCtx *cx, checkCase *c, const sim *s, msStatus st) {
+    FILE *out = cx->out;
+    c->nexpects = s->nexpects;
+    c->end = s->k.now;
+    if (st == MS_OK && s->nexpects == 0) {
+        c->status = CHECK_EMPTY;
+        c->empty_allowed = (cx->flags & CHECK_ALLOW_EMPTY) != 0;
+        if (out) fprintf(out, "EMPTY %s (no expectations)\n", c->file);
+        return MS_OK;
+    }
+    if (st == MS_OK) {
+        c->status = CHECK_PASS;
+        if (out) fprintf(out, "PASS  %s (%zu expectation%s)\n", c->file, s->nexpects, s->nexpects == 1 ? "" : "s");
+        return MS_OK;
+    }
+    /* Every failed expectation, then the step that stopped the run. */
+    for (size_t i = 0; i < s->nexpects; i++) {
+        const expectResult *x = &s->expects[i];
+        if (x->passed) continue;
+        if (out) fprintf(out, "FAIL  %s:%d: %s: found %s\n", c->file, x->line, x->text, x->actual);
+        if (checkCaseFailure(c, x->line, x->text, x->actual) != MS_OK) return MS_NOMEM;
+    }
+    if (s->step_failed) {
+        if (out) fprintf(out, "FAIL  %s:%d: step failed: %s\n", c->file, s->fail_line, s->k.err);
+        if (checkCaseStepFailed(c, s->fail_line, s->k.err) != MS_OK) return MS_NOMEM;
+    }
+    c->status = CHECK_FAIL;
+    return MS_OK;
+}
+
 /*
-** One scenario: parse, run, print its line; count it in t.  Out of memory
-** stops the whole command: one line on err, and MS_NOMEM.
+** One scenario: parse, run, print its lines; record it as a case.  Out of
+** memory stops the whole command: one line on err, and MS_NOMEM.
 */
-static msStatus checkOne(const char *path, int flags, const simOptions *base, FILE *out, FILE *err, tally *t) {
-    int allowEmpty = flags & CHECK_ALLOW_EMPTY;
+static msStatus checkOne(checkCtx *cx, const char *path) {
     scenario sc;
     scnError e;
     char line[1024];
+    checkCase *c;
+    if (checkReportAdd(&cx->rep, path, &c) != MS_OK) {
+        fprintf(cx->err, "migsim: error: out of memory (checking %s)\n", path);
+        return MS_NOMEM;
+    }
     msStatus pst = scnParseFile(path, &sc, &e);
     if (pst == MS_NOMEM) {
-        fprintf(err, "migsim: error: out of memory (parsing %s)\n", path);
+        fprintf(cx->err, "migsim: error: out of memory (parsing %s)\n", path);
         return MS_NOMEM;
     }
     if (pst != MS_OK) {
         scnErrorFormat(&e, line, sizeof line);
-        fprintf(out, "ERROR %s\n", line);
-        t->errors++;
-        return MS_OK;
+        pst = errorCase(cx, c, line);
+        if (pst == MS_NOMEM) fprintf(cx->err, "migsim: error: out of memory (checking %s)\n", path);
+        return pst;
     }
     const char *ext = externalMigrator(&sc);
-    if (ext && !base->migrator && !(flags & CHECK_ALLOW_EXTERNAL)) {
-        fprintf(out, "ERROR %s: error: migrator=%s runs code named by the scenario; check runs it only with "
-                "--allow-external\n", path, ext);
-        t->errors++;
+    if (ext && !cx->base->migrator && !(cx->flags & CHECK_ALLOW_EXTERNAL)) {
+        snprintf(line, sizeof line, "%s: error: migrator=%s runs code named by the scenario; check runs it only with "
+                 "--allow-external", path, ext);
+        pst = errorCase(cx, c, line);
+        if (pst == MS_NOMEM) fprintf(cx->err, "migsim: error: out of memory (checking %s)\n", path);
         scnFree(&sc);
-        return MS_OK;
+        return pst;
     }
     sim s;
-    simOptions opt = {0, 0, NULL, 0, base->migrator, base->migrator_timeout_ms};
+    simOptions opt = {0, 0, NULL, 0, cx->base->migrator, cx->base->migrator_timeout_ms};
     msStatus st = simInit(&s, &sc, &opt);
     if (st == MS_FAIL) st = MS_INPUT;   /* not set up: an error, not a failed run */
     if (st == MS_OK) st = simRun(&s);
-    if (st == MS_OK && s.nexpects == 0) {
-        fprintf(out, "EMPTY %s (no expectations)\n", path);
-        t->empty++;
-        if (allowEmpty)
-            t->passed++;
-        else
-            t->failed++;
-    } else if (st == MS_OK) {
-        fprintf(out, "PASS  %s (%zu expectation%s)\n", path, s.nexpects, s.nexpects == 1 ? "" : "s");
-        t->passed++;
-    } else if (st == MS_FAIL) {
-        t->failed++;
-        if (s.step_failed) {
-            fprintf(out, "FAIL  %s: line %d: step failed: %s\n", path, s.fail_line, s.k.err);
-        } else {
-            for (size_t i = 0; i < s.nexpects; i++) {
-                const expectResult *x = &s.expects[i];
-                if (x->passed) continue;
-                fprintf(out, "FAIL  %s: line %d: %s: found %s\n", path, x->line, x->text, x->actual);
-                break;
-            }
-        }
+    msStatus rc = MS_OK;
+    if (st == MS_OK || st == MS_FAIL) {
+        rc = ranCase(cx, c, &s, st);
+        if (rc == MS_NOMEM) fprintf(cx->err, "migsim: error: out of memory (checking %s)\n", path);
     } else if (st == MS_NOMEM) {
-        fprintf(err, "migsim: error: out of memory (%s: %s)\n", path,
+        fprintf(cx->err, "migsim: error: out of memory (%s: %s)\n", path,
                 s.k.where[0] ? s.k.where : "running the scenario");
+        rc = MS_NOMEM;
     } else {
-        fprintf(out, "ERROR %s: error: %s\n", path, s.k.err[0] ? s.k.err : msStatusName(st));
-        t->errors++;
+        snprintf(line, sizeof line, "%s: error: %s", path, s.k.err[0] ? s.k.err : msStatusName(st));
+        rc = errorCase(cx, c, line);
+        if (rc == MS_NOMEM) fprintf(cx->err, "migsim: error: out of memory (checking %s)\n", path);
     }
     simFree(&s);
     scnFree(&sc);
-    return st == MS_NOMEM ? MS_NOMEM : MS_OK;
+    return rc;
 }
 
 /* Add one PATH given on the command line to files (each file once). */
-static int collectArg(const char *path, seen *sn, pathList *files, FILE *out, tally *t) {
+static int collectArg(const char *path, seen *sn, pathList *files, checkCtx *cx) {
     struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(out, "ERROR %s: error: cannot read: %s\n", path, strerror(errno));
-        t->errors++;
-        return 0;
-    }
+    if (stat(path, &st) != 0) return unreadable(cx, path, errno);
     int added = idAdd(S_ISDIR(st.st_mode) ? &sn->dirs : &sn->files, &st);
     if (added <= 0) return added;
-    if (S_ISDIR(st.st_mode)) return collectDir(path, sn, files, out, &t->errors);
+    if (S_ISDIR(st.st_mode)) return collectDir(path, sn, files, cx);
     return pushPath(files, path);
 }
 
@@ -273,32 +313,71 @@ int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err) {
 }
 
 int checkPathsWith(char **paths, int npaths, int flags, const simOptions *base, FILE *out, FILE *err) {
+    checkOutputs none = {NULL, NULL, 0};
+    return checkPathsTo(paths, npaths, flags, base, &none, out, err);
+}
+
+/* Write one CI form of the report into the planned output t; returns 0 or 2 (one line on err). */
+static int writeForm(const checkReport *rep, const outTarget *t, int (*form)(const checkReport *, FILE *),
+                     FILE *err) {
+    char why[1024];
+    atomicFile af;
+    msStatus st = atomicOpen(&af, t, 1, why, sizeof why);
+    if (st == MS_OK && !form(rep, af.f)) {
+        snprintf(why, sizeof why, "%s: cannot write %s", t->path, t->opt);
+        atomicAbort(&af);
+        st = MS_IO;
+    } else if (st == MS_OK) {
+        st = atomicCommit(&af, why, sizeof why);
+    }
+    if (st == MS_NOMEM) {
+        fprintf(err, "migsim: error: out of memory (writing %s)\n", t->opt);
+        return 2;
+    }
+    if (st != MS_OK) fprintf(err, "migsim: error: %s\n", why);
+    return st == MS_OK ? 0 : 2;
+}
+
+/* The CI outputs asked for; returns 0 or 2. */
+static int writeOutputs(const checkCtx *cx, const checkOutputs *o, FILE *out, FILE *err) {
+    if (o->junit && writeForm(&cx->rep, o->junit, checkReportJunit, err)) return 2;
+    if (o->json && writeForm(&cx->rep, o->json, checkReportJson, err)) return 2;
+    if (o->json_stdout && !checkReportJson(&cx->rep, out)) return 2;
+    return 0;
+}
+
+int checkPathsTo(char **paths, int npaths, int flags, const simOptions *base, const checkOutputs *o, FILE *out,
+                 FILE *err) {
     pathList files = {0};
     seen sn = {{0}, {0}};
-    tally t = {0, 0, 0, 0};
-    for (int i = 0; i < npaths; i++)
-        if (collectArg(paths[i], &sn, &files, out, &t) != 0) {
+    checkCtx cx = {flags, base, o->json_stdout ? NULL : out, err, {NULL, 0, 0}};
+    int rc = 0;
+    for (int i = 0; i < npaths && !rc; i++)
+        if (collectArg(paths[i], &sn, &files, &cx) != 0) {
             fprintf(err, "migsim: error: out of memory (finding the scenarios)\n");
-            idFree(&sn.dirs);
-            idFree(&sn.files);
-            freePaths(&files);
-            return 2;
+            rc = 2;
         }
     idFree(&sn.dirs);
     idFree(&sn.files);
-    for (size_t i = 0; i < files.n; i++)
-        if (checkOne(files.v[i], flags, base, out, err, &t) == MS_NOMEM) {
-            freePaths(&files);
-            return 2;
-        }
-    if (files.n == 0 && t.errors == 0) {
+    for (size_t i = 0; i < files.n && !rc; i++)
+        if (checkOne(&cx, files.v[i]) == MS_NOMEM) rc = 2;
+    freePaths(&files);
+    if (rc) {
+        checkReportFree(&cx.rep);
+        return rc;
+    }
+    checkTally t = checkReportTally(&cx.rep);
+    if (cx.rep.n == 0) {
         fprintf(err, "migsim: error: no scenario (*.scn) found\n");
         t.errors++;
     }
-    fprintf(out, "check: %d passed, %d failed", t.passed, t.failed + t.errors);
-    if (t.empty) fprintf(out, " (%d with no expectations)", t.empty);
-    fputc('\n', out);
-    freePaths(&files);
-    if (t.errors) return 2;
+    if (cx.out) {
+        fprintf(cx.out, "check: %d passed, %d failed", t.passed, t.failed + t.errors);
+        if (t.empty) fprintf(cx.out, " (%d with no expectations)", t.empty);
+        fputc('\n', cx.out);
+    }
+    rc = writeOutputs(&cx, o, out, err);
+    checkReportFree(&cx.rep);
+    if (rc || t.errors) return 2;
     return t.failed ? 1 : 0;
 }

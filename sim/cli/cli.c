@@ -65,7 +65,8 @@ static const char usageTop[] =
     "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
     "                [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
     "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
-    "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
+    "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS]\n"
+    "                [--junit FILE.xml] [--json[=FILE]] PATH...\n"
     "       migsim diff A B [--seed N | --seeds N,M] [--context N]\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
@@ -118,14 +119,24 @@ static const char usageRun[] =
     "step failed, 2 bad input, usage or a write error.\n";
 
 static const char usageCheck[] =
-    "usage: migsim check [--allow-empty] [--allow-external] [--migrator SPEC] [--migrator-timeout SECONDS] PATH...\n"
+    "usage: migsim check [--allow-empty] [--allow-external] [--migrator SPEC] [--migrator-timeout SECONDS]\n"
+    "                    [--junit FILE.xml] [--json[=FILE]] PATH...\n"
     "\n"
     "Run each scenario (a PATH may be a directory: its *.scn files, recursively, in sorted\n"
-    "order) and print one line per scenario, PASS or FAIL and why, then a summary.  A file\n"
-    "reached by several paths (symbolic links) runs once.  A scenario with no expectation\n"
-    "is an EMPTY line and counts as failed, unless --allow-empty is given.  --migrator and\n"
-    "--migrator-timeout apply to every scenario, as for `run`.  A scenario whose own\n"
-    "migrator= is exec: or plugin: runs code: it is an ERROR unless --allow-external.\n"
+    "order) and print one line per scenario, PASS or FAIL and why (a failed scenario: one\n"
+    "FILE:LINE line for every failed expectation, and the failed step), then a summary.\n"
+    "A file reached by several paths (symbolic links) runs once.  A scenario with no\n"
+    "expectation is an EMPTY line and counts as failed, unless --allow-empty is given.\n"
+    "--migrator and --migrator-timeout apply to every scenario, as for `run`.  A scenario\n"
+    "whose own migrator= is exec: or plugin: runs code: it is an ERROR unless\n"
+    "--allow-external.\n"
+    "\n"
+    "  --junit FILE.xml  also write JUnit XML for CI: a testcase per scenario, a failure\n"
+    "                    listing every failed expectation with its line, an error for a\n"
+    "                    scenario that could not run or whose step failed, skipped for an\n"
+    "                    allowed EMPTY; time attributes 0 (replaced atomically)\n"
+    "  --json            print the same as one JSON document instead of the lines\n"
+    "  --json=FILE       also write that JSON document to FILE (replaced atomically)\n"
     "\n"
     "exit status: 0 all passed, 1 any failed, 2 any could not be read or parsed, or a\n"
     "write error.\n";
@@ -593,10 +604,37 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
     return rc;
 }
 
+/* --junit and --json=FILE planned before anything runs; returns 0 or 2 (one line on err). */
+static int planCheckOutputs(const char *junit, const char *json, outTarget *t, checkOutputs *o, FILE *out,
+                            FILE *err) {
+    char why[PATH_MAX + 256];
+    msStatus st = MS_OK;
+    if (junit && (st = outTargetPrepare(&t[0], "--junit", junit, 1, out, err, why, sizeof why)) == MS_OK)
+        o->junit = &t[0];
+    if (st == MS_OK && json && (st = outTargetPrepare(&t[1], "--json", json, 1, out, err, why, sizeof why)) == MS_OK)
+        o->json = &t[1];
+    if (st == MS_NOMEM) return outOfMemory(err, "planning the outputs", NULL);
+    if (st != MS_OK) {
+        fprintf(err, "migsim: error: %s\n", why);
+        return 2;
+    }
+    if (o->junit && o->json && outTargetSame(o->junit, o->json)) {
+        fprintf(err, "migsim: error: --json %s: the same file as --junit %s\n", json, junit);
+        return 2;
+    }
+    if (o->json_stdout && o->junit && o->junit->kind == OUT_STREAM && o->junit->stream == out) {
+        fprintf(err, "migsim: error: --junit %s: standard output carries the --json document\n", junit);
+        return 2;
+    }
+    return 0;
+}
+
 static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
     char **paths = argv + 2;
     int npaths = 0, allowEmpty = 0;   /* CHECK_* flags */
     migratorArgs mig = {NULL, 0};
+    const char *junit = NULL, *json = NULL;
+    checkOutputs o = {NULL, NULL, 0};
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--allow-empty") == 0) {
             if (allowEmpty & CHECK_ALLOW_EMPTY) return usageError(err, "check", "--allow-empty given twice%s", "");
@@ -608,6 +646,19 @@ static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
         } else if (isOption(argv[i], "--migrator") || isOption(argv[i], "--migrator-timeout")) {
             int rc = parseMigratorArg(argc, argv, &i, &mig, "check", err);
             if (rc) return rc;
+        } else if (isOption(argv[i], "--junit")) {
+            const char *v = optionValue(argc, argv, &i, "--junit");
+            if (!*v) return usageError(err, "check", "--junit needs a file name%s", "");
+            if (junit) return usageError(err, "check", "--junit given twice%s", "");
+            junit = v;
+        } else if (isOption(argv[i], "--json")) {
+            /* --json alone is standard output; a file only as --json=FILE (a bare word is a PATH). */
+            if (json || o.json_stdout) return usageError(err, "check", "--json given twice%s", "");
+            if (argv[i][6] == '=' && !argv[i][7]) return usageError(err, "check", "--json= needs a file name%s", "");
+            if (argv[i][6] == '=')
+                json = argv[i] + 7;
+            else
+                o.json_stdout = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return usageError(err, "check", "unknown option '%s'", argv[i]);
         } else {
@@ -615,8 +666,16 @@ static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
         }
     }
     if (npaths == 0) return usageError(err, "check", "no scenario or directory given%s", "");
-    simOptions base = {0, 0, NULL, 0, mig.spec, mig.timeout_ms};
-    return checkPathsWith(paths, npaths, allowEmpty, &base, out, err);
+    outTarget t[2];
+    memset(t, 0, sizeof t);
+    int rc = planCheckOutputs(junit, json, t, &o, out, err);
+    if (!rc) {
+        simOptions base = {0, 0, NULL, 0, mig.spec, mig.timeout_ms};
+        rc = checkPathsTo(paths, npaths, allowEmpty, &base, &o, out, err);
+    }
+    outTargetFree(&t[0]);
+    outTargetFree(&t[1]);
+    return rc;
 }
 
 static int wantsHelp(int argc, char **argv) {

@@ -46,6 +46,22 @@ int checkPaths(char **paths, int npaths, int allowEmpty, FILE *out, FILE *err);
 */
 int checkPathsWith(char **paths, int npaths, int flags, const simOptions *base, FILE *out, FILE *err);
 
+/* The CI outputs of a check (planned outputs, atomicfile.h; NULL: none). */
+struct outTarget;
+typedef struct checkOutputs {
+    const struct outTarget *junit;   /* --junit FILE: JUnit XML */
+    const struct outTarget *json;    /* --json=FILE: the JSON document */
+    int json_stdout;                 /* --json: the JSON document on out, in place of the lines */
+} checkOutputs;
+
+/*
+** checkPathsWith, then the CI outputs o asks for, written after the last
+** scenario from every scenario's case (out/checkreport.h).  A failed write
+** is exit status 2.
+*/
+int checkPathsTo(char **paths, int npaths, int flags, const simOptions *base, const checkOutputs *o, FILE *out,
+                 FILE *err);
+
 /*
 ** `migsim diff A B`: compare two runs, each a scenario (run with the seeds
 ** asked for) or a results database (out/rundiff.h).  Prints the outcomes

@@ -4,12 +4,7 @@
 #include <stdint.h>
 #include "out/jsonw.h"
 
-/*
-** Length of the well-formed UTF-8 sequence at p (2 to 4) with its code point
-** in *cp, or 0 when p does not start one (overlong forms, surrogates and
-** code points above U+10FFFF are not well formed: RFC 3629).
-*/
-static int utf8Decode(const unsigned char *p, uint32_t *cp) {
+int jsonUtf8Decode(const unsigned char *p, uint32_t *cp) {
     int n;
     uint32_t c, min;
     if (p[0] >= 0xc2 && p[0] <= 0xdf) {
@@ -54,7 +49,7 @@ void jsonString(FILE *f, const char *s) {
             fputc(*p++, f);
         } else if (*p < 0x80) {
             fprintf(f, "\\u%04x", (unsigned)*p++);
-        } else if ((n = utf8Decode(p, &cp)) == 0) {
+        } else if ((n = jsonUtf8Decode(p, &cp)) == 0) {
             fputs("\\ufffd", f);
             p++;
         } else {

@@ -6,6 +6,7 @@
 #ifndef MIGSIM_JSONW_H
 #define MIGSIM_JSONW_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /*
@@ -15,5 +16,13 @@
 ** that is not part of well-formed UTF-8 becomes U+FFFD.
 */
 void jsonString(FILE *f, const char *s);
+
+/*
+** Length of the well-formed UTF-8 sequence at p (2 to 4) with its code point
+** in *cp, or 0 when p does not start one (overlong forms, surrogates and
+** code points above U+10FFFF are not well formed: RFC 3629).  The XML
+** writer (checkreport.c) escapes with it too.
+*/
+int jsonUtf8Decode(const unsigned char *p, uint32_t *cp);
 
 #endif
