@@ -75,7 +75,7 @@ PLUGINS  := $(BUILD)/tools/migrators/librefuse.so
 EMBED    := $(BUILD)/tools/migrators/embed
 TEST_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/lib%.so,$(sort $(wildcard tests/plugins/*.c)))
 
-.PHONY: all deps demo check unit scenarios doccheck layers installcheck san valgrind fuzz bench install \
+.PHONY: all deps demo check unit scenarios cioutputs doccheck layers installcheck san valgrind fuzz bench install \
         uninstall clean
 .DELETE_ON_ERROR:
 
@@ -148,7 +148,7 @@ else
 # Every test program runs even if an earlier one fails; the target fails
 # if any did.  The three parts run one after another so the log reads in order.
 check: $(TEST_BIN) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
-	@fail=0; for t in layers unit scenarios doccheck installcheck; do \
+	@fail=0; for t in layers unit scenarios cioutputs doccheck installcheck; do \
 	    $(MAKE) -s --no-print-directory $$t || fail=1; done; exit $$fail
 endif
 
@@ -163,6 +163,12 @@ scenarios: $(BIN)
 	@echo "== migsim check scenarios/"
 	@$(BIN) check --allow-external $(filter-out scenarios/labs,$(wildcard scenarios/*)) && \
 	 $(BIN) check --allow-empty scenarios/labs/
+
+# check's CI outputs: --junit and --json over the fixtures in tests/check/
+# (failing on purpose, so not under scenarios/), parsed by python3.
+cioutputs: $(BIN)
+	@echo "== check --junit/--json: every failed expectation, parsed"
+	@python3 tools/test_junit.py $(BIN)
 
 # The one-way layers: no file includes a header of a higher layer; the
 # checker's own test shows it catches an upward include.

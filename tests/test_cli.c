@@ -318,7 +318,7 @@ static void test_check_directory(void **state) {
     assert_non_null(pass);
     assert_non_null(fail);
     assert_true(pass < fail);
-    assert_non_null(strstr(fail, "line 6: expect dc DC1 has user1: found"));
+    assert_non_null(strstr(fail, "b-fail.scn:6: expect dc DC1 has user1: found"));
     assert_non_null(strstr(c.out, "check: 1 passed, 1 failed\n"));
     assert_int_equal(countLines(c.out), 3);
     freeCaptured(&c);
