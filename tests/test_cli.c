@@ -675,6 +675,63 @@ static void test_check_refuses_external_migrators(void **state) {
     freeCaptured(&c);
 }
 
+/* check's CI outputs: every failed expectation, --json on standard output, --junit's usage errors. */
+static void test_check_ci_outputs(void **state) {
+    (void)state;
+    char p[512], x[512], j[512];
+    pathIn("two-failures.scn", p, sizeof p);
+    writeFile(p, "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2\nwait 1s\n"
+                 "expect dc DC1 has user1\nexpect converged\nexpect dc DC1 has user2\n");
+    const char *a[] = {"migsim", "check", p};
+    captured c = runCli(3, a);
+    assert_int_equal(c.status, 1);
+    char want[600];
+    snprintf(want, sizeof want, "FAIL  %s:6: expect dc DC1 has user1: found", p);
+    assert_non_null(strstr(c.out, want));
+    snprintf(want, sizeof want, "FAIL  %s:8: expect dc DC1 has user2: found", p);
+    assert_non_null(strstr(c.out, want));
+    assert_int_equal(countLines(c.out), 3);
+    freeCaptured(&c);
+    /* --json: one document in place of the lines. */
+    const char *js[] = {"migsim", "check", "--json", p};
+    c = runCli(4, js);
+    assert_int_equal(c.status, 1);
+    assert_true(strncmp(c.out, "{\"migsim\":", 10) == 0);
+    assert_null(strstr(c.out, "FAIL  "));
+    assert_non_null(strstr(c.out, "{\"line\":6,"));
+    assert_non_null(strstr(c.out, "{\"line\":8,"));
+    freeCaptured(&c);
+    /* --junit and --json=FILE written; both the same file, or given twice: usage errors. */
+    pathIn("r.xml", x, sizeof x);
+    pathIn("r.json", j, sizeof j);
+    char jo[600], xo[600];
+    snprintf(jo, sizeof jo, "--json=%s", j);
+    snprintf(xo, sizeof xo, "--json=%s", x);
+    const char *both[] = {"migsim", "check", "--junit", x, jo, p};
+    c = runCli(6, both);
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.out, "check: 0 passed, 1 failed"));
+    freeCaptured(&c);
+    char *xml = readFile(x);
+    assert_non_null(strstr(xml, "<failure type=\"expectation\" message=\"2 of 3 expectations failed\">"));
+    free(xml);
+    const char *bad[][6] = {
+        {"migsim", "check", "--junit", x, xo, p},
+        {"migsim", "check", "--junit", x, "--junit", x},
+        {"migsim", "check", "--json", "--json", p},
+        {"migsim", "check", "--json=", p},
+        {"migsim", "check", "--junit", "/nonexistent/dir/r.xml", p},
+    };
+    const int n[] = {6, 6, 5, 4, 5};
+    for (size_t i = 0; i < sizeof n / sizeof *n; i++) {
+        c = runCli(n[i], bad[i]);
+        assert_int_equal(c.status, 2);
+        assert_int_equal(countLines(c.err), 1);
+        assert_string_equal(c.out, "");
+        freeCaptured(&c);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check_refuses_external_migrators),
@@ -698,6 +755,7 @@ int main(void) {
         cmocka_unit_test(test_long_output_name),
         cmocka_unit_test(test_empty_scenario_says_none),
         cmocka_unit_test(test_check_symlink_tree_runs_once),
+        cmocka_unit_test(test_check_ci_outputs),
     };
     return cmocka_run_group_tests_name("cli", tests, setupDir, teardownDir);
 }
