@@ -86,10 +86,10 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
     /* The second wait (at 1000) comes after both events due at 1000; the end
     ** at 2000 after the event due at 2000; the event at 2001 never fires. */
     assert_string_equal(text,
-        "0 step step line=3\n"
+        "0 step step line=3 statement=wait 1s\n"
         "1000 test step note=a arg=1\n"
         "1000 test step note=b arg=2\n"
-        "1000 step step line=4\n"
+        "1000 step step line=4 statement=wait 1s\n"
         "2000 test step note=c arg=3\n");
     assert_int_equal(s.k.now, 2000);
     free(text);
@@ -116,7 +116,7 @@ static void test_schedule_in_the_past_fires_now(void **state) {
     assert_int_equal(simRun(&s), MS_OK);
     char *text = logText(&s);
     assert_string_equal(text,
-        "0 step step line=3\n"
+        "0 step step line=3 statement=wait 10s\n"
         "4000 test step note=past arg=5\n");
     assert_int_equal(s.k.now, 10000);
     free(text);
@@ -561,7 +561,7 @@ static void test_every_fires_on_the_grid(void **state) {
     assert_int_equal(simRun(&s), MS_OK);
     char *text = logText(&s);
     assert_string_equal(text,
-        "0 step step line=3\n"
+        "0 step step line=3 statement=wait 10s\n"
         "3000 test step note=grid arg=1\n"
         "6000 test step note=grid arg=1\n"
         "6000 test step note=late arg=9\n"

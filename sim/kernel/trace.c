@@ -21,10 +21,10 @@ typedef struct kindInfo {
 } kindInfo;
 
 static const kindInfo kinds[TR__COUNT] = {
-    [TR_STEP] = {"step", 1, "a scenario step starts (field line)"},
+    [TR_STEP] = {"step", 1, "a scenario step starts (fields line, statement)"},
     [TR_STEP_FAIL] = {"step.fail", 1, "a step failed and the run stopped (fields line, why)"},
-    [TR_EXPECT_PASS] = {"expect.pass", 1, "an expectation held (field line)"},
-    [TR_EXPECT_FAIL] = {"expect.fail", 1, "an expectation failed (fields line, found)"},
+    [TR_EXPECT_PASS] = {"expect.pass", 1, "an expectation held (fields line, statement)"},
+    [TR_EXPECT_FAIL] = {"expect.fail", 1, "an expectation failed (fields line, statement, found)"},
     [TR_REPL_PULL_START] = {"repl.pull.start", 0,
         "a replication pull starts: dc pulls from peer what peer holds now (fields why, usn_from, usn_to); "
         "quiet, its application is repl.pull"},

@@ -139,6 +139,7 @@ static msStatus judgeExpect(sim *s, const stmt *st) {
     if (rc != MS_OK) return rc;
     traceRecord r = traceNew(passed ? TR_EXPECT_PASS : TR_EXPECT_FAIL, "expect");
     traceInt(&r, "line", st->pos.line);
+    traceStr(&r, "statement", st->text);
     if (passed) {
         kernelEmit(&s->k, &r, "ok    %s", st->text);
     } else {
@@ -186,6 +187,7 @@ static msStatus execStepAt(sim *s) {
     s->world_steps++;
     traceRecord r = traceNew(TR_STEP, "step");
     traceInt(&r, "line", st->pos.line);
+    traceStr(&r, "statement", st->text);    /* so records compare without the prose (diff) */
     kernelEmit(&s->k, &r, "%s (line %d)", st->text, st->pos.line);
     if (st->kind == ST_WAIT && st->u.wait.mode == WAIT_DURATION) {
         if (__builtin_add_overflow(s->k.now, st->u.wait.dur, &s->resume_at))
