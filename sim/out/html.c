@@ -222,15 +222,14 @@ static int markAhead(const page *pg, size_t i, int64_t xEnd) {
 ** has room since the last label (a trainee sees whose mailbox was merged or
 ** initialized without hovering; the rest have their hover text).
 */
-static void userLabel(const page *pg, size_t i, FILE *f, lane *l, int64_t x, int64_t y) {
-    const char *user = pg->v[i].user;
+static void userLabel(const page *pg, size_t i, FILE *f, lane *l, const char *text, int64_t x, int64_t y) {
     int slot = l->stack % 5;
-    if (!user || l->labelEnd[slot] > x - 8) return;
-    int64_t w = (int64_t)strlen(user) * 6;
+    if (!text[0] || l->labelEnd[slot] > x - 8) return;
+    int64_t w = (int64_t)strlen(text) * 6;
     if (markAhead(pg, i, x + 10 + w)) return;
     l->labelEnd[slot] = x + 10 + w;
     fprintf(f, "<text class=\"userlabel\" x=\"%lld\" y=\"%lld\">", (long long)(x + 10), (long long)(y + 4));
-    htmlEscape(f, user);
+    htmlEscape(f, text);
     fputs("</text>", f);
 }
 
@@ -396,13 +395,81 @@ static void recOpen(FILE *f, const char *cls, const traceRecord *r) {
     fputs("\">", f);
 }
 
-/* Every record whose mark is in [lo, hi] (dots first, then the marks over them). */
+/* 1 when record j is drawn in record i's group: the same instant, lane and mark (i itself included). */
+static int sameGroup(const page *pg, size_t i, size_t j) {
+    const traceRecord *a = &pg->v[i], *b = &pg->v[j];
+    return a->at == b->at && markOf(a) == markOf(b) && laneOf(pg, a) == laneOf(pg, b);
+}
+
+/* 1 when an earlier record of i's instant is in i's group: i was drawn with it. */
+static int groupDrawn(const page *pg, size_t i) {
+    for (size_t j = i; j-- > 0 && pg->v[j].at == pg->v[i].at;)
+        if (sameGroup(pg, i, j)) return 1;
+    return 0;
+}
+
+#define HTML_GROUP_DETAILS 8   /* a group's hover text shows this many records, then a count */
+
+/*
+** Records i and the rest of its group (more than one mark of a kind at one
+** instant in one lane: the six deletes of a cleanup) as one mark with a
+** count: stacking six would write six labels on top of each other.  The
+** group's users go in data-users (one per line) for the picker.
+*/
+static void writeGroup(page *pg, FILE *f, size_t i, markKind m, int l) {
+    const traceRecord *r = &pg->v[i];
+    size_t count = 0, last = i;
+    for (size_t j = i; j < pg->n && pg->v[j].at == r->at; j++)
+        if (sameGroup(pg, i, j)) count++, last = j;
+    int64_t x = xOf(pg, r->at);
+    int64_t y = laneY((size_t)l) + stackDy(&pg->lanes[l], x);
+    fprintf(f, "<g class=\"rec mark-%s group\" data-kind=\"%s\" data-count=\"%zu\" data-users=\"", markName(m),
+            traceKindName(r->kind), count);
+    size_t shown = 0;
+    for (size_t j = i; j <= last; j++) {
+        if (!sameGroup(pg, i, j) || !pg->v[j].user) continue;
+        fputs(shown++ ? "&#10;" : "", f);
+        htmlEscape(f, pg->v[j].user);
+    }
+    fprintf(f, "\" data-d=\"%zu records:", count);
+    shown = 0;
+    for (size_t j = i; j <= last && shown < HTML_GROUP_DETAILS; j++) {
+        if (!sameGroup(pg, i, j)) continue;
+        fputs("&#10;&#10;", f);
+        writeDetails(f, &pg->v[j]);
+        shown++;
+    }
+    if (count > shown) fprintf(f, "&#10;&#10;... and %zu more", count - shown);
+    fputs("\">", f);
+    shape(f, m, x, y);
+    char label[160];
+    const char *first = r->user, *lastUser = pg->v[last].user;
+    if (count == 2 && first && lastUser && strcmp(first, lastUser) != 0)
+        snprintf(label, sizeof label, "%.60s, %.60s", first, lastUser);
+    else if (first && lastUser && strcmp(first, lastUser) != 0)
+        snprintf(label, sizeof label, "%zu\xc3\x97 %.60s\xe2\x80\xa6%.60s", count, first, lastUser);
+    else
+        snprintf(label, sizeof label, "%zu\xc3\x97", count);
+    userLabel(pg, i, f, &pg->lanes[l], label, x, y);
+    fputs("</g>\n", f);
+}
+
+/* Every record with a dot (wantDots) or with a mark (not a step: writeSteps), in trace order. */
 static void writeMarks(page *pg, FILE *f, int wantDots) {
     stackReset(pg);
     for (size_t i = 0; i < pg->n; i++) {
         const traceRecord *r = &pg->v[i];
         markKind m = markOf(r);
         if (m == MARK_NONE || (m == MARK_DOT) != wantDots || m == MARK_STEP) continue;
+        if (m != MARK_DOT && groupDrawn(pg, i)) continue;
+        if (m != MARK_DOT && i + 1 < pg->n) {
+            size_t j = i + 1;
+            while (j < pg->n && pg->v[j].at == r->at && !sameGroup(pg, i, j)) j++;
+            if (j < pg->n && pg->v[j].at == r->at) {
+                writeGroup(pg, f, i, m, laneOf(pg, r));
+                continue;
+            }
+        }
         int l = laneOf(pg, r);
         int64_t x = xOf(pg, r->at);
         int64_t y = laneY((size_t)l) + stackDy(&pg->lanes[l], x);
@@ -410,7 +477,7 @@ static void writeMarks(page *pg, FILE *f, int wantDots) {
         snprintf(cls, sizeof cls, "mark-%s", markName(m));
         recOpen(f, cls, r);
         shape(f, m, x, y);
-        if (m != MARK_DOT) userLabel(pg, i, f, &pg->lanes[l], x, y);
+        if (m != MARK_DOT) userLabel(pg, i, f, &pg->lanes[l], r->user ? r->user : "", x, y);
         fputs("</g>\n", f);
     }
 }
@@ -757,12 +824,26 @@ static const char *migratorName(const page *pg) {
     return NULL;
 }
 
+/* The axis of the records the picture draws (timescale.h: quiet ones make no instant). */
+static msStatus axisBuild(page *pg) {
+    simtime *at = malloc((pg->n ? pg->n : 1) * sizeof *at);
+    if (!at) return MS_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < pg->n; i++) {
+        const traceRecord *r = &pg->v[i];
+        if (markOf(r) != MARK_NONE || isPullPart(r->kind) || r->kind == TR_REPL_PULL_FORCED) at[k++] = r->at;
+    }
+    msStatus st = timescaleBuild(&pg->ts, at, k, pg->r->end);
+    free(at);
+    return st;
+}
+
 msStatus htmlWrite(const runResult *r, FILE *f) {
     page pg;
     memset(&pg, 0, sizeof pg);
     pg.r = r;
     pg.v = traceRecords(&r->tr, &pg.n);
-    msStatus st = timescaleBuild(&pg.ts, pg.v, pg.n, r->end);
+    msStatus st = axisBuild(&pg);
     if (st == MS_OK) st = lanesBuild(&pg);
     if (st == MS_OK) st = pullsMatch(&pg);
     if (st == MS_OK) {

@@ -1,7 +1,7 @@
 /*
 ** The compressed time axis (timescale.h).  Built in one pass over the
-** records, which a trace keeps in time order, so the instants come out
-** sorted and distinct without sorting.  Invariants, checked after the
+** instants, which come in time order as a trace keeps its records, so they
+** come out sorted and distinct without sorting.  Invariants, checked after the
 ** build: instants and positions strictly ascend, and each break lies
 ** between two consecutive instants more than TS_GAP_MS apart.
 */
@@ -33,16 +33,16 @@ static void addInstant(timescale *ts, simtime t) {
     ts->n++;
 }
 
-msStatus timescaleBuild(timescale *ts, const traceRecord *v, size_t n, simtime end) {
+msStatus timescaleBuild(timescale *ts, const simtime *at, size_t n, simtime end) {
     ts->n = ts->nbreaks = 0;
     ts->width = 0;
-    size_t cap = n + 2;   /* time 0, every record, the end */
+    size_t cap = n + 2;   /* time 0, every instant, the end */
     ts->t = malloc(cap * sizeof *ts->t);
     ts->x = malloc(cap * sizeof *ts->x);
     ts->breaks = malloc(cap * sizeof *ts->breaks);
     if (!ts->t || !ts->x || !ts->breaks) return MS_NOMEM;
     addInstant(ts, 0);
-    for (size_t i = 0; i < n; i++) addInstant(ts, v[i].at);
+    for (size_t i = 0; i < n; i++) addInstant(ts, at[i]);
     addInstant(ts, end);
     ts->width = ts->x[ts->n - 1];
     for (size_t i = 1; i < ts->n; i++) msAssert(ts->t[i - 1] < ts->t[i] && ts->x[i - 1] < ts->x[i]);

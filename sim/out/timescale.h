@@ -2,8 +2,10 @@
 ** The compressed time axis of the timeline picture (out/html.h): where, in
 ** pixels from the left of the drawing, each instant of a run goes.
 **
-** The rule.  The instants are the distinct times of the trace's records,
-** time 0 and the run's end, in order.  The first is at x 0; each next one is
+** The rule.  The instants are the distinct times of the records the picture
+** draws (quiet records, which it does not draw, make no instant: a
+** migrator's requests every few seconds must not hide an idle hour), time 0
+** and the run's end, in order.  The first is at x 0; each next one is
 ** to the right of the one before by
 **
 **   - TS_BREAK_PX, when the gap between them is longer than TS_GAP_MS: an
@@ -23,7 +25,6 @@
 #include <stdint.h>
 #include "kernel/clock.h"
 #include "kernel/status.h"
-#include "kernel/trace.h"
 
 #define TS_GAP_MS   (10 * MS_PER_SECOND)   /* a longer gap with no record is a break */
 #define TS_BREAK_PX 48                     /* a break's width */
@@ -46,11 +47,11 @@ typedef struct timescale {
 } timescale;
 
 /*
-** Build the axis of the n records v (in time order, as a trace keeps them)
-** ending at end (the run's end; later than every record or equal).  MS_NOMEM
-** when out of memory; timescaleFree releases ts either way.
+** Build the axis of the n instants at (ascending, repeats allowed, as the
+** records of a trace come) ending at end (the run's end; not before any of
+** them).  MS_NOMEM when out of memory; timescaleFree releases ts either way.
 */
-msStatus timescaleBuild(timescale *ts, const traceRecord *v, size_t n, simtime end);
+msStatus timescaleBuild(timescale *ts, const simtime *at, size_t n, simtime end);
 
 /*
 ** The x of instant t: exact for one of the axis' instants; between two, in
