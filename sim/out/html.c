@@ -24,7 +24,10 @@
 ** (markOf); every other narrated record a small dot; quiet records (a
 ** migrator's requests and messages, the wait strategy's polls) no mark,
 ** since their effects have records of their own.  Marks at one instant in
-** one lane are stacked up and down (stackDy) instead of on top of each other.
+** one lane are stacked up and down (stackDy) instead of on top of each
+** other, and marks of one kind at one instant in one lane are one mark with
+** a count (writeGroup).  Labels (a step's text, a mark's user) are written
+** only where they overlap neither the label before them nor the next mark.
 **
 ** Invariants: the page is a pure function of the result (integer pixels,
 ** records in trace order, lanes in first-mention order), and every string

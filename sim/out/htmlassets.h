@@ -19,7 +19,8 @@ extern const char htmlAssetErrors[];
 /*
 ** The last script, at the end of <body>: the hover details (any element
 ** with data-d shows that text in the #tip box), the user picker (#user:
-** elements whose data-user is the user get class hl, the rest dim; a page
+** elements whose data-user is the user, or whose data-users lists it one
+** per line, get class hl, the rest dim; a page
 ** address ending #user=NAME picks NAME on load), then data-ready="1" on the
 ** body.
 */
