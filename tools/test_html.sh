@@ -122,7 +122,7 @@ case $body in *'data-hl="0"'*|*'data-dim="0"'*) fail "picking user4 highlighted 
 # The screenshot, for a person to look at.
 png=$abs/reproduce-timeline.png
 rm -f "$png"
-chrome --screenshot="$png" --window-size=1760,900 "file://$page" >/dev/null || fail "no screenshot"
+chrome --screenshot="$png" --window-size=1760,960 "file://$page" >/dev/null || fail "no screenshot"
 [ -s "$png" ] && [ "$(head -c 4 "$png" | tail -c 3)" = PNG ] || fail "$png is not a PNG"
 if [ -n "$figure" ]; then
     cp "$png" "$figure" || fail "cannot copy the screenshot to $figure"
