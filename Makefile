@@ -9,6 +9,8 @@
 #                   the whole-run fuzzer for FUZZ_RUN_SECONDS (default FUZZ_SECONDS)
 #                   (parse and run), the rest for the parser target
 #   make bench      the speed and memory figures (bench: NAME VALUE UNIT)
+#   make figures    docs/img/reproduce-timeline.png, the reproduction's timeline
+#                   (--html) as headless Chromium draws it
 #   make install    PREFIX=/usr/local DESTDIR=: migsim, its man page, and the
 #                   C API (docs/migrators.md): headers under include/migsim/,
 #                   libmigsim.a and libmigsim.so, pkgconfig/migsim.pc
@@ -75,8 +77,8 @@ PLUGINS  := $(BUILD)/tools/migrators/librefuse.so
 EMBED    := $(BUILD)/tools/migrators/embed
 TEST_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/lib%.so,$(sort $(wildcard tests/plugins/*.c)))
 
-.PHONY: all deps demo check unit scenarios cioutputs doccheck layers installcheck san valgrind fuzz bench install \
-        uninstall clean
+.PHONY: all deps demo check unit scenarios cioutputs doccheck layers installcheck html figures san valgrind fuzz bench \
+        install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(PLUGINS) $(EMBED)
@@ -148,7 +150,7 @@ else
 # Every test program runs even if an earlier one fails; the target fails
 # if any did.  The three parts run one after another so the log reads in order.
 check: $(TEST_BIN) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
-	@fail=0; for t in layers unit scenarios cioutputs doccheck installcheck; do \
+	@fail=0; for t in layers unit scenarios cioutputs doccheck installcheck html; do \
 	    $(MAKE) -s --no-print-directory $$t || fail=1; done; exit $$fail
 endif
 
@@ -182,6 +184,15 @@ installcheck: $(BIN)
 	@echo "== make install DESTDIR=...; the C examples built with pkg-config migsim"
 	@EXAMPLE_CFLAGS="$(SAN_FLAGS)" CC="$(CC)" sh tools/test_install.sh $(MAKE) BUILD=$(BUILD) CHECKS=$(CHECKS) \
 	    SAN=$(SAN) CC=$(CC)
+
+# The timeline picture (--html) of the reproduction in headless Chromium:
+# lanes, arrows, hover, picker, no script error; a screenshot in $(BUILD)/html.
+html: $(BIN)
+	@echo "== migsim run --html in headless Chromium"
+	@sh tools/test_html.sh $(BIN) $(BUILD)/html
+
+figures: $(BIN)
+	@sh tools/test_html.sh $(BIN) $(BUILD)/html docs/img/reproduce-timeline.png
 
 doccheck: $(BIN)
 	@echo "== docs quote the real narrative; the repository cites nothing outside it"

@@ -10,7 +10,7 @@
 **
 ** The workload is what the CLI does: parse every shipped scenario
 ** (scenarios/ * / *.scn, through cliParse, the parse `migsim run` uses) and
-** then `migsim run scenarios/kb842101/reproduce.scn --db FILE` through
+** then `migsim run scenarios/kb842101/reproduce.scn --db FILE --html FILE` through
 ** cliMain, output captured.  First a child runs it with no failure and
 ** reports T, the allocations it made.  Then for N in 1..T (every N; the
 ** step OOM_STEP, default 1, makes it every OOM_STEP-th) a child fails
@@ -109,9 +109,9 @@ static int installSqliteAllocator(void) {
 /* ---- the workload ---- */
 
 static glob_t scenarios;
-static char dbPath[64];
+static char dbPath[64], htmlPath[64];
 
-/* Parse every shipped scenario, then run the KB reproduction with --db; the exit status. */
+/* Parse every shipped scenario, then run the KB reproduction with --db and --html; the exit status. */
 static int workload(FILE *out, FILE *err) {
     for (size_t i = 0; i < scenarios.gl_pathc; i++) {
         scenario sc;
@@ -119,8 +119,8 @@ static int workload(FILE *out, FILE *err) {
         if (rc) return rc;
         scnFree(&sc);
     }
-    char *argv[] = {"migsim", "run", "scenarios/kb842101/reproduce.scn", "--db", dbPath, NULL};
-    return cliMain(5, argv, out, err);
+    char *argv[] = {"migsim", "run", "scenarios/kb842101/reproduce.scn", "--db", dbPath, "--html", htmlPath, NULL};
+    return cliMain(7, argv, out, err);
 }
 
 /* Exit statuses a child uses to report what the parent cannot see. */
@@ -163,12 +163,15 @@ static void child(unsigned long n, int fd) {
     /* On a tmpfs when there is one: the --db commit's fsync costs nothing there. */
     snprintf(dbPath, sizeof dbPath, "%s/migsim-oom-%ld.sqlite", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
              (long)getpid());
+    snprintf(htmlPath, sizeof htmlPath, "%s/migsim-oom-%ld.html", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+             (long)getpid());
     failAt = n;
     allocs = 0;
     counting = 1;
     int rc = workload(out, err);
     counting = 0;
     unlink(dbPath);
+    unlink(htmlPath);
     size_t olen;
     char *o = slurp(out, &olen), *e = slurp(err, NULL);
     if (getenv("OOM_ONLY")) fprintf(stderr, "%s%s", o, e);   /* for a look at what it printed */

@@ -15,6 +15,7 @@
 #include "kernel/atomicfile.h"
 #include "out/tracejson.h"
 #include "cli/cli.h"
+#include "out/html.h"
 #include "migration/engine.h"
 #include "out/narrative.h"
 #include "out/report.h"
@@ -49,6 +50,8 @@ typedef struct runArgs {
     outTarget traceTarget;
     const char *db;
     outTarget dbTarget;
+    const char *html;       /* --html FILE.html */
+    outTarget htmlTarget;
     ldifOut ldif[MAX_LDIF];
     int nldif;
     migratorArgs mig;
@@ -63,7 +66,7 @@ typedef struct runArgs {
 
 static const char usageTop[] =
     "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
-    "                [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
+    "                [--html OUT.html] [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
     "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
     "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS]\n"
     "                [--junit FILE.xml] [--json[=FILE]] PATH...\n"
@@ -85,7 +88,7 @@ static const char usageTop[] =
 
 static const char usageRun[] =
     "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
-    "                [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
+    "                [--html OUT.html] [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
     "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
     "\n"
     "Run the scenario and print its narrative (TIME  ACTOR  message, one line per event),\n"
@@ -98,6 +101,8 @@ static const char usageRun[] =
     "                    a device or FIFO is written straight into)\n"
     "  --trace FILE      also write every trace record as JSON Lines (replaced atomically;\n"
     "                    a device or FIFO is written straight into)\n"
+    "  --html OUT.html   also write the timeline picture: one self-contained HTML page\n"
+    "                    (replaced atomically; a device or FIFO is written straight into)\n"
     "  --migrator SPEC   the migration logic, instead of the scenario's: builtin:NAME (a\n"
     "                    built-in, default builtin:wizard2003), exec:COMMAND (a process\n"
     "                    speaking JSON Lines, docs/migrators.md), plugin:PATH\n"
@@ -296,6 +301,11 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             if (!*v) return usageError(err, "run", "--trace needs a file name%s", "");
             if (a->trace) return usageError(err, "run", "--trace given twice%s", "");
             a->trace = v;
+        } else if (isOption(arg, "--html")) {
+            v = optionValue(argc, argv, &i, "--html");
+            if (!*v) return usageError(err, "run", "--html needs a file name%s", "");
+            if (a->html) return usageError(err, "run", "--html given twice%s", "");
+            a->html = v;
         } else if (isOption(arg, "--ldif")) {
             v = optionValue(argc, argv, &i, "--ldif");
             const char *eq = strchr(v, '=');
@@ -342,10 +352,11 @@ static int resolveLdif(runArgs *a, const scenario *sc, FILE *err) {
 static void freeTargets(runArgs *a) {
     outTargetFree(&a->dbTarget);
     outTargetFree(&a->traceTarget);
+    outTargetFree(&a->htmlTarget);
     for (int k = 0; k < a->nldif; k++) outTargetFree(&a->ldif[k].target);
 }
 
-/* Output k of a's outputs (the --db, then the --trace, when given), for the pairwise check. */
+/* Output k of a's outputs (the --db, the --trace, the --html, when given), for the pairwise check. */
 static const outTarget *outputAt(const runArgs *a, int k) {
     if (a->db) {
         if (k == 0) return &a->dbTarget;
@@ -353,6 +364,10 @@ static const outTarget *outputAt(const runArgs *a, int k) {
     }
     if (a->trace) {
         if (k == 0) return &a->traceTarget;
+        k--;
+    }
+    if (a->html) {
+        if (k == 0) return &a->htmlTarget;
         k--;
     }
     return &a->ldif[k].target;
@@ -369,6 +384,8 @@ static int planOutputs(runArgs *a, FILE *out, FILE *err) {
     if (a->db) st = outTargetPrepare(&a->dbTarget, "--db", a->db, 0, out, err, why, sizeof why);
     if (st == MS_OK && a->trace)
         st = outTargetPrepare(&a->traceTarget, "--trace", a->trace, 1, out, err, why, sizeof why);
+    if (st == MS_OK && a->html)
+        st = outTargetPrepare(&a->htmlTarget, "--html", a->html, 1, out, err, why, sizeof why);
     for (int k = 0; st == MS_OK && k < a->nldif; k++)
         st = outTargetPrepare(&a->ldif[k].target, "--ldif", a->ldif[k].path, 1, out, err, why, sizeof why);
     if (st == MS_NOMEM) return outOfMemory(err, "planning the outputs", NULL);
@@ -376,7 +393,7 @@ static int planOutputs(runArgs *a, FILE *out, FILE *err) {
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
-    int n = a->nldif + (a->db != NULL) + (a->trace != NULL);
+    int n = a->nldif + (a->db != NULL) + (a->trace != NULL) + (a->html != NULL);
     for (int k = 0; k < n; k++)
         for (int j = 0; j < k; j++) {
             const outTarget *x = outputAt(a, j), *y = outputAt(a, k);
@@ -423,6 +440,20 @@ static msStatus writeTrace(const runResult *r, const outTarget *t, char *why, si
     return atomicCommit(&af, why, whysz);
 }
 
+/* The timeline picture of r into target t (replaced atomically, or streamed into a device). */
+static msStatus writeHtml(const runResult *r, const outTarget *t, char *why, size_t whysz) {
+    atomicFile af;
+    msStatus st = atomicOpen(&af, t, 1, why, whysz);
+    if (st != MS_OK) return st;
+    st = htmlWrite(r, af.f);
+    if (st != MS_OK) {
+        snprintf(why, whysz, "%s: cannot write the timeline", t->path);
+        atomicAbort(&af);
+        return st;
+    }
+    return atomicCommit(&af, why, whysz);
+}
+
 /* The text report: the state views in place of the table when asked for, the failures under --quiet, the verdict. */
 static void printReport(const runArgs *a, const runResult *r, const simState *st, FILE *out) {
     if (st)
@@ -456,6 +487,11 @@ static int writeOutputs(const runArgs *a, sim *s, const runResult *r, const simS
     }
     if (a->trace && (ms = writeTrace(r, &a->traceTarget, why, sizeof why)) != MS_OK) {
         if (ms == MS_NOMEM) return outOfMemory(err, "writing --trace", NULL);
+        fprintf(err, "migsim: error: %s\n", why);
+        return 2;
+    }
+    if (a->html && (ms = writeHtml(r, &a->htmlTarget, why, sizeof why)) != MS_OK) {
+        if (ms == MS_NOMEM) return outOfMemory(err, "writing --html", NULL);
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
@@ -576,7 +612,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
     }
     int narrate = !a.json && !a.quiet;
     simOptions opt = {a.has_seed, a.seed, narrate ? out : NULL,
-                      a.db != NULL || a.trace != NULL || a.json || wantsRecords(req, nreq), a.mig.spec,
+                      a.db != NULL || a.trace != NULL || a.html != NULL || a.json || wantsRecords(req, nreq), a.mig.spec,
                       a.mig.timeout_ms};
     narrativeOptions nopt = {out, a.users, (size_t)a.nusers, a.actors, (size_t)a.nactors, a.brief};
     sim s;

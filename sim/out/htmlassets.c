@@ -1,0 +1,92 @@
+/*
+** The timeline page's style sheet and scripts (htmlassets.h).  They are
+** constants: nothing of a run goes into them, so they need no escaping, and
+** the scripts read the run only from the page's own attributes (data-d,
+** data-user) through textContent and classList, never as markup, so a user
+** name or message can never become code.  The scripts are plain ES5 that any
+** browser of the last decade runs.
+*/
+#include "out/htmlassets.h"
+
+const char htmlAssetCss[] =
+    "body{font:14px/1.4 sans-serif;margin:16px 20px;color:#222;background:#fff}\n"
+    "h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 6px}\n"
+    "code{font-size:13px}\n"
+    ".verdict{margin:2px 0 6px;font-weight:bold}.verdict.pass{color:#1a7f37}.verdict.fail{color:#c62828}\n"
+    ".verdict.none{color:#666}\n"
+    ".how{margin:4px 0 8px;max-width:1100px;color:#333}\n"
+    ".controls{margin:6px 0}select{font-size:14px}\n"
+    ".legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:6px 0 10px;font-size:13px}\n"
+    ".legend span{display:inline-flex;align-items:center;gap:4px}\n"
+    ".scroll{overflow-x:auto;border:1px solid #ccc}\n"
+    "svg text{font-family:sans-serif}\n"
+    ".lanebg{fill:#fff}.lanebg.odd{fill:#f4f6f8}\n"
+    ".laneline{stroke:#d0d4d8;stroke-width:1}\n"
+    ".lanename{font-size:13px;font-weight:bold;fill:#222}\n"
+    ".lanekind{font-size:10px;fill:#777}\n"
+    ".grid{stroke:#e2e5e8;stroke-width:1}\n"
+    ".tick{font-size:11px;fill:#444}\n"
+    ".breakband{fill:#fff;stroke:none}\n"
+    ".zigzag{fill:none;stroke:#a0a0a0;stroke-width:1.2}\n"
+    ".breaklabel{font-size:11px;fill:#555;font-style:italic}\n"
+    ".dot{fill:#8a939c}.userlabel{font-size:10px;fill:#333}\n"
+    ".step{fill:#555}.steplabel{font-size:11px;fill:#333}\n"
+    ".start{fill:#2e9e44}.rerun{fill:#1f5fbf}\n"
+    ".cancel{stroke:#d32f2f;stroke-width:3.5;stroke-linecap:round;fill:none}\n"
+    ".init{fill:#f39c12;stroke:#7a4a00;stroke-width:1.5}\n"
+    ".merge{fill:#b8461b}\n"
+    ".cleanup{fill:#fff;stroke:#00897b;stroke-width:3}\n"
+    ".delete{fill:#222}.deletenone{fill:#fff;stroke:#222;stroke-width:2}\n"
+    ".ndr{fill:#8e24aa}\n"
+    ".fail{fill:#fff;stroke:#d32f2f;stroke-width:2.5}\n"
+    ".arrow{fill:none;stroke-width:2}\n"
+    ".arrow.data{stroke:#1f5fbf}.arrow.empty{stroke:#a9b4bf;stroke-dasharray:4 3;stroke-width:1.5}\n"
+    ".arrow.lost{stroke:#d32f2f;stroke-dasharray:2 3}.arrow.inflight{stroke:#1f5fbf;stroke-dasharray:1 4}\n"
+    ".arrow.forced{stroke:#6a1b9a}\n"
+    ".hit{fill:none;stroke:transparent;stroke-width:10}\n"
+    ".ahead.data{fill:#1f5fbf}.ahead.empty{fill:#a9b4bf}.ahead.lost{fill:#d32f2f}\n"
+    ".ahead.inflight{fill:#1f5fbf}.ahead.forced{fill:#6a1b9a}\n"
+    "g.rec{cursor:default}g.rec:hover{filter:drop-shadow(0 0 2px #000)}\n"
+    ".dim{opacity:.15}.hl{filter:drop-shadow(0 0 3px #f5b400)}\n"
+    "tr.dim{opacity:.35}tr.hl td{background:#fff3c4}\n"
+    "#tip{position:fixed;z-index:10;max-width:560px;padding:6px 8px;background:#fffef5;"
+    "border:1px solid #888;box-shadow:0 2px 6px rgba(0,0,0,.25);font:12px/1.35 monospace;"
+    "white-space:pre-wrap;pointer-events:none}\n"
+    "#tip[hidden]{display:none}\n"
+    "table{border-collapse:collapse;font-size:13px}\n"
+    "th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}td.n{text-align:right}\n"
+    "th{background:#eef1f4}\n"
+    "td.o-cloned{color:#1a7f37;font-weight:bold}td.o-merged{color:#b8461b;font-weight:bold}\n"
+    "td.outcome{font-weight:bold}\n";
+
+const char htmlAssetErrors[] =
+    "window.onerror=function(msg,src,line){var b=document.body||document.documentElement;"
+    "var n=+(b.getAttribute('data-errors')||0)+1;b.setAttribute('data-errors',String(n));"
+    "b.setAttribute('data-error',String(msg)+' (line '+line+')');return false;};\n";
+
+const char htmlAssetScript[] =
+    "(function(){\n"
+    "var tip=document.getElementById('tip');\n"
+    "function owner(e){while(e&&e.getAttribute){if(e.getAttribute('data-d')!==null)return e;"
+    "e=e.parentNode;}return null;}\n"
+    "function show(ev){var g=owner(ev.target);if(!g){tip.hidden=true;return;}\n"
+    "tip.textContent=g.getAttribute('data-d');tip.hidden=false;\n"
+    "var x=ev.clientX+14,y=ev.clientY+14,w=tip.offsetWidth,h=tip.offsetHeight;\n"
+    "if(x+w>window.innerWidth-4)x=Math.max(4,ev.clientX-w-14);\n"
+    "if(y+h>window.innerHeight-4)y=Math.max(4,ev.clientY-h-14);\n"
+    "tip.style.left=x+'px';tip.style.top=y+'px';}\n"
+    "document.addEventListener('mouseover',show);\n"
+    "document.addEventListener('mousemove',function(ev){if(!tip.hidden)show(ev);});\n"
+    "document.addEventListener('mouseout',function(ev){if(!owner(ev.relatedTarget))tip.hidden=true;});\n"
+    "var sel=document.getElementById('user');\n"
+    "function pick(u){var els=document.querySelectorAll('[data-d],tr[data-user]');\n"
+    "for(var i=0;i<els.length;i++){var e=els[i],g=e.getAttribute('data-users');\n"
+    "var mine=u!==''&&(e.getAttribute('data-user')===u||(g!==null&&g.split('\\n').indexOf(u)>=0));\n"
+    "e.classList.toggle('hl',mine);e.classList.toggle('dim',u!==''&&!mine);}\n"
+    "document.body.setAttribute('data-picked',u);}\n"
+    "sel.addEventListener('change',function(){pick(sel.value);});\n"
+    "var m=/#user=(.*)$/.exec(location.hash);\n"
+    "if(m){var want=decodeURIComponent(m[1]);for(var i=0;i<sel.options.length;i++)\n"
+    "if(sel.options[i].value===want){sel.selectedIndex=i;pick(want);}}\n"
+    "document.body.setAttribute('data-ready','1');\n"
+    "})();\n";
