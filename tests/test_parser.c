@@ -629,7 +629,8 @@ static void test_names_tables(void **state) {
     (void)state;
     static const char *const kws[] = {"seed", "ad", "set", "site", "sitelink", "dc", "server", "source",
                                       "wizard", "admin", "latency", "migrate", "cancel", "deliver", "logon",
-                                      "cleanup", "delete", "sync", "wait", "fail", "restore", "expect"};
+                                      "cleanup", "delete", "sync", "wait", "fail", "restore", "expect", "purge", "export",
+                                      "import"};
     for (int k = 0; k < ST__COUNT; k++) assert_string_equal(stmtKeyword((stmtKind)k), kws[k]);
     static const char *const outs[] = {"cloned", "merged", "ghost", "duplicate", "absent", "partial",
                                        "unmigrated"};
@@ -768,7 +769,7 @@ static void test_err_options(void **state) {
     ERR("site S1\ndc DC1 site=S1 =x\n", 2, 16, "unknown option '=x' for 'dc' (expected site=, gc)");
     ERR("site S1 cost=3\n", 1, 9, "unknown option 'cost' for 'site' (expected schedule=, bridgehead=)");
     ERR("source users=3 item=5\n", 1, 16,
-        "unknown option 'item' for 'source' (expected users=, items=, folders=, rules=, prefix=)");
+        "unknown option 'item' for 'source' (expected users=, items=, folders=, rules=, prefix=, names=)");
     ERR(WORLD "deliver user1 cnt=2\n", 7, 15, "unknown option 'cnt' for 'deliver' (expected count=)");
     ERR(WORLD "migrate all server=EX1\n", 7, 13, "unknown option 'server' for 'migrate' (expected dc=)");
     ERR("site S1\ndc DC1 site=S1 gc=yes\n", 2, 18, "option 'gc' of 'dc' takes no value");

@@ -64,7 +64,8 @@ static msStatus exConfigOf(const scenario *sc, exConfig *cfg) {
     if (sc->source >= 0) {
         const stmt *st = &sc->v[sc->source];
         cfg->source = (srcConfig){(int64_t)sc->nusers, st->u.source.items_lo, st->u.source.items_hi,
-                                  st->u.source.folders, st->u.source.rules, st->u.source.prefix};
+                                  st->u.source.folders, st->u.source.rules, st->u.source.prefix,
+                                  st->u.source.names};
     }
     cfg->admin_dc = sc->admin >= 0 ? sc->v[sc->admin].u.admin.dc.index : 0;
     cfg->entry_server = sc->wizard >= 0 ? sc->v[sc->wizard].u.wizard.server.index : 0;
