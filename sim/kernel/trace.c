@@ -88,6 +88,8 @@ static const kindInfo kinds[TR__COUNT] = {
     [TR_WIZ_PASS_DONE] = {"wizard.pass.done", 1,
         "a pass finished (fields mode, copied, skipped, replaced, failed): the migrator's own account"},
     [TR_WIZ_CANCEL] = {"wizard.cancel", 1, "the run was cancelled (fields how, mailboxes, items)"},
+    [TR_WIZ_WAIT_REACHED] = {"wizard.wait.reached", 1,
+        "the condition of a `wait when` holds; the run goes on (fields how, mailboxes, items)"},
     [TR_WIZ_DONE] = {"wizard.done", 1, "the run finished"},
     [TR_WIZ_LOG] = {"wizard.log", 1, "the run's closing log starts (field state)"},
     [TR_WIZ_LOG_MAILBOX] = {"wizard.log.mailbox", 1,

@@ -270,6 +270,15 @@ msStatus worldStep(sim *s, const stmt *st, int *block) {
         return rc;
     }
     case ST_WAIT:
+        if (st->u.wait.mode == WAIT_WHEN) {
+            if (!w->eng) {
+                snprintf(s->k.err, sizeof s->k.err, "wait when: the scenario declares no wizard");
+                return MS_FAIL;
+            }
+            msStatus rc = engineWaitFor(w->eng, st->u.wait.when, st->u.wait.n);
+            *block = rc == MS_OK;
+            return rc;
+        }
         if (st->u.wait.mode == WAIT_CONVERGED &&
             __builtin_add_overflow(s->k.now, s->k.p.converge_timeout, &s->block_deadline))
             s->block_deadline = SIMTIME_MAX;
@@ -306,6 +315,7 @@ int worldReady(sim *s, const stmt *st, int idle) {
     case ST_WAIT:
         if (st->u.wait.mode == WAIT_CONVERGED) return convergedOrExplain(s, idle);
         if (st->u.wait.mode == WAIT_DONE) return engineActive(w->eng) ? 0 : 1;
+        if (st->u.wait.mode == WAIT_WHEN) return engineCancelSettled(w->eng);
         return 1;
     default:
         return 1;
