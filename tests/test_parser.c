@@ -625,11 +625,157 @@ static void test_users_helpers(void **state) {
     scnFree(&sc);
 }
 
+/* ------------------------------------------------------------------ the language for labs */
+
+static void test_source_names(void **state) {
+    (void)state;
+    scenario sc;
+    char buf[64];
+    parseOk("site S1\ndc DC1 site=S1\nsource names=alice,Bob,c.d-e_f,x9\n"
+            "expect alice,c.d-e_f..x9 absent\nexpect Bob absent\n", &sc);
+    const stmt *s = &sc.v[2];
+    assert_int_equal(s->u.source.users, 4);
+    assert_int_equal(sc.nusers, 4);
+    assert_string_equal(s->u.source.names[1], "Bob");
+    assert_string_equal(scnUserName(&sc, 1, buf, sizeof buf), "alice");
+    assert_string_equal(scnUserName(&sc, 3, buf, sizeof buf), "c.d-e_f");
+    const userset *u = &sc.v[3].u.expect.users;
+    assert_int_equal(u->n, 2);
+    assert_int_equal(u->v[0].lo, 1);
+    assert_int_equal(u->v[0].hi, 1);
+    assert_int_equal(u->v[1].lo, 3);
+    assert_int_equal(u->v[1].hi, 4);
+    assert_int_equal(sc.v[4].u.expect.users.v[0].lo, 2);
+    scnFree(&sc);
+    /* A count given as well must agree; names and the other options mix. */
+    parseOk("site S1\ndc DC1 site=S1\nsource users=2 items=5 names=ann,ben\n", &sc);
+    assert_int_equal(sc.nusers, 2);
+    assert_int_equal(sc.v[2].u.source.items_lo, 5);
+    scnFree(&sc);
+    /* Without names=, users are PREFIXn as before. */
+    parseOk("site S1\ndc DC1 site=S1\nsource users=2\n", &sc);
+    assert_null(sc.v[2].u.source.names);
+    scnFree(&sc);
+}
+
+static void test_err_source_names(void **state) {
+    (void)state;
+    ERR("source names=alice,bob users=3\n", 1, 30,
+        "users=3 does not agree with names= (2 names)");
+    ERR("source users=1 names=a,b\n", 1, 14, "users=1 does not agree with names= (2 names)");
+    ERR("source names=alice,bob,Alice\n", 1, 24,
+        "duplicate user name 'Alice' (the same account name as 'alice', name 1 of names=)");
+    ERR("source names=bob,alice,ALICE,bob\n", 1, 24,
+        "duplicate user name 'ALICE' (the same account name as 'alice', name 2 of names=)");
+    ERR("source names=alice,,bob\n", 1, 20, "empty name in names= (names are separated by single commas)");
+    ERR("source names=alice,\n", 1, 20, "empty name in names= (names are separated by single commas)");
+    ERR("source names=alice,9bob\n", 1, 20,
+        "bad user name '9bob': an account name is a letter, then letters, digits, '.', '-' or '_', not ending "
+        "with '.' and without '..'");
+    ERR("source names=a..b\n", 1, 15,
+        "bad user name 'a..b': an account name is a letter, then letters, digits, '.', '-' or '_', not ending "
+        "with '.' and without '..'");
+    ERR("source names=ab.\n", 1, 16,
+        "bad user name 'ab.': an account name is a letter, then letters, digits, '.', '-' or '_', not ending "
+        "with '.' and without '..'");
+    ERR("source names=al@ce\n", 1, 16,
+        "bad user name 'al@ce': an account name is a letter, then letters, digits, '.', '-' or '_', not ending "
+        "with '.' and without '..'");
+    ERR("source names=abcdefghijklmnopqrstu\n", 1, 14,
+        "user name 'abcdefghijklmnopqrstu' is too long (an account name has at most 20 characters)");
+    ERR("source names=bob,all\n", 1, 18, "'all' cannot be a user name (it means every user)");
+    ERR("source names=bob prefix=u\n", 1, 18, "names= and prefix= exclude each other (names= gives every user's name)");
+    ERR("source prefix=u names=bob\n", 1, 17, "names= and prefix= exclude each other (names= gives every user's name)");
+    ERR("source names=\n", 1, 14, "missing value after 'names='");
+    ERR("site S1\ndc DC1 site=S1\nsource names=ann,ben,cy\nexpect dan absent\n", 4, 8,
+        "unknown user 'dan' (the source users are the 3 names of names=, ann..cy)");
+    ERR("site S1\ndc DC1 site=S1\nsource names=ann\nexpect Ann absent\n", 4, 8,
+        "unknown user 'Ann' (the only source user is ann)");
+    ERR("site S1\ndc DC1 site=S1\nsource names=ann,ben\nexpect user1 absent\n", 4, 8,
+        "unknown user 'user1' (the source users are the 2 names of names=, ann..ben)");
+    ERR("site S1\ndc DC1 site=S1\nsource names=ann,ben\nexpect ben..ann absent\n", 4, 8,
+        "bad range 'ben..ann': ben comes after ann");
+    ERR("site S1\ndc DC1 site=S1\nsource names=ann,ben\nexpect DC1 absent\n", 4, 8,
+        "unknown user 'DC1': DC1 is a DC; to judge a DC write 'expect dc DC1 has|lacks USERS'");
+}
+
+static void test_wait_when(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk(WORLD "wait when mailboxes=3\nwait when items=0\nwait when items=1000000000\n", &sc);
+    assert_int_equal(sc.v[6].kind, ST_WAIT);
+    assert_int_equal(sc.v[6].u.wait.mode, WAIT_WHEN);
+    assert_int_equal(sc.v[6].u.wait.when, CANCEL_MAILBOXES);
+    assert_int_equal(sc.v[6].u.wait.n, 3);
+    assert_int_equal(sc.v[7].u.wait.when, CANCEL_ITEMS);
+    assert_int_equal(sc.v[7].u.wait.n, 0);
+    assert_int_equal(sc.v[8].u.wait.n, 1000000000);
+    scnFree(&sc);
+}
+
+static void test_err_wait_when(void **state) {
+    (void)state;
+    ERR(WORLD "wait when\n", 7, 10, "missing condition after 'wait when' (mailboxes=N or items=N)");
+    ERR(WORLD "wait when users=2\n", 7, 11, "unknown wait condition 'users' (expected mailboxes=N or items=N)");
+    ERR(WORLD "wait when done\n", 7, 11, "unknown wait condition 'done' (expected mailboxes=N or items=N)");
+    ERR(WORLD "wait when items=3x\n", 7, 18, "bad number '3x' for items: expected digits 0-9");
+    RANGE(WORLD "wait when mailboxes=1000000001\n", 7, 21,
+          "mailboxes must be between 0 and 1000000000, not 1000000001");
+    ERR(WORLD "wait when items=2 items=3\n", 7, 19, "unexpected 'items=3' after the end of the 'wait' statement");
+    ERR("site S1\ndc DC1 site=S1\nwait when mailboxes=1\n", 3, 1,
+        "step before world: no 'wizard' statement before this 'wait'");
+    /* cancel's messages are unchanged by the shared condition parser. */
+    ERR(WORLD "cancel when\n", 7, 12, "missing condition after 'cancel when' (mailboxes=N or items=N)");
+    ERR(WORLD "cancel when users=2\n", 7, 13, "unknown cancel condition 'users' (expected mailboxes=N or items=N)");
+}
+
+static void test_purge_export_import(void **state) {
+    (void)state;
+    scenario sc;
+    parseOk(WORLD "purge\npurge user2,user5\npurge server=EX1\npurge user1..user3 server=EX1\n"
+                  "export all\nimport user3\nexport user1,user6\n", &sc);
+    assert_int_equal(sc.v[6].kind, ST_PURGE);
+    assert_int_equal(sc.v[6].u.purge.users.all, 1);
+    assert_int_equal(sc.v[6].u.purge.server.index, -1);
+    assert_int_equal(sc.v[7].u.purge.users.all, 0);
+    assert_int_equal(sc.v[7].u.purge.users.n, 2);
+    assert_int_equal(sc.v[7].u.purge.users.v[1].lo, 5);
+    assert_int_equal(sc.v[8].u.purge.users.all, 1);
+    assert_int_equal(sc.v[8].u.purge.server.index, 0);
+    assert_int_equal(sc.v[9].u.purge.users.v[0].hi, 3);
+    assert_int_equal(sc.v[9].u.purge.server.index, 0);
+    assert_int_equal(sc.v[10].kind, ST_EXPORT);
+    assert_int_equal(sc.v[10].u.rescue.users.all, 1);
+    assert_int_equal(sc.v[11].kind, ST_IMPORT);
+    assert_int_equal(sc.v[11].u.rescue.users.v[0].lo, 3);
+    assert_int_equal(sc.v[12].u.rescue.users.n, 2);
+    scnFree(&sc);
+}
+
+static void test_err_purge_export_import(void **state) {
+    (void)state;
+    ERR(WORLD "purge server=EX9\n", 7, 14, "unknown server 'EX9': no 'server EX9' before this line");
+    ERR(WORLD "purge user9\n", 7, 7, "unknown user 'user9' (the source users are user1..user6)");
+    ERR(WORLD "purge all now\n", 7, 11, "unknown option 'now' for 'purge' (expected server=)");
+    ERR(WORLD "purge server=EX1 server=EX1\n", 7, 18, "duplicate option 'server=' (first at column 7)");
+    ERR(WORLD "purge server=EX1 user1\n", 7, 18, "unknown option 'user1' for 'purge' (expected server=)");
+    ERR("site S1\ndc DC1 site=S1\npurge\n", 3, 1, "step before world: no 'server' statement before this 'purge'");
+    ERR(WORLD "export\n", 7, 7, "missing users (all, a name, a range or a comma list) in 'export'");
+    ERR(WORLD "import user2 user3\n", 7, 14, "unexpected 'user3' after the end of the 'import' statement");
+    ERR(WORLD "export count=1\n", 7, 8, "expected users (all, a name, a range or a comma list), found option 'count=1'");
+    ERR("site S1\ndc DC1 site=S1\nserver EX1 dc=DC1\nimport all\n", 4, 1,
+        "step before world: no 'source' statement before this 'import' (users come from the source)");
+    ERR("site S1\ndc DC1 site=S1\nsource users=2\nexport all\n", 4, 1,
+        "step before world: no 'server' statement before this 'export'");
+    ERR(WORLD "purge\nsource users=3\n", 8, 1, "world statement 'source' after the first step (line 7)");
+}
+
 static void test_names_tables(void **state) {
     (void)state;
     static const char *const kws[] = {"seed", "ad", "set", "site", "sitelink", "dc", "server", "source",
                                       "wizard", "admin", "latency", "migrate", "cancel", "deliver", "logon",
-                                      "cleanup", "delete", "sync", "wait", "fail", "restore", "expect"};
+                                      "cleanup", "delete", "sync", "wait", "fail", "restore", "expect", "purge", "export",
+                                      "import"};
     for (int k = 0; k < ST__COUNT; k++) assert_string_equal(stmtKeyword((stmtKind)k), kws[k]);
     static const char *const outs[] = {"cloned", "merged", "ghost", "duplicate", "absent", "partial",
                                        "unmigrated"};
@@ -768,7 +914,7 @@ static void test_err_options(void **state) {
     ERR("site S1\ndc DC1 site=S1 =x\n", 2, 16, "unknown option '=x' for 'dc' (expected site=, gc)");
     ERR("site S1 cost=3\n", 1, 9, "unknown option 'cost' for 'site' (expected schedule=, bridgehead=)");
     ERR("source users=3 item=5\n", 1, 16,
-        "unknown option 'item' for 'source' (expected users=, items=, folders=, rules=, prefix=)");
+        "unknown option 'item' for 'source' (expected users=, items=, folders=, rules=, prefix=, names=)");
     ERR(WORLD "deliver user1 cnt=2\n", 7, 15, "unknown option 'cnt' for 'deliver' (expected count=)");
     ERR(WORLD "migrate all server=EX1\n", 7, 13, "unknown option 'server' for 'migrate' (expected dc=)");
     ERR("site S1\ndc DC1 site=S1 gc=yes\n", 2, 18, "option 'gc' of 'dc' takes no value");
@@ -1186,6 +1332,12 @@ int main(void) {
         cmocka_unit_test(test_latency),
         cmocka_unit_test(test_migrate),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_source_names),
+        cmocka_unit_test(test_err_source_names),
+        cmocka_unit_test(test_wait_when),
+        cmocka_unit_test(test_err_wait_when),
+        cmocka_unit_test(test_purge_export_import),
+        cmocka_unit_test(test_err_purge_export_import),
         cmocka_unit_test(test_deliver),
         cmocka_unit_test(test_logon),
         cmocka_unit_test(test_cleanup),

@@ -33,7 +33,7 @@ static int setup(void **state) {
     rngSeed(&r, 11, RNG_SOURCE);
     if (sqlite3_open(":memory:", &f->db) != SQLITE_OK) return -1;
     if (sourceSchema(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
-    if (sourceGenerate(&f->src, f->db, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix}, &r, e, sizeof e) != MS_OK) return -1;
+    if (sourceGenerate(&f->src, f->db, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
     /* The reference: an ordinary table with the same rows, read by a full scan. */
     if (sqlite3_exec(f->db, "CREATE TABLE ref(id INTEGER PRIMARY KEY, user INTEGER, fid INTEGER, skey INTEGER,"
                             " size INTEGER, mtime INTEGER); INSERT INTO ref SELECT * FROM src_item;",

@@ -41,7 +41,7 @@ static int setupWith(void **state, const char *src_line) {
     guidInit(&f->gg, 7);
     if (sqlite3_open(":memory:", &f->db) != SQLITE_OK) return -1;
     if (sourceSchema(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
-    if (sourceGenerate(&f->src, f->db, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix}, &r, e, sizeof e) != MS_OK) return -1;
+    if (sourceGenerate(&f->src, f->db, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
     if (storeOpen(&f->st, f->db, 2, e, sizeof e) != MS_OK) return -1;
     *state = f;
     return 0;

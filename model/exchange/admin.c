@@ -14,7 +14,10 @@
 ** (cleanup.interval, first one interval after 0) and after `cleanup`.  It
 ** reads the server's own DC and marks disconnected every mailbox whose GUID no
 ** live account there carries (TechNet aa998119); a disconnected mailbox is
-** purged when mailbox.retention has passed, never earlier.
+** purged when mailbox.retention has passed, never earlier, unless the
+** administrator purges it at once (`purge`, as Exchange System Manager's
+** Purge does): only a disconnected mailbox can be purged, on any server,
+** whatever the DCs hold; its rows go, the scheduled purge then finds nothing.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +136,61 @@ void adminCleanupAgent(exchange *x, int server, const char *why) {
         kernelEmit(k, &r, "Cleanup Agent (%s), %s: no mailbox to disconnect: every one has a live account there",
                    r.dc, why);
     }
+}
+
+static int userIn(const uint32_t *users, size_t n, uint32_t u) {
+    if (!users) return 1;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (users[mid] == u) return 1;
+        if (users[mid] < u) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* Purge server's disconnected mailboxes of users; *purged counts them. */
+static msStatus purgeServer(exchange *x, int server, const uint32_t *users, size_t n, int64_t *purged) {
+    kernel *k = x->k;
+    mbxRow *v = NULL;
+    size_t nv = 0;
+    msStatus rc = storeList(&x->st, server, &v, &nv);
+    char mg[GUID_STRLEN], at[CLOCK_BUFSZ];
+    for (size_t i = 0; rc == MS_OK && i < nv; i++) {
+        if (!v[i].disconnected || !userIn(users, n, v[i].user)) continue;
+        int64_t items = storeItemCount(&x->st, v[i].id);
+        rc = storePurge(&x->st, v[i].id);
+        if (rc != MS_OK) break;
+        (*purged)++;
+        traceRecord r = traceNew(TR_ADMIN_PURGE, "admin");
+        r.server = x->servers[server].name;
+        if (v[i].user) r.user = sourceUser(&x->src, v[i].user)->name;
+        traceMailbox(&r, &v[i].g);
+        traceInt(&r, "items", items);
+        traceInt(&r, "disconnected_at", v[i].disconnected_at);
+        kernelEmit(k, &r, "purged disconnected mailbox %s (%s) on %s now, as ESM's Purge does (disconnected at %s; "
+                   "%lld items gone)", guidFormat(&v[i].g, mg), r.user ? r.user : "?", r.server,
+                   clockFormat(v[i].disconnected_at, at), (long long)items);
+    }
+    free(v);
+    return rc;
+}
+
+msStatus adminPurge(exchange *x, const uint32_t *users, size_t n, int server) {
+    int64_t purged = 0;
+    msStatus rc = MS_OK;
+    for (int s = 0; rc == MS_OK && s < x->nservers; s++)
+        if (server < 0 || s == server) rc = purgeServer(x, s, users, n, &purged);
+    if (rc != MS_OK || purged > 0) return rc;
+    traceRecord r = traceNew(TR_ADMIN_PURGE_NONE, "admin");
+    const char *where = server >= 0 ? x->servers[server].name : "any server";
+    if (server >= 0) r.server = where;
+    if (users && n == 1) r.user = sourceUser(&x->src, users[0])->name;
+    traceStr(&r, "scope", users ? "users" : "all");
+    kernelEmit(x->k, &r, "purge: no disconnected mailbox%s on %s: nothing purged",
+               users ? " of these users" : "", where);
+    return MS_OK;
 }
 
 static msStatus cleanupEv(kernel *k, void *obj, int64_t server) {

@@ -75,6 +75,7 @@ msStatus exBuild(kernel *k, directory *d, const exConfig *cfg, exchange **out) {
     if (rc == MS_OK) rc = buildServers(x, cfg);
     if (rc == MS_OK) rc = storeOpen(&x->st, x->db, x->nservers, k->err, sizeof k->err);
     x->st.k = k;
+    if (rc == MS_OK) rc = holdingOpen(x);
     x->admin_dc = cfg->admin_dc;
     x->entry_server = cfg->entry_server;
     if (rc == MS_OK) rc = sourceGenerate(&x->src, x->db, &cfg->source, &k->rsource, k->err, sizeof k->err);
@@ -85,6 +86,7 @@ msStatus exBuild(kernel *k, directory *d, const exConfig *cfg, exchange **out) {
 
 void exFree(exchange *x) {
     if (!x) return;
+    holdingClose(x);
     storeClose(&x->st);
     sourceFree(&x->src);
     sqlite3_exec(x->db, "COMMIT", NULL, NULL, NULL);
@@ -107,6 +109,18 @@ msStatus exLogon(exchange *x, uint32_t user) {
 
 msStatus exDelete(exchange *x, uint32_t user) {
     return adminDelete(x, user);
+}
+
+msStatus exPurge(exchange *x, const uint32_t *users, size_t n, int server) {
+    return adminPurge(x, users, n, server);
+}
+
+msStatus exExport(exchange *x, uint32_t user) {
+    return holdingExport(x, user);
+}
+
+msStatus exImport(exchange *x, uint32_t user) {
+    return holdingImport(x, user);
 }
 
 void exCleanupAgents(exchange *x, const char *why) {

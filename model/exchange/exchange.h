@@ -64,6 +64,21 @@ msStatus exDelete(exchange *x, uint32_t user);
 /* The Cleanup Agent of every server, now (after an administrator's cleanup). */
 void exCleanupAgents(exchange *x, const char *why);
 
+/*
+** `purge [USERS] [server=NAME]`: purge now, as Exchange System Manager's
+** Purge does, every disconnected mailbox of server (-1: every server) made
+** for one of users (n of them, ascending; NULL: any user).  Nothing to purge
+** is a finding, not a failure.
+*/
+msStatus exPurge(exchange *x, const uint32_t *users, size_t n, int server);
+
+/* `export USER`: copy the items of the user's mailboxes that are not copies
+** of source items into the holding area (ExMerge's PST). */
+msStatus exExport(exchange *x, uint32_t user);
+
+/* `import USER`: put the user's held items into the user's current mailbox. */
+msStatus exImport(exchange *x, uint32_t user);
+
 /* `expect dc DC has|lacks USER`: 1 when at least one of the user's
 ** accounts (live, X500 in proxyAddresses) is live on dc. */
 int exUserOnDc(const exchange *x, int dc, uint32_t user);
@@ -112,6 +127,23 @@ typedef struct exMailboxInfo {
     simtime disconnected_at;
     simtime purge_at;          /* disconnected_at + the mailbox.retention parameter */
 } exMailboxInfo;
+
+/* Held items (the holding area) of one source user, from one mailbox and folder. */
+typedef struct exHeldInfo {
+    uint32_t user;
+    int server;                /* the server of the mailbox they were exported from */
+    guid mbx;                  /* that mailbox */
+    char *path;                /* their folder there */
+    int64_t items;
+    simtime exported_at;       /* the first export of them */
+} exHeldInfo;
+
+/* The holding area of user (0: every user) exported from server (-1: any), grouped
+** by user, mailbox and folder in export order, into *out (malloc'd, *n of them). */
+msStatus exHeld(exchange *x, uint32_t user, int server, exHeldInfo **out, size_t *n);
+
+/* Free what exHeld returned. */
+void exHeldFree(exHeldInfo *v, size_t n);
 
 /* The mailboxes of server's store in row order into *out (malloc'd, *n of them). */
 msStatus exMailboxes(exchange *x, int server, exMailboxInfo **out, size_t *n);

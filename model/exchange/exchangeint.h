@@ -43,6 +43,9 @@ typedef struct exServer {
     uint64_t rus_usn;          /* the RUS's watermark on dc */
 } exServer;
 
+/* The holding area's statements (holding.c). */
+enum holdStmt { HS_EXPORT, HS_COUNT, HS_ITEMS, HS_KEYS, HS_SUMMARY, HS__COUNT };
+
 struct exchange {
     struct kernel *k;
     directory *d;
@@ -57,6 +60,7 @@ struct exchange {
     void *mv_obj;              /* what mv's functions are called with (migration/) */
     int64_t ndrs;              /* non-delivery reports so far */
     int64_t logon_failures;    /* failed user logons so far */
+    sqlite3_stmt *hold[HS__COUNT];   /* holding.c's cached statements */
 };
 
 /* A short DC name for the narrative. */
@@ -95,5 +99,20 @@ void adminCleanupAgent(exchange *x, int server, const char *why);
 
 /* admin.c: schedule every server's Cleanup Agent grid. */
 msStatus adminStart(exchange *x);
+
+/* admin.c: purge now the disconnected mailboxes of server (-1: every
+** server) made for one of users (n of them, ascending; NULL: any user). */
+msStatus adminPurge(exchange *x, const uint32_t *users, size_t n, int server);
+
+/* holding.c: create the holding area's table (empty); finalize its statements. */
+msStatus holdingOpen(exchange *x);
+void holdingClose(exchange *x);
+
+/* holding.c: `export USER`, `import USER` (holding.c's essay has the rules). */
+msStatus holdingExport(exchange *x, uint32_t user);
+msStatus holdingImport(exchange *x, uint32_t user);
+
+/* holding.c: the search keys of every held item, appended to *keys (*n, *cap as arrayGrow). */
+msStatus holdingKeys(exchange *x, int64_t **keys, size_t *n, size_t *cap);
 
 #endif

@@ -149,7 +149,10 @@ static int sortKeys(source *src) {
 }
 
 static void fillUser(srcUser *su, const srcConfig *cfg, uint32_t u) {
-    snprintf(su->name, sizeof su->name, "%s%u", cfg->prefix ? cfg->prefix : "user", (unsigned)u);
+    if (cfg->names)
+        snprintf(su->name, sizeof su->name, "%s", cfg->names[u - 1]);
+    else
+        snprintf(su->name, sizeof su->name, "%s%u", cfg->prefix ? cfg->prefix : "user", (unsigned)u);
     snprintf(su->legdn, sizeof su->legdn,
              "/o=Source/ou=First Administrative Group/cn=Recipients/cn=%s", su->name);
     snprintf(su->x500, sizeof su->x500, "X500:%s", su->legdn);

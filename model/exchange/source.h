@@ -50,6 +50,7 @@ typedef struct srcConfig {
     int64_t folders;                 /* folders beyond the five default ones */
     int64_t rules;
     const char *prefix;              /* user names are prefix + number; NULL: "user" */
+    char *const *names;              /* users names (names=), or NULL: prefix + number */
 } srcConfig;
 
 typedef struct srcUser {

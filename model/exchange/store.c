@@ -116,6 +116,9 @@ static const char *const sql[SS__COUNT] = {
     [SS_IMPORT_LAST] = "SELECT coalesce(mode, ''), started, copied, skipped, replaced, failed FROM import"
                        " WHERE mbx = ?1 ORDER BY id DESC LIMIT 1",
     [SS_PURGE_IMPORTS] = "DELETE FROM import WHERE mbx = ?1",
+    [SS_FOREIGN_KEYS] = "SELECT t.skey FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
+                        " (SELECT 1 FROM src_item s WHERE s.skey = t.skey) ORDER BY t.skey",
+    [SS_HAS_KEY] = "SELECT EXISTS (SELECT 1 FROM item WHERE mbx = ?1 AND skey = ?2)",
 };
 
 const char *storeInitName(mbxInit k) {
@@ -728,4 +731,45 @@ msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_
     free(paths);
     free(fids);
     return rc;
+}
+
+msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size_t *cap) {
+    sqlite3_stmt *st = prep(x, SS_FOREIGN_KEYS);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    msStatus rc = MS_OK;
+    int r;
+    while ((r = sqlStep(x->k, st)) == SQLITE_ROW) {
+        if (*n == *cap && (rc = arrayGrow(keys, cap, sizeof **keys, 16)) != MS_OK) break;
+        (*keys)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc == MS_OK && r != SQLITE_DONE && r != SQLITE_ROW) rc = MS_NOMEM;
+    return rc;
+}
+
+int storeHasKey(store *x, int64_t mbx, int64_t skey) {
+    sqlite3_stmt *st = prep(x, SS_HAS_KEY);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, skey);
+    int has = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    return has;
+}
+
+msStatus storeAddItem(store *x, int server, int64_t mbx, const char *path, int64_t skey, int64_t size,
+                      simtime mtime) {
+    if (server < 0 || server >= x->nservers) return MS_INPUT;
+    int64_t fid = 0;
+    msStatus rc = folderFor(x, server, mbx, path, &fid);
+    if (rc != MS_OK) return rc;
+    sqlite3_stmt *st = prep(x, SS_ITEM_ADD);
+    if (!st) return MS_NOMEM;
+    sqlite3_bind_int64(st, 1, mbx);
+    sqlite3_bind_int64(st, 2, fid);
+    sqlite3_bind_int64(st, 3, skey);
+    sqlite3_bind_int64(st, 4, size);
+    sqlite3_bind_int64(st, 5, mtime);
+    return run(x, st) ? MS_OK : MS_NOMEM;
 }

@@ -75,7 +75,7 @@ enum storeStmt {
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
     SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
     SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_SRC_FOLDER_IDS, SS_FOLDER_IDS, SS_ITEM_KEYS,
-    SS_FOREIGN_PATHS, SS_MOVE_FOREIGN, SS_COUNT_RULES,
+    SS_FOREIGN_PATHS, SS_MOVE_FOREIGN, SS_COUNT_RULES, SS_FOREIGN_KEYS, SS_HAS_KEY,
     SS__COUNT
 };
 
@@ -217,5 +217,21 @@ msStatus storeRuleCounts(store *x, int64_t mbx, int64_t *total, int64_t *broken)
 ** *moved: how many.  The copies stay where they are.
 */
 msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_t *moved);
+
+/*
+** The search keys of the items of mbx that are not copies of any source item,
+** appended to *keys (*n of them, *cap its capacity; arrayGrow's convention).
+*/
+msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size_t *cap);
+
+/* 1 when mbx holds an item with search key skey, 0 when not, -1 on error. */
+int storeHasKey(store *x, int64_t mbx, int64_t skey);
+
+/*
+** Put one item (search key, size, mtime) into mbx on server, in its folder of
+** path, made with a new folder ID when the mailbox lacks it (an import).
+*/
+msStatus storeAddItem(store *x, int server, int64_t mbx, const char *path, int64_t skey, int64_t size,
+                      simtime mtime);
 
 #endif

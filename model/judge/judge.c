@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kernel/kernel.h"
 #include "exchange/exchangeint.h"
 #include "judge/judge.h"
 
@@ -202,17 +203,47 @@ msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out) {
     return judgeFilled(x, row, user, &mbx, out);
 }
 
+static int cmpKey(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* 1 when key is among the n sorted keys of v. */
+static int hasKey(const int64_t *v, size_t n, int64_t key) {
+    return n > 0 && bsearch(&key, v, n, sizeof *v, cmpKey) != NULL;
+}
+
+/*
+** Stranded mail, from the state alone: the items that are not copies of
+** source items (counted once per search key) that sit in an orphaned
+** mailbox or in the holding area (the PST an export wrote), and in no
+** mailbox a live account owns.  So an export alone strands nothing less, a
+** purge after it leaves the mail stranded in the holding area only, and an
+** import into the current mailbox places it.
+*/
 int64_t judgeStranded(exchange *x, int dc) {
     mbxRow *v = NULL;
-    size_t n = 0;
-    int64_t total = 0;
-    if (storeList(&x->st, -1, &v, &n) != MS_OK) return 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t n = 0, nl = 0, cl = 0, np = 0, cp = 0;
+    int64_t *lost = NULL, *placed = NULL, total = 0;
+    msStatus rc = storeList(&x->st, -1, &v, &n);
+    for (size_t i = 0; rc == MS_OK && i < n; i++) {
         guid owner;
-        if (dirFindByMailboxGuid(x->d, dc, &v[i].g, &owner, 1) > 0) continue;
-        int64_t k = storeForeignItems(&x->st, v[i].id);
-        if (k > 0) total += k;
+        if (dirFindByMailboxGuid(x->d, dc, &v[i].g, &owner, 1) > 0)
+            rc = storeForeignKeys(&x->st, v[i].id, &placed, &np, &cp);
+        else
+            rc = storeForeignKeys(&x->st, v[i].id, &lost, &nl, &cl);
+    }
+    if (rc == MS_OK) rc = holdingKeys(x, &lost, &nl, &cl);
+    if (rc == MS_OK) {
+        if (nl) qsort(lost, nl, sizeof *lost, cmpKey);
+        if (np) qsort(placed, np, sizeof *placed, cmpKey);
+        for (size_t i = 0; i < nl; i++)
+            if ((i == 0 || lost[i] != lost[i - 1]) && !hasKey(placed, np, lost[i])) total++;
+    } else {
+        kernelFault(x->k, rc);
     }
     free(v);
+    free(lost);
+    free(placed);
     return total;
 }

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 #include "kernel/array.h"
+#include "kernel/invariant.h"
 #include "kernel/kernel.h"
 #include "migration/engine.h"
 #include "migration/extproc.h"
@@ -89,6 +90,7 @@ struct engine {
     int armed;
     cancelWhen arm;
     int64_t arm_n;
+    int arm_cancels;         /* the armed condition is a cancel's (1) or a wait's (0) */
     int settled;
     int64_t mailboxes_done, items, logons;
     simtime busy_until;      /* the next request waits until an account write is done */
@@ -257,10 +259,11 @@ static msStatus step(engine *e);
 static void endRun(engine *e) {
     e->active = 0;
     e->gen++;
-    if (e->armed && !e->cancelled) {
+    if (e->armed && (!e->cancelled || !e->arm_cancels)) {
         e->settled = -1;
-        snprintf(e->k->err, sizeof e->k->err, "the migration run ended before the cancel condition (%s=%lld) was met",
-                 e->arm == CANCEL_ITEMS ? "items" : "mailboxes", (long long)e->arm_n);
+        snprintf(e->k->err, sizeof e->k->err, "the migration run ended before the %s condition (%s=%lld) was met",
+                 e->arm_cancels ? "cancel" : "wait", e->arm == CANCEL_ITEMS ? "items" : "mailboxes",
+                 (long long)e->arm_n);
     }
     e->armed = 0;
 }
@@ -277,6 +280,18 @@ static void cancelRun(engine *e, const char *how) {
     traceInt(&r, "items", e->items);
     kernelEmit(e->k, &r, "run %d cancelled %s: %lld mailbox%s finished, %lld items copied", e->run, how,
                (long long)e->mailboxes_done, e->mailboxes_done == 1 ? "" : "es", (long long)e->items);
+}
+
+/* A `wait when` condition holds now: the waiting script goes on, the run too. */
+static void waitReached(engine *e, const char *how) {
+    e->settled = 1;
+    e->armed = 0;
+    traceRecord r = runRecord(e, TR_WIZ_WAIT_REACHED);
+    traceStr(&r, "how", how);
+    traceInt(&r, "mailboxes", e->mailboxes_done);
+    traceInt(&r, "items", e->items);
+    kernelEmit(e->k, &r, "run %d reached the wait condition %s: %lld mailbox%s finished, %lld items copied", e->run,
+               how, (long long)e->mailboxes_done, e->mailboxes_done == 1 ? "" : "es", (long long)e->items);
 }
 
 msStatus engineStart(engine *e, const uint32_t *users, size_t n, int dc) {
@@ -717,7 +732,10 @@ static msStatus perform(engine *e) {
         return fail(e, MIG_ERR_BAD_REQUEST, "no such source user");
     if ((q->op == MIG_OP_STORE_PREPARE || q->op == MIG_OP_STORE_COPY) && q->mode != MIG_CLONE && q->mode != MIG_MERGE)
         return fail(e, MIG_ERR_BAD_REQUEST, "mode must be clone or merge");
-    if (!e->cancelled && armHolds(e, q->op)) cancelRun(e, armHow(e));
+    if (!e->cancelled && armHolds(e, q->op)) {
+        if (e->arm_cancels) cancelRun(e, armHow(e));
+        else waitReached(e, armHow(e));
+    }
     if (q->op == MIG_OP_STORE_LOGON) e->logons++;
     if (e->cancelled && !isNote(q->op)) return fail(e, MIG_ERR_CANCELLED, "the run was cancelled");
     switch (q->op) {
@@ -743,9 +761,14 @@ static msStatus perform(engine *e) {
     case MIG_OP_SOURCE_MAILBOX: return opSourceMailbox(e, q);
     case MIG_OP_SLEEP: return replyAfter(e, q->duration > 0 ? q->duration : 0);
     case MIG_OP_MAILBOX_DONE:
-        /* A mailbox boundary: where `cancel when` stops a run whose condition now holds. */
+        /* A mailbox boundary: where `cancel when` stops a run whose condition
+        ** now holds, and where `wait when` lets the script go on. */
         e->mailboxes_done++;
         if (!e->cancelled && armHoldsAtBoundary(e)) {
+            if (!e->arm_cancels) {
+                waitReached(e, "at a mailbox boundary");
+                return replyAfter(e, 0);
+            }
             cancelRun(e, armHow(e));
             return fail(e, MIG_ERR_CANCELLED, "the run was cancelled");
         }
@@ -825,6 +848,30 @@ int engineRunNumber(const engine *e) {
     return e ? e->run : 0;
 }
 
+/*
+** Arm the condition of `cancel when` (cancels 1) or `wait when` (0); 1 when
+** it already holds (in stage 2, for mailboxes=N): nothing to wait for.
+*/
+static int arm(engine *e, cancelWhen when, int64_t n, int cancels) {
+    e->armed = 1;
+    e->arm = when;
+    e->arm_n = n;
+    e->arm_cancels = cancels;
+    e->settled = 0;
+    return when == CANCEL_ITEMS ? e->items >= n : e->logons > 0 && e->mailboxes_done >= n;
+}
+
+msStatus engineWaitFor(engine *e, cancelWhen when, int64_t n) {
+    if (!e) return MS_FAIL;
+    if (!e->active) {
+        snprintf(e->k->err, sizeof e->k->err, "wait when: no migration run is active");
+        return MS_FAIL;
+    }
+    msAssert(when != CANCEL_NOW);
+    if (arm(e, when, n, 0)) waitReached(e, "now (the condition already held)");
+    return MS_OK;
+}
+
 msStatus engineCancel(engine *e, cancelWhen when, int64_t n) {
     if (!e) return MS_FAIL;
     if (!e->active) {
@@ -833,13 +880,7 @@ msStatus engineCancel(engine *e, cancelWhen when, int64_t n) {
     }
     const char *how = "now";
     if (when != CANCEL_NOW) {
-        e->armed = 1;
-        e->arm = when;
-        e->arm_n = n;
-        e->settled = 0;
-        /* Already true (in stage 2, for mailboxes=N): nothing to wait for, the run stops now. */
-        int holds = when == CANCEL_ITEMS ? e->items >= n : e->logons > 0 && e->mailboxes_done >= n;
-        if (!holds) return MS_OK;
+        if (!arm(e, when, n, 1)) return MS_OK;
         how = "now (the condition already held)";
     }
     cancelRun(e, how);

@@ -71,6 +71,15 @@ int engineRunNumber(const engine *e);
 msStatus engineCancel(engine *e, cancelWhen when, int64_t n);
 int engineCancelSettled(const engine *e);
 
+/*
+** `wait when mailboxes=N|items=N`: arm the same condition as `cancel when`
+** at the same points (a mailbox boundary, a logon, a batch boundary), but
+** when it holds the run goes on and the wait ends: engineCancelSettled then
+** reports 1 (-1 when the run ended first, err saying so).  MS_FAIL when no
+** run is active.
+*/
+msStatus engineWaitFor(engine *e, cancelWhen when, int64_t n);
+
 /* Users the migrator declared an account for, ascending (up to max into out); returns how many. */
 size_t engineUsers(const engine *e, uint32_t *out, size_t max);
 

@@ -58,10 +58,23 @@ static void printMailbox(const stateMailbox *m, FILE *f) {
         fprintf(f, "      connected\n");
 }
 
+/* The holding area's rows (none: nothing printed, as before `export` existed). */
+static void printHeld(const stateHeld *v, size_t n, const char *heading, FILE *f) {
+    if (n == 0) return;
+    fprintf(f, "  %s\n", heading);
+    for (size_t i = 0; i < n; i++) {
+        char g[GUID_STRLEN], t[CLOCK_BUFSZ];
+        fprintf(f, "    %-10s %5" PRId64 " item%s from mailbox %s on %s, folder %s, exported at %s\n", v[i].user,
+                v[i].items, v[i].items == 1 ? " " : "s", guidFormat(&v[i].mbx, g), v[i].server, v[i].path,
+                clockFormat(v[i].exported_at, t));
+    }
+}
+
 static void printServer(const stateServer *s, FILE *f) {
     fprintf(f, "server %s (reads %s): %zu mailbox%s\n", s->name, s->dc, s->nmailboxes,
             s->nmailboxes == 1 ? "" : "es");
     for (size_t i = 0; i < s->nmailboxes; i++) printMailbox(&s->mailboxes[i], f);
+    printHeld(s->held, s->nheld, "holding area (export, ExMerge's PST), items exported from this server:", f);
 }
 
 static void printUser(const stateUser *u, FILE *f) {
@@ -81,6 +94,7 @@ static void printUser(const stateUser *u, FILE *f) {
     fprintf(f, "  mailboxes:\n");
     for (size_t i = 0; i < u->nmailboxes; i++) printMailbox(&u->mailboxes[i], f);
     if (!u->nmailboxes) fprintf(f, "    none on any store\n");
+    printHeld(u->held, u->nheld, "holding area (export, ExMerge's PST):", f);
     size_t n;
     const traceRecord *r = traceRecords(&u->records, &n);
     fprintf(f, "  trace records about %s: %zu\n", u->name, n);
@@ -205,6 +219,24 @@ static void jsonMailboxes(const stateMailbox *v, size_t n, FILE *f) {
     fputs(n ? "\n      ]" : "]", f);
 }
 
+/* "held": only when the holding area has items, so views without an export read as before. */
+static void jsonHeld(const stateHeld *v, size_t n, FILE *f) {
+    if (n == 0) return;
+    fputs(",\n      \"held\": [", f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",\n        {\"user\": " : "\n        {\"user\": ", f);
+        jsonString(f, v[i].user);
+        fputs(", \"server\": ", f);
+        jsonString(f, v[i].server);
+        fputs(", \"mailbox\": ", f);
+        jsonGuid(f, &v[i].mbx);
+        fputs(", \"path\": ", f);
+        jsonString(f, v[i].path);
+        fprintf(f, ", \"items\": %" PRId64 ", \"exported_ms\": %lld}", v[i].items, (long long)v[i].exported_at);
+    }
+    fputs("\n      ]", f);
+}
+
 static void jsonUser(const stateUser *u, FILE *f) {
     fputs("\"view\": \"user\", \"name\": ", f);
     jsonString(f, u->name);
@@ -212,6 +244,7 @@ static void jsonUser(const stateUser *u, FILE *f) {
     jsonObjects(u->accounts, u->naccounts, f);
     fputs(",\n      \"mailboxes\": ", f);
     jsonMailboxes(u->mailboxes, u->nmailboxes, f);
+    jsonHeld(u->held, u->nheld, f);
     fputs(",\n      \"records\": [", f);
     size_t n;
     const traceRecord *r = traceRecords(&u->records, &n);
@@ -235,6 +268,7 @@ void viewWriteJson(const simState *st, FILE *f) {
             jsonString(f, v->server.dc);
             fputs(",\n      \"mailboxes\": ", f);
             jsonMailboxes(v->server.mailboxes, v->server.nmailboxes, f);
+            jsonHeld(v->server.held, v->server.nheld, f);
         } else {
             jsonUser(&v->user, f);
         }

@@ -267,12 +267,43 @@ static msStatus collectMailboxes(world *w, int server, uint32_t user, stateMailb
     return st;
 }
 
+/* The holding area of user (0: every user) exported from server (-1: any) into *v. */
+static msStatus collectHeld(world *w, uint32_t user, int server, stateHeld **v, size_t *n) {
+    exHeldInfo *h = NULL;
+    size_t nh = 0;
+    msStatus st = exHeld(w->ex, user, server, &h, &nh);
+    if (st == MS_OK && nh > 0 && !(*v = calloc(nh, sizeof **v))) st = MS_NOMEM;
+    for (size_t i = 0; st == MS_OK && i < nh; i++) {
+        stateHeld *o = &(*v)[i];
+        *n = i + 1;
+        o->mbx = h[i].mbx;
+        o->items = h[i].items;
+        o->exported_at = h[i].exported_at;
+        o->user = dupStr(exUserName(w->ex, h[i].user));
+        o->server = dupStr(exServerName(w->ex, h[i].server));
+        o->path = dupStr(h[i].path);
+        if (!o->user || !o->server || !o->path) st = MS_NOMEM;
+    }
+    exHeldFree(h, nh);
+    return st;
+}
+
+static void freeHeld(stateHeld *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].user);
+        free(v[i].server);
+        free(v[i].path);
+    }
+    free(v);
+}
+
 static msStatus collectServer(world *w, int server, stateServer *out) {
     size_t cap = 0;
     out->name = dupStr(exServerName(w->ex, server));
     out->dc = dupStr(dirDcName(w->dir, exServerDc(w->ex, server)));
     if (!out->name || !out->dc) return MS_NOMEM;
-    return collectMailboxes(w, server, 0, &out->mailboxes, &out->nmailboxes, &cap);
+    msStatus st = collectMailboxes(w, server, 0, &out->mailboxes, &out->nmailboxes, &cap);
+    return st == MS_OK ? collectHeld(w, 0, server, &out->held, &out->nheld) : st;
 }
 
 static msStatus collectUser(sim *s, uint32_t user, stateUser *out) {
@@ -293,6 +324,7 @@ static msStatus collectUser(sim *s, uint32_t user, stateUser *out) {
     cap = 0;
     for (int sv = 0; st == MS_OK && sv < exServerCount(w->ex); sv++)
         st = collectMailboxes(w, sv, user, &out->mailboxes, &out->nmailboxes, &cap);
+    if (st == MS_OK) st = collectHeld(w, user, -1, &out->held, &out->nheld);
     size_t nr;
     const traceRecord *r = traceRecords(&s->k.tr, &nr);
     for (size_t i = 0; st == MS_OK && i < nr; i++)
@@ -334,6 +366,7 @@ void stateFree(simState *st) {
         free(v->server.dc);
         for (size_t k = 0; k < v->server.nmailboxes; k++) freeMailbox(&v->server.mailboxes[k]);
         free(v->server.mailboxes);
+        freeHeld(v->server.held, v->server.nheld);
         free(v->user.name);
         for (size_t k = 0; k < v->user.naccounts; k++) freeObject(&v->user.accounts[k]);
         free(v->user.accounts);
@@ -341,6 +374,7 @@ void stateFree(simState *st) {
         free(v->user.dcs);
         for (size_t k = 0; k < v->user.nmailboxes; k++) freeMailbox(&v->user.mailboxes[k]);
         free(v->user.mailboxes);
+        freeHeld(v->user.held, v->user.nheld);
         traceFree(&v->user.records);
     }
     free(st->v);

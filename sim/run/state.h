@@ -11,10 +11,11 @@
 **                as the server's DC sees it, initialized by what and when,
 **                folders with their IDs marked as the source's or new, item
 **                counts, rules and how many are broken, disconnected and when
-**                it will be purged);
+**                it will be purged), and the holding area's items exported
+**                from them (`export`: ExMerge's PST), when there are any;
 **   user:NAME    one source user: their accounts on every DC, their mailboxes
-**                on every store, and the trace records whose user subject is
-**                them.
+**                on every store, their items in the holding area (when there
+**                are any), and the trace records whose user subject is them.
 **
 ** stateCollect reads the live world once and copies everything out, so the
 ** value outlives the run, as a runResult does; the outputs (sim/out/
@@ -100,11 +101,23 @@ typedef struct stateMailbox {
     simtime disconnected_at, purge_at;
 } stateMailbox;
 
+/* Items of the holding area (`export`), from one mailbox and folder. */
+typedef struct stateHeld {
+    char *user;           /* the source user they were exported for */
+    char *server;         /* the server of the mailbox they were read from */
+    guid mbx;             /* that mailbox */
+    char *path;           /* their folder there */
+    int64_t items;
+    simtime exported_at;
+} stateHeld;
+
 typedef struct stateServer {
     char *name;
     char *dc;             /* the DC its store and RUS read */
     stateMailbox *mailboxes;
     size_t nmailboxes;
+    stateHeld *held;      /* exported from this server's mailboxes */
+    size_t nheld;
 } stateServer;
 
 typedef struct stateUser {
@@ -115,6 +128,8 @@ typedef struct stateUser {
     size_t ndcs;              /* holding no account of the user is news too */
     stateMailbox *mailboxes;  /* made for the user, or owned by one of their accounts */
     size_t nmailboxes;
+    stateHeld *held;          /* the user's items in the holding area */
+    size_t nheld;
     trace records;            /* the run's records whose user subject is the user */
 } stateUser;
 

@@ -64,7 +64,8 @@ static msStatus exConfigOf(const scenario *sc, exConfig *cfg) {
     if (sc->source >= 0) {
         const stmt *st = &sc->v[sc->source];
         cfg->source = (srcConfig){(int64_t)sc->nusers, st->u.source.items_lo, st->u.source.items_hi,
-                                  st->u.source.folders, st->u.source.rules, st->u.source.prefix};
+                                  st->u.source.folders, st->u.source.rules, st->u.source.prefix,
+                                  st->u.source.names};
     }
     cfg->admin_dc = sc->admin >= 0 ? sc->v[sc->admin].u.admin.dc.index : 0;
     cfg->entry_server = sc->wizard >= 0 ? sc->v[sc->wizard].u.wizard.server.index : 0;
@@ -176,6 +177,16 @@ static msStatus deleteOne(exchange *x, uint32_t user, int64_t unused) {
     return exDelete(x, user);
 }
 
+static msStatus exportOne(exchange *x, uint32_t user, int64_t unused) {
+    (void)unused;
+    return exExport(x, user);
+}
+
+static msStatus importOne(exchange *x, uint32_t user, int64_t unused) {
+    (void)unused;
+    return exImport(x, user);
+}
+
 /* fn for each user of set, in ascending order; stops at the first failure. */
 static msStatus forEachUser(sim *s, const userset *set, userStepFn *fn, int64_t arg) {
     for (uint32_t u = 1; u <= s->scn->nusers; u++) {
@@ -221,6 +232,20 @@ static msStatus cleanupStep(sim *s, const stmt *st) {
     free(v);
     exCleanupAgents(x, "after the cleanup");
     return MS_OK;
+}
+
+/* `purge [USERS] [server=NAME]`: no USERS (all) purges every user's and
+** unknown users' disconnected mailboxes alike. */
+static msStatus purgeStep(sim *s, const stmt *st) {
+    exchange *x = s->world->ex;
+    int server = st->u.purge.server.index;
+    if (st->u.purge.users.all) return exPurge(x, NULL, 0, server);
+    size_t n;
+    uint32_t *v = usersOf(s, &st->u.purge.users, &n);
+    if (!v) return MS_NOMEM;
+    msStatus rc = exPurge(x, v, n, server);
+    free(v);
+    return rc;
 }
 
 /* The first DC that is not failed, or -1. */
@@ -269,6 +294,15 @@ msStatus worldStep(sim *s, const stmt *st, int *block) {
         return rc;
     }
     case ST_WAIT:
+        if (st->u.wait.mode == WAIT_WHEN) {
+            if (!w->eng) {
+                snprintf(s->k.err, sizeof s->k.err, "wait when: the scenario declares no wizard");
+                return MS_FAIL;
+            }
+            msStatus rc = engineWaitFor(w->eng, st->u.wait.when, st->u.wait.n);
+            *block = rc == MS_OK;
+            return rc;
+        }
         if (st->u.wait.mode == WAIT_CONVERGED &&
             __builtin_add_overflow(s->k.now, s->k.p.converge_timeout, &s->block_deadline))
             s->block_deadline = SIMTIME_MAX;
@@ -278,6 +312,12 @@ msStatus worldStep(sim *s, const stmt *st, int *block) {
         return failOrRestore(s, st, 1);
     case ST_RESTORE:
         return failOrRestore(s, st, 0);
+    case ST_PURGE:
+        return purgeStep(s, st);
+    case ST_EXPORT:
+        return forEachUser(s, &st->u.rescue.users, exportOne, 0);
+    case ST_IMPORT:
+        return forEachUser(s, &st->u.rescue.users, importOne, 0);
     default:
         snprintf(s->k.err, sizeof s->k.err, "'%s' is not a step", stmtKeyword(st->kind));
         return MS_INPUT;
@@ -305,6 +345,7 @@ int worldReady(sim *s, const stmt *st, int idle) {
     case ST_WAIT:
         if (st->u.wait.mode == WAIT_CONVERGED) return convergedOrExplain(s, idle);
         if (st->u.wait.mode == WAIT_DONE) return engineActive(w->eng) ? 0 : 1;
+        if (st->u.wait.mode == WAIT_WHEN) return engineCancelSettled(w->eng);
         return 1;
     default:
         return 1;

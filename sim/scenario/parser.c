@@ -37,6 +37,7 @@
 
 #define NAME_MAX_LEN 64        /* longest DC, site, server name or user prefix */
 #define MAX_USERS 100000
+#define ACCOUNT_NAME_MAX 20    /* names=: an account name (sAMAccountName) */
 #define MAX_ITEMS 1000000      /* items per source mailbox */
 #define MAX_FOLDERS 1000
 #define MAX_RULES 1000
@@ -58,7 +59,7 @@
 static const char *const keywords[ST__COUNT] = {
     "seed", "ad", "set", "site", "sitelink", "dc", "server", "source", "wizard", "admin",
     "latency", "migrate", "cancel", "deliver", "logon", "cleanup", "delete", "sync", "wait",
-    "fail", "restore", "expect",
+    "fail", "restore", "expect", "purge", "export", "import",
 };
 
 
@@ -81,6 +82,10 @@ int usersetHas(const userset *s, uint32_t u) {
 
 char *scnUserName(const scenario *sc, uint32_t u, char *buf, size_t bufsz) {
     const char *prefix = "user";
+    if (sc->source >= 0 && sc->v[sc->source].u.source.names && u >= 1 && u <= sc->nusers) {
+        snprintf(buf, bufsz, "%s", sc->v[sc->source].u.source.names[u - 1]);
+        return buf;
+    }
     if (sc->source >= 0 && sc->v[sc->source].u.source.prefix) prefix = sc->v[sc->source].u.source.prefix;
     snprintf(buf, bufsz, "%s%u", prefix, (unsigned)u);
     return buf;
@@ -103,7 +108,9 @@ static void stmtFree(stmt *st) {
     case ST_SERVER:
         refFree(&st->u.server.name); refFree(&st->u.server.dc); refFree(&st->u.server.gc);
         break;
-    case ST_SOURCE: free(st->u.source.prefix); break;
+    case ST_SOURCE:
+        free(st->u.source.prefix); free(st->u.source.names); free(st->u.source.names_buf);
+        break;
     case ST_WIZARD:
         refFree(&st->u.wizard.server); refFree(&st->u.wizard.dc); free(st->u.wizard.migrator);
         break;
@@ -113,6 +120,9 @@ static void stmtFree(stmt *st) {
     case ST_LOGON: free(st->u.logon.users.v); break;
     case ST_CLEANUP: free(st->u.cleanup.users.v); break;
     case ST_DELETE: free(st->u.del.users.v); break;
+    case ST_PURGE: free(st->u.purge.users.v); refFree(&st->u.purge.server); break;
+    case ST_EXPORT:
+    case ST_IMPORT: free(st->u.rescue.users.v); break;
     case ST_SYNC: refFree(&st->u.sync.dc); break;
     case ST_FAIL:
     case ST_RESTORE:
@@ -187,6 +197,12 @@ typedef struct nameIndex {
     size_t cap, n;          /* cap: a power of two, or 0 */
 } nameIndex;
 
+/* A user of names=, for lookups by name. */
+typedef struct userName {
+    const char *name;
+    uint32_t u;
+} userName;
+
 typedef struct parser {
     lexer lx;
     nameIndex names;
@@ -197,6 +213,7 @@ typedef struct parser {
     int world_done;         /* the first step has been read */
     int first_step_line;
     long seed_stmt;         /* index of the `seed` statement, -1 if none yet */
+    userName *byname;       /* names=: the users sorted by name, ignoring case */
 } parser;
 
 static msStatus failLine(parser *p, msStatus st, int line, int col, const char *fmt, ...)
@@ -817,18 +834,125 @@ static msStatus parseItems(parser *p, const lexToken *t) {
     return MS_OK;
 }
 
+/*
+** One name of names=, at column col: an account name (a letter, then
+** letters, digits, '.', '-' or '_'; at most ACCOUNT_NAME_MAX characters; no
+** '.' at the end and no ".." inside, which would read as a range).
+*/
+static msStatus checkAccountName(parser *p, const char *s, size_t n, int col) {
+    if (n == 0) return fail(p, MS_INPUT, col, "empty name in names= (names are separated by single commas)");
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int ok = isLetter(c) || (i > 0 && (isDigit(c) || c == '-' || c == '_' || c == '.'));
+        if (ok && c == '.' && (i + 1 == n || s[i + 1] == '.')) ok = 0;
+        if (!ok)
+            return fail(p, MS_INPUT, col + (int)i,
+                        "bad user name '%.*s': an account name is a letter, then letters, digits, '.', '-' or "
+                        "'_', not ending with '.' and without '..'", show(n), s);
+    }
+    if (n > ACCOUNT_NAME_MAX)
+        return fail(p, MS_INPUT, col, "user name '%.*s' is too long (an account name has at most %d characters)",
+                    show(n), s, ACCOUNT_NAME_MAX);
+    if (eq(s, n, "all")) return fail(p, MS_INPUT, col, "'all' cannot be a user name (it means every user)");
+    return MS_OK;
+}
+
+/* ASCII letters folded to lower case: account names compare without regard to case. */
+static int foldCmp(const char *a, const char *b) {
+    for (;; a++, b++) {
+        int x = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a, y = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+        if (x != y || x == 0) return x - y;
+    }
+}
+
+static int cmpByName(const void *a, const void *b) {
+    const userName *x = a, *y = b;
+    int c = foldCmp(x->name, y->name);
+    return c ? c : (x->u > y->u) - (x->u < y->u);
+}
+
+/* The column of name u of the names= value starting at col. */
+static int nameCol(char *const *names, const char *buf, uint32_t u, int col) {
+    return col + (int)(names[u - 1] - buf);
+}
+
+/*
+** names=LIST: split the value (at column col) into the statement's names,
+** check each, and index them (p->byname) for the user lookups that follow;
+** two names that differ only in case are one account name: a duplicate.
+*/
+static msStatus parseNames(parser *p, const char *v, size_t n, int col) {
+    stmt *s = p->st;
+    size_t count = 1;
+    for (size_t i = 0; i < n; i++) count += v[i] == ',';
+    if (count > MAX_USERS)
+        return fail(p, MS_RANGE, col, "too many names in names=: at most %d users", MAX_USERS);
+    char *buf = dupBytes(v, n);
+    s->u.source.names_buf = buf;
+    s->u.source.names = calloc(count, sizeof *s->u.source.names);
+    p->byname = malloc(count * sizeof *p->byname);
+    if (!buf || !s->u.source.names || !p->byname) return noMemory(p);
+    size_t start = 0, k = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && buf[i] != ',') continue;
+        msStatus st = checkAccountName(p, buf + start, i - start, col + (int)start);
+        if (st != MS_OK) return st;
+        buf[i] = '\0';
+        s->u.source.names[k] = buf + start;
+        p->byname[k] = (userName){buf + start, (uint32_t)(k + 1)};
+        k++;
+        start = i + 1;
+    }
+    qsort(p->byname, count, sizeof *p->byname, cmpByName);
+    for (size_t i = 1; i < count; i++) {
+        char *const *nm = s->u.source.names;
+        uint32_t a = p->byname[i - 1].u, b = p->byname[i].u;
+        if (foldCmp(nm[a - 1], nm[b - 1]) != 0) continue;
+        uint32_t later = a > b ? a : b, first = a > b ? b : a;
+        return fail(p, MS_INPUT, nameCol(nm, buf, later, col),
+                    "duplicate user name '%s' (the same account name as '%s', name %u of names=)",
+                    nm[later - 1], nm[first - 1], (unsigned)first);
+    }
+    return MS_OK;
+}
+
 static msStatus parseSource(parser *p) {
-    static const optDef d[] = {{"users", 0}, {"items", 0}, {"folders", 0}, {"rules", 0}, {"prefix", 0}};
-    const lexToken *got[5];
+    static const optDef d[] = {{"users", 0}, {"items", 0}, {"folders", 0}, {"rules", 0}, {"prefix", 0},
+                               {"names", 0}};
+    const lexToken *got[6];
     stmt *s = p->st;
     msStatus st = single(p, &p->sc->source);
-    if (st == MS_OK) st = options(p, d, 5, got);
-    if (st == MS_OK) st = required(p, got[0], "users=N");
+    if (st == MS_OK) st = options(p, d, 6, got);
+    if (st == MS_OK && !got[5]) st = required(p, got[0], "users=N");
     if (st != MS_OK) return st;
     size_t n;
     int col;
-    const char *v = val(got[0], &n, &col);
-    st = number64(p, v, n, col, "users", 1, MAX_USERS, &s->u.source.users);
+    const char *v;
+    if (got[5] && got[4]) {
+        const lexToken *later = got[5]->col > got[4]->col ? got[5] : got[4];
+        return fail(p, MS_INPUT, later->col, "names= and prefix= exclude each other (names= gives every "
+                    "user's name)");
+    }
+    if (got[0]) {
+        v = val(got[0], &n, &col);
+        st = number64(p, v, n, col, "users", 1, MAX_USERS, &s->u.source.users);
+        if (st != MS_OK) return st;
+    }
+    if (got[5]) {
+        v = val(got[5], &n, &col);
+        st = parseNames(p, v, n, col);
+        if (st != MS_OK) return st;
+        int64_t count = 1;
+        for (size_t i = 0; i < n; i++) count += v[i] == ',';
+        if (got[0] && s->u.source.users != count) {
+            int ucol;
+            size_t un;
+            val(got[0], &un, &ucol);
+            return fail(p, MS_INPUT, ucol, "users=%lld does not agree with names= (%lld names)",
+                        (long long)s->u.source.users, (long long)count);
+        }
+        s->u.source.users = count;
+    }
     s->u.source.items_lo = s->u.source.items_hi = 100;
     s->u.source.folders = 5;
     s->u.source.rules = 1;
@@ -968,9 +1092,43 @@ static msStatus resolveBridgeheads(parser *p) {
 
 /* ---------------------------------------------------------------- users */
 
-/* The user named by the n bytes at s: PREFIXk with 1 <= k <= nusers. */
+/* The user of names= spelled exactly by the n bytes at s, or 0. */
+static uint32_t namedUser(const parser *p, const char *s, size_t n) {
+    char key[ACCOUNT_NAME_MAX + 1];
+    if (n == 0 || n > ACCOUNT_NAME_MAX) return 0;
+    memcpy(key, s, n);
+    key[n] = '\0';
+    size_t lo = 0, hi = p->sc->nusers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = foldCmp(p->byname[mid].name, key);
+        if (c == 0) return strcmp(p->byname[mid].name, key) == 0 ? p->byname[mid].u : 0;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* An unknown user of names= at col: say which names there are. */
+static msStatus unknownNamed(parser *p, const char *s, size_t n, int col) {
+    char *const *nm = p->sc->v[p->sc->source].u.source.names;
+    if (n == 0) return fail(p, MS_INPUT, col, "missing user name");
+    if (p->st->kind == ST_EXPECT && lookupDecl(p, DECL_DC, s, n) >= 0)
+        return fail(p, MS_INPUT, col, "unknown user '%.*s': %.*s is a DC; to judge a DC write "
+                    "'expect dc %.*s has|lacks USERS'", show(n), s, show(n), s, show(n), s);
+    if (p->sc->nusers == 1)
+        return fail(p, MS_INPUT, col, "unknown user '%.*s' (the only source user is %s)", show(n), s, nm[0]);
+    return fail(p, MS_INPUT, col, "unknown user '%.*s' (the source users are the %u names of names=, %s..%s)",
+                show(n), s, (unsigned)p->sc->nusers, nm[0], nm[p->sc->nusers - 1]);
+}
+
+/* The user named by the n bytes at s: PREFIXk with 1 <= k <= nusers, or a name of names=. */
 static msStatus userNumber(parser *p, const char *s, size_t n, int col, uint32_t *out) {
     const scenario *sc = p->sc;
+    if (sc->v[sc->source].u.source.names) {
+        *out = namedUser(p, s, n);
+        return *out ? MS_OK : unknownNamed(p, s, n, col);
+    }
     const char *prefix = sc->v[sc->source].u.source.prefix;
     size_t pl = strlen(prefix);
     uint64_t k = 0;
@@ -1077,6 +1235,29 @@ static msStatus parseMigrate(parser *p) {
     return st;
 }
 
+/*
+** The condition after `when` (already read) of `cancel when` and `wait
+** when`: mailboxes=N or items=N, the whole rest of the statement.
+*/
+static msStatus parseWhen(parser *p, cancelWhen *when, int64_t *out) {
+    const lexToken *t = peek(p);
+    if (!t)
+        return fail(p, MS_INPUT, endCol(p), "missing condition after '%s when' (mailboxes=N or items=N)", kw(p));
+    int mb = lexIsOption(t) && eq(t->s, t->eq, "mailboxes");
+    int it = lexIsOption(t) && eq(t->s, t->eq, "items");
+    if (!mb && !it)
+        return fail(p, MS_INPUT, t->col, "unknown %s condition '%.*s' (expected mailboxes=N or items=N)", kw(p),
+                    show(lexIsOption(t) ? t->eq : t->n), t->s);
+    p->at++;
+    size_t n;
+    int col;
+    const char *v = val(t, &n, &col);
+    msStatus st = number64(p, v, n, col, mb ? "mailboxes" : "items", 0, MAX_N, out);
+    if (st != MS_OK) return st;
+    *when = mb ? CANCEL_MAILBOXES : CANCEL_ITEMS;
+    return end(p);
+}
+
 static msStatus parseCancel(parser *p) {
     stmt *s = p->st;
     const lexToken *t = NULL;
@@ -1089,22 +1270,7 @@ static msStatus parseCancel(parser *p) {
         return fail(p, MS_INPUT, t->col, "expected 'when mailboxes=N' or 'when items=N' after 'cancel', found '%.*s'",
                     W(t));
     p->at++;
-    t = peek(p);
-    if (!t)
-        return fail(p, MS_INPUT, endCol(p), "missing condition after 'cancel when' (mailboxes=N or items=N)");
-    int mb = lexIsOption(t) && eq(t->s, t->eq, "mailboxes");
-    int it = lexIsOption(t) && eq(t->s, t->eq, "items");
-    if (!mb && !it)
-        return fail(p, MS_INPUT, t->col, "unknown cancel condition '%.*s' (expected mailboxes=N or items=N)",
-                    show(lexIsOption(t) ? t->eq : t->n), t->s);
-    p->at++;
-    size_t n;
-    int col;
-    const char *v = val(t, &n, &col);
-    st = number64(p, v, n, col, mb ? "mailboxes" : "items", 0, MAX_N, &s->u.cancel.n);
-    if (st != MS_OK) return st;
-    s->u.cancel.when = mb ? CANCEL_MAILBOXES : CANCEL_ITEMS;
-    return end(p);
+    return parseWhen(p, &s->u.cancel.when, &s->u.cancel.n);
 }
 
 static msStatus parseDeliver(parser *p) {
@@ -1149,6 +1315,34 @@ static msStatus parseDelete(parser *p) {
     return st;
 }
 
+/* purge [USERS] [server=NAME]: users.all when no USERS word is given. */
+static msStatus parsePurge(parser *p) {
+    static const optDef d[] = {{"server", 0}};
+    const lexToken *got[1], *t = peek(p);
+    stmt *s = p->st;
+    s->u.purge.server.index = -1;
+    msStatus st = needs(p, NEED_SERVER);
+    if (st != MS_OK) return st;
+    if (t && !lexIsOption(t)) {
+        st = needs(p, NEED_SOURCE);
+        if (st == MS_OK) st = usersWord(p, &s->u.purge.users);
+        if (st != MS_OK) return st;
+    } else {
+        s->u.purge.users.all = 1;
+    }
+    st = options(p, d, 1, got);
+    if (st == MS_OK && got[0]) st = resolveOpt(p, DECL_SERVER, got[0], &s->u.purge.server);
+    return st;
+}
+
+/* export USERS and import USERS. */
+static msStatus parseRescue(parser *p) {
+    msStatus st = needs(p, NEED_SERVER | NEED_SOURCE);
+    if (st == MS_OK) st = usersWord(p, &p->st->u.rescue.users);
+    if (st == MS_OK) st = end(p);
+    return st;
+}
+
 static msStatus parseSync(parser *p) {
     const lexToken *t = NULL;
     p->st->u.sync.dc.index = -1;
@@ -1164,6 +1358,11 @@ static msStatus parseWait(parser *p) {
     stmt *s = p->st;
     msStatus st = word(p, "duration, 'converged' or 'done'", &t);
     if (st != MS_OK) return st;
+    if (eq(t->s, t->n, "when")) {
+        s->u.wait.mode = WAIT_WHEN;
+        st = needs(p, NEED_WIZARD);
+        return st == MS_OK ? parseWhen(p, &s->u.wait.when, &s->u.wait.n) : st;
+    }
     if (eq(t->s, t->n, "converged")) s->u.wait.mode = WAIT_CONVERGED;
     else if (eq(t->s, t->n, "done")) s->u.wait.mode = WAIT_DONE;
     else if (!isDigit(t->s[0]))
@@ -1309,7 +1508,8 @@ typedef msStatus parseFn(parser *p);
 static parseFn *const parsers[ST__COUNT] = {
     parseSeed, parseAd, parseSet, parseSite, parseSitelink, parseDc, parseServer, parseSource,
     parseWizard, parseAdmin, parseLatency, parseMigrate, parseCancel, parseDeliver, parseLogon,
-    parseCleanup, parseDelete, parseSync, parseWait, parseFail, parseFail, parseExpect,
+    parseCleanup, parseDelete, parseSync, parseWait, parseFail, parseFail, parseExpect, parsePurge,
+    parseRescue, parseRescue,
 };
 
 /* The world ends at the first step: check it as a whole. */
@@ -1378,6 +1578,7 @@ msStatus scnParse(const char *file, const char *text, size_t len, scenario *out,
     }
     lexFree(&p.lx);
     free(p.names.slot);
+    free(p.byname);
     if (st != MS_OK) {
         if (st == MS_NOMEM) err->line = 0;
         scnFree(out);

@@ -5,7 +5,8 @@
 ** (seed, ad, set, site, sitelink, dc, server, source, wizard, admin, latency)
 ** come first and describe the simulated world; the first step (migrate,
 ** cancel, deliver, logon, cleanup, delete, sync, wait, fail, restore, expect)
-** ends the world, and the steps then run in order.  docs/scenario-language.md
+** ends the world, and the steps then run in order (purge, export and
+** import are steps too: the administrator's rescue of issue 10).  docs/scenario-language.md
 ** is the user's reference; this header is the contract for code.
 **
 ** scnParse does all of the checking a scenario can get without running it:
@@ -37,7 +38,7 @@ typedef enum stmtKind {
     ST_WIZARD, ST_ADMIN, ST_LATENCY,
     /* steps */
     ST_MIGRATE, ST_CANCEL, ST_DELIVER, ST_LOGON, ST_CLEANUP, ST_DELETE, ST_SYNC,
-    ST_WAIT, ST_FAIL, ST_RESTORE, ST_EXPECT,
+    ST_WAIT, ST_FAIL, ST_RESTORE, ST_EXPECT, ST_PURGE, ST_EXPORT, ST_IMPORT,
     ST__COUNT
 } stmtKind;
 
@@ -67,7 +68,7 @@ typedef struct userset {
     userrange *v;
 } userset;
 
-typedef enum waitMode { WAIT_DURATION, WAIT_CONVERGED, WAIT_DONE } waitMode;
+typedef enum waitMode { WAIT_DURATION, WAIT_CONVERGED, WAIT_DONE, WAIT_WHEN } waitMode;
 
 typedef enum expectKind {
     EXPECT_OUTCOME,         /* expect USERS OUTCOME [counters] | USERS not OUTCOME */
@@ -91,6 +92,8 @@ typedef struct stmt {
         struct {
             int64_t users, items_lo, items_hi, folders, rules;
             char *prefix;
+            char **names;                  /* names=: users entries, or NULL (PREFIXn) */
+            char *names_buf;               /* what names point into */
         } source;
         struct {
             nameref server; nameref dc; int has_rate; int64_t rate; int protect;
@@ -104,8 +107,10 @@ typedef struct stmt {
         struct { userset users; } logon;
         struct { userset users; } cleanup;                       /* users.all when none given */
         struct { userset users; } del;
+        struct { userset users; nameref server; } purge;         /* users.all when none given; server.index -1: every server */
+        struct { userset users; } rescue;                        /* export and import */
         struct { nameref dc; } sync;                             /* dc.index -1: every DC */
-        struct { waitMode mode; simtime dur; } wait;
+        struct { waitMode mode; simtime dur; cancelWhen when; int64_t n; } wait;  /* WAIT_WHEN: when, n */
         struct { int link; nameref dc; nameref a, b; } fail;     /* fail and restore */
         struct {
             expectKind what;
@@ -173,7 +178,8 @@ const char *stmtKeyword(stmtKind k);
 /* 1 when user number u (1-based) is in set s. */
 int usersetHas(const userset *s, uint32_t u);
 
-/* The source user name for number u into buf ("user3"): prefix followed by u. */
+/* The source user name for number u into buf: the u-th of names= ("alice"),
+** or prefix followed by u ("user3"). */
 char *scnUserName(const scenario *sc, uint32_t u, char *buf, size_t bufsz);
 
 #endif
