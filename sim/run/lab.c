@@ -98,6 +98,7 @@ static int lineIsEmpty(const char *s) {
 /* The session's narrator: forwards live narration, swallows a replay's. */
 static void labNarrate(void *ctx, const traceRecord *r) {
     labSession *ls = ctx;
+    ls->narrated++;
     if (!ls->quiet && ls->narrator) ls->narrator(ls->narrator_ctx, r);
 }
 
@@ -338,10 +339,18 @@ static void describeUnit(const labSession *ls, labUnit *u) {
 
 msStatus labStep(labSession *ls, labUnit *u, int join) {
     if (cannotMove(ls)) return MS_INPUT;
-    describeUnit(ls, u);
     msStatus rc = join && ls->nhist ? MS_OK : pushMark(ls);
-    if (rc == MS_OK) rc = unit(ls);
+    uint64_t quiet = 0, narrated = ls->narrated;
+    /* Units that narrate nothing (a migrator's reply, a pull that found
+    ** nothing) go along with the next one that does. */
+    for (;;) {
+        describeUnit(ls, u);
+        if (rc == MS_OK) rc = unit(ls);
+        if (rc != MS_OK || ls->s.done || ls->narrated != narrated) break;
+        quiet++;
+    }
     u->at = ls->s.k.now;
+    u->quiet = quiet;
     return rc;
 }
 

@@ -72,6 +72,7 @@ typedef struct labSession {
     labMark *hist;              /* the position before each move, oldest first */
     size_t nhist, caphist;
     int quiet;                  /* replaying: narration is swallowed */
+    uint64_t narrated;          /* narrated records so far, replays included */
     traceNarrator *narrator;    /* where narrated records of live moves go */
     void *narrator_ctx;
     char err[512];              /* why the last call failed, one line */
@@ -83,6 +84,7 @@ typedef struct labUnit {
     int was_step;               /* a scenario step (line) rather than an event */
     int line;
     const char *what;           /* the event's label (static), or the step's text */
+    uint64_t quiet;             /* units before it that narrated nothing, done along with it */
 } labUnit;
 
 /* One record of a `why` chain and the part it plays in the user's outcome. */
@@ -127,7 +129,9 @@ const stmt *labNextStmt(const labSession *ls, int *waiting);
 int labDone(const labSession *ls);
 
 /*
-** One unit of work, narrated: the next event or step (*u says which); with
+** One unit of work, narrated: the next event or step (*u says which), with
+** the units before it that narrate nothing (they are plumbing: a migrator's
+** reply, a replication pull that found nothing) done along with it; with
 ** join, the unit is part of the previous move (`step N`'s later units), so
 ** `back` undoes them together.  The
 ** moves below return MS_OK when the move was made (a run that failed a step
