@@ -529,6 +529,61 @@ static void test_cli_pipe(void **state) {
     remove("build/lab-pipe.out");
 }
 
+/*
+** docs/lab.md's quoted session: the block after "<!-- lab-session: ARGS -->"
+** holds commands (lines "lab> CMD") and what the lab prints; every printed
+** line it quotes must be a whole line of the real output, in order ("..."
+** elides any number of lines).
+*/
+static void test_docs_session(void **state) {
+    (void)state;
+    const char *env = getenv("MIGSIM_DOCS");
+    char path[512];
+    snprintf(path, sizeof path, "%s/lab.md", env && *env ? env : "docs");
+    FILE *f = fopen(path, "r");
+    if (!f) skip();
+    char line[2048], args[256] = "", input[4096] = "";
+    char *want[256];
+    size_t nwant = 0;
+    int state_ = 0;   /* 0 before the marker, 1 after it, 2 in the block */
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (state_ == 0 && sscanf(line, "<!-- lab-session: %255[^>]", args) == 1) {
+            size_t n = strlen(args);   /* drop the " --" before ">" */
+            while (n && (args[n - 1] == '-' || args[n - 1] == ' ')) args[--n] = '\0';
+            state_ = 1;
+        } else if (state_ == 1 && strncmp(line, "```", 3) == 0) {
+            state_ = 2;
+        } else if (state_ == 2 && strncmp(line, "```", 3) == 0) {
+            break;
+        } else if (state_ == 2 && strncmp(line, "lab> ", 5) == 0) {
+            strncat(input, line + 5, sizeof input - strlen(input) - 2);
+            strcat(input, "\n");
+        } else if (state_ == 2 && line[0] && strcmp(line, "...") != 0 && nwant < 256) {
+            want[nwant++] = strdup(line);
+        }
+    }
+    fclose(f);
+    assert_int_equal(state_, 2);
+    assert_true(nwant > 10);
+    char *argv[16] = {"migsim", "lab"};
+    int argc = 2;
+    for (char *w = strtok(args, " "); w && argc < 15; w = strtok(NULL, " ")) argv[argc++] = w;
+    captured c = runLab(input, argc, argv);
+    assert_int_equal(c.status, 0);
+    assert_string_equal(c.err, "");
+    const char *p = c.out;
+    for (size_t i = 0; i < nwant; i++) {
+        size_t n = strlen(want[i]);
+        const char *q = p;
+        while ((q = strstr(q, want[i])) && !((q == c.out || q[-1] == '\n') && (q[n] == '\n' || !q[n]))) q++;
+        if (!q) fail_msg("docs/lab.md: quoted line not in the output (or out of order):\n  %s", want[i]);
+        p = q + n;
+        free(want[i]);
+    }
+    freeCaptured(&c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_step_is_one_unit),
@@ -546,6 +601,7 @@ int main(void) {
         cmocka_unit_test(test_cli_errors_go_on),
         cmocka_unit_test(test_cli_bad_file),
         cmocka_unit_test(test_cli_pipe),
+        cmocka_unit_test(test_docs_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
