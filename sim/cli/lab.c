@@ -171,18 +171,16 @@ static int cmdStep(labCli *c, const char *arg) {
     if (n < 0) return labError(c, "step takes a count from 1, like `step 5`");
     msStatus rc = MS_OK;
     labUnit u;
-    memset(&u, 0, sizeof u);
-    for (long i = 0; i < n && rc == MS_OK && !(i && labDone(&c->ls)); i++) {
+    /* step N is one move; it stops early, without complaint, when the run ends. */
+    for (long i = 0; i < n && rc == MS_OK && (i == 0 || !labDone(&c->ls)); i++) {
         size_t before = c->printed;
         rc = labStep(&c->ls, &u, i > 0);
-        if (i && rc == MS_INPUT) break;   /* the run ended part way: the steps done stand */
         if (rc == MS_OK && c->printed == before) {
             char t[64];
             fprintf(c->out, "   (t=%s: %s%s; nothing narrated)\n", shortTime(u.at, t, sizeof t),
                     u.was_step ? "step " : "", u.what);
         }
     }
-    if (n > 1 && rc == MS_INPUT) rc = MS_OK;
     return moved(c, rc);
 }
 
@@ -545,6 +543,14 @@ int cliLab(int argc, char **argv, FILE *in, FILE *out, FILE *err) {
         }
     }
     free(text);
+    for (size_t k = 0; !rc && k < c->nopt.nusers; k++) {
+        char name[128];
+        uint32_t u = 1;
+        while (u <= c->ls.sc.nusers && strcmp(scnUserName(&c->ls.sc, u, name, sizeof name), c->users[k]) != 0) u++;
+        if (u <= c->ls.sc.nusers) continue;
+        fprintf(err, "migsim: error: --user %s: no source user of that name in %s\n", c->users[k], file);
+        rc = 2;
+    }
     if (!rc) {
         c->tty = isatty(fileno(in)) && isatty(fileno(out));
         sim *s = labSim(&c->ls);

@@ -65,7 +65,10 @@ static msStatus linesSplit(const char *text, labLines *l) {
     for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (linesInsert(l, l->n, p, n) != MS_OK) return MS_NOMEM;
+        if (linesInsert(l, l->n, p, n) != MS_OK) {
+            linesFree(l);
+            return MS_NOMEM;
+        }
         p += n + (nl != NULL);
     }
     return MS_OK;
@@ -169,6 +172,8 @@ static msStatus replayUnits(labSession *ls, size_t v, uint64_t units) {
     msStatus rc = rebuild(ls, v);
     while (rc == MS_OK && ls->units < units && !ls->s.done) rc = unit(ls);
     setQuiet(ls, 0);
+    /* A mark names a real position: the replay gets there before the run ends. */
+    msAssert(rc != MS_OK || ls->units == units);
     return rc;
 }
 
@@ -222,7 +227,7 @@ static msStatus withSeed(const scenario *sc, const char *text, uint64_t seed, ch
     labLines l;
     char line[64];
     *out = NULL;
-    if (linesSplit(text, &l) != MS_OK) goto nomem;
+    if (linesSplit(text, &l) != MS_OK) return MS_NOMEM;
     snprintf(line, sizeof line, "seed %llu", (unsigned long long)seed);
     size_t at = l.n + 1;
     for (size_t i = 0; i < sc->n; i++)
@@ -391,7 +396,10 @@ msStatus labBack(labSession *ls, size_t n) {
 }
 
 msStatus labGotoTime(labSession *ls, simtime t) {
-    if (!ls->live) return cannotMove(ls), MS_INPUT;
+    if (!ls->live) {
+        cannotMove(ls);
+        return MS_INPUT;
+    }
     msStatus rc = pushMark(ls);
     if (rc == MS_OK) rc = rebuild(ls, ls->text);
     if (rc == MS_OK) rc = runUntil(ls, t);
@@ -414,7 +422,10 @@ static msStatus runToStep(labSession *ls, size_t i) {
 }
 
 msStatus labGotoLine(labSession *ls, int line) {
-    if (!ls->live) return cannotMove(ls), MS_INPUT;
+    if (!ls->live) {
+        cannotMove(ls);
+        return MS_INPUT;
+    }
     size_t i = stepOnLine(&ls->sc, line);
     if (i == ls->sc.n) {
         char a[32];
@@ -678,7 +689,10 @@ static const char *whyRole(traceKind k) {
 msStatus labWhyUser(labSession *ls, const char *name, labWhy *w) {
     memset(w, 0, sizeof *w);
     w->judged_dc = -1;
-    if (!ls->live) return cannotMove(ls), MS_INPUT;
+    if (!ls->live) {
+        cannotMove(ls);
+        return MS_INPUT;
+    }
     char buf[128];
     uint32_t u = 1;
     while (u <= ls->sc.nusers && strcmp(scnUserName(&ls->sc, u, buf, sizeof buf), name) != 0) u++;
