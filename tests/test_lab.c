@@ -280,6 +280,11 @@ static void test_do_refusals(void **state) {
     assert_int_equal(labDo(&ls, "# only a comment", &line), MS_INPUT);
     assert_non_null(strstr(ls.err, "do needs a step"));
     assert_int_equal(labDo(&ls, "deliver user5\nlogon user5", &line), MS_INPUT);
+    char longstep[1100];
+    memset(longstep, 'x', sizeof longstep - 1);
+    longstep[sizeof longstep - 1] = '\0';
+    assert_int_equal(labDo(&ls, longstep, &line), MS_INPUT);
+    assert_non_null(strstr(ls.err, "longer than 1024"));
     assert_int_equal(labHistory(&ls), h);
     assert_int_equal(ls.units, units);
     assert_int_equal(ls.ntexts, texts);

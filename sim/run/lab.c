@@ -27,6 +27,9 @@
 #include "run/lab.h"
 #include "run/world.h"
 
+/* The longest step `do` takes: its line, with the lab's comment, fits placeStep's buffer. */
+#define LAB_MAX_STEP 1024
+
 /* ---- texts as lines ---- */
 
 typedef struct labLines {
@@ -558,6 +561,10 @@ msStatus labDo(labSession *ls, const char *step, int *line) {
     step += strspn(step, " \t");
     if (strpbrk(step, "\r\n")) {
         failf(ls, "do takes one line");
+        return MS_INPUT;
+    }
+    if (strlen(step) > LAB_MAX_STEP) {
+        failf(ls, "do: the step is longer than %d bytes", LAB_MAX_STEP);
         return MS_INPUT;
     }
     if (cannotPlace(ls)) return MS_INPUT;

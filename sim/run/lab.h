@@ -161,7 +161,8 @@ msStatus labGotoLine(labSession *ls, int line);
 ** as a line of a new version of the played text (see above); its narration
 ** and that of the events due now fire first.  *line receives its line in
 ** the played text.  A step that does not parse is MS_INPUT with ls->err as
-** "do: COLUMN: MESSAGE".
+** "do: column N: MESSAGE" (N counted in step); so is a step longer than
+** 1024 bytes, or one that cannot be placed now (see above).
 */
 msStatus labDo(labSession *ls, const char *step, int *line);
 
