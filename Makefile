@@ -157,7 +157,9 @@ endif
 unit: $(TEST_BIN) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
 	@fail=0; for t in $(TEST_BIN); do \
 	    echo "== $$t"; MIGSIM=$(BIN) MIGSIM_PLUGINS=$(BUILD) $$t || fail=1; \
-	 done; exit $$fail
+	 done; \
+	 echo "== the lab on a terminal (tmux)"; sh tools/test_lab_tmux.sh $(BIN) || fail=1; \
+	 exit $$fail
 
 # The lab scenarios (scenarios/labs/) carry no expectations: the trainee
 # predicts them, and the worksheets' predictions are checked by doccheck.

@@ -71,6 +71,7 @@ static const char usageTop[] =
     "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS]\n"
     "                [--junit FILE.xml] [--json[=FILE]] PATH...\n"
     "       migsim diff A B [--seed N | --seeds N,M] [--context N]\n"
+    "       migsim lab FILE.scn [--seed N] [--migrator SPEC] [--user U,...] [--actor A,...] [--brief]\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
     "migsim simulates an Exchange 2003 inter-organization migration against a replicated\n"
@@ -81,6 +82,7 @@ static const char usageTop[] =
     "  run     run one scenario: narrative, outcome table (or the state) and verdict\n"
     "  check   run scenarios and report PASS or FAIL for each\n"
     "  diff    compare two runs (scenarios, seeds or --db files): outcomes, first divergence\n"
+    "  lab     an interactive lab over one run: step, look, go back, try a step (docs/lab.md)\n"
     "\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
     "step failed, 2 bad input, usage or a write error.  See migsim(1) and docs/ for the\n"
@@ -764,6 +766,13 @@ static int dispatch(int argc, char **argv, FILE *out, FILE *err) {
         return cmdCheck(argc, argv, out, err);
     }
     if (strcmp(cmd, "diff") == 0) return cliDiff(argc, argv, out, err);
+    if (strcmp(cmd, "lab") == 0) {
+        if (wantsHelp(argc, argv)) {
+            fputs(cliLabUsage(), out);
+            return 0;
+        }
+        return cliLab(argc, argv, stdin, out, err);
+    }
     if (cmd[0] == '-') return usageError(err, NULL, "unknown option '%s'", cmd);
     return usageError(err, NULL, "unknown command '%s'", cmd);
 }

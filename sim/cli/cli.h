@@ -70,4 +70,14 @@ int checkPathsTo(char **paths, int npaths, int flags, const simOptions *base, co
 */
 int cliDiff(int argc, char **argv, FILE *out, FILE *err);
 
+/*
+** `migsim lab ARGS`: the interactive lab (sim/cli/lab.c), reading its
+** commands from in (libedit when in and out are terminals, plain lines
+** otherwise).  Returns the exit status.
+*/
+int cliLab(int argc, char **argv, FILE *in, FILE *out, FILE *err);
+
+/* `migsim lab --help`'s text. */
+const char *cliLabUsage(void);
+
 #endif

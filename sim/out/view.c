@@ -108,6 +108,10 @@ void viewPrintText(const simState *st, FILE *f) {
     char t[CLOCK_BUFSZ];
     fprintf(f, "\nState at %s (%s):\n", clockFormat(st->at, t),
             st->finished ? "the run had ended" : "stopped by --until; the run goes on after this");
+    viewPrintViews(st, f);
+}
+
+void viewPrintViews(const simState *st, FILE *f) {
     for (size_t i = 0; i < st->n; i++) {
         const stateView *v = &st->v[i];
         fputc('\n', f);

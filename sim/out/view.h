@@ -14,6 +14,9 @@
 /* The views as text, a heading line for the moment and then each view. */
 void viewPrintText(const simState *st, FILE *f);
 
+/* The views as text without the heading, each after a blank line (the lab's `show`). */
+void viewPrintViews(const simState *st, FILE *f);
+
 /* The views as one JSON object (no trailing newline): {"at_ms": ..., "finished": ..., "views": [...]}. */
 void viewWriteJson(const simState *st, FILE *f);
 
