@@ -457,7 +457,6 @@ static void copyCounts(extproc *p, json_t *o, const migReply *a) {
 
 /* What the reply to the last request says, by its op. */
 static void replyFields(extproc *p, json_t *o, const migReply *a) {
-    static const char *const init_by[] = {NULL, "delivery", "logon", "clone"};
     switch (p->op) {
     case MIG_OP_DIR_SEARCH: put(p, o, "entries", entries(p, a)); break;
     case MIG_OP_DIR_ADD:
@@ -472,7 +471,7 @@ static void replyFields(extproc *p, json_t *o, const migReply *a) {
         break;
     case MIG_OP_STORE_LOGON:
         put(p, o, "exists", json_boolean(a->exists));
-        put(p, o, "initialized_by", strOrNull(a->exists ? init_by[a->initialized_by & 3] : NULL));
+        put(p, o, "initialized_by", strOrNull(a->exists && a->initialized_by ? migInitName(a->initialized_by) : NULL));
         put(p, o, "initialized_at", a->exists ? json_integer(a->initialized_at) : json_null());
         /* fall through */
     case MIG_OP_STORE_LIST:

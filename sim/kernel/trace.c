@@ -113,6 +113,10 @@ static const kindInfo kinds[TR__COUNT] = {
         "one JSON Lines message between migsim and a process migrator (fields direction: sent or received, "
         "type, msg_id, in_reply_to when the message has one, body: the line as written); quiet"},
     [TR_WIZ_ACTIVE] = {"wizard.active", 1, "a run is still active when the scenario ends (field mailboxes)"},
+    [TR_MIG_CANCEL] = {"migrator.cancel", 1,
+        "a run of a migrator that is not built in was cancelled (fields how, mailboxes, items): wizard.cancel's twin"},
+    [TR_MIG_ACTIVE] = {"migrator.active", 1,
+        "a run of a migrator that is not built in is still active when the scenario ends (field mailboxes)"},
     [TR_REFUSE_INITIALIZED] = {"refuse.initialized", 1,
         "refuse-initialized found user's target mailbox initialized (fields initialized_by, initialized_at): the user is stopped, not merged"},
     [TR_WAIT_START] = {"wait.start", 1,
@@ -139,6 +143,10 @@ static const kindInfo kinds[TR__COUNT] = {
         "resume: the run was cancelled while it continued from its journal (field at: the checkpoint)"},
     [TR_RESUME_DONE] = {"resume.done", 1,
         "resume: the part of the run it continued from its journal is over (fields continued, skipped, to_wizard)"},
+    [TR_RESUME_UNAVAILABLE] = {"resume.unavailable", 1,
+        "resume: the DC its journal names for user's account (dc) cannot answer (failed): the account is looked up on the run's DC (field fallback)"},
+    [TR_RESUME_FAIL] = {"resume.fail", 1,
+        "resume: user's journaled mailbox cannot be continued in this run (field reason): the user is reported failed, nothing merged"},
 };
 
 /* String storage: chunks of at least CHUNK bytes, never moved once made. */
