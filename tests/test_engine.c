@@ -505,6 +505,24 @@ static void test_a_plugin_emits_only_migrator_log(void **state) {
     exRunFree(r);
 }
 
+/* The Exchange side names who migrates: "the migrator" when it is not the wizard's kin. */
+static void test_wording_names_the_migrator(void **state) {
+    (void)state;
+    g_fn = forger;
+    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\nlogon user2\n", useFn);
+    assert_non_null(r);
+    const traceRecord *f = exFirst(r, TR_LOGON_FAIL, "user2");
+    assert_non_null(f);
+    assert_string_equal(f->text, "logon failed: the migrator has not associated a target mailbox with user2");
+    exRunFree(r);
+    r = exRunText(EX_WORLD "logon user2\n");
+    assert_non_null(r);
+    f = exFirst(r, TR_LOGON_FAIL, "user2");
+    assert_non_null(f);
+    assert_string_equal(f->text, "logon failed: the wizard has not associated a target mailbox with user2");
+    exRunFree(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_then_search),
@@ -520,6 +538,7 @@ int main(void) {
         cmocka_unit_test(test_replstate_lists_site_link_partners),
         cmocka_unit_test(test_associate_is_bounded),
         cmocka_unit_test(test_a_plugin_emits_only_migrator_log),
+        cmocka_unit_test(test_wording_names_the_migrator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -303,7 +303,12 @@ static int viewProtected(void *obj, const guid *mbx) {
     return 0;
 }
 
-static const exMigratorView engineView = {viewAssociation, viewAccounts, viewProtected};
+/* The built-in strategies are the wizard with decisions of their own; anything else is "the migrator". */
+static const char *viewNoun(void *obj) {
+    return wizardKin(obj) ? "the wizard" : "the migrator";
+}
+
+static const exMigratorView engineView = {viewAssociation, viewAccounts, viewProtected, viewNoun};
 
 /* ---- run start and end --------------------------------------------- */
 
