@@ -1029,6 +1029,13 @@ msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out) {
     }
     x->mv_obj = e;
     x->mv = &engineView;
+    /* A process is asked to speak now, while the run is set up: one that cannot is bad input, before any output. */
+    char why[sizeof x->k->err - 32] = "";
+    if (e->m == extprocMigrator() && extprocStart(e->self, why, sizeof why) != 0) {
+        snprintf(x->k->err, sizeof x->k->err, "migrator %s: %s", e->m->name, why[0] ? why : "cannot start");
+        engineClose(e);
+        return MS_INPUT;
+    }
     *out = e;
     return MS_OK;
 }

@@ -848,6 +848,12 @@ static void *procOpen(const migEnv *env) {
     return p;
 }
 
+int extprocStart(void *self, char *why, size_t whysz) {
+    extproc *p = self;
+    if (p->failed) return fail(p, why, whysz, "failed earlier");
+    return p->started ? 0 : handshake(p, why, whysz);
+}
+
 static int procNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
     extproc *p = self;
     if (p->failed) return fail(p, why, whysz, "failed earlier");
