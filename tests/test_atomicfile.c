@@ -30,7 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kernel/atomicfile.h"
-#include "cli/cli.h"
+#include "clirun.h"
 
 static char dir[256];
 
@@ -271,27 +271,6 @@ static void test_signal_removes_the_temporary_file(void **state) {
 }
 
 /* ---- inside the private mount namespace: dir is a fresh tmpfs ---- */
-
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
 
 static const char *migsimBinary(void) {
     const char *m = getenv("MIGSIM");

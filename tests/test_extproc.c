@@ -29,36 +29,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cli/cli.h"
+#include "clirun.h"
 
 #define WIZARD_PY "exec:python3 tools/migrators/wizard.py"
-
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
-
-static int countLines(const char *s) {
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
 
 static char tmpdir[256];
 
