@@ -1,7 +1,8 @@
 /*
 ** Running the command line inside a test: cliMain with its standard output
 ** and standard error captured in memory, so a test reads exactly what a user
-** would see, and the exit status.  Shared by every test of the CLI's
+** would see, and the exit status; and a scratch directory for the files a
+** test writes.  Shared by every test of the CLI's
 ** behaviour (test_cli, test_extproc, test_atomicfile, test_views); static
 ** inline, so a test program includes it and links nothing more.
 */
@@ -10,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "cli/cli.h"
 
 /* What one command printed and returned; free with freeCaptured. */
@@ -33,6 +35,28 @@ static inline captured runCli(int argc, const char **argv) {
 static inline void freeCaptured(captured *c) {
     free(c->out);
     free(c->err);
+}
+
+/* The test program's scratch directory (tmpdirMake, tmpdirRemove): files a test writes go there. */
+__attribute__((unused)) static char tmpdir[256];
+
+/* Make tmpdir as /tmp/migsim-test-TAG-XXXXXX; 0, or -1 (a cmocka setup's answer). */
+static inline int tmpdirMake(const char *tag) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-%s-XXXXXX", tag);
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+/* Remove tmpdir and everything in it; 0, or -1 (a cmocka teardown's answer). */
+static inline int tmpdirRemove(void) {
+    char cmd[sizeof tmpdir + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* tmpdir/name into buf (n bytes); returns buf. */
+static inline char *pathIn(const char *name, char *buf, size_t n) {
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+    return buf;
 }
 
 /* The number of newline-terminated lines in s. */

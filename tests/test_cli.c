@@ -23,24 +23,14 @@
 #include <unistd.h>
 #include "clirun.h"
 
-static char tmpdir[256];
-
 static int setupDir(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-cli-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdirMake("cli");
 }
 
 static int teardownDir(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *pathIn(const char *name, char *buf, size_t n) {
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
+    return tmpdirRemove();
 }
 
 /* The whole file at path, NUL-terminated (fails the test when unreadable). */

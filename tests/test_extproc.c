@@ -33,19 +33,14 @@
 
 #define WIZARD_PY "exec:python3 tools/migrators/wizard.py"
 
-static char tmpdir[256];
-
 static int setupDir(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-extproc-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdirMake("extproc");
 }
 
 static int removeDir(void **state) {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdirRemove();
 }
 
 static void writeFile(const char *path, const char *text) {
