@@ -2,7 +2,7 @@
 ** Running the command line inside a test: cliMain with its standard output
 ** and standard error captured in memory, so a test reads exactly what a user
 ** would see, and the exit status; and a scratch directory for the files a
-** test writes.  Shared by every test of the CLI's
+** test writes.  Include it after cmocka.h (it asserts).  Shared by every test of the CLI's
 ** behaviour (test_cli, test_extproc, test_atomicfile, test_views); static
 ** inline, so a test program includes it and links nothing more.
 */
@@ -57,6 +57,14 @@ static inline int tmpdirRemove(void) {
 static inline char *pathIn(const char *name, char *buf, size_t n) {
     snprintf(buf, n, "%s/%s", tmpdir, name);
     return buf;
+}
+
+/* Write text to path (the test fails when it cannot be opened or written). */
+static inline void writeFile(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
 }
 
 /* The number of newline-terminated lines in s. */

@@ -44,13 +44,6 @@ static int teardownDir(void **state) {
     return tmpdirRemove();
 }
 
-static void writeFile(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 static char *readFile(const char *path) {
     FILE *f = fopen(path, "r");
     assert_non_null(f);

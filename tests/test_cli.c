@@ -44,13 +44,6 @@ static char *readFile(const char *path) {
     return strdup(buf);
 }
 
-static void writeFile(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* Number of entries in tmpdir/sub whose name starts with '.' (temporaries). */
 static int hiddenFiles(const char *dir) {
     DIR *d = opendir(dir);

@@ -43,13 +43,6 @@ static int removeDir(void **state) {
     return tmpdirRemove();
 }
 
-static void writeFile(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* A one-user scenario whose migrator is given on the command line. */
 static const char *smallScenario(void) {
     static char path[300];

@@ -845,6 +845,14 @@ static size_t pullsInFlight(const directory *d) {
     return n;
 }
 
+/* Set up text's run and add one account, user1, on DC1 before the first step; its directory. */
+static directory *startWithOneUser(sim *s, scenario *sc, const char *text, guid *u) {
+    simStartOk(s, sc, text, 0);
+    dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "user1"}};
+    assert_int_equal(dirAdd(s->world->dir, 0, C_MIGRATED, "user1", v, 2, u), MS_OK);
+    return s->world->dir;
+}
+
 /*
 ** A 1 s schedule with a 1 h latency triggers a pull of each pair every
 ** second, but pulls of one pair are serialised (docs/model-directory.md):
@@ -863,11 +871,8 @@ static void one_pull_per_pair_is_in_flight(void **state) {
         "wait 3h\n";
     scenario sc;
     sim s;
-    simStartOk(&s, &sc, text, 0);
-    directory *d = s.world->dir;
-    dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "user1"}};
     guid u;
-    assert_int_equal(dirAdd(d, 0, C_MIGRATED, "user1", v, 2, &u), MS_OK);
+    directory *d = startWithOneUser(&s, &sc, text, &u);
     size_t peak = 0;
     int done = 0;
     while (!done) {
@@ -899,11 +904,8 @@ static void a_fast_schedule_with_a_slow_latency_stays_bounded(void **state) {
         "wait 3d\n";
     scenario sc;
     sim s;
-    simStartOk(&s, &sc, text, 0);
-    directory *d = s.world->dir;
-    dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "user1"}};
     guid u;
-    assert_int_equal(dirAdd(d, 0, C_MIGRATED, "user1", v, 2, &u), MS_OK);
+    directory *d = startWithOneUser(&s, &sc, text, &u);
     size_t peak = 0;
     int done = 0;
     while (!done) {
