@@ -443,6 +443,12 @@ static void useFn(exRun *r) {
     assert_int_equal(engineOpen(exOf(r), &c, &r->s.world->eng), MS_OK);
 }
 
+/* Run text with the one-function migrator f. */
+static exRun *runFn(fnStep f, const char *text) {
+    exRun *r = runFn(f, text);
+    return r;
+}
+
 /* Associate user 1 with 65 different accounts, then with the first again. */
 static int manyAccounts(const migEnv *env, int64_t n, const migReply *a, migRequest *q) {
     (void)env;
@@ -459,9 +465,7 @@ static int manyAccounts(const migEnv *env, int64_t n, const migReply *a, migRequ
 
 static void test_associate_is_bounded(void **state) {
     (void)state;
-    g_fn = manyAccounts;
-    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", useFn);
-    assert_non_null(r);
+    exRun *r = runFn(manyAccounts, EX_WORLD "migrate user1\nwait done\n");
     for (int i = 1; i <= MIG_MAX_ACCOUNTS; i++) assert_int_equal(g_got[i], MIG_OK);
     assert_int_equal(g_got[MIG_MAX_ACCOUNTS + 1], MIG_ERR_BAD_REQUEST);
     assert_int_equal(g_got[MIG_MAX_ACCOUNTS + 2], MIG_OK);   /* one already declared: no growth */
@@ -485,9 +489,7 @@ static int forger(const migEnv *env, int64_t n, const migReply *a, migRequest *q
 
 static void test_a_plugin_emits_only_migrator_log(void **state) {
     (void)state;
-    g_fn = forger;
-    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\n", useFn);
-    assert_non_null(r);
+    exRun *r = runFn(forger, EX_WORLD "migrate user1\nwait done\n");
     assert_int_equal(r->verdict, MS_OK);
     assert_int_equal(exCount(r, TR_EXPECT_FAIL, NULL), 0);
     assert_int_equal(exCount(r, TR_WIZ_STATUS, NULL), 0);
@@ -508,9 +510,7 @@ static void test_a_plugin_emits_only_migrator_log(void **state) {
 /* The Exchange side names who migrates: "the migrator" when it is not the wizard's kin. */
 static void test_wording_names_the_migrator(void **state) {
     (void)state;
-    g_fn = forger;
-    exRun *r = exRunPrepared(EX_WORLD "migrate user1\nwait done\nlogon user2\n", useFn);
-    assert_non_null(r);
+    exRun *r = runFn(forger, EX_WORLD "migrate user1\nwait done\nlogon user2\n");
     const traceRecord *f = exFirst(r, TR_LOGON_FAIL, "user2");
     assert_non_null(f);
     assert_string_equal(f->text, "logon failed: the migrator has not associated a target mailbox with user2");

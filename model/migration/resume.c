@@ -503,17 +503,7 @@ static int resumeNext(void *self, const migReply *a, migRequest *q, char *why, s
     int rc;
     if (a->status == MIG_START) {
         /* The run's users are read now; begin() sorts them into mine and rest. */
-        size_t n = a->start.nusers;
-        uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
-        if (!copy) {
-            snprintf(why, whysz, "%s", MIGRATOR_NOMEM);
-            return -1;
-        }
-        if (n) memcpy(copy, a->start.users, n * sizeof *copy);
-        free(s->run_copy);
-        s->run_copy = copy;
-        s->run = a->start;
-        s->run.users = copy;
+        if (strategyKeepStart(&s->run, &a->start, &s->run_copy, why, whysz) != 0) return -1;
         s->holding = s->delegating = 0;
         if (!s->names) {
             s->phase = R_NAMES;

@@ -163,17 +163,8 @@ static int roundOver(waiter *w, const migReply *a, migRequest *q, char *why, siz
 }
 
 static int beginWait(waiter *w, const migReply *a, migRequest *q, char *why, size_t whysz) {
-    size_t n = a->start.nusers;
-    uint32_t *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) {
-        snprintf(why, whysz, "%s", MIGRATOR_NOMEM);
-        return -1;
-    }
-    if (n) memcpy(v, a->start.users, n * sizeof *v);
-    free(w->users);
-    w->users = v;
     w->start = *a;
-    w->start.start.users = v;
+    if (strategyKeepStart(&w->start.start, &a->start, &w->users, why, whysz) != 0) return -1;
     w->waiting = w->snapshot = 1;
     w->behind = 0;
     w->began = a->now;

@@ -358,18 +358,19 @@ static int stage1(wizard *w, migRequest *q, const migReply *a) {
         snprintf(w->by, sizeof w->by, "X500 address");
         return 0;
     case P_FIND_X500:
+    case P_FIND_SMTP:
+        /* A failed DC answers no search: the user fails at the first. */
         if (a->status == MIG_ERR_UNAVAILABLE) return accountFailed(w, q, a->now, "the DC is failed", ACCT_SEARCH);
         if (a->status == MIG_OK && a->nentries) return onFound(w, q, a);
+        if (w->phase == P_FIND_SMTP) {
+            ask(w, q, MIG_OP_DIR_ADD, P_ADD);
+            return 0;
+        }
         ask(w, q, MIG_OP_DIR_SEARCH, P_FIND_SMTP);
         q->by = MIG_BY_SMTP;
         snprintf(w->key, sizeof w->key, "SMTP:%s", wu->smtp);
         q->key = w->key;
         snprintf(w->by, sizeof w->by, "SMTP address");
-        return 0;
-    case P_FIND_SMTP:
-        if (a->status == MIG_ERR_UNAVAILABLE) return accountFailed(w, q, a->now, "the DC is failed", ACCT_SEARCH);
-        if (a->status == MIG_OK && a->nentries) return onFound(w, q, a);
-        ask(w, q, MIG_OP_DIR_ADD, P_ADD);
         return 0;
     case P_ENABLE:
         if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", ACCT_UPDATE);
