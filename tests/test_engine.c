@@ -445,7 +445,9 @@ static void useFn(exRun *r) {
 
 /* Run text with the one-function migrator f. */
 static exRun *runFn(fnStep f, const char *text) {
-    exRun *r = runFn(f, text);
+    g_fn = f;
+    exRun *r = exRunPrepared(text, useFn);
+    assert_non_null(r);
     return r;
 }
 
