@@ -196,6 +196,22 @@ static void expectProtocolError(const char *body, const char *timeout, ...) {
 
 #define INIT_OK "read l; echo '{\"type\":\"init_ok\",\"msg_id\":1,\"in_reply_to\":1}'\nread l\n"
 
+/* A process's log text with a newline and a control character is one narrative line, escaped. */
+static void test_log_text_is_escaped(void **state) {
+    (void)state;
+    char fake[300], spec[400];
+    snprintf(fake, sizeof fake, "%s/logger.sh", tmpdir);
+    writeFile(fake, INIT_OK "printf '%s\\n' '{\"type\":\"log\",\"msg_id\":2,\"in_reply_to\":2,\"text\":\"one\\ntwo\\u0001\"}'\n"
+                    "read l\necho '{\"type\":\"done\",\"msg_id\":3,\"in_reply_to\":3}'\nread l\n");
+    snprintf(spec, sizeof spec, "exec:sh %s", fake);
+    const char *argv[] = {"migsim", "run", smallScenario(), "--migrator", spec};
+    captured c = runCli(5, argv);
+    if (c.status != 1) fail_msg("exit %d (not 1: the scenario's expectation, nothing migrated): %s", c.status, c.err);
+    if (!strstr(c.out, "one\\ntwo\\x01\n")) fail_msg("no escaped line in: %s", c.out);
+    assert_null(strstr(c.out, "one\ntwo"));
+    freeCaptured(&c);
+}
+
 static void test_malformed_json(void **state) {
     (void)state;
     expectProtocolError(INIT_OK "echo '{\"type\":'\nsleep 5\n", "10", "wrote malformed JSON", NULL);
@@ -322,6 +338,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wizard_py_matches_builtin),
         cmocka_unit_test(test_messages_in_db_and_trace),
+        cmocka_unit_test(test_log_text_is_escaped),
         cmocka_unit_test(test_malformed_json),
         cmocka_unit_test(test_unknown_type),
         cmocka_unit_test(test_wrong_ids),
