@@ -2,10 +2,10 @@
 ** Running the command line inside a test: cliMain with its standard output
 ** and standard error captured in memory, so a test reads exactly what a user
 ** would see, and the exit status; and a scratch directory for the files a
-** test writes.  Include it after cmocka.h (it asserts).  Shared by every test of the CLI's
-** behaviour (test_cli, test_extproc, test_atomicfile, test_views,
-** test_rundiff); static
-** inline, so a test program includes it and links nothing more.
+** test writes.  Include it after cmocka.h (it asserts).  Shared by every
+** test of the CLI's behaviour (test_cli, test_extproc, test_atomicfile,
+** test_views, test_rundiff); static inline, so a test program includes it
+** and links nothing more.
 */
 #ifndef MIGSIM_TEST_CLIRUN_H
 #define MIGSIM_TEST_CLIRUN_H
