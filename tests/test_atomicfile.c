@@ -30,35 +30,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kernel/atomicfile.h"
-#include "cli/cli.h"
-
-static char dir[256];
+#include "clirun.h"
 
 static const char okScenario[] = "seed 3\nsite S\ndc DC1 site=S\nwait 1s\nexpect converged\n";
 
 static int setupDir(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/migsim-test-atomicfile-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tmpdirMake("atomicfile");
 }
 
 static int teardownDir(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *pathIn(const char *name, char *buf, size_t n) {
-    snprintf(buf, n, "%s/%s", dir, name);
-    return buf;
-}
-
-static void writeFile(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
+    return tmpdirRemove();
 }
 
 static char *readFile(const char *path) {
@@ -73,7 +56,7 @@ static char *readFile(const char *path) {
 
 /* Entries of the test directory whose name starts with '.' (temporary files). */
 static int hiddenFiles(void) {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(tmpdir);
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
@@ -116,7 +99,7 @@ static void test_planning_refuses_what_cannot_be_a_file(void **state) {
     (void)state;
     char p[512], why[512];
     outTarget t;
-    assert_int_equal(prepare(&t, dir, 1, why, sizeof why), MS_INPUT);
+    assert_int_equal(prepare(&t, tmpdir, 1, why, sizeof why), MS_INPUT);
     assert_non_null(strstr(why, ": is a directory"));
     outTargetFree(&t);
     assert_int_equal(prepare(&t, pathIn("no/such/x", p, sizeof p), 1, why, sizeof why), MS_INPUT);
@@ -197,7 +180,7 @@ static void test_same_file_by_identity_or_name(void **state) {
     assert_true(outTargetSame(&ta, &tb));
     /* Not yet existing: the same directory and name, spelled two ways. */
     pathIn("fresh.txt", c, sizeof c);
-    snprintf(d, sizeof d, "%s/./../%s/fresh.txt", dir, strrchr(dir, '/') + 1);
+    snprintf(d, sizeof d, "%s/./../%s/fresh.txt", tmpdir, strrchr(tmpdir, '/') + 1);
     assert_int_equal(prepare(&tc, c, 1, why, sizeof why), MS_OK);
     assert_int_equal(prepare(&td, d, 1, why, sizeof why), MS_OK);
     assert_true(outTargetSame(&tc, &td));
@@ -270,28 +253,7 @@ static void test_signal_removes_the_temporary_file(void **state) {
     assert_true(sa.sa_handler == SIG_DFL);
 }
 
-/* ---- inside the private mount namespace: dir is a fresh tmpfs ---- */
-
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
+/* ---- inside the private mount namespace: tmpdir is a fresh tmpfs ---- */
 
 static const char *migsimBinary(void) {
     const char *m = getenv("MIGSIM");
@@ -477,9 +439,9 @@ static int runInNamespace(void) {
              "set -e; cd '%s'; mount -t tmpfs -o size=32m migsim-test .; cd '%s';"
              " mknod null c 1 3; mknod full c 1 7; mkfifo fifo; ln -s /proc/self/fd/1 stdout;"
              " mkdir ro; mount -t tmpfs -o ro,size=1m migsim-test-ro ro",
-             dir, dir);
+             tmpdir, tmpdir);
     if (system(cmd) != 0) {
-        fprintf(stderr, "test_atomicfile: cannot set up the private tmpfs in %s\n", dir);
+        fprintf(stderr, "test_atomicfile: cannot set up the private tmpfs in %s\n", tmpdir);
         return 1;
     }
     const struct CMUnitTest tests[] = {
@@ -491,9 +453,9 @@ static int runInNamespace(void) {
         cmocka_unit_test(test_ns_readonly_directory_fails_first),
     };
     int failed = cmocka_run_group_tests_name("atomicfile, in a private mount namespace", tests, NULL, NULL);
-    snprintf(cmd, sizeof cmd, "umount '%s/ro'; umount '%s'", dir, dir);
+    snprintf(cmd, sizeof cmd, "umount '%s/ro'; umount '%s'", tmpdir, tmpdir);
     if (system(cmd) != 0) failed++;
-    if (rmdir(dir) != 0) failed++;
+    if (rmdir(tmpdir) != 0) failed++;
     return failed ? 1 : 0;
 }
 

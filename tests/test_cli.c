@@ -21,53 +21,16 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "cli/cli.h"
-
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
-
-static int countLines(const char *s) {
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
-
-static char tmpdir[256];
+#include "clirun.h"
 
 static int setupDir(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-cli-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdirMake("cli");
 }
 
 static int teardownDir(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *pathIn(const char *name, char *buf, size_t n) {
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
+    return tmpdirRemove();
 }
 
 /* The whole file at path, NUL-terminated (fails the test when unreadable). */
@@ -79,13 +42,6 @@ static char *readFile(const char *path) {
     fclose(f);
     buf[n] = '\0';
     return strdup(buf);
-}
-
-static void writeFile(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
 }
 
 /* Number of entries in tmpdir/sub whose name starts with '.' (temporaries). */
@@ -453,6 +409,33 @@ static void test_bad_output_path_refused_before_run(void **state) {
     assert_int_equal(hiddenFiles(tmpdir), 0);
 }
 
+/* A migrator that cannot be loaded or started is one error line and exit 2,
+** with nothing on standard output: not even the run's header line. */
+static void test_bad_migrator_before_any_output(void **state) {
+    (void)state;
+    static const char world[] =
+        "seed 3\nsite S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=1\nwizard server=EX1 dc=DC1%s\n"
+        "migrate all\nwait done\n";
+    char p[512], own[512], text[512];
+    snprintf(text, sizeof text, world, "");
+    writeFile(pathIn("mig.scn", p, sizeof p), text);
+    snprintf(text, sizeof text, world, " migrator=plugin:/nonexistent/libnone.so");
+    writeFile(pathIn("own.scn", own, sizeof own), text);
+    const char *a1[] = {"migsim", "run", p, "--migrator", "plugin:/nonexistent/libnone.so"};
+    const char *a2[] = {"migsim", "run", p, "--migrator", "exec:exit 3"};
+    const char *a3[] = {"migsim", "run", p, "--migrator", "builtin:nosuch"};
+    const char *a4[] = {"migsim", "run", own};
+    const char **cases[] = {a1, a2, a3, a4};
+    const int argc[] = {5, 5, 5, 3};
+    const char *says[] = {"libnone.so", "exit 3", "nosuch", "libnone.so"};
+    for (size_t i = 0; i < 4; i++) {
+        captured c = runCli(argc[i], cases[i]);
+        if (c.status != 2 || c.out[0] || countLines(c.err) != 1 || !strstr(c.err, says[i]))
+            fail_msg("case %zu: status %d, stdout '%s', stderr '%s'", i, c.status, c.out, c.err);
+        freeCaptured(&c);
+    }
+}
+
 static void test_repeated_option_is_usage_error(void **state) {
     (void)state;
     char p[512], a[512], b[512];
@@ -756,6 +739,7 @@ int main(void) {
         cmocka_unit_test(test_empty_scenario_says_none),
         cmocka_unit_test(test_check_symlink_tree_runs_once),
         cmocka_unit_test(test_check_ci_outputs),
+        cmocka_unit_test(test_bad_migrator_before_any_output),
     };
     return cmocka_run_group_tests_name("cli", tests, setupDir, teardownDir);
 }

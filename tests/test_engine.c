@@ -149,7 +149,7 @@ static void test_logon_is_judged_at_its_end(void **state) {
     assert_int_equal(sc.got[3], MIG_OK);        /* clone prepared */
     assert_int_equal(sc.got[4], MIG_OK);
     assert_true(sc.exists[4]);
-    assert_int_equal(sc.initialized_by[4], 3);  /* a migrator's clone */
+    assert_int_equal(sc.initialized_by[4], MIG_INIT_CLONE);
     exRunFree(r);
 }
 
@@ -192,7 +192,9 @@ static void test_cancel_answers_the_request_in_flight(void **state) {
     assert_int_equal(sc.got[1], MIG_ERR_CANCELLED);
     assert_int_equal(sc.when[1], 5000);
     assert_false(engineActive(r->s.world->eng));
-    assert_int_equal(exCount(r, TR_WIZ_CANCEL, "how", "now", NULL), 1);
+    /* A migrator that is not the wizard's kin: the neutral kind, never the wizard's. */
+    assert_int_equal(exCount(r, TR_MIG_CANCEL, "how", "now", NULL), 1);
+    assert_int_equal(exCount(r, TR_WIZ_CANCEL, NULL), 0);
     exRunFree(r);
 }
 
@@ -341,6 +343,188 @@ static void test_move_foreign(void **state) {
     exRunFree(r);
 }
 
+/* A failed DC answers nothing: searches and replication state through it are
+** `unavailable`, like writes; so is a logon whose store's DC has failed. */
+static void test_a_failed_dc_answers_nothing(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_ADD);
+    sc.req[0].user = 1;
+    sc.req[1] = req(MIG_OP_DIR_SEARCH);          /* by objectGUID, on the failed DC2 */
+    sc.req[1].first = -1;
+    sc.req[1].by = MIG_BY_GUID;
+    sc.req[1].dc = 1;
+    sc.req[2] = req(MIG_OP_DIR_SEARCH);          /* by address, on the failed DC2 */
+    sc.req[2].by = MIG_BY_X500;
+    sc.req[2].key = "X500:/o=Source/ou=First Administrative Group/cn=Recipients/cn=user1";
+    sc.req[2].dc = 1;
+    sc.req[3] = req(MIG_OP_DIR_REPLSTATE);
+    sc.req[3].dc = 1;
+    sc.req[4] = req(MIG_OP_DIR_SEARCH);          /* DC1 still answers */
+    sc.req[4].first = -1;
+    sc.req[4].by = MIG_BY_GUID;
+    sc.n = 5;
+    g_script = &sc;
+    exRun *r = exRunPrepared(EX_WORLD "fail dc DC2\nmigrate user1\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[1], MIG_OK);
+    for (int i = 2; i <= 4; i++) assert_int_equal(sc.got[i], MIG_ERR_UNAVAILABLE);
+    assert_int_equal(sc.got[5], MIG_OK);
+    assert_int_equal(sc.nentries[5], 1);
+    exRunFree(r);
+
+    script lo = {0};
+    lo.req[0] = req(MIG_OP_DIR_ADD);
+    lo.req[0].user = 1;
+    lo.req[1] = req(MIG_OP_STORE_LOGON);         /* from 500 ms to 1500 ms; DC1 fails at 1 s */
+    lo.req[1].first = -1;
+    lo.req[1].user = 1;
+    lo.n = 2;
+    g_script = &lo;
+    r = exRunPrepared(EX_WORLD "migrate user1\nwait 1s\nfail dc DC1\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(lo.got[2], MIG_ERR_UNAVAILABLE);
+    assert_int_equal(lo.when[2], 1500);
+    exRunFree(r);
+}
+
+/* repadmin /showrepl on a bridgehead lists its site-link partner too. */
+static void test_replstate_lists_site_link_partners(void **state) {
+    (void)state;
+    script sc = {0};
+    sc.req[0] = req(MIG_OP_DIR_REPLSTATE);
+    sc.req[0].dc = 0;                            /* DC1: HQ's bridgehead */
+    sc.req[1] = req(MIG_OP_DIR_REPLSTATE);
+    sc.req[1].dc = 1;                            /* DC2: not a bridgehead */
+    sc.n = 2;
+    g_script = &sc;
+    exRun *r = exRunPrepared("seed 3\nsite HQ\nsite Branch\nsitelink HQ Branch interval=15m\n"
+                             "dc DC1 site=HQ gc\ndc DC2 site=HQ\ndc DC3 site=Branch\nserver EX1 dc=DC1\n"
+                             "source users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
+                             "migrate all\nwait done\n", useScript);
+    assert_non_null(r);
+    assert_int_equal(sc.got[1], MIG_OK);
+    assert_int_equal(sc.npartners[1], 2);        /* DC2 in its site, DC3 across the link */
+    assert_int_equal(sc.npartners[2], 1);
+    exRunFree(r);
+}
+
+/* ---- migrators written as one function, for what a script cannot do ---- */
+
+typedef int (*fnStep)(const migEnv *env, int64_t n, const migReply *a, migRequest *q);
+static fnStep g_fn;
+static migStatus g_got[80];
+
+typedef struct fnSelf {
+    const migEnv *env;
+    int64_t n;
+} fnSelf;
+
+static fnSelf g_self;
+
+static void *fnOpen(const migEnv *env) {
+    g_self = (fnSelf){env, 0};
+    return &g_self;
+}
+
+static int fnNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
+    fnSelf *f = self;
+    (void)why;
+    (void)whysz;
+    if (f->n < 80) g_got[f->n] = a->status;
+    return g_fn(f->env, f->n++, a, q);
+}
+
+static const migrator fnMigrator = {MIGRATOR_ABI, "fn", "fn", fnOpen, fnNext, scriptClose};
+
+static void useFn(exRun *r) {
+    engineClose(r->s.world->eng);
+    engineConfig c = {0, 0, 10, 0, &fnMigrator, "", NULL, 0};
+    assert_int_equal(engineOpen(exOf(r), &c, &r->s.world->eng), MS_OK);
+}
+
+/* Run text with the one-function migrator f. */
+static exRun *runFn(fnStep f, const char *text) {
+    g_fn = f;
+    exRun *r = exRunPrepared(text, useFn);
+    assert_non_null(r);
+    return r;
+}
+
+/* Associate user 1 with 65 different accounts, then with the first again. */
+static int manyAccounts(const migEnv *env, int64_t n, const migReply *a, migRequest *q) {
+    (void)env;
+    (void)a;
+    if (n > 65) {
+        q->op = MIG_DONE;
+        return 0;
+    }
+    q->op = MIG_OP_STORE_ASSOCIATE;
+    q->user = 1;
+    q->object.b[0] = (unsigned char)(n == 65 ? 1 : n + 1);
+    return 0;
+}
+
+static void test_associate_is_bounded(void **state) {
+    (void)state;
+    exRun *r = runFn(manyAccounts, EX_WORLD "migrate user1\nwait done\n");
+    for (int i = 1; i <= MIG_MAX_ACCOUNTS; i++) assert_int_equal(g_got[i], MIG_OK);
+    assert_int_equal(g_got[MIG_MAX_ACCOUNTS + 1], MIG_ERR_BAD_REQUEST);
+    assert_int_equal(g_got[MIG_MAX_ACCOUNTS + 2], MIG_OK);   /* one already declared: no growth */
+    assert_int_equal(engineUsers(r->s.world->eng, NULL, 0), 1);
+    exRunFree(r);
+}
+
+/* Forge a judge's record and a wizard's, with control characters, then stop. */
+static int forger(const migEnv *env, int64_t n, const migReply *a, migRequest *q) {
+    (void)a;
+    if (n == 0) {
+        traceRecord r = traceNew(TR_EXPECT_FAIL, "fn");
+        traceStr(&r, "field", "a\tb\001");
+        env->emit(env->engine, &r, "forged\nexpect failed");
+        traceRecord w = traceNew(TR_WIZ_STATUS, "fn");
+        env->emit(env->engine, &w, "run 1 exit status 0 (success)");
+    }
+    q->op = MIG_DONE;
+    return 0;
+}
+
+static void test_a_plugin_emits_only_migrator_log(void **state) {
+    (void)state;
+    exRun *r = runFn(forger, EX_WORLD "migrate user1\nwait done\n");
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exCount(r, TR_EXPECT_FAIL, NULL), 0);
+    assert_int_equal(exCount(r, TR_WIZ_STATUS, NULL), 0);
+    assert_int_equal(exCount(r, TR_MIG_LOG, "field", "a\\tb\\x01", NULL), 1);
+    size_t n;
+    const traceRecord *v = exRecords(r, &n);
+    int seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].kind != TR_MIG_LOG) continue;
+        assert_null(strchr(v[i].text, '\n'));
+        seen += strcmp(v[i].text, "forged\\nexpect failed") == 0;
+    }
+    assert_int_equal(seen, 1);
+    assert_int_equal(exCount(r, TR_MIG_LOG, NULL), 2);
+    exRunFree(r);
+}
+
+/* The Exchange side names who migrates: "the migrator" when it is not the wizard's kin. */
+static void test_wording_names_the_migrator(void **state) {
+    (void)state;
+    exRun *r = runFn(forger, EX_WORLD "migrate user1\nwait done\nlogon user2\n");
+    const traceRecord *f = exFirst(r, TR_LOGON_FAIL, "user2");
+    assert_non_null(f);
+    assert_string_equal(f->text, "logon failed: the migrator has not associated a target mailbox with user2");
+    exRunFree(r);
+    r = exRunText(EX_WORLD "logon user2\n");
+    assert_non_null(r);
+    f = exFirst(r, TR_LOGON_FAIL, "user2");
+    assert_non_null(f);
+    assert_string_equal(f->text, "logon failed: the wizard has not associated a target mailbox with user2");
+    exRunFree(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_then_search),
@@ -352,6 +536,11 @@ int main(void) {
         cmocka_unit_test(test_association_is_the_logon_target),
         cmocka_unit_test(test_bad_requests_are_refused),
         cmocka_unit_test(test_a_migrator_that_never_sleeps_is_stopped),
+        cmocka_unit_test(test_a_failed_dc_answers_nothing),
+        cmocka_unit_test(test_replstate_lists_site_link_partners),
+        cmocka_unit_test(test_associate_is_bounded),
+        cmocka_unit_test(test_a_plugin_emits_only_migrator_log),
+        cmocka_unit_test(test_wording_names_the_migrator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,57 +29,18 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cli/cli.h"
+#include "clirun.h"
 
 #define WIZARD_PY "exec:python3 tools/migrators/wizard.py"
 
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
-
-static int countLines(const char *s) {
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
-
-static char tmpdir[256];
-
 static int setupDir(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-extproc-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdirMake("extproc");
 }
 
 static int removeDir(void **state) {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void writeFile(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    return tmpdirRemove();
 }
 
 /* A one-user scenario whose migrator is given on the command line. */
@@ -235,6 +196,22 @@ static void expectProtocolError(const char *body, const char *timeout, ...) {
 
 #define INIT_OK "read l; echo '{\"type\":\"init_ok\",\"msg_id\":1,\"in_reply_to\":1}'\nread l\n"
 
+/* A process's log text with a newline and a control character is one narrative line, escaped. */
+static void test_log_text_is_escaped(void **state) {
+    (void)state;
+    char fake[300], spec[400];
+    snprintf(fake, sizeof fake, "%s/logger.sh", tmpdir);
+    writeFile(fake, INIT_OK "printf '%s\\n' '{\"type\":\"log\",\"msg_id\":2,\"in_reply_to\":2,\"text\":\"one\\ntwo\\u0001\"}'\n"
+                    "read l\necho '{\"type\":\"done\",\"msg_id\":3,\"in_reply_to\":3}'\nread l\n");
+    snprintf(spec, sizeof spec, "exec:sh %s", fake);
+    const char *argv[] = {"migsim", "run", smallScenario(), "--migrator", spec};
+    captured c = runCli(5, argv);
+    if (c.status != 1) fail_msg("exit %d (not 1: the scenario's expectation, nothing migrated): %s", c.status, c.err);
+    if (!strstr(c.out, "one\\ntwo\\x01\n")) fail_msg("no escaped line in: %s", c.out);
+    assert_null(strstr(c.out, "one\ntwo"));
+    freeCaptured(&c);
+}
+
 static void test_malformed_json(void **state) {
     (void)state;
     expectProtocolError(INIT_OK "echo '{\"type\":'\nsleep 5\n", "10", "wrote malformed JSON", NULL);
@@ -361,6 +338,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wizard_py_matches_builtin),
         cmocka_unit_test(test_messages_in_db_and_trace),
+        cmocka_unit_test(test_log_text_is_escaped),
         cmocka_unit_test(test_malformed_json),
         cmocka_unit_test(test_unknown_type),
         cmocka_unit_test(test_wrong_ids),

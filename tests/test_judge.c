@@ -87,6 +87,25 @@ static void test_unmigrated_and_absent(void **state) {
     exRunFree(r);
 }
 
+/* A source mailbox with no items: judged by its folders once the account's
+** mailbox exists (it used to be unmigrated for ever: "holds no copy"). */
+static void test_an_empty_source_mailbox_is_judged_by_its_folders(void **state) {
+    (void)state;
+    exRun *r = exRunText("seed 3\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1\n"
+                         "source users=3 items=0 folders=2 rules=0\nwizard server=EX1 dc=DC1\n"
+                         "migrate all\ncancel when mailboxes=1\nwait 1m\nlogon user2\n");
+    assert_non_null(r);
+    userVerdict v = exVerdict(r, 1);                /* cloned: every source folder with its ID */
+    assert_int_equal(v.out, OUT_CLONED);
+    assert_int_equal(sumCounters(&v), 0);
+    v = exVerdict(r, 2);                            /* made by the user's logon: new folder IDs */
+    assert_int_equal(v.out, OUT_MERGED);
+    assert_non_null(strstr(v.detail, "source folders not kept"));
+    v = exVerdict(r, 3);                            /* an account, no mailbox */
+    assert_int_equal(v.out, OUT_UNMIGRATED);
+    exRunFree(r);
+}
+
 static void test_partial_before_merged(void **state) {
     (void)state;
     exRun *r = exRunText(EX_WORLD "set wizard.batch 10\nmigrate user1\nwait done\nlogon user1\nwait 1s\n"
@@ -420,6 +439,7 @@ int main(void) {
         cmocka_unit_test(test_rerun_merge_into_a_cloned_mailbox_stays_cloned),
         cmocka_unit_test(test_merged_when_folders_are_not_kept),
         cmocka_unit_test(test_unmigrated_and_absent),
+        cmocka_unit_test(test_an_empty_source_mailbox_is_judged_by_its_folders),
         cmocka_unit_test(test_partial_before_merged),
         cmocka_unit_test(test_cancelled_clone_is_partial_until_a_rerun_completes_it),
         cmocka_unit_test(test_ghost_before_absent_and_stranded),

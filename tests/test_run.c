@@ -16,14 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "out/report.h"
-#include "scenario/scenario.h"
-#include "run/sim.h"
-
-static void parseOk(const char *text, scenario *sc) {
-    scnError e;
-    msStatus st = scnParse("test.scn", text, strlen(text), sc, &e);
-    if (st != MS_OK) fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
-}
+#include "simrun.h"
 
 static msStatus noteEvent(kernel *k, void *obj, int64_t arg) {
     traceRecord r = traceNew(TR_STEP, "test");
@@ -58,24 +51,19 @@ static char *logText(const sim *s) {
 static void test_wait_lands_exactly(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 4\nsite S\ndc DC1 site=S\nwait 5m\nwait 1h30m\nwait 250ms\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "seed 4\nsite S\ndc DC1 site=S\nwait 5m\nwait 1h30m\nwait 250ms\n", 1);
     assert_int_equal(simRun(&s), MS_OK);
     assert_int_equal(s.k.now, 5 * MS_PER_MINUTE + 90 * MS_PER_MINUTE + 250);
     assert_int_equal(s.k.seed, 4);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static void test_step_runs_after_events_due_at_its_instant(void **state) {
     (void)state;
     scenario sc;
-    parseOk("site S\ndc DC1 site=S\nwait 1s\nwait 1s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "site S\ndc DC1 site=S\nwait 1s\nwait 1s\n", 1);
     /* Pushed in this order: due at 1000 (twice), 2000, and one after the end. */
     assert_int_equal(kernelSchedule(&s.k, 1000, noteEvent, "a", 1, "test"), MS_OK);
     assert_int_equal(kernelSchedule(&s.k, 1000, noteEvent, "b", 2, "test"), MS_OK);
@@ -93,8 +81,7 @@ static void test_step_runs_after_events_due_at_its_instant(void **state) {
         "2000 test step note=c arg=3\n");
     assert_int_equal(s.k.now, 2000);
     free(text);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static msStatus scheduleInThePast(kernel *k, void *obj, int64_t arg) {
@@ -108,10 +95,8 @@ static msStatus scheduleInThePast(kernel *k, void *obj, int64_t arg) {
 static void test_schedule_in_the_past_fires_now(void **state) {
     (void)state;
     scenario sc;
-    parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "site S\ndc DC1 site=S\nwait 10s\n", 1);
     assert_int_equal(kernelSchedule(&s.k, 4000, scheduleInThePast, NULL, 0, "test"), MS_OK);
     assert_int_equal(simRun(&s), MS_OK);
     char *text = logText(&s);
@@ -120,8 +105,7 @@ static void test_schedule_in_the_past_fires_now(void **state) {
         "4000 test step note=past arg=5\n");
     assert_int_equal(s.k.now, 10000);
     free(text);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* The span is base * pct / 100 exactly, also when base is no multiple of
@@ -129,10 +113,8 @@ static void test_schedule_in_the_past_fires_now(void **state) {
 static void test_jitter_spans_both_ways_exactly(void **state) {
     (void)state;
     scenario sc;
-    parseOk("latency 1s jitter=20%\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "latency 1s jitter=20%\n", 0);
     simtime lo = 150, hi = 150;
     for (int i = 0; i < 2000; i++) {
         simtime x = kernelJitter(&s.k, 150);
@@ -141,8 +123,7 @@ static void test_jitter_spans_both_ways_exactly(void **state) {
     }
     assert_int_equal(lo, 120);   /* 150 - 30 */
     assert_int_equal(hi, 180);   /* 150 + 30 */
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* A `wait converged` that gives up does so at its deadline, and says how
@@ -151,21 +132,18 @@ static void test_jitter_spans_both_ways_exactly(void **state) {
 static void test_wait_converged_gives_up_at_its_deadline(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 1\nsite HQ\nsite Branch\nsitelink HQ Branch interval=15m\n"
+    sim s;
+    simStartOk(&s, &sc, "seed 1\nsite HQ\nsite Branch\nsitelink HQ Branch interval=15m\n"
             "dc DC1 site=HQ gc\ndc DC3 site=Branch\nserver EX1 dc=DC1 gc=DC1\n"
             "source users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
             "set converge.timeout 3601s\nfail link HQ Branch\nmigrate user1\nwait 10m\n"
-            "wait converged\n", &sc);
-    sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+            "wait converged\n", 0);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.fail_line, 14);
     assert_int_equal(s.k.now, 70 * MS_PER_MINUTE + 1000);   /* off every grid */
     /* Error-message test: the failed step's message says how long it waited. */
     assert_non_null(strstr(s.k.err, "did not converge within 1h1s:"));
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* Expectations judge the outcome of every user named (the last one too),
@@ -174,7 +152,7 @@ static void test_wait_converged_gives_up_at_its_deadline(void **state) {
 static void test_expectations_judge_exactly(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 1\nad 2003\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\n"
+    simParseOk("seed 1\nad 2003\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\n"
             "server EX1 dc=DC1 gc=DC1\nsource users=6 items=100 folders=2 rules=1\n"
             "wizard server=EX1 dc=DC1 rate=20/s\nadmin dc=DC1\n"
             "migrate all\ncancel when mailboxes=2\nwait 2m\ndeliver user3 count=3\nlogon user4\n"
@@ -201,8 +179,7 @@ static void test_expectations_judge_exactly(void **state) {
     assert_false(s.expects[3].passed);
     assert_string_equal(s.expects[3].actual, "stranded=3");
     assert_true(s.expects[4].passed);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* `expect USERS not OUTCOME` holds when none of the users has the outcome;
@@ -210,7 +187,7 @@ static void test_expectations_judge_exactly(void **state) {
 static void test_expect_not_outcome(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 1\nad 2003\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\n"
+    simParseOk("seed 1\nad 2003\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\n"
             "server EX1 dc=DC1 gc=DC1\nsource users=6 items=100 folders=2 rules=1\n"
             "wizard server=EX1 dc=DC1 rate=20/s\nadmin dc=DC1\n"
             "migrate user1..user4\ncancel when mailboxes=2\nwait 2m\ndeliver user3 count=3\n"
@@ -233,39 +210,33 @@ static void test_expect_not_outcome(void **state) {
     assert_string_equal(s.expects[3].actual, "user5 absent");
     assert_false(s.expects[4].passed);
     assert_string_equal(s.expects[4].actual, "user5 absent");
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* An outcome is judged only on a converged directory. */
 static void test_outcome_on_unconverged_directory_fails(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 1\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\nserver EX1 dc=DC1 gc=DC1\n"
-            "source users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
-            "migrate user1\nwait 1s\nexpect user1 unmigrated\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "seed 1\nsite HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\nserver EX1 dc=DC1 gc=DC1\n"
+            "source users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
+            "migrate user1\nwait 1s\nexpect user1 unmigrated\n", 0);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.nexpects, 1);
     assert_false(s.expects[0].passed);
     /* WORDING TEST: a failed expectation's `actual` is the FAIL line's and the report's words. */
     assert_non_null(strstr(s.expects[0].actual, "a directory that has not converged"));
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* An outcome expected while the run still copies says so, and names the missing step. */
 static void test_expect_during_an_active_run_says_so(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 1\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1 gc=DC1\n"
-            "source users=2 items=50 folders=1 rules=0\nwizard server=EX1 dc=DC1 rate=1/s\n"
-            "migrate all\nwait 5s\nexpect user2 cloned\nwait done\nwait converged\nexpect user2 cloned\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "seed 1\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1 gc=DC1\n"
+            "source users=2 items=50 folders=1 rules=0\nwizard server=EX1 dc=DC1 rate=1/s\n"
+            "migrate all\nwait 5s\nexpect user2 cloned\nwait done\nwait converged\nexpect user2 cloned\n", 0);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.nexpects, 2);
     assert_false(s.expects[0].passed);
@@ -273,8 +244,7 @@ static void test_expect_during_an_active_run_says_so(void **state) {
     assert_non_null(strstr(s.expects[0].actual, "user2 unmigrated"));
     assert_non_null(strstr(s.expects[0].actual, "migration run 1 is still active: add `wait done`"));
     assert_true(s.expects[1].passed);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static msStatus failingEvent(kernel *k, void *obj, int64_t arg) {
@@ -288,44 +258,36 @@ static msStatus failingEvent(kernel *k, void *obj, int64_t arg) {
 static void test_failed_event_stops_the_run(void **state) {
     (void)state;
     scenario sc;
-    parseOk("site S\ndc DC1 site=S\nwait 10s\nexpect converged\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "site S\ndc DC1 site=S\nwait 10s\nexpect converged\n", 0);
     assert_int_equal(kernelSchedule(&s.k, 1000, failingEvent, NULL, 0, "test.failing"), MS_OK);
     assert_int_equal(simRun(&s), MS_NOMEM);
     /* Error-message test: the message names the failed event. */
     assert_non_null(strstr(s.k.err, "test.failing"));
     assert_int_equal(s.nexpects, 0);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* A verdict is judged again once a step changed the world, even at the same instant with no event between. */
 static void test_judged_again_after_a_step(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 1\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1 gc=DC1\n"
-            "source users=1 items=5 folders=1 rules=0\nwizard server=EX1 dc=DC1\nadmin dc=DC1\n"
-            "migrate all\nwait done\nwait converged\nexpect user1 cloned\ndelete user1\nexpect user1 ghost\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "seed 1\nsite HQ\ndc DC1 site=HQ gc\nserver EX1 dc=DC1 gc=DC1\n"
+            "source users=1 items=5 folders=1 rules=0\nwizard server=EX1 dc=DC1\nadmin dc=DC1\n"
+            "migrate all\nwait done\nwait converged\nexpect user1 cloned\ndelete user1\nexpect user1 ghost\n", 0);
     assert_int_equal(simRun(&s), MS_OK);
     assert_int_equal(s.nexpects, 2);
     assert_true(s.expects[0].passed);
     assert_true(s.expects[1].passed);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static void test_one_unit_per_step(void **state) {
     (void)state;
     scenario sc;
-    parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "site S\ndc DC1 site=S\nwait 10s\n", 1);
     for (int i = 0; i < 5; i++)
         assert_int_equal(kernelSchedule(&s.k, 1000 * (i + 1), noteEvent, "e", i, "test"), MS_OK);
     int done = 0, calls = 0;
@@ -342,17 +304,14 @@ static void test_one_unit_per_step(void **state) {
     assert_int_equal(s.k.events_fired, 5);
     simStep(&s, &done);
     assert_true(done);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static void test_params_from_world(void **state) {
     (void)state;
     scenario sc;
-    parseOk("ad 2000\nlatency 2s jitter=10%\nset wizard.batch 50\nset rus.interval 2m\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "ad 2000\nlatency 2s jitter=10%\nset wizard.batch 50\nset rus.interval 2m\n", 0);
     assert_int_equal(s.k.p.ad_profile, 2000);
     assert_int_equal(s.k.p.notify_first, 300000);
     assert_int_equal(s.k.p.notify_between, 30000);
@@ -360,39 +319,34 @@ static void test_params_from_world(void **state) {
     assert_int_equal(s.k.p.jitter_pct, 10);
     assert_int_equal(s.k.p.wizard_batch, 50);
     assert_int_equal(s.k.p.rus_interval, 120000);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static void test_set_overrides_profile(void **state) {
     (void)state;
     scenario sc;
-    parseOk("ad 2000\nset notify.first_delay 20s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "ad 2000\nset notify.first_delay 20s\n", 0);
     assert_int_equal(s.k.p.notify_first, 20000);
     assert_int_equal(s.k.p.notify_between, 30000);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static void test_seed_option_overrides(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 9\n", &sc);
+    simParseOk("seed 9\n", &sc);
     sim s;
     simOptions opt = {1, 12345, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
     assert_int_equal(s.k.seed, 12345);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 static void test_jitter_bounded_and_deterministic(void **state) {
     (void)state;
     scenario sc;
-    parseOk("latency 1s jitter=20%\n", &sc);
+    simParseOk("latency 1s jitter=20%\n", &sc);
     sim a, b;
     simOptions opt = {0, 0, NULL, 0, NULL, 0};
     assert_int_equal(simInit(&a, &sc, &opt), MS_OK);
@@ -413,15 +367,12 @@ static void test_jitter_bounded_and_deterministic(void **state) {
 static void test_no_jitter_draws_nothing(void **state) {
     (void)state;
     scenario sc;
-    parseOk("seed 2\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "seed 2\n", 0);
     rng before = s.k.rjitter;
     assert_int_equal(kernelJitter(&s.k, 15000), 15000);
     assert_memory_equal(&before, &s.k.rjitter, sizeof before);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* Run path to its end and return its narrative and JSON report (caller frees). */
@@ -443,8 +394,7 @@ static char *runFile(const char *path, uint64_t seed) {
     reportPrintVerdict(&r, f);
     assert_int_equal(reportWriteJson(&r, f), MS_OK);
     resultFree(&r);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
     fclose(f);
     return buf;
 }
@@ -490,10 +440,8 @@ static void test_back_to_back_runs_identical(void **state) {
     char *first = NULL;
     for (int k = 0; k < 3; k++) {
         scenario sc;
-        parseOk(text, &sc);
         sim s;
-        simOptions opt = {0, 0, NULL, 1, NULL, 0};
-        assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+        simStartOk(&s, &sc, text, 1);
         for (int i = 0; i < 50; i++)
             kernelSchedule(&s.k, kernelJitter(&s.k, 1000 * i), noteEvent, "j", i, "test");
         assert_int_equal(simRun(&s), MS_OK);
@@ -504,8 +452,7 @@ static void test_back_to_back_runs_identical(void **state) {
             assert_string_equal(first, t);
             free(t);
         }
-        simFree(&s);
-        scnFree(&sc);
+        simEnd(&s, &sc);
     }
     free(first);
 }
@@ -523,10 +470,8 @@ static void test_end_of_run_closes_the_world(void **state) {
     };
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
         scenario sc;
-        parseOk(texts[k], &sc);
         sim s;
-        simOptions opt = {0, 0, NULL, 1, NULL, 0};
-        assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+        simStartOk(&s, &sc, texts[k], 1);
         assert_int_equal(simRun(&s), k == 0 ? MS_OK : MS_FAIL);
         size_t nr;
         const traceRecord *v = traceRecords(&s.k.tr, &nr);
@@ -535,8 +480,7 @@ static void test_end_of_run_closes_the_world(void **state) {
             closing += v[i].kind == TR_WIZ_ACTIVE && v[i].run == 1 && strcmp(v[i].actor, "wizard") == 0 &&
                        traceFieldOf(&v[i], "mailboxes") != NULL;
         if (closing != 1) fail_msg("case %zu: %zu closing wizard.active records for run 1", k, closing);
-        simFree(&s);
-        scnFree(&sc);
+        simEnd(&s, &sc);
     }
 }
 
@@ -551,10 +495,8 @@ static msStatus registerLater(kernel *k, void *obj, int64_t arg) {
 static void test_every_fires_on_the_grid(void **state) {
     (void)state;
     scenario sc;
-    parseOk("site S\ndc DC1 site=S\nwait 10s\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 1, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "site S\ndc DC1 site=S\nwait 10s\n", 1);
     assert_int_equal(kernelEvery(&s.k, 0, noteEvent, "zero", 0, "test"), MS_RANGE);
     assert_int_equal(kernelEvery(&s.k, 3000, noteEvent, "grid", 1, "test"), MS_OK);
     assert_int_equal(kernelSchedule(&s.k, 4000, registerLater, NULL, 0, "test"), MS_OK);
@@ -568,19 +510,16 @@ static void test_every_fires_on_the_grid(void **state) {
         "9000 test step note=grid arg=1\n"
         "9000 test step note=late arg=9\n");
     free(text);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* A run stopped part way reports the moment: what was judged so far, the outcomes as they stand. */
 static void test_report_of_a_run_in_progress(void **state) {
     (void)state;
     scenario sc;
-    parseOk("site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2 items=5\n"
-            "wizard server=EX1 dc=DC1\nmigrate all\nwait done\nexpect all cloned\n", &sc);
     sim s;
-    simOptions opt = {0, 0, NULL, 0, NULL, 0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, "site S\ndc DC1 site=S\nserver EX1 dc=DC1\nsource users=2 items=5\n"
+            "wizard server=EX1 dc=DC1\nmigrate all\nwait done\nexpect all cloned\n", 0);
     int done = 0;
     for (int i = 0; i < 3 && !done; i++) assert_int_equal(simStep(&s, &done), MS_OK);
     assert_false(done);
@@ -597,8 +536,7 @@ static void test_report_of_a_run_in_progress(void **state) {
     assert_int_equal(r.verdicts[0].out, OUT_CLONED);
     assert_int_equal(r.verdicts[1].out, OUT_CLONED);
     resultFree(&r);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 int main(void) {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli/cli.h"
+#include "clirun.h"
 #include "out/rundiff.h"
 #include "run/result.h"
 #include "run/sim.h"
@@ -53,31 +53,14 @@ static const char merging[] =
     "wait converged\n"
     "expect user1,user2 cloned\n";
 
-static char tmpdir[256];
-
 static int setupDir(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-rundiff-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdirMake("rundiff");
 }
 
 static int teardownDir(void **state) {
     (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *pathIn(const char *name, char *buf, size_t n) {
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
-}
-
-static void writeFile(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    return tmpdirRemove();
 }
 
 /* Run text (seed when has_seed) and read its result into d. */
@@ -106,27 +89,6 @@ static char *printed(const diffRun *a, const diffRun *b, const diffSummary *s) {
     assert_int_equal(diffPrint(a, b, s, 3, f), 1);
     fclose(f);
     return buf;
-}
-
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
 }
 
 static void test_same_run_is_same(void **state) {

@@ -176,6 +176,59 @@ static void test_resume_forgets_a_deleted_account_and_drains(void **state) {
     exRunFree(r);
 }
 
+/* The journal's DC failed before the rerun: each account is looked up on the
+** run's DC instead, found there (replicated), and continued on it; the run
+** ends normally (it used to stop with exit 2, resume's own writes refused). */
+static void test_resume_falls_back_to_the_runs_dc(void **state) {
+    (void)state;
+    exRun *r = exRunText(WORLD("resume", "admin dc=DC1\n")
+                         "migrate all dc=DC2\ncancel when mailboxes=1\nwait 2m\ndeliver user2 count=2\n"
+                         "wait converged\nfail dc DC2\nmigrate all\nwait done\nwait converged\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exCount(r, TR_RESUME_UNAVAILABLE, "run", "2", "dc", "DC2", "fallback", "DC1", NULL), 4);
+    assert_int_equal(exCount(r, TR_RESUME_FAIL, NULL), 0);
+    assert_int_equal(exCount(r, TR_RESUME_REPLACE, "run", "2", "user", "user2", "dc", "DC1", NULL), 1);
+    assert_int_equal(exCount(r, TR_WIZ_ACCOUNT_CREATE, "run", "2", NULL), 0);
+    assert_int_equal(exCount(r, TR_WIZ_MERGE, NULL), 0);
+    for (uint32_t u = 1; u <= 4; u++) assert_int_equal(exVerdict(r, u).out, OUT_CLONED);
+    exRunFree(r);
+}
+
+/* The journal's DC fails between resume's logon and its replacement of an
+** initialized mailbox: that user is reported failed with a finding, the
+** others go on, and the run ends normally. */
+static void test_resume_reports_a_user_failed_when_its_dc_fails(void **state) {
+    (void)state;
+    exRun *r = exRunText(WORLD("resume", "admin dc=DC1\n")
+                         "migrate all dc=DC2\ncancel when mailboxes=1\nwait 2m\ndeliver user2 count=2\n"
+                         "wait converged\nmigrate all dc=DC2\nwait 500ms\nfail dc DC2\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    const traceRecord *f = exFirst(r, TR_RESUME_FAIL, "user2");
+    assert_non_null(f);
+    assert_string_equal(exStr(f, "reason"), "clearing msExchMailboxGuid on DC2: unavailable");
+    assert_int_equal(exCount(r, TR_RESUME_FAIL, NULL), 1);
+    assert_int_equal(exCount(r, TR_WIZ_MERGE, NULL), 0);
+    /* Nothing was replaced: user2 keeps its mailbox, its delivered mail in it. */
+    assert_int_equal(exCount(r, TR_RESUME_MOVE, NULL), 0);
+    exRunFree(r);
+}
+
+/* wait-then-rerun with a failed DC: the DC cannot answer, so the wait holds
+** until its limit and the rerun goes on (it used to stop with exit 2). */
+static void test_wait_meets_a_failed_dc(void **state) {
+    (void)state;
+    exRun *r = exRunText(WORLD("wait-then-rerun", "admin dc=DC1\n")
+                         "migrate all\ncancel when mailboxes=1\nwait 2m\nfail dc DC2\nmigrate all\nwait done\n");
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_true(exCount(r, TR_WAIT_POLL, "dc", "DC2", "origin", "DC2", "behind", "0", NULL) > 0);
+    assert_int_equal(exCount(r, TR_WAIT_DONE, "complete", "0", NULL), 1);
+    assert_int_equal(exCount(r, TR_WIZ_START, "run", "2", NULL), 1);
+    exRunFree(r);
+}
+
 /* The same scenario twice: the same records, text and time. */
 static void test_deterministic(void **state) {
     (void)state;
@@ -204,6 +257,9 @@ int main(void) {
         cmocka_unit_test(test_resume_continues_at_the_checkpoint),
         cmocka_unit_test(test_resume_makes_no_second_account_on_another_dc),
         cmocka_unit_test(test_resume_forgets_a_deleted_account_and_drains),
+        cmocka_unit_test(test_resume_falls_back_to_the_runs_dc),
+        cmocka_unit_test(test_resume_reports_a_user_failed_when_its_dc_fails),
+        cmocka_unit_test(test_wait_meets_a_failed_dc),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "dirfixture.h"
-#include "run/sim.h"
+#include "simrun.h"
 #include "run/world.h"
 #include "directory/topology.h"
 
@@ -308,11 +308,8 @@ static void a_site_above_60_dcs_uses_the_hub_rule(void **state) {
     memcpy(buf, text, len);
     for (int i = 1; i <= 100; i++) len += (size_t)snprintf(buf + len, sizeof buf - len, "dc DC%d site=HQ\n", i);
     scenario sc;
-    scnError err;
-    assert_int_equal(scnParse("t.scn", buf, len, &sc, &err), MS_OK);
     sim s;
-    simOptions opt = {0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, buf, 0);
     int p[128];
     int np = dirPartners(s.world->dir, 0, p, 128);
     int want[] = {1, 99, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 60, 70, 80, 90};
@@ -323,8 +320,7 @@ static void a_site_above_60_dcs_uses_the_hub_rule(void **state) {
     assert_int_equal(p[0], 55);
     assert_int_equal(p[1], 53);
     assert_int_equal(p[2], 50);
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* ---- coalescing ---- */
@@ -582,19 +578,14 @@ static void wait_converged_gives_up_naming_the_dcs_that_differ(void **state) {
         "server EX1 dc=DC1 gc=DC1\nsource users=1 items=2 folders=1 rules=0\nwizard server=EX1 dc=DC1\n"
         "fail link HQ Branch\nmigrate user1\nwait converged\n";
     scenario sc;
-    scnError e;
-    if (scnParse("test.scn", text, strlen(text), &sc, &e) != MS_OK)
-        fail_msg("parse failed: %d:%d: %s", e.line, e.col, e.msg);
     sim s;
-    simOptions opt = {0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
+    simStartOk(&s, &sc, text, 0);
     assert_int_equal(simRun(&s), MS_FAIL);
     assert_int_equal(s.k.now, 2 * MS_PER_HOUR);
     /* Error-message test: the failed step's message names the DCs that differ. */
     assert_non_null(strstr(s.k.err, "did not converge within"));
     assert_non_null(strstr(s.k.err, "DC3 (5 objects) differs from DC1 (6 objects)"));
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /* ---- narrative and jitter ---- */
@@ -854,6 +845,14 @@ static size_t pullsInFlight(const directory *d) {
     return n;
 }
 
+/* Set up text's run and add one account, user1, on DC1 before the first step; its directory. */
+static directory *startWithOneUser(sim *s, scenario *sc, const char *text, guid *u) {
+    simStartOk(s, sc, text, 0);
+    dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "user1"}};
+    assert_int_equal(dirAdd(s->world->dir, 0, C_MIGRATED, "user1", v, 2, u), MS_OK);
+    return s->world->dir;
+}
+
 /*
 ** A 1 s schedule with a 1 h latency triggers a pull of each pair every
 ** second, but pulls of one pair are serialised (docs/model-directory.md):
@@ -871,15 +870,9 @@ static void one_pull_per_pair_is_in_flight(void **state) {
         "latency 1h\n"
         "wait 3h\n";
     scenario sc;
-    scnError err;
-    assert_int_equal(scnParse("t.scn", text, sizeof text - 1, &sc, &err), MS_OK);
     sim s;
-    simOptions opt = {0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    directory *d = s.world->dir;
-    dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "user1"}};
     guid u;
-    assert_int_equal(dirAdd(d, 0, C_MIGRATED, "user1", v, 2, &u), MS_OK);
+    directory *d = startWithOneUser(&s, &sc, text, &u);
     size_t peak = 0;
     int done = 0;
     while (!done) {
@@ -892,8 +885,7 @@ static void one_pull_per_pair_is_in_flight(void **state) {
         if (s.k.now > S(3601) && !dirIsLive(d, 1, &u)) fail_msg("DC2 lacks it after the first pull was applied");
     }
     assert_int_equal(peak, 2);   /* DC1 from DC2 and DC2 from DC1 */
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /*
@@ -911,15 +903,9 @@ static void a_fast_schedule_with_a_slow_latency_stays_bounded(void **state) {
         "latency 1d\n"
         "wait 3d\n";
     scenario sc;
-    scnError err;
-    assert_int_equal(scnParse("t.scn", text, sizeof text - 1, &sc, &err), MS_OK);
     sim s;
-    simOptions opt = {0};
-    assert_int_equal(simInit(&s, &sc, &opt), MS_OK);
-    directory *d = s.world->dir;
-    dirValue v[] = {{A_OBJECTCLASS, "user"}, {A_SAMACCOUNTNAME, "user1"}};
     guid u;
-    assert_int_equal(dirAdd(d, 0, C_MIGRATED, "user1", v, 2, &u), MS_OK);
+    directory *d = startWithOneUser(&s, &sc, text, &u);
     size_t peak = 0;
     int done = 0;
     while (!done) {
@@ -929,8 +915,7 @@ static void a_fast_schedule_with_a_slow_latency_stays_bounded(void **state) {
     /* 2 grids (schedule, gc) + 6 pairs + a notification sequence. */
     if (peak > 12) fail_msg("%zu events pending", peak);
     assert_true(dirIsLive(d, 1, &u) && dirIsLive(d, 2, &u));
-    simFree(&s);
-    scnFree(&sc);
+    simEnd(&s, &sc);
 }
 
 /*

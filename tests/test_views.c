@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli/cli.h"
+#include "clirun.h"
 #include "out/narrative.h"
 #include "run/state.h"
 #include "run/world.h"
@@ -327,27 +327,6 @@ static void filters_match_exact_names(void **state) {
 }
 
 /* ---- the command -------------------------------------------------------- */
-
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
 
 /* 1 when some line of out starts with the narrative's time column and holds s. */
 static int narrativeHas(const char *out, const char *s) {

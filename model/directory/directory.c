@@ -456,6 +456,23 @@ int dirPartners(const directory *d, int dc, int *out, int max) {
     return d->dc[dc].npartners;
 }
 
+int dirReplPartners(const directory *d, int dc, int *out, int max) {
+    if (!dcOk(d, dc)) return 0;
+    int n = dirPartners(d, dc, out, max);
+    if (n > max) n = max;
+    int site = d->dc[dc].site;
+    if (d->site[site].bridgehead != dc) return n;
+    for (int l = 0; l < d->nlink && n < max; l++) {
+        const linkState *L = &d->link[l];
+        if (L->a != site && L->b != site) continue;
+        int other = d->site[L->a == site ? L->b : L->a].bridgehead;
+        int seen = other < 0 || other == dc;
+        for (int k = 0; k < n && !seen; k++) seen = out[k] == other;
+        if (!seen) out[n++] = other;
+    }
+    return n;
+}
+
 size_t dirObjectCount(const directory *d, int dc) {
     return dcOk(d, dc) ? d->dc[dc].r.count : 0;
 }

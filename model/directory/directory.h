@@ -245,6 +245,15 @@ size_t dirPullNow(directory *d, int dst, int src);
 */
 int dirPartners(const directory *d, int dc, int *out, int max);
 
+/*
+** What repadmin /showrepl lists for dc: its intra-site partners
+** (dirPartners' order), then, when dc is its site's bridgehead, the
+** bridgehead of the other site of each of its site links in link order
+** (failed links too: a broken connection is still shown), each once.  Into
+** out (up to max); returns how many.
+*/
+int dirReplPartners(const directory *d, int dc, int *out, int max);
+
 /* Objects (live and tombstones) dc holds. */
 size_t dirObjectCount(const directory *d, int dc);
 

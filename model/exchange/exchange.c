@@ -141,6 +141,10 @@ size_t exMigratorAccounts(exchange *x, uint32_t user, guid *out, size_t max) {
     return x->mv ? x->mv->accounts(x->mv_obj, user, out, max) : 0;
 }
 
+const char *exMigratorNoun(exchange *x) {
+    return x->mv ? x->mv->noun(x->mv_obj) : "the wizard";
+}
+
 int exProtected(exchange *x, const guid *mbx) {
     return x->mv ? x->mv->isProtected(x->mv_obj, mbx) : 0;
 }

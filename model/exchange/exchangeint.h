@@ -31,6 +31,8 @@ typedef struct exMigratorView {
     int (*association)(void *obj, uint32_t user, guid *account, guid *mbx, int *server);
     size_t (*accounts)(void *obj, uint32_t user, guid *out, size_t max);
     int (*isProtected)(void *obj, const guid *mbx);
+    /* Who migrates, as the narrative names it: "the wizard" or "the migrator". */
+    const char *(*noun)(void *obj);
 } exMigratorView;
 
 /* The target organization's mail domain the recipient policy stamps. */
@@ -77,6 +79,8 @@ const char *exAccountDn(const exchange *x, int dc, const guid *acct, char *buf, 
 int exAssociation(exchange *x, uint32_t user, guid *account, guid *mbx, int *server);
 size_t exMigratorAccounts(exchange *x, uint32_t user, guid *out, size_t max);
 int exProtected(exchange *x, const guid *mbx);
+/* Who migrates, for the narrative: the view's noun; "the wizard" when none is installed. */
+const char *exMigratorNoun(exchange *x);
 
 /* rus.c: schedule every server's Recipient Update Service grid. */
 msStatus rusStart(exchange *x);

@@ -146,8 +146,8 @@ msStatus mailDeliver(exchange *x, uint32_t user, int64_t count) {
         return MS_OK;
     }
     if (exProtected(x, &mbx)) {
-        snprintf(why, sizeof why, "5.7.1 mailbox %s is protected by the wizard until it has been migrated",
-                 guidFormat(&mbx, mg));
+        snprintf(why, sizeof why, "5.7.1 mailbox %s is protected by %s until it has been migrated",
+                 guidFormat(&mbx, mg), exMigratorNoun(x));
         ndr(x, user, addr, count, why);
         return MS_OK;
     }
@@ -199,7 +199,8 @@ msStatus mailLogon(exchange *x, uint32_t user) {
         traceRecord r = traceNew(TR_LOGON_FAIL, su->name);
         r.user = su->name;
         traceStr(&r, "reason", "no mailbox associated");
-        kernelEmit(k, &r, "logon failed: the wizard has not associated a target mailbox with %s", su->name);
+        kernelEmit(k, &r, "logon failed: %s has not associated a target mailbox with %s", exMigratorNoun(x),
+                   su->name);
         return MS_OK;
     }
     const exServer *sv = &x->servers[server];

@@ -26,6 +26,12 @@
 **   merged      every source item there, a source folder not kept
 **   cloned      every source item there, every source folder kept
 **
+** A source mailbox with no items has no copy to hold: its user is judged
+** from the folders alone once the account's mailbox exists (the mailbox
+** its msExchMailboxGuid names, live on its homeMDB server): cloned when
+** every source folder is there with its ID, merged when one is not.  No
+** such mailbox: unmigrated, as for any user.
+**
 ** So a rerun that merged into a mailbox an earlier pass had cloned leaves it
 ** cloned: the merge found every item and kept the folders.  The counters
 ** are queries over the rows of the mailbox judged (ghost: the orphaned
@@ -189,7 +195,8 @@ msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out) {
         snprintf(out->detail, sizeof out->detail, "no account carries the user's X500 address");
         return MS_OK;
     }
-    if (present == 0) {
+    /* Nothing to copy: an existing mailbox is judged by its folders (above). */
+    if (present == 0 && !(su->nitems == 0 && row)) {
         out->out = OUT_UNMIGRATED;
         guidFormat(&mbx, mg);
         if (row)

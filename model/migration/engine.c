@@ -51,13 +51,15 @@
 /* The longest a request may take: ten years, the horizon of every wait. */
 #define ENGINE_MAX_DURATION ((simtime)3650 * MS_PER_DAY)
 #define MAX_FOUND 16
+/* A migrator's text or string field, escaped, is cut at this many bytes. */
+#define ENGINE_ESCAPED 2048
 
 /* Per user: the accounts the migrator declared, the latest association. */
 typedef struct engUser {
     int has_assoc;
     guid account, mailbox;
     int server;
-    guid *accounts;          /* every account declared, in declaration order */
+    guid *accounts;          /* each account declared, once, in declaration order (up to MIG_MAX_ACCOUNTS) */
     size_t naccounts, capaccounts;
 } engUser;
 
@@ -158,6 +160,11 @@ const char *migStatusName(migStatus st) {
     return (unsigned)st < MIG__STATUS_COUNT ? names[st] : "?";
 }
 
+/* Operations through a DC (request.dc). */
+static int isDirOp(migOp op) {
+    return op >= MIG_OP_DIR_SEARCH && op <= MIG_OP_DIR_REPLSTATE;
+}
+
 static const char *actorOf(const engine *e) {
     return e->m->actor ? e->m->actor : "migrator";
 }
@@ -170,31 +177,80 @@ static traceRecord runRecord(const engine *e, traceKind kind) {
     return r;
 }
 
+/* The built-in strategies, all the wizard's kin (their records are the wizard's kinds). */
+static int wizardKin(const engine *e) {
+    return engineBuiltin(e->m->name) == e->m;
+}
+
+/* Compiled into migsim: the built-in strategies and the bridge to a process. */
+static int builtIn(const engine *e) {
+    return wizardKin(e) || e->m == extprocMigrator();
+}
+
+/*
+** The kinds a migrator may emit through env->emit.  One that is not built in
+** (a plugin, an embedding program's) may say only migrator.log: the runner's
+** and the judge's kinds (step.fail, expect.fail), the world's (a pull, a
+** delivery) and the engine's own (migrator.op, the cancel and active lines)
+** are facts migsim states, never a migrator.  The built-in ones may use the
+** migration kinds they are documented with.
+*/
+static int mayEmit(const engine *e, traceKind kind) {
+    if (kind == TR_MIG_LOG) return 1;
+    if (!builtIn(e) || kind < TR_WIZ_START || kind >= TR__COUNT) return 0;
+    return kind != TR_MIG_OP && kind != TR_WIZ_CANCEL && kind != TR_WIZ_ACTIVE && kind != TR_MIG_CANCEL &&
+           kind != TR_MIG_ACTIVE;
+}
+
+/*
+** s with its control characters shown escaped (\n, \r, \t, else \xHH), into
+** out (truncated to outsz); s itself when it has none.  A record is then one
+** narrative line whatever a migrator wrote; a backslash stays as it is.
+*/
+static const char *escapeControls(const char *s, char *out, size_t outsz) {
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && *p >= 0x20 && *p != 0x7f) p++;
+    if (!*p) return s;
+    for (p = (const unsigned char *)s; *p && n + 5 < outsz; p++) {
+        if (*p >= 0x20 && *p != 0x7f) out[n++] = (char)*p;
+        else if (*p == '\n' || *p == '\r' || *p == '\t')
+            n += (size_t)snprintf(out + n, outsz - n, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
+        else n += (size_t)snprintf(out + n, outsz - n, "\\x%02x", *p);
+    }
+    out[n] = '\0';
+    return out;
+}
+
 /*
 ** A record from outside the engine's code (a plugin's) is checked before the
-** trace sees it, as the trace's own checks abort: an unknown kind becomes a
-** plain migrator line, fields past the last or without a key are dropped.
+** trace sees it, as the trace's own checks abort: a kind it may not emit
+** becomes a plain migrator line, fields past the last or without a key are
+** dropped, control characters in string fields are escaped into esc.
 */
-static void sanitize(traceRecord *r) {
-    if ((unsigned)r->kind >= TR__COUNT) r->kind = TR_MIG_LOG;
+static void sanitize(const engine *e, traceRecord *r, char (*esc)[ENGINE_ESCAPED]) {
+    if (!mayEmit(e, r->kind)) r->kind = TR_MIG_LOG;
     if (r->nfields > TRACE_MAXFIELDS) r->nfields = TRACE_MAXFIELDS;
     size_t n = 0;
     for (size_t i = 0; i < r->nfields; i++)
         if (r->f[i].key && (r->f[i].type != TF_STR || r->f[i].s)) r->f[n++] = r->f[i];
     r->nfields = n;
+    for (size_t i = 0; i < n; i++)
+        if (r->f[i].type == TF_STR) r->f[i].s = escapeControls(r->f[i].s, esc[i], ENGINE_ESCAPED);
 }
 
 /* env->emit: a migrator's own record, stamped with the run, actor and server. */
 static void emitFor(void *obj, traceRecord *r, const char *text) {
     engine *e = obj;
     if (!kernelNarrating(e->k)) return;
-    sanitize(r);
+    char esc[TRACE_MAXFIELDS][ENGINE_ESCAPED], line[ENGINE_ESCAPED];
+    sanitize(e, r, esc);
     r->actor = actorOf(e);
     r->run = e->run;
     /* The keys may be a plugin's, gone when it unloads; the records live on. */
     r->copy_keys = 1;
     if (!r->server) r->server = e->x->servers[e->cfg.server].name;
-    kernelEmit(e->k, r, "%s", text ? text : "");
+    kernelEmit(e->k, r, "%s", escapeControls(text ? text : "", line, sizeof line));
 }
 
 /* Every request is a (quiet) record: what was asked, what came back. */
@@ -203,7 +259,7 @@ static void traceOp(engine *e, const migRequest *q, const migReply *a) {
     traceRecord r = runRecord(e, TR_MIG_OP);
     const srcUser *su = q->user ? sourceUser(&e->x->src, q->user) : NULL;
     if (su) r.user = su->name;
-    if (q->op <= MIG_OP_DIR_REPLSTATE && q->op != MIG_DONE) r.dc = exDcName(e->x, q->dc);
+    if (isDirOp(q->op)) r.dc = exDcName(e->x, q->dc);
     traceStr(&r, "op", migOpName(q->op));
     traceStr(&r, "status", migStatusName(a->status));
     kernelEmit(e->k, &r, "%s: %s", migOpName(q->op), migStatusName(a->status));
@@ -233,12 +289,9 @@ static size_t viewAccounts(void *obj, uint32_t user, guid *out, size_t max) {
     engine *e = obj;
     engUser *u = userOf(e, user);
     if (!u) return 0;
-    size_t n = 0;
-    for (size_t i = 0; i < u->naccounts && n < max; i++) {
-        int seen = 0;
-        for (size_t j = 0; j < n; j++) seen |= guidCompare(&out[j], &u->accounts[i]) == 0;
-        if (!seen) out[n++] = u->accounts[i];
-    }
+    /* The list holds each account once (opAssociate); the caller gets them in GUID order. */
+    size_t n = u->naccounts < max ? u->naccounts : max;
+    if (n) memcpy(out, u->accounts, n * sizeof *out);
     qsort(out, n, sizeof *out, cmpGuid);
     return n;
 }
@@ -250,7 +303,12 @@ static int viewProtected(void *obj, const guid *mbx) {
     return 0;
 }
 
-static const exMigratorView engineView = {viewAssociation, viewAccounts, viewProtected};
+/* The built-in strategies are the wizard with decisions of their own; anything else is "the migrator". */
+static const char *viewNoun(void *obj) {
+    return wizardKin(obj) ? "the wizard" : "the migrator";
+}
+
+static const exMigratorView engineView = {viewAssociation, viewAccounts, viewProtected, viewNoun};
 
 /* ---- run start and end --------------------------------------------- */
 
@@ -274,7 +332,7 @@ static void cancelRun(engine *e, const char *how) {
     e->cancelled = 1;
     if (e->armed) e->settled = 1;
     e->armed = 0;
-    traceRecord r = runRecord(e, TR_WIZ_CANCEL);
+    traceRecord r = runRecord(e, wizardKin(e) ? TR_WIZ_CANCEL : TR_MIG_CANCEL);
     traceStr(&r, "how", how);
     traceInt(&r, "mailboxes", e->mailboxes_done);
     traceInt(&r, "items", e->items);
@@ -414,7 +472,6 @@ static msStatus opAdd(engine *e, const migRequest *q) {
     exchange *x = e->x;
     const srcUser *su = sourceUser(&x->src, q->user);
     if (!su) return fail(e, MIG_ERR_BAD_REQUEST, "no such source user");
-    if (dirDcFailed(x->d, q->dc)) return fail(e, MIG_ERR_UNAVAILABLE, "the DC is failed");
     char gs[GUID_STRLEN], smtp[120], leg[200];
     guid mbx, acct;
     if (guidNext(&e->k->guids, "mailbox", &mbx) != MS_OK) kernelFault(e->k, MS_NOMEM);
@@ -448,7 +505,6 @@ static msStatus opModify(engine *e, const migRequest *q) {
     for (size_t i = 0; q->attr && i < sizeof attrNames / sizeof attrNames[0]; i++)
         if (strcasecmp(q->attr, attrNames[i].name) == 0) a = attrNames[i].a;
     if (a == A__COUNT) return fail(e, MIG_ERR_BAD_REQUEST, "an attribute migrators cannot write");
-    if (dirDcFailed(e->x->d, q->dc)) return fail(e, MIG_ERR_UNAVAILABLE, "the DC is failed");
     if (!dirIsLive(e->x->d, q->dc, &q->object)) return fail(e, MIG_ERR_NO_SUCH_OBJECT, "not on that DC");
     if (q->nvalues > 32) return fail(e, MIG_ERR_BAD_REQUEST, "more than 32 values");
     if (q->nvalues && !q->values) return fail(e, MIG_ERR_BAD_REQUEST, "values missing");
@@ -474,7 +530,6 @@ static msStatus opMailboxEnable(engine *e, const migRequest *q) {
     directory *d = x->d;
     const srcUser *su = sourceUser(&x->src, q->user);
     if (!su) return fail(e, MIG_ERR_BAD_REQUEST, "no such source user");
-    if (dirDcFailed(d, q->dc)) return fail(e, MIG_ERR_UNAVAILABLE, "the DC is failed");
     if (!dirIsLive(d, q->dc, &q->object)) return fail(e, MIG_ERR_NO_SUCH_OBJECT, "not on that DC");
     const char *g = dirGet(d, q->dc, &q->object, A_MAILBOXGUID);
     guid mbx;
@@ -500,7 +555,6 @@ static msStatus opMailboxEnable(engine *e, const migRequest *q) {
 }
 
 static msStatus opDelete(engine *e, const migRequest *q) {
-    if (dirDcFailed(e->x->d, q->dc)) return fail(e, MIG_ERR_UNAVAILABLE, "the DC is failed");
     if (!dirIsLive(e->x->d, q->dc, &q->object)) return fail(e, MIG_ERR_NO_SUCH_OBJECT, "not on that DC");
     if (dirDelete(e->x->d, q->dc, &q->object) != MS_OK) return fail(e, MIG_ERR_BAD_REQUEST, "not deletable");
     return replyAfter(e, 0);
@@ -510,7 +564,8 @@ static msStatus opReplState(engine *e, const migRequest *q) {
     directory *d = e->x->d;
     int nd = dirDcCount(d);
     int partners[256];
-    int np = dirPartners(d, q->dc, partners, 256);
+    int np = dirReplPartners(d, q->dc, partners, 256);
+    if (np > 256) np = 256;
     migPartner *pv = scratchAlloc(e, (size_t)(np ? np : 1) * sizeof *pv);
     migUtd *uv = scratchAlloc(e, (size_t)(nd ? nd : 1) * sizeof *uv);
     if (!pv || !uv) return MS_NOMEM;
@@ -560,6 +615,11 @@ static msStatus logonEnd(engine *e) {
     const migRequest *q = &e->req;
     const exServer *sv = &x->servers[q->server];
     guid owner;
+    if (dirDcFailed(x->d, sv->dc)) {
+        e->reply.status = MIG_ERR_UNAVAILABLE;
+        e->reply.message = "the store's DC is failed: it cannot look the mailbox's account up";
+        return MS_OK;
+    }
     if (dirFindByMailboxGuid(x->d, sv->dc, &q->mailbox, &owner, 1) == 0) {
         e->reply.status = MIG_ERR_LOGON_FAILED;
         e->reply.message = "the store finds no live account carrying the mailbox on its DC";
@@ -570,7 +630,7 @@ static msStatus logonEnd(engine *e) {
     if (!row) return MS_OK;
     simtime when = 0;
     mbxInit how = storeInitOf(&x->st, row, &when);
-    e->reply.initialized_by = how == INIT_DELIVERY ? 1 : how == INIT_LOGON ? 2 : 3;
+    e->reply.initialized_by = how == INIT_DELIVERY ? MIG_INIT_DELIVERY : how == INIT_LOGON ? MIG_INIT_LOGON : MIG_INIT_CLONE;
     e->reply.initialized_at = when;
     return listFolders(e, row, q->user);
 }
@@ -653,9 +713,15 @@ static msStatus opProtect(engine *e, const migRequest *q) {
 static msStatus opAssociate(engine *e, const migRequest *q) {
     engUser *u = userOf(e, q->user);
     if (!u) return fail(e, MIG_ERR_BAD_REQUEST, "no such source user");
-    if (u->naccounts == u->capaccounts && arrayGrow(&u->accounts, &u->capaccounts, sizeof *u->accounts, 4) != MS_OK)
-        return MS_NOMEM;
-    u->accounts[u->naccounts++] = q->object;
+    size_t at = 0;
+    while (at < u->naccounts && guidCompare(&u->accounts[at], &q->object) != 0) at++;
+    if (at == u->naccounts) {
+        if (u->naccounts >= MIG_MAX_ACCOUNTS) return fail(e, MIG_ERR_BAD_REQUEST, "too many accounts for one user");
+        if (u->naccounts == u->capaccounts &&
+            arrayGrow(&u->accounts, &u->capaccounts, sizeof *u->accounts, 4) != MS_OK)
+            return MS_NOMEM;
+        u->accounts[u->naccounts++] = q->object;
+    }
     u->has_assoc = 1;
     u->account = q->object;
     u->mailbox = q->mailbox;
@@ -725,7 +791,7 @@ static msStatus perform(engine *e) {
     migRequest *q = &e->req;
     if (q->dc < 0) q->dc = e->run_dc;
     if (q->server < 0) q->server = e->cfg.server;
-    if ((q->op >= MIG_OP_DIR_SEARCH && q->op <= MIG_OP_DIR_REPLSTATE && !dirOk(e, q->dc)) ||
+    if ((isDirOp(q->op) && !dirOk(e, q->dc)) ||
         q->server >= e->x->nservers)
         return fail(e, MIG_ERR_BAD_REQUEST, "no such DC or server");
     if (q->user > e->x->src.nusers || (needsUser(q->op) && q->user == 0))
@@ -738,6 +804,8 @@ static msStatus perform(engine *e) {
     }
     if (q->op == MIG_OP_STORE_LOGON) e->logons++;
     if (e->cancelled && !isNote(q->op)) return fail(e, MIG_ERR_CANCELLED, "the run was cancelled");
+    /* A failed DC answers nothing, reads included. */
+    if (isDirOp(q->op) && dirDcFailed(e->x->d, q->dc)) return fail(e, MIG_ERR_UNAVAILABLE, "the DC is failed");
     switch (q->op) {
     case MIG_OP_DIR_SEARCH: return opSearch(e, q);
     case MIG_OP_DIR_ADD: return opAdd(e, q);
@@ -911,7 +979,7 @@ size_t engineUsers(const engine *e, uint32_t *out, size_t max) {
 
 void engineFinish(engine *e) {
     if (!e || !e->active) return;
-    traceRecord r = runRecord(e, TR_WIZ_ACTIVE);
+    traceRecord r = runRecord(e, wizardKin(e) ? TR_WIZ_ACTIVE : TR_MIG_ACTIVE);
     traceInt(&r, "mailboxes", e->mailboxes_done);
     kernelEmit(e->k, &r, "run %d still active when the scenario ended (%lld mailboxes finished)", e->run,
                (long long)e->mailboxes_done);
@@ -961,6 +1029,13 @@ msStatus engineOpen(exchange *x, const engineConfig *cfg, engine **out) {
     }
     x->mv_obj = e;
     x->mv = &engineView;
+    /* A process is asked to speak now, while the run is set up: one that cannot is bad input, before any output. */
+    char why[sizeof x->k->err - 32] = "";
+    if (e->m == extprocMigrator() && extprocStart(e->self, why, sizeof why) != 0) {
+        snprintf(x->k->err, sizeof x->k->err, "migrator %s: %s", e->m->name, why[0] ? why : "cannot start");
+        engineClose(e);
+        return MS_INPUT;
+    }
     *out = e;
     return MS_OK;
 }

@@ -73,6 +73,8 @@ typedef struct extproc {
     FILE *errf;                /* its stderr */
     int64_t timeout_ms;
     char *buf;                 /* bytes read from its stdout and not yet taken */
+    char *out;                 /* migsim's message being sent, its newline included */
+    size_t outcap;
     size_t len;
     int eof;
     int64_t sent_id;           /* msg_id of migsim's last message */
@@ -154,6 +156,8 @@ static int spawn(extproc *p) {
     fcntl(p->to_fd, F_SETFD, FD_CLOEXEC);
     fcntl(p->from_fd, F_SETFD, FD_CLOEXEC);
     fcntl(p->to_fd, F_SETFL, fcntl(p->to_fd, F_GETFL) | O_NONBLOCK);
+    /* Non-blocking, so checkQuiet's test for output out of turn is one read (EAGAIN: quiet), not a poll and a read. */
+    fcntl(p->from_fd, F_SETFL, fcntl(p->from_fd, F_GETFL) | O_NONBLOCK);
     return 0;
 }
 
@@ -253,9 +257,8 @@ static void consumeSigpipe(void) {
 /* Whether the process wrote something while it was not its turn (or exited): -1 with why set. */
 static int checkQuiet(extproc *p, char *why, size_t whysz) {
     if (p->len) return fail(p, why, whysz, "wrote to stdout out of turn");
-    struct pollfd pf = {p->from_fd, POLLIN, 0};
-    if (p->eof || poll(&pf, 1, 0) <= 0) return 0;
-    ssize_t n = read(p->from_fd, p->buf, EXTPROC_MAX_LINE + 1);
+    if (p->eof) return 0;
+    ssize_t n = read(p->from_fd, p->buf, EXTPROC_MAX_LINE + 1);   /* non-blocking: EAGAIN is quiet */
     if (n > 0) {
         p->len = (size_t)n;
         return fail(p, why, whysz, "wrote to stdout out of turn");
@@ -269,15 +272,18 @@ static int checkQuiet(extproc *p, char *why, size_t whysz) {
     return 0;
 }
 
-/* Write s and a newline, within the watchdog's limit (SIGPIPE is blocked while the migrator is open). */
-static int writeLine(extproc *p, const char *s, char *why, size_t whysz) {
-    size_t n = strlen(s), done = 0;
+/*
+** Write the n bytes of s (a line, its newline included) within the
+** watchdog's limit (SIGPIPE is blocked while the migrator is open).  One
+** write() for the whole line when the pipe has room: the process then wakes
+** once per message, not once for the text and again for its newline.
+*/
+static int writeLine(extproc *p, const char *s, size_t n, char *why, size_t whysz) {
+    size_t done = 0;
     int64_t until = monoMs() + p->timeout_ms;
     int err = 0;
-    while (done < n + 1 && !err) {
-        const char *from = done < n ? s + done : "\n";
-        size_t len = done < n ? n - done : 1;
-        ssize_t w = write(p->to_fd, from, len);
+    while (done < n && !err) {
+        ssize_t w = write(p->to_fd, s + done, n - done);
         if (w > 0) {
             done += (size_t)w;
             continue;
@@ -320,16 +326,19 @@ static int readLine(extproc *p, char **line, char *why, size_t whysz) {
             describeExit(p, what, sizeof what);
             return fail(p, why, whysz, "%s", what);
         }
+        /* Wait within the watchdog's limit (the answer is rarely there already: poll first), then read. */
         struct pollfd pf = {p->from_fd, POLLIN, 0};
         int64_t left = until - monoMs();
         int r = left > 0 ? poll(&pf, 1, (int)left) : 0;
-        if (r < 0 && errno == EINTR) continue;
         if (r == 0)
             return fail(p, why, whysz, "gave no answer within %lld ms (--migrator-timeout)", (long long)p->timeout_ms);
+        if (r < 0) {
+            if (errno != EINTR) p->eof = 1;   /* the pipe cannot be waited on: as good as closed */
+            continue;
+        }
         ssize_t n = read(p->from_fd, p->buf + p->len, EXTPROC_MAX_LINE + 1 - p->len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) p->eof = 1;
-        else p->len += (size_t)n;
+        if (n > 0) p->len += (size_t)n;
+        else if (n == 0 || (errno != EINTR && errno != EAGAIN)) p->eof = 1;
     }
 }
 
@@ -457,7 +466,6 @@ static void copyCounts(extproc *p, json_t *o, const migReply *a) {
 
 /* What the reply to the last request says, by its op. */
 static void replyFields(extproc *p, json_t *o, const migReply *a) {
-    static const char *const init_by[] = {NULL, "delivery", "logon", "clone"};
     switch (p->op) {
     case MIG_OP_DIR_SEARCH: put(p, o, "entries", entries(p, a)); break;
     case MIG_OP_DIR_ADD:
@@ -472,7 +480,7 @@ static void replyFields(extproc *p, json_t *o, const migReply *a) {
         break;
     case MIG_OP_STORE_LOGON:
         put(p, o, "exists", json_boolean(a->exists));
-        put(p, o, "initialized_by", strOrNull(a->exists ? init_by[a->initialized_by & 3] : NULL));
+        put(p, o, "initialized_by", strOrNull(a->exists && a->initialized_by ? migInitName(a->initialized_by) : NULL));
         put(p, o, "initialized_at", a->exists ? json_integer(a->initialized_at) : json_null());
         /* fall through */
     case MIG_OP_STORE_LIST:
@@ -566,17 +574,33 @@ static json_t *replyMessage(extproc *p, const migReply *a) {
 }
 
 /* Send o (consumed) as one line and record it. */
+/* Encode o into p->out (grown as needed, kept across messages), NUL-terminated; its length, or 0 out of memory. */
+static size_t encode(extproc *p, json_t *o) {
+    size_t n = o && !p->oom ? json_dumpb(o, p->out, p->outcap, JSON_COMPACT) : 0;
+    if (n == 0) return 0;
+    if (n + 2 > p->outcap) {
+        size_t cap = n + 2 > 2 * p->outcap ? n + 2 : 2 * p->outcap;
+        char *b = realloc(p->out, cap);
+        if (!b) return 0;
+        p->out = b;
+        p->outcap = cap;
+        if (json_dumpb(o, p->out, p->outcap, JSON_COMPACT) != n) return 0;
+    }
+    p->out[n] = '\0';
+    return n;
+}
+
 static int sendMessage(extproc *p, json_t *o, char *why, size_t whysz) {
-    char *s = o && !p->oom ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (!s) {
+    size_t n = encode(p, o);
+    if (!n) {
         json_decref(o);
         return fail(p, why, whysz, "could not be sent a message: out of memory");
     }
     json_t *t = json_object_get(o, "type"), *r = json_object_get(o, "in_reply_to");
-    record(p, "sent", json_string_value(t), p->sent_id, r ? json_integer_value(r) : 0, s, NULL);
+    record(p, "sent", json_string_value(t), p->sent_id, r ? json_integer_value(r) : 0, p->out, NULL);
+    p->out[n] = '\n';
     int rc = checkQuiet(p, why, whysz);
-    if (rc == 0) rc = writeLine(p, s, why, whysz);
-    free(s);
+    if (rc == 0) rc = writeLine(p, p->out, n + 1, why, whysz);
     json_decref(o);
     return rc;
 }
@@ -849,6 +873,12 @@ static void *procOpen(const migEnv *env) {
     return p;
 }
 
+int extprocStart(void *self, char *why, size_t whysz) {
+    extproc *p = self;
+    if (p->failed) return fail(p, why, whysz, "failed earlier");
+    return p->started ? 0 : handshake(p, why, whysz);
+}
+
 static int procNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
     extproc *p = self;
     if (p->failed) return fail(p, why, whysz, "failed earlier");
@@ -884,6 +914,7 @@ static void procClose(void *self) {
     fclose(p->errf);
     json_decref(p->req);
     free(p->buf);
+    free(p->out);
     free(p);
 }
 

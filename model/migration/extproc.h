@@ -25,4 +25,13 @@
 /* The process migrator ("exec"). */
 const migrator *extprocMigrator(void);
 
+/*
+** Begin the conversation with an opened process migrator now: the init
+** handshake (init, answered init_ok), so that a command that cannot start
+** or does not speak the protocol is reported when the run is set up, before
+** any output.  0, or -1 with the one-line reason in why.  next() does it
+** itself when it has not been done.
+*/
+int extprocStart(void *self, char *why, size_t whysz);
+
 #endif

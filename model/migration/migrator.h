@@ -13,10 +13,16 @@
 ** logon wizard.logon_time (judged at its end), items at the run's rate, a
 ** sleep its duration, reads no time at all.  The reply says what the world
 ** answered at that moment and carries the virtual time.  A scenario's
-** `cancel` reaches the migrator as the reply MIG_ERR_CANCELLED to its next
-** request; `cancel when mailboxes=N` takes effect at the first store logon
-** after the migrator has reported N finished mailboxes (MIG_OP_MAILBOX_DONE),
-** `cancel when items=N` at the first reply after N items were copied.
+** `cancel` reaches the migrator at once, as the reply MIG_ERR_CANCELLED to
+** the request in flight (its own reply never comes; a copy under way had
+** already written its items).  An armed `cancel when` is checked when the
+** migrator asks: mailboxes=N when it reports a finished mailbox
+** (MIG_OP_MAILBOX_DONE: the N-th is answered cancelled) or asks for a store
+** logon with N already reported; items=N when it asks for a copy, or reports
+** a finished mailbox, with N items copied or replaced in the run.  That
+** request is answered MIG_ERR_CANCELLED instead of performed, and so is
+** every later one but a note (MIG_OP_MAILBOX_DONE, MIG_OP_LOG) until
+** MIG_DONE.
 **
 ** The migrator never touches the world: everything it knows comes from
 ** replies, everything it changes goes through requests.  The judge never
@@ -39,7 +45,7 @@
 #include "kernel/guid.h"
 #include "kernel/trace.h"
 
-#define MIGRATOR_ABI 2            /* bumped when these structs change */
+#define MIGRATOR_ABI 3            /* bumped when these structs change */
 /* The why of a built-in migrator's next() or open that ran out of memory: the run
 ** then stops as every allocation failure does (docs/architecture.md, "Errors"). */
 #define MIGRATOR_NOMEM "out of memory"
@@ -62,14 +68,15 @@ typedef enum migOp {
     MIG_OP_STORE_COPY,        /* copy source items [first, first+count) of request.user in request.mode */
     MIG_OP_STORE_LIST,        /* a mailbox's folders and item counts */
     MIG_OP_STORE_PROTECT,     /* set (request.on) or clear the protect (/D) mark of request.mailbox */
-    MIG_OP_STORE_ASSOCIATE,   /* user's logon follows request.object and request.mailbox on request.server */
+    MIG_OP_STORE_ASSOCIATE,   /* user's logon follows request.object and request.mailbox on request.server
+                                 (at most MIG_MAX_ACCOUNTS distinct accounts per user) */
     /* source */
     MIG_OP_SOURCE_USERS,      /* every source user */
     MIG_OP_SOURCE_MAILBOX,    /* request.user's folders, item count, rules */
     /* time and reporting */
     MIG_OP_SLEEP,             /* request.duration of virtual time */
     MIG_OP_MAILBOX_DONE,      /* request.user's mailbox is finished in this run (completed or skipped) */
-    MIG_OP_LOG,               /* a narrative line request.text, of kind request.log_kind */
+    MIG_OP_LOG,               /* a narrative line request.text (a migrator.log record) */
     /* stores, through request.server (after MIG_OP_LOG: the older numbers stay) */
     MIG_OP_STORE_MOVE_FOREIGN,/* move the items of mailbox request.from_mailbox that are not copies of
                                  source items (delivered mail) into request.mailbox, each into the
@@ -77,6 +84,9 @@ typedef enum migOp {
                                  copies stay.  1/rate per item moved.  -> moved */
     MIG_OP__COUNT
 } migOp;
+
+/* The most distinct accounts store.associate declares for one user; beyond: bad request. */
+#define MIG_MAX_ACCOUNTS 64
 
 typedef enum migSearchKey { MIG_BY_X500, MIG_BY_SMTP, MIG_BY_MAILBOX, MIG_BY_DN, MIG_BY_GUID } migSearchKey;
 
@@ -98,9 +108,7 @@ typedef struct migRequest {
     int64_t first, count;     /* MIG_OP_STORE_COPY: source item range of the user, 0-based */
     int on;                   /* MIG_OP_STORE_PROTECT */
     simtime duration;         /* MIG_OP_SLEEP */
-    const char *text;         /* MIG_OP_LOG */
-    int log_kind;             /* MIG_OP_LOG: a traceKind (TR_WIZ_*), or -1 for a plain migrator line */
-    int64_t fields[4];        /* MIG_OP_LOG: kind-specific numbers (see engine.c) */
+    const char *text;         /* MIG_OP_LOG: control characters are shown escaped (\n, \x01) */
     guid from_mailbox;        /* MIG_OP_STORE_MOVE_FOREIGN: the mailbox the items leave */
 } migRequest;
 
@@ -113,11 +121,29 @@ typedef enum migStatus {
     MIG_ERR_NAME_EXISTS,      /* the account's name is taken on that DC */
     MIG_ERR_INITIALIZED,      /* clone refused: the mailbox is initialized */
     MIG_ERR_LOGON_FAILED,     /* the store finds no live account carrying the mailbox on its DC (13003) */
-    MIG_ERR_UNAVAILABLE,      /* the DC is failed */
+    MIG_ERR_UNAVAILABLE,      /* the DC named (for a logon, the server's DC) is failed: it cannot answer */
     MIG_ERR_CANCELLED,        /* the operator cancelled the run: finish and return MIG_DONE */
     MIG_ERR_BAD_REQUEST,      /* the request is not well formed */
     MIG__STATUS_COUNT
 } migStatus;
+
+/* What initialized a mailbox, as a store logon answers it (migReply.initialized_by). */
+typedef enum migInitBy {
+    MIG_INIT_NONE,            /* not initialized, or absent */
+    MIG_INIT_DELIVERY,        /* mail delivered to it */
+    MIG_INIT_LOGON,           /* its user logged on */
+    MIG_INIT_CLONE,           /* a migrator's clone */
+} migInitBy;
+
+/* The name of by as the trace and the JSON protocol spell it ("delivery"; "none" for none). */
+static inline const char *migInitName(int by) {
+    switch (by) {
+    case MIG_INIT_DELIVERY: return "delivery";
+    case MIG_INIT_LOGON: return "logon";
+    case MIG_INIT_CLONE: return "clone";
+    default: return "none";
+    }
+}
 
 /* One directory entry of a search. */
 typedef struct migEntry {
@@ -181,7 +207,7 @@ typedef struct migReply {
     size_t nutd;
     /* MIG_OP_STORE_LOGON */
     int exists;               /* the store has the mailbox */
-    int initialized_by;       /* 0 not initialized (or absent), 1 delivery, 2 logon, 3 a migrator's clone */
+    int initialized_by;       /* a migInitBy: what initialized the mailbox */
     simtime initialized_at;
     /* MIG_OP_STORE_LOGON, MIG_OP_STORE_LIST, MIG_OP_SOURCE_MAILBOX */
     const migFolder *folders;
@@ -219,6 +245,10 @@ typedef struct migEnv {
     ** For built-in and plugin migrators: emit a typed trace record of their
     ** own (a narrative line), stamped by the engine with the time, the run,
     ** the actor and the server.  A process migrator uses MIG_OP_LOG instead.
+    ** A migrator that is not built into migsim (a plugin, an embedding
+    ** program's) may emit only migrator.log (TR_MIG_LOG): any other kind is
+    ** recorded as migrator.log.  Control characters in text and in string
+    ** fields are shown escaped (\n, \t, \x01), so a record is one line.
     */
     void *engine;
     void (*emit)(void *engine, traceRecord *r, const char *text);

@@ -22,23 +22,19 @@
 #include "migration/strategy.h"
 #include "migration/wizard.h"
 
-/* The store's initialized_by for a migrator's clone (migrator.h). */
-#define INIT_BY_CLONE 3
-
 static int refuseHook(void *ctx, uint32_t user, const char *name, const guid *mbx, const migReply *a) {
     const migEnv *env = ctx;
-    static const char *const how[] = {"?", "delivery", "logon", "clone"};
     char mg[GUID_STRLEN], t[CLOCK_BUFSZ];
     (void)user;
-    if (a->initialized_by == INIT_BY_CLONE) return 0;
+    if (a->initialized_by == MIG_INIT_CLONE) return 0;
     traceRecord r = traceNew(TR_REFUSE_INITIALIZED, "wizard");
     r.user = name;
     traceMailbox(&r, mbx);
-    traceStr(&r, "initialized_by", how[a->initialized_by & 3]);
+    traceStr(&r, "initialized_by", migInitName(a->initialized_by));
     traceInt(&r, "initialized_at", a->initialized_at);
     strategyEmit(env, &r, "%s: target mailbox %s was initialized by %s at %s: not merged (refuse-initialized); "
                  "delete the account, wait for replication and rerun", name, guidFormat(mbx, mg),
-                 how[a->initialized_by & 3], clockFormat(a->initialized_at, t));
+                 migInitName(a->initialized_by), clockFormat(a->initialized_at, t));
     return 1;
 }
 

@@ -18,6 +18,12 @@
 **     (where it is known to have existed, so absence means deleted, not
 **     "not replicated yet"); gone: the entry is dropped (resume.forget),
 **     its mailbox remembered to be drained, and the user goes to the wizard;
+**     that DC failed (it cannot answer: resume.unavailable), the account is
+**     looked up on the run's DC (`migrate dc=`) instead, and when it is live
+**     there the entry continues on that DC from then on; not there (deleted,
+**     or not replicated yet: a search cannot tell), or that DC failed too,
+**     the user is reported failed for this run (resume.fail): no second
+**     account, no merge, the entry kept for a later run;
 **   - its pass completed: nothing to do (resume.skip), no logon, no merge;
 **   - else a logon to the journal's mailbox: absent, a clone from item 0;
 **     cloned by this journal, the clone continues at the checkpoint
@@ -25,8 +31,11 @@
 **     journal does not know), it is replaced (resume.replace): the
 **     account's msExchMailboxGuid is cleared and mailbox-enabled again on
 **     the journal's DC (a new GUID), the user's logon follows the new
-**     mailbox, and the new one is cloned.  A logon that fails hands the user
-**     to the wizard, whose 13003 retries handle it.
+**     mailbox, and the new one is cloned.  A logon that fails (no account
+**     found, or the store's DC failed) hands the user to the wizard, whose
+**     13003 retries handle it.  Any other refusal of its own requests (a DC
+**     that failed meanwhile, a store that refuses) reports the user failed
+**     for this run (resume.fail) instead of stopping the run.
 **
 ** When a pass into the user's mailbox completes (its own or the wizard's)
 ** and a replaced or forgotten mailbox is waiting to be drained, the items
@@ -42,8 +51,6 @@
 #include "migration/strategy.h"
 #include "migration/wizard.h"
 
-#define INIT_BY_CLONE 3
-
 typedef struct jEntry {
     int has;                  /* an account is journaled */
     guid account, mailbox;
@@ -54,6 +61,8 @@ typedef struct jEntry {
     int done;                 /* a pass into mailbox completed */
     int has_drain;            /* a replaced mailbox whose delivered mail is to move */
     guid drain;
+    int failed_run;           /* the run that reported the user failed (resume.fail), or 0 */
+    int fell_back;            /* this run looks the account up on the run's DC (its own DC failed) */
 } jEntry;
 
 /* What the strategy waits for in its own part of a run. */
@@ -75,6 +84,7 @@ typedef struct resume {
     int holding;              /* a wizard request waits behind a move */
     migRequest held;
     int64_t continued, skipped, from, copied;   /* this run: passes done here, skipped; the pass under way */
+    int nomem;                /* an allocation failed: next says MIGRATOR_NOMEM */
 } resume;
 
 static jEntry *entry(resume *s, uint32_t user) {
@@ -226,6 +236,34 @@ static int mineDone(resume *s, migRequest *q) {
     return 0;
 }
 
+/*
+** The current user cannot be continued in this run: one finding says why,
+** the mailbox is reported done, and the journal keeps the entry for a later
+** run (a real tool reports the user failed; it does not stop the run).
+*/
+static void sayFailed(resume *s, uint32_t u, const char *reason) {
+    jEntry *e = entry(s, u);
+    e->failed_run = s->run.run;
+    traceRecord r = rec(s, TR_RESUME_FAIL, u);
+    r.dc = s->env->dc_names[e->dc];
+    traceStr(&r, "reason", reason);
+    strategyEmit(s->env, &r, "%s: cannot continue from the journal in run %d: %s; user failed, nothing merged",
+                 r.user, s->run.run, reason);
+}
+
+static int failUser(resume *s, migRequest *q, uint32_t u, const char *reason) {
+    sayFailed(s, u, reason);
+    return mineDone(s, q);
+}
+
+/* failUser with the reply's status named. */
+static int failOn(resume *s, migRequest *q, const char *what, const migReply *a) {
+    char reason[160];
+    uint32_t u = s->mine[s->cur];
+    snprintf(reason, sizeof reason, "%s on %s: %s", what, s->env->dc_names[entry(s, u)->dc], migStatusName(a->status));
+    return failUser(s, q, u, reason);
+}
+
 static int copyNext(resume *s, migRequest *q) {
     uint32_t u = s->mine[s->cur];
     jEntry *e = entry(s, u);
@@ -263,14 +301,13 @@ static int copyNext(resume *s, migRequest *q) {
 static int replace(resume *s, const migReply *a, migRequest *q) {
     uint32_t u = s->mine[s->cur];
     jEntry *e = entry(s, u);
-    static const char *const how[] = {"?", "delivery", "logon", "clone"};
     char mg[GUID_STRLEN], t[CLOCK_BUFSZ];
     traceRecord r = rec(s, TR_RESUME_REPLACE, u);
     r.dc = s->env->dc_names[e->dc];
     traceGuid(&r, "old", &e->mailbox);
-    traceStr(&r, "initialized_by", how[a->initialized_by & 3]);
+    traceStr(&r, "initialized_by", migInitName(a->initialized_by));
     strategyEmit(s->env, &r, "%s: mailbox %s was initialized by %s at %s: replaced by a new mailbox (a new GUID on %s); "
-                 "its delivered mail follows", r.user, guidFormat(&e->mailbox, mg), how[a->initialized_by & 3],
+                 "its delivered mail follows", r.user, guidFormat(&e->mailbox, mg), migInitName(a->initialized_by),
                  clockFormat(a->initialized_at, t), r.dc);
     e->has_drain = 1;
     e->drain = e->mailbox;
@@ -284,13 +321,13 @@ static int replace(resume *s, const migReply *a, migRequest *q) {
 static int onLogon(resume *s, const migReply *a, migRequest *q, char *why, size_t whysz) {
     uint32_t u = s->mine[s->cur];
     jEntry *e = entry(s, u);
-    if (a->status == MIG_ERR_LOGON_FAILED) {
+    if (a->status == MIG_ERR_LOGON_FAILED || a->status == MIG_ERR_UNAVAILABLE) {
         /* The wizard knows how to wait for a logon (event 13003): the user is its. */
         s->rest[s->nrest++] = u;
         s->cur++;
         return nextMine(s, a, q, why, whysz);
     }
-    if (a->status != MIG_OK) return -1;
+    if (a->status != MIG_OK) return failOn(s, q, "the logon", a);
     s->from = 0;
     s->copied = 0;
     if (!a->exists) {
@@ -298,7 +335,7 @@ static int onLogon(resume *s, const migReply *a, migRequest *q, char *why, size_
         q->mode = MIG_CLONE;
         return 0;
     }
-    if (a->initialized_by == INIT_BY_CLONE && e->cloning) {
+    if (a->initialized_by == MIG_INIT_CLONE && e->cloning) {
         s->from = e->next;
         traceRecord r = rec(s, TR_RESUME_CONTINUE, u);
         traceMailbox(&r, &e->mailbox);
@@ -324,21 +361,29 @@ static int own(resume *s, const migReply *a, migRequest *q, char *why, size_t wh
         s->continued++;
         return copyNext(s, q);
     case R_COPY:
+        if (a->status != MIG_OK) return failOn(s, q, "a copy", a);
         s->copied += a->copied;
         e->next += a->copied + a->skipped + a->replaced + a->failed;
         return copyNext(s, q);
     case R_CLEAR:
-        if (a->status != MIG_OK) return -1;
+        if (a->status != MIG_OK) {
+            e->has_drain = 0;   /* nothing was replaced: the mailbox is still the user's */
+            return failOn(s, q, "clearing msExchMailboxGuid", a);
+        }
         ask(s, q, MIG_OP_DIR_MAILBOX_ENABLE, R_ENABLE);
         return 0;
     case R_ENABLE:
-        if (a->status != MIG_OK) return -1;
+        /* The GUID is cleared: the next run's logon fails and the wizard mailbox-enables it. */
+        if (a->status != MIG_OK) return failOn(s, q, "mailbox-enabling the account", a);
         e->mailbox = a->mailbox;
         e->cloning = e->done = 0;
         e->next = 0;
         ask(s, q, MIG_OP_STORE_ASSOCIATE, R_ASSOCIATE);
         return 0;
-    case R_ASSOCIATE: ask(s, q, MIG_OP_STORE_LOGON, R_LOGON); return 0;
+    case R_ASSOCIATE:
+        if (a->status != MIG_OK) return failOn(s, q, "the association", a);
+        ask(s, q, MIG_OP_STORE_LOGON, R_LOGON);
+        return 0;
     case R_MOVE: logMove(s, u, a); return copyNext(s, q);
     case R_UNPROTECT: return mineDone(s, q);
     case R_DONE_NOTE:
@@ -352,6 +397,7 @@ static int nextMine(resume *s, const migReply *a, migRequest *q, char *why, size
     if (s->cur >= s->nmine) return toWizard(s, a, q, why, whysz);
     uint32_t u = s->mine[s->cur];
     jEntry *e = entry(s, u);
+    if (e->failed_run == s->run.run) return mineDone(s, q);   /* resume.fail said why */
     if (e->done) {
         char mg[GUID_STRLEN];
         traceRecord r = rec(s, TR_RESUME_SKIP, u);
@@ -369,7 +415,26 @@ static int nextMine(resume *s, const migReply *a, migRequest *q, char *why, size
 static int onCheck(resume *s, const migReply *a, migRequest *q, char *why, size_t whysz) {
     uint32_t u = s->mine[s->cur];
     jEntry *e = entry(s, u);
+    if (a->status == MIG_ERR_UNAVAILABLE && !e->fell_back && e->dc != s->run.dc) {
+        /* Its DC cannot answer: look on the run's DC, where a live account is the same account. */
+        traceRecord r = rec(s, TR_RESUME_UNAVAILABLE, u);
+        r.dc = s->env->dc_names[e->dc];
+        traceStr(&r, "fallback", s->env->dc_names[s->run.dc]);
+        strategyEmit(s->env, &r, "%s: %s, where the journal's account was made, cannot answer (failed): looking "
+                     "it up on %s", r.user, r.dc, s->env->dc_names[s->run.dc]);
+        e->fell_back = 1;
+        e->dc = s->run.dc;
+        ask(s, q, MIG_OP_DIR_SEARCH, R_CHECK);
+        q->by = MIG_BY_GUID;
+        return 0;
+    }
     if (a->status == MIG_OK && a->nentries > 0) {
+        s->cur++;
+    } else if (e->fell_back || a->status != MIG_OK) {
+        /* Not found on a DC it was not made on, or no DC answered: neither deleted nor usable. */
+        sayFailed(s, u, a->status == MIG_OK
+                            ? "its account is not on the run's DC (deleted, or not replicated yet: a search cannot tell)"
+                            : "no DC that could hold its account answers");
         s->cur++;
     } else {
         char og[GUID_STRLEN];
@@ -403,6 +468,7 @@ static int begin(resume *s, const migReply *a, migRequest *q, char *why, size_t 
     for (size_t i = 0; i < s->run.nusers; i++) {
         uint32_t u = s->run.users[i];
         if (u < 1 || u > s->env->nusers) continue;
+        entry(s, u)->fell_back = 0;
         if (entry(s, u)->has) s->mine[s->nmine++] = u;
         else s->rest[s->nrest++] = u;
     }
@@ -415,9 +481,9 @@ static int begin(resume *s, const migReply *a, migRequest *q, char *why, size_t 
 static int onNames(resume *s, const migReply *a, migRequest *q, char *why, size_t whysz) {
     if (a->status != MIG_OK) return -1;
     s->names = calloc(s->env->nusers ? s->env->nusers : 1, sizeof *s->names);
-    if (!s->names) return -1;
+    if (!s->names) return s->nomem = 1, -1;
     for (size_t i = 0; i < a->nusers && i < s->env->nusers; i++)
-        if (!(s->names[i] = strdup(a->user_names[i]))) return -1;
+        if (!(s->names[i] = strdup(a->user_names[i]))) return s->nomem = 1, -1;
     return begin(s, a, q, why, whysz);
 }
 
@@ -437,14 +503,7 @@ static int resumeNext(void *self, const migReply *a, migRequest *q, char *why, s
     int rc;
     if (a->status == MIG_START) {
         /* The run's users are read now; begin() sorts them into mine and rest. */
-        size_t n = a->start.nusers;
-        uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
-        if (!copy) return -1;
-        if (n) memcpy(copy, a->start.users, n * sizeof *copy);
-        free(s->run_copy);
-        s->run_copy = copy;
-        s->run = a->start;
-        s->run.users = copy;
+        if (strategyKeepStart(&s->run, &a->start, &s->run_copy, why, whysz) != 0) return -1;
         s->holding = s->delegating = 0;
         if (!s->names) {
             s->phase = R_NAMES;
@@ -463,7 +522,8 @@ static int resumeNext(void *self, const migReply *a, migRequest *q, char *why, s
     } else {
         rc = own(s, a, q, why, whysz);
     }
-    if (rc != 0 && !why[0]) snprintf(why, whysz, "resume: unexpected reply %s", migStatusName(a->status));
+    if (rc != 0 && s->nomem) snprintf(why, whysz, "%s", MIGRATOR_NOMEM);
+    else if (rc != 0 && !why[0]) snprintf(why, whysz, "resume: unexpected reply %s", migStatusName(a->status));
     return rc;
 }
 

@@ -23,6 +23,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "migration/migrator.h"
 
 const migrator *refuseMigrator(void);
@@ -40,6 +42,26 @@ static inline void strategyEmit(const migEnv *env, traceRecord *r, const char *f
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     env->emit(env->engine, r, text);
+}
+
+/*
+** A run's start kept past the call that brought it: *run = *start, its users
+** copied into *keep (the old copy freed), since the engine's array lives only
+** for the step.  0, or -1 with why saying MIGRATOR_NOMEM.
+*/
+static inline int strategyKeepStart(migStart *run, const migStart *start, uint32_t **keep, char *why, size_t whysz) {
+    size_t n = start->nusers;
+    uint32_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        snprintf(why, whysz, "%s", MIGRATOR_NOMEM);
+        return -1;
+    }
+    if (n) memcpy(v, start->users, n * sizeof *v);
+    free(*keep);
+    *keep = v;
+    *run = *start;
+    run->users = v;
+    return 0;
 }
 
 #endif

@@ -100,6 +100,29 @@ static int runWizard(waiter *w, const migReply *a, migRequest *q, char *why, siz
     return wizardNext(w->wiz, &w->start, q, why, whysz);
 }
 
+static int roundOver(waiter *w, const migReply *a, migRequest *q, char *why, size_t whysz);
+
+/*
+** DC w->dc is failed and cannot say what it has seen.  In the snapshot it
+** has no USN to wait for (target 0: what it wrote before it failed is waited
+** for only as far as others report it); in a poll it counts as behind, so a
+** failed DC holds the wait until it is restored or the limit passes.
+*/
+static int onUnavailable(waiter *w, const migReply *a, migRequest *q, char *why, size_t whysz) {
+    const migEnv *env = w->env;
+    if (w->snapshot) {
+        w->target[w->dc] = 0;
+    } else if (!w->behind) {
+        w->behind = 1;
+        traceRecord r = traceNew(TR_WAIT_POLL, "wizard");
+        r.dc = env->dc_names[w->dc];
+        traceStr(&r, "origin", env->dc_names[w->dc]);
+        traceInt(&r, "behind", 0);
+        strategyEmit(env, &r, "%s cannot answer (failed): its replication state is unknown", r.dc);
+    }
+    return roundOver(w, a, q, why, whysz);
+}
+
 /* A replication-state reply for DC w->dc. */
 static int onState(waiter *w, const migReply *a, migRequest *q, char *why, size_t whysz) {
     const migEnv *env = w->env;
@@ -117,6 +140,12 @@ static int onState(waiter *w, const migReply *a, migRequest *q, char *why, size_
                          (unsigned long long)w->target[o]);
         }
     }
+    return roundOver(w, a, q, why, whysz);
+}
+
+/* After DC w->dc's reply: the next DC, or the round's end. */
+static int roundOver(waiter *w, const migReply *a, migRequest *q, char *why, size_t whysz) {
+    const migEnv *env = w->env;
     if (w->dc + 1 < env->ndcs) return readDc(w, q, w->dc + 1);
     /* A round is over. */
     if (w->snapshot) {
@@ -133,15 +162,9 @@ static int onState(waiter *w, const migReply *a, migRequest *q, char *why, size_
     return 0;
 }
 
-static int beginWait(waiter *w, const migReply *a, migRequest *q) {
-    size_t n = a->start.nusers;
-    uint32_t *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return -1;
-    if (n) memcpy(v, a->start.users, n * sizeof *v);
-    free(w->users);
-    w->users = v;
+static int beginWait(waiter *w, const migReply *a, migRequest *q, char *why, size_t whysz) {
     w->start = *a;
-    w->start.start.users = v;
+    if (strategyKeepStart(&w->start.start, &a->start, &w->users, why, whysz) != 0) return -1;
     w->waiting = w->snapshot = 1;
     w->behind = 0;
     w->began = a->now;
@@ -159,7 +182,7 @@ static int beginWait(waiter *w, const migReply *a, migRequest *q) {
 static int waitNext(void *self, const migReply *a, migRequest *q, char *why, size_t whysz) {
     waiter *w = self;
     if (a->status == MIG_START) {
-        if (a->start.rerun && w->env->ndcs > 0) return beginWait(w, a, q);
+        if (a->start.rerun && w->env->ndcs > 0) return beginWait(w, a, q, why, whysz);
         return wizardNext(w->wiz, a, q, why, whysz);
     }
     if (!w->waiting) return wizardNext(w->wiz, a, q, why, whysz);
@@ -172,6 +195,7 @@ static int waitNext(void *self, const migReply *a, migRequest *q, char *why, siz
         return 0;
     }
     if (w->dc < 0) return readDc(w, q, 0);   /* the sleep between rounds is over */
+    if (a->status == MIG_ERR_UNAVAILABLE) return onUnavailable(w, a, q, why, whysz);
     if (a->status != MIG_OK) {
         snprintf(why, whysz, "wait-then-rerun: replication state of %s: %s", w->env->dc_names[w->dc],
                  migStatusName(a->status));

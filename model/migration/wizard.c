@@ -265,13 +265,18 @@ static int filled(const wizard *w, const guid *mbx) {
     return 0;
 }
 
-static int accountFailed(wizard *w, migRequest *q, simtime now, const char *why, int created) {
+/* Where stage 1 failed for a user: a search, the create, an update of the match. */
+enum acctStep { ACCT_SEARCH, ACCT_CREATE, ACCT_UPDATE };
+
+static int accountFailed(wizard *w, migRequest *q, simtime now, const char *why, enum acctStep at) {
     wizUser *wu = &w->u[w->cur];
     wu->state = WU_NOACCOUNT;
     traceRecord r = record(wu, TR_WIZ_ACCOUNT_ERROR);
     r.dc = dcName(w, w->run.dc);
     traceStr(&r, "reason", why);
-    if (created)
+    if (at == ACCT_SEARCH)
+        emit(w, &r, "%s: %s cannot answer a search (%s): no account matched or created", wu->name, r.dc, why);
+    else if (at == ACCT_CREATE)
         emit(w, &r, "%s: no match on %s, and CN=%s cannot be created in OU=Migrated there: %s", wu->name, r.dc,
              wu->name, why);
     else
@@ -353,35 +358,39 @@ static int stage1(wizard *w, migRequest *q, const migReply *a) {
         snprintf(w->by, sizeof w->by, "X500 address");
         return 0;
     case P_FIND_X500:
+    case P_FIND_SMTP:
+        /* A failed DC answers no search: the user fails at the first. */
+        if (a->status == MIG_ERR_UNAVAILABLE) return accountFailed(w, q, a->now, "the DC is failed", ACCT_SEARCH);
         if (a->status == MIG_OK && a->nentries) return onFound(w, q, a);
+        if (w->phase == P_FIND_SMTP) {
+            ask(w, q, MIG_OP_DIR_ADD, P_ADD);
+            return 0;
+        }
         ask(w, q, MIG_OP_DIR_SEARCH, P_FIND_SMTP);
         q->by = MIG_BY_SMTP;
         snprintf(w->key, sizeof w->key, "SMTP:%s", wu->smtp);
         q->key = w->key;
         snprintf(w->by, sizeof w->by, "SMTP address");
         return 0;
-    case P_FIND_SMTP:
-        if (a->status == MIG_OK && a->nentries) return onFound(w, q, a);
-        ask(w, q, MIG_OP_DIR_ADD, P_ADD);
-        return 0;
     case P_ENABLE:
-        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", 0);
+        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", ACCT_UPDATE);
         if (!w->has_mailbox) addFill(w, "mailbox-enabled it");
         if (!w->has_home) addFill(w, "homeMDB");
         if (!w->has_legacy) addFill(w, "legacyExchangeDN");
         wu->mbx = a->mailbox;
         return fillNext(w, q);
     case P_FILL_MAIL:
-        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", 0);
+        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", ACCT_UPDATE);
         addFill(w, "mail");
         return fillNext(w, q);
     case P_FILL_PROXIES:
-        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", 0);
+        if (a->status != MIG_OK) return accountFailed(w, q, a->now, "cannot update", ACCT_UPDATE);
         addFill(w, "proxyAddresses");
         return fillNext(w, q);
     case P_ADD:
         if (a->status != MIG_OK)
-            return accountFailed(w, q, a->now, a->status == MIG_ERR_UNAVAILABLE ? "the DC is failed" : "the name is taken", 1);
+            return accountFailed(w, q, a->now, a->status == MIG_ERR_UNAVAILABLE ? "the DC is failed" : "the name is taken",
+                                 ACCT_CREATE);
         wu->account = a->object;
         wu->mbx = a->mailbox;
         wu->state = WU_READY;
@@ -490,7 +499,8 @@ static int onLogon(wizard *w, migRequest *q, const migReply *a) {
     wizUser *wu = &w->u[w->cur];
     char mg[GUID_STRLEN], t[CLOCK_BUFSZ], win[CLOCK_BUFSZ];
     guidFormat(&wu->mbx, mg);
-    if (a->status == MIG_ERR_LOGON_FAILED) {
+    /* A logon fails the same way whether the store finds no account or cannot reach its DC. */
+    if (a->status == MIG_ERR_LOGON_FAILED || a->status == MIG_ERR_UNAVAILABLE) {
         if (w->first_fail < 0) {
             w->first_fail = a->now;
             /* MSExchangeMig 13003 is the wizard's own event (KB 842631), logged
@@ -500,9 +510,12 @@ static int onLogon(wizard *w, migRequest *q, const migReply *a) {
             r.dc = dcName(w, sdc);
             traceMailbox(&r, &wu->mbx);
             traceInt(&r, "last_attempt_at", w->first_fail + w->env->retry_window);
-            emit(w, &r, "%s: event 13003 (MSExchangeMig), failed to log on to the target mailbox %s on %s: the store "
-                 "finds no live account carrying it on %s; retrying every %s, the last attempt at %s", wu->name, mg,
-                 serverName(w), r.dc, durationFormat(w->env->retry_interval, t),
+            if (a->status == MIG_ERR_UNAVAILABLE) traceStr(&r, "cause", "dc failed");
+            emit(w, &r, "%s: event 13003 (MSExchangeMig), failed to log on to the target mailbox %s on %s: %s %s; "
+                 "retrying every %s, the last attempt at %s", wu->name, mg, serverName(w),
+                 a->status == MIG_ERR_UNAVAILABLE ? "the store cannot reach its DC, failed:"
+                                                  : "the store finds no live account carrying it on",
+                 r.dc, durationFormat(w->env->retry_interval, t),
                  clockFormat(w->first_fail + w->env->retry_window, win));
         }
         int64_t n = w->attempts + 1;
@@ -538,13 +551,12 @@ static int onLogon(wizard *w, migRequest *q, const migReply *a) {
     wu->next_item = 0;
     wu->merge = a->exists;
     if (wu->merge) {
-        static const char *const how[] = {"?", "delivery", "logon", "clone"};
         traceRecord r = record(wu, TR_WIZ_MERGE);
         traceMailbox(&r, &wu->mbx);
-        traceStr(&r, "initialized_by", how[a->initialized_by & 3]);
+        traceStr(&r, "initialized_by", migInitName(a->initialized_by));
         traceInt(&r, "initialized_at", a->initialized_at);
         emit(w, &r, "%s: clone mode not possible, mailbox initialized: switching to merge mode (mailbox %s on %s, "
-             "initialized by %s at %s)", wu->name, mg, serverName(w), how[a->initialized_by & 3],
+             "initialized by %s at %s)", wu->name, mg, serverName(w), migInitName(a->initialized_by),
              clockFormat(a->initialized_at, t));
     }
     ask(w, q, MIG_OP_STORE_PREPARE, P_PREPARE);

@@ -618,13 +618,15 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
                       a.mig.timeout_ms};
     narrativeOptions nopt = {out, a.users, (size_t)a.nusers, a.actors, (size_t)a.nactors, a.brief};
     sim s;
-    if (narrate)
-        fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,
-                (unsigned long long)(a.has_seed ? a.seed : sc.seed));
+    /* The header follows the set-up (the migrator resolved, a plugin loaded, a
+    ** process's handshake done): a run that cannot start prints only its error. */
     st = simInit(&s, &sc, &opt);
     /* A run that could not be set up is bad input, whatever status says so:
     ** reporting it would judge a world that was never built. */
     if (st == MS_FAIL) st = MS_INPUT;
+    if (st == MS_OK && narrate)
+        fprintf(out, "migsim %s: %s, seed %llu\n", MIGSIM_VERSION, a.file,
+                (unsigned long long)(a.has_seed ? a.seed : sc.seed));
     if (st == MS_OK && narrate && (a.nusers || a.nactors || a.brief)) simSetNarrator(&s, narrativePrint, &nopt);
     if (st == MS_OK) st = runToMoment(&a, &s);
     if (st == MS_NOMEM)

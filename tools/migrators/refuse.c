@@ -91,10 +91,10 @@ static void say(refuser *z, const char *event, const char *user, const char *tex
 static void sayRefused(refuser *z, const target *t, int by, simtime at) {
     char text[160];
     traceRecord r = record("refused", t->name);
-    field(&r, "by", by == 1 ? "delivery" : "logon", 0);
+    field(&r, "by", migInitName(by), 0);
     field(&r, "at", NULL, at);
     snprintf(text, sizeof text, "%s: target mailbox already initialized by %s: refused, nothing copied", t->name,
-             by == 1 ? "mail delivery" : "a logon");
+             by == MIG_INIT_DELIVERY ? "mail delivery" : "a logon");
     z->env->emit(z->env->engine, &r, text);
 }
 
@@ -172,7 +172,7 @@ static int afterLogon(refuser *z, const migReply *a, migRequest *q) {
         return advance(z, q);
     }
     if (a->status != MIG_OK) return -1;
-    if (a->exists && (a->initialized_by == 1 || a->initialized_by == 2)) {
+    if (a->exists && (a->initialized_by == MIG_INIT_DELIVERY || a->initialized_by == MIG_INIT_LOGON)) {
         sayRefused(z, t, a->initialized_by, a->initialized_at);
         z->refused++;
         return advance(z, q);

@@ -110,9 +110,13 @@ class Wizard:
         src = self.p.call("source.mailbox", user=wu.name)
         wu.smtp, wu.x500, wu.nitems = src["smtp"], src["x500"], src["items"]
         r = self.p.call("dir.search", dc=self.dc, by="x500", key=wu.x500)
+        if not ok(r) and r["code"] == "unavailable":
+            return self.unreachable(wu)
         if ok(r) and r["entries"]:
             return self.matched(wu, r["entries"], "X500 address")
         r = self.p.call("dir.search", dc=self.dc, by="smtp", key="SMTP:" + wu.smtp)
+        if not ok(r) and r["code"] == "unavailable":
+            return self.unreachable(wu)
         if ok(r) and r["entries"]:
             return self.matched(wu, r["entries"], "SMTP address")
         r = self.p.call("dir.add", dc=self.dc, user=wu.name)
@@ -127,6 +131,12 @@ class Wizard:
         self.p.log("%s: no match on %s: created disabled account %s, mailbox GUID %s" % (
             wu.name, self.dc, r["dn"], wu.mbx), wu.name)
         self.associate(wu)
+
+    def unreachable(self, wu):
+        """The run's DC is failed: it answers no search, so no account is matched or made."""
+        wu.state = NOACCOUNT
+        self.p.log("%s: %s cannot answer a search (the DC is failed): no account matched or created" % (
+            wu.name, self.dc), wu.name)
 
     def matched(self, wu, entries, by):
         e = entries[0]
@@ -193,7 +203,7 @@ class Wizard:
             r = self.p.call("store.logon", server=self.server, mailbox=wu.mbx, user=wu.name)
             if ok(r):
                 break
-            if r["code"] != "logon_failed":
+            if r["code"] not in ("logon_failed", "unavailable"):   # unavailable: the store's DC is failed
                 raise RuntimeError("unexpected reply %s to store.logon" % r["code"])
             if first_fail is None:
                 first_fail = r["time"]
