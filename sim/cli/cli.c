@@ -72,6 +72,7 @@ static const char usageTop[] =
     "                [--junit FILE.xml] [--json[=FILE]] PATH...\n"
     "       migsim diff A B [--seed N | --seeds N,M] [--context N]\n"
     "       migsim lab FILE.scn [--seed N] [--migrator SPEC] [--user U,...] [--actor A,...] [--brief]\n"
+    "       migsim explore [--migrator SPEC] [--runs N] [--seed S] [--invariant NAME]... [--out DIR]\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
     "migsim simulates an Exchange 2003 inter-organization migration against a replicated\n"
@@ -83,6 +84,7 @@ static const char usageTop[] =
     "  check   run scenarios and report PASS or FAIL for each\n"
     "  diff    compare two runs (scenarios, seeds or --db files): outcomes, first divergence\n"
     "  lab     an interactive lab over one run: step, look, go back, try a step (docs/lab.md)\n"
+    "  explore run random scenarios against invariants; shrink what breaks one\n"
     "\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
     "step failed, 2 bad input, usage or a write error.  See migsim(1) and docs/ for the\n"
@@ -774,6 +776,13 @@ static int dispatch(int argc, char **argv, FILE *out, FILE *err) {
             return 0;
         }
         return cliLab(argc, argv, stdin, out, err);
+    }
+    if (strcmp(cmd, "explore") == 0) {
+        if (wantsHelp(argc, argv)) {
+            fputs(exploreUsage, out);
+            return 0;
+        }
+        return cmdExplore(argc, argv, out, err);
     }
     if (cmd[0] == '-') return usageError(err, NULL, "unknown option '%s'", cmd);
     return usageError(err, NULL, "unknown command '%s'", cmd);

@@ -80,4 +80,12 @@ int cliLab(int argc, char **argv, FILE *in, FILE *out, FILE *err);
 /* `migsim lab --help`'s text. */
 const char *cliLabUsage(void);
 
+/*
+** `migsim explore [--migrator SPEC] [--runs N] [--seed S] [--invariant NAME]...
+** [--out DIR]` (sim/cli/explore.c): argv as cliMain's, argv[1] "explore".
+** Returns the exit status.  exploreUsage is its --help text.
+*/
+int cmdExplore(int argc, char **argv, FILE *out, FILE *err);
+extern const char exploreUsage[];
+
 #endif

@@ -15,7 +15,10 @@ enum rngStream {
     RNG_SOURCE = 1,   /* the source organization's contents */
     RNG_JITTER = 2,   /* replication latency and notification jitter */
     RNG_TEST = 3,     /* property tests and benchmarks */
-    RNG_MODEL = 4     /* any other model choice */
+    RNG_MODEL = 4,    /* any other model choice */
+    RNG_GEN_WORLD = 5,   /* explore: a generated scenario's world (sim/run/gen.c) */
+    RNG_GEN_SCRIPT = 6,  /* explore: its steps */
+    RNG_GEN_PROC = 7     /* explore: the migrator's procedure (cleanups, waits, reruns) */
 };
 
 typedef struct rng {
