@@ -152,12 +152,14 @@ static int parseArgs(int argc, char **argv, exploreArgs *a, FILE *err) {
 
 /* What the runs found. */
 typedef struct tally {
-    uint64_t broken[CHK__COUNT], disagree[CHK__COUNT], step_failed;
+    uint64_t broken[CHK__COUNT], disagree[CHK__COUNT], step_failed, run_error;
     int found[CHK__COUNT];
     genScn first[CHK__COUNT];          /* the first world that broke each invariant */
     uint64_t first_failed_seed;
     int failed_line;
-    char failed_why[256];
+    char failed_why[512];
+    uint64_t first_error_seed;
+    char error_why[512];
 } tally;
 
 /* The output files: one per chosen invariant, planned before any run. */
@@ -209,6 +211,10 @@ static int runAll(const exploreArgs *a, tally *t, FILE *err) {
         if (st != MS_OK) {
             fprintf(err, "migsim: error: seed %llu: %s\n", (unsigned long long)(a->seed + i), why);
             return 2;
+        }
+        if (v.run_error && t->run_error++ == 0) {
+            t->first_error_seed = a->seed + i;
+            snprintf(t->error_why, sizeof t->error_why, "%s", v.why);
         }
         if (v.step_failed && t->step_failed++ == 0) {
             t->first_failed_seed = a->seed + i;
@@ -314,6 +320,10 @@ static int report(const exploreArgs *a, tally *t, const plan *p, FILE *out, FILE
         fprintf(out, "a step failed in %llu of %llu runs (judged nothing); first at seed %llu: line %d: %s\n",
                 (unsigned long long)t->step_failed, (unsigned long long)a->runs,
                 (unsigned long long)t->first_failed_seed, t->failed_line, t->failed_why);
+    if (t->run_error)
+        fprintf(out, "a run stopped on an error in %llu of %llu runs (judged nothing); first at seed %llu: %s\n",
+                (unsigned long long)t->run_error, (unsigned long long)a->runs,
+                (unsigned long long)t->first_error_seed, t->error_why);
     return anyBroken ? 1 : 0;
 }
 

@@ -50,6 +50,7 @@ msStatus exploreRunText(const char *file, const char *text, size_t len, const ch
     simOptions opt = {0, 0, NULL, 0, spec, 0};
     st = simInit(&s, &sc, &opt);
     if (st == MS_FAIL) st = MS_INPUT;   /* not set up: an error, not a failed run */
+    int built = st == MS_OK;
     if (st == MS_OK) st = simRun(&s);
     runResult r;
     memset(&r, 0, sizeof r);
@@ -61,6 +62,11 @@ msStatus exploreRunText(const char *file, const char *text, size_t len, const ch
         if (!r.step_failed) judge(&r, invariants, v);
     } else if (st == MS_NOMEM) {
         snprintf(err, errsz, "out of memory (%s)", s.k.where[0] ? s.k.where : "running the scenario");
+    } else if (built) {
+        /* The run stopped on an error of its own (exit 2 for `migsim run`): a finding, not the explorer's failure. */
+        v->run_error = 1;
+        snprintf(v->why, sizeof v->why, "%s", s.k.err[0] ? s.k.err : msStatusName(st));
+        st = MS_OK;
     } else {
         snprintf(err, errsz, "%s: %s", file, s.k.err[0] ? s.k.err : msStatusName(st));
     }

@@ -15,8 +15,9 @@
 
 typedef struct exploreVerdict {
     int step_failed;     /* a step failed: the run stopped there and judged nothing */
+    int run_error;       /* the run stopped on an error (a migrator's, say: exit 2); why says it */
     int fail_line;
-    char why[256];       /* the failed step's reason */
+    char why[512];       /* the failed step's reason */
     unsigned broken;     /* bit c: checker c broken (its expectation failed and the result agrees) */
     unsigned disagree;   /* bit c: its expectation and the result's outcomes said different things */
 } exploreVerdict;
@@ -25,8 +26,9 @@ typedef struct exploreVerdict {
 ** Parse text (len bytes, named file in messages) and run it with the
 ** migrator spec names (as `--migrator SPEC`; NULL: the scenario's), then judge the checkers
 ** of mask invariants.  MS_OK with *v filled for any run that ran, failed
-** steps included; MS_INPUT when the text does not parse or the world cannot
-** be built, MS_NOMEM, or another status of the run, with the reason in err.
+** steps and runs stopped by an error (v->run_error) included; MS_INPUT when
+** the text does not parse or the world cannot be built, MS_NOMEM, with the
+** reason in err.
 */
 msStatus exploreRunText(const char *file, const char *text, size_t len, const char *spec, unsigned invariants,
                         exploreVerdict *v, char *err, size_t errsz);

@@ -218,6 +218,19 @@ static void drawScript(genState *st, genProcedure proc) {
         procedure(st, proc);
         selected = g->nusers;
     }
+    if (ncancel == 0 && m->users != genAllUsers(g)) {
+        /* Some users first, then everyone: the story ends with a run over all. */
+        push(st, GS_WAIT_DONE);
+        push(st, GS_MIGRATE)->users = genAllUsers(g);
+    }
+    /* "Nothing missing at the end" is a promise about the last run over every
+    ** user: pinned, so no shrinking turns a lost item into a run never made. */
+    for (int i = g->nsteps - 1; i >= 0; i--)
+        if (g->steps[i].kind == GS_MIGRATE) {
+            msAssert(g->steps[i].users == genAllUsers(g));
+            g->steps[i].pinned = 1;
+            break;
+        }
     int during = (int)rngBetween(r, 0, 2);
     for (int d = 0; d < during; d++) disturb(st);
     if (st->failed_dc >= 0) push(st, GS_RESTORE_DC)->dc = st->failed_dc;

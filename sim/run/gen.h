@@ -60,6 +60,7 @@ typedef struct genStep {
     int link;            /* fail and restore link: the link between sites link and link+1 */
     int64_t n;           /* cancel's N, deliver's count */
     simtime dur;         /* wait */
+    int pinned;          /* the story's last run over every user: the shrinker never removes it */
 } genStep;
 
 /* The migrator's procedure after a cancelled run (docs/exploring.md). */

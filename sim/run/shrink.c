@@ -51,6 +51,20 @@ static int try(shrinker *k, const genScn *cand) {
     return 1;
 }
 
+/* Remove the steps in [from, from+count) but the pinned ones; returns how many went. */
+static int removeUnpinned(genScn *g, int from, int count) {
+    int w = from, gone = 0;
+    for (int s = from; s < g->nsteps; s++) {
+        if (s < from + count && !g->steps[s].pinned) {
+            gone++;
+            continue;
+        }
+        g->steps[w++] = g->steps[s];
+    }
+    g->nsteps -= gone;
+    return gone;
+}
+
 static void removeSteps(genScn *g, int from, int count) {
     msAssert(from >= 0 && count >= 0 && from + count <= g->nsteps);
     memmove(&g->steps[from], &g->steps[from + count], (size_t)(g->nsteps - from - count) * sizeof g->steps[0]);
@@ -64,7 +78,7 @@ static int ddminSteps(shrinker *k) {
         int len = k->cur->nsteps, chunk = (len + n - 1) / n, reduced = 0;
         for (int start = 0; start < len; start += chunk) {
             genScn cand = *k->cur;
-            removeSteps(&cand, start, start + chunk <= len ? chunk : len - start);
+            if (!removeUnpinned(&cand, start, start + chunk <= len ? chunk : len - start)) continue;
             int r = try(k, &cand);
             if (r < 0) return -1;
             if (r) {
