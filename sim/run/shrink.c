@@ -252,13 +252,12 @@ static int simplerWorld(const genScn *g, int i, genScn *c) {
 
 #define WORLD_VALUES 10
 
-static uint32_t lowestBit(uint32_t m) {
-    return m & (~m + 1);
-}
+/* Per step: dc=, count, `all`, cancel at 0, then one field per user to take out of its USERS. */
+#define STEP_FIELDS (4 + GEN_MAX_USERS)
 
 static int simplerStep(const genScn *g, int i, genScn *c) {
     if (i < WORLD_VALUES) return simplerWorld(g, i, c);
-    int s = (i - WORLD_VALUES) / 4, f = (i - WORLD_VALUES) % 4;
+    int s = (i - WORLD_VALUES) / STEP_FIELDS, f = (i - WORLD_VALUES) % STEP_FIELDS;
     if (s >= g->nsteps) return CAND_END;
     *c = *g;
     genStep *st = &c->steps[s];
@@ -273,19 +272,22 @@ static int simplerStep(const genScn *g, int i, genScn *c) {
         st->n = 1;
         return CAND_MADE;
     case 2:
-        if ((st->kind == GS_MIGRATE || st->kind == GS_CLEANUP) && st->users != all) {
-            st->users = all;
-            return CAND_MADE;
-        }
-        if ((st->kind == GS_DELIVER || st->kind == GS_LOGON) && st->users != lowestBit(st->users)) {
-            st->users = lowestBit(st->users);
-            return CAND_MADE;
-        }
-        return CAND_SKIP;
-    default:
+        if ((st->kind != GS_MIGRATE && st->kind != GS_CLEANUP) || st->users == all) return CAND_SKIP;
+        st->users = all;
+        return CAND_MADE;
+    case 3:
         if ((st->kind != GS_CANCEL_MAILBOXES && st->kind != GS_CANCEL_ITEMS) || st->n == 0) return CAND_SKIP;
         st->n = 0;
         return CAND_MADE;
+    default: {
+        uint32_t bit = 1u << (f - 4);
+        /* A delivery or a logon to fewer users; a migrate or a cleanup only once it is not `all`. */
+        int fewer = st->kind == GS_DELIVER || st->kind == GS_LOGON ||
+                    ((st->kind == GS_MIGRATE || st->kind == GS_CLEANUP) && st->users != all && !st->pinned);
+        if (!fewer || !(st->users & bit) || st->users == bit) return CAND_SKIP;
+        st->users &= ~bit;
+        return CAND_MADE;
+    }
     }
 }
 

@@ -20,8 +20,9 @@
 **      keeps the failure;
 **   7. simpler values: AD 2003, no latency line, one item count, fewer items,
 **      one folder, no rules, the default rate, everything on DC1, no
-**      `dc=` on a migrate, one message per delivery, one user per delivery
-**      or logon, `all` for a migrate or cleanup, cancel at 0.
+**      `dc=` on a migrate, one message per delivery, `all` for a migrate or
+**      cleanup (else fewer users), cancel at 0, fewer users per delivery
+**      or logon.
 **
 ** Every candidate is tried with the caller's predicate ("does it still fail
 ** the same way?"); the shrinker keeps the first candidate that does.  It is

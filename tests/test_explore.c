@@ -1,0 +1,253 @@
+/*
+** Tests of `migsim explore` (sim/cli/explore.c over sim/run/explore.c),
+** driven in process through cliMain: against builtin:wizard2003 the
+** invariant no-merged is broken, and the minimal scenario written is a
+** handful of lines that `migsim run` fails on `expect all not merged`, with
+** no failed step; against builtin:refuse-initialized, built never to merge
+** into a mailbox it did not clone, 300 worlds find no merge and write
+** nothing; the same arguments give the same output and the same file byte
+** for byte; each usage error is one line and exit 2, before any run; help
+** lists the command.  And exploreRunText: a text that does not parse is an
+** error, a run is judged on its invariants only.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "run/checker.h"
+#include "run/explore.h"
+
+typedef struct captured {
+    int status;
+    char *out, *err;
+} captured;
+
+static captured runCli(int argc, const char **argv) {
+    captured c;
+    size_t no, ne;
+    FILE *out = open_memstream(&c.out, &no);
+    FILE *err = open_memstream(&c.err, &ne);
+    c.status = cliMain(argc, (char **)argv, out, err);
+    fclose(out);
+    fclose(err);
+    return c;
+}
+
+static void freeCaptured(captured *c) {
+    free(c->out);
+    free(c->err);
+}
+
+static char tmpdir[256];
+
+static int setupDir(void **state) {
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-explore-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardownDir(void **state) {
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+/* Statements: lines that are neither blank nor comments. */
+static int statements(const char *s) {
+    int n = 0;
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len && s[0] != '#') n++;
+        s += len + (e ? 1 : 0);
+    }
+    return n;
+}
+
+static void testWizardMergesAndShrinks(void **state) {
+    (void)state;
+    const char *argv[] = {"migsim", "explore", "--migrator", "builtin:wizard2003", "--invariant", "no-merged",
+                          "--runs", "40", "--out", tmpdir};
+    captured c = runCli(10, argv);
+    assert_string_equal(c.err, "");
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.out, "explore: builtin:wizard2003, seeds 1..40, invariants no-merged\n"));
+    assert_non_null(strstr(c.out, "no-merged     broken in "));
+    assert_null(strstr(c.out, "no-ghost"));
+    char path[400];
+    snprintf(path, sizeof path, "%s/explore-no-merged.scn", tmpdir);
+    assert_non_null(strstr(c.out, path));
+    char *text = slurp(path);
+    assert_non_null(text);
+    /* A handful of lines: the world, a few steps, the end, the expectation. */
+    assert_in_range(statements(text), 8, 20);
+    assert_non_null(strstr(text, "# migsim explore: breaks no-merged"));
+    assert_non_null(strstr(text, " migrator=wizard2003\n"));
+    assert_non_null(strstr(text, "\nwait done\nwait converged\nexpect all not merged\n"));
+    /* `migsim run` fails the same way: that expectation, no failed step. */
+    const char *run[] = {"migsim", "run", path, "--quiet"};
+    captured r = runCli(4, run);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.out, "expectation failed: expect all not merged: found user"));
+    assert_null(strstr(r.out, "step failed"));
+    assert_non_null(strstr(r.out, "verdict: FAIL (1 of 1 expectations failed"));
+    freeCaptured(&r);
+    /* Again: the same output, the same file. */
+    captured c2 = runCli(10, argv);
+    assert_int_equal(c2.status, 1);
+    assert_string_equal(c.out, c2.out);
+    char *text2 = slurp(path);
+    assert_string_equal(text, text2);
+    free(text2);
+    free(text);
+    freeCaptured(&c2);
+    freeCaptured(&c);
+}
+
+static void testRefuseNeverMerges(void **state) {
+    (void)state;
+    const char *argv[] = {"migsim", "explore", "--migrator", "builtin:refuse-initialized", "--invariant",
+                          "no-merged", "--runs", "300", "--out", tmpdir};
+    captured c = runCli(10, argv);
+    assert_string_equal(c.err, "");
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "no-merged     held in all 300 runs\n"));
+    char path[400];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/explore-no-merged.scn", tmpdir);
+    unlink(path);
+    captured again = runCli(10, argv);
+    assert_int_equal(again.status, 0);
+    assert_int_not_equal(stat(path, &st), 0);   /* nothing broken, nothing written */
+    freeCaptured(&again);
+    freeCaptured(&c);
+}
+
+/* Every invariant, one seed: `--seed S --runs 1` explores exactly the world run S-1 of --seed 1 did. */
+static void testOneSeedReproduces(void **state) {
+    (void)state;
+    const char *argv[] = {"migsim", "explore", "--seed", "4", "--runs", "1", "--invariant", "no-merged",
+                          "--out", tmpdir};
+    captured c = runCli(10, argv);
+    assert_string_equal(c.err, "");
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.out, "no-merged     broken in 1 of 1 runs (100.0%); first at seed 4\n"));
+    freeCaptured(&c);
+}
+
+static void expectUsage(int argc, const char **argv, const char *msg) {
+    captured c = runCli(argc, argv);
+    assert_int_equal(c.status, 2);
+    assert_string_equal(c.out, "");
+    if (!strstr(c.err, msg)) fail_msg("expected '%s' in '%s'", msg, c.err);
+    assert_non_null(strstr(c.err, "migsim: error: "));
+    assert_int_equal(strchr(c.err, '\n') - c.err + 1, (long)strlen(c.err));   /* one line */
+    freeCaptured(&c);
+}
+
+static void testUsageErrors(void **state) {
+    (void)state;
+    const char *a1[] = {"migsim", "explore", "--runs", "0"};
+    expectUsage(4, a1, "--runs needs a number from 1 to 100000000, not '0'");
+    const char *a2[] = {"migsim", "explore", "--invariant", "no-such"};
+    expectUsage(4, a2, "unknown invariant 'no-such'");
+    const char *a3[] = {"migsim", "explore", "--seed", "x1"};
+    expectUsage(4, a3, "--seed needs a number");
+    const char *a4[] = {"migsim", "explore", "--out", "a", "--out", "b"};
+    expectUsage(6, a4, "--out given twice");
+    const char *a5[] = {"migsim", "explore", "--bogus"};
+    expectUsage(3, a5, "unknown option '--bogus'");
+    const char *a6[] = {"migsim", "explore", "--migrator", "builtin:nope"};
+    expectUsage(4, a6, "--migrator:");
+    const char *a7[] = {"migsim", "explore", "--invariant", "no-ghost", "--invariant=no-ghost"};
+    expectUsage(5, a7, "--invariant no-ghost given twice");
+    const char *a8[] = {"migsim", "explore", "--seed", "9223372036854775807", "--runs", "2"};
+    expectUsage(6, a8, "--seed plus --runs passes");
+    const char *a9[] = {"migsim", "explore", "--out", "/nonexistent/dir", "--runs", "1"};
+    captured c = runCli(6, a9);
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.err, "migsim: error: "));
+    assert_null(strstr(c.out, "broken"));   /* refused before any run */
+    freeCaptured(&c);
+}
+
+static void testHelp(void **state) {
+    (void)state;
+    const char *top[] = {"migsim", "help"};
+    captured c = runCli(2, top);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "migsim explore [--migrator SPEC] [--runs N] [--seed S] [--invariant NAME]..."));
+    assert_non_null(strstr(c.out, "  explore "));
+    freeCaptured(&c);
+    const char *sub[] = {"migsim", "explore", "--help"};
+    c = runCli(3, sub);
+    assert_int_equal(c.status, 0);
+    assert_string_equal(c.out, exploreUsage);
+    for (int i = 0; i < CHK__COUNT; i++) assert_non_null(strstr(c.out, checkerGet(i)->name));
+    freeCaptured(&c);
+}
+
+static void testRunText(void **state) {
+    (void)state;
+    exploreVerdict v;
+    char err[512];
+    const char *bad = "site S1\ndc DC1 site=S2\n";
+    assert_int_equal(exploreRunText("bad.scn", bad, strlen(bad), NULL, 0, &v, err, sizeof err), MS_INPUT);
+    assert_non_null(strstr(err, "bad.scn:2:"));
+    /* The KB reproduction: user3 and user4 merged; only the invariants asked for are judged. */
+    const char *kb = "site HQ\ndc DC1 site=HQ gc\ndc DC2 site=HQ\nserver EX1 dc=DC1\nsource users=6\n"
+                     "wizard server=EX1 dc=DC1\nmigrate all\ncancel when mailboxes=2\nwait 2m\ndeliver user3\n"
+                     "logon user4\nmigrate all\nwait done\nwait converged\n"
+                     "expect all not merged\nexpect all not duplicate\n";
+    unsigned both = 1u << CHK_NO_MERGED | 1u << CHK_NO_DUPLICATE;
+    assert_int_equal(exploreRunText("kb.scn", kb, strlen(kb), NULL, both, &v, err, sizeof err), MS_OK);
+    assert_false(v.step_failed);
+    assert_int_equal(v.broken, 1u << CHK_NO_MERGED);
+    assert_int_equal(v.disagree, 0);
+    assert_int_equal(exploreRunText("kb.scn", kb, strlen(kb), NULL, 1u << CHK_NO_DUPLICATE, &v, err, sizeof err),
+                     MS_OK);
+    assert_int_equal(v.broken, 0);
+    /* The result says merged, but with no `expect all not merged` line the two forms disagree: not counted. */
+    size_t cut = strlen(kb) - strlen("expect all not merged\nexpect all not duplicate\n");
+    assert_int_equal(exploreRunText("kb.scn", kb, cut, NULL, 1u << CHK_NO_MERGED, &v, err, sizeof err), MS_OK);
+    assert_int_equal(v.broken, 0);
+    assert_int_equal(v.disagree, 1u << CHK_NO_MERGED);
+    /* A step that fails judges nothing. */
+    const char *step = "site HQ\ndc DC1 site=HQ\nserver EX1 dc=DC1\nsource users=1\nwizard server=EX1 dc=DC1\n"
+                       "cancel\nexpect all not merged\n";
+    assert_int_equal(exploreRunText("s.scn", step, strlen(step), NULL, 1u << CHK_NO_MERGED, &v, err, sizeof err),
+                     MS_OK);
+    assert_true(v.step_failed);
+    assert_int_equal(v.fail_line, 6);
+    assert_int_equal(v.broken, 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(testWizardMergesAndShrinks),
+        cmocka_unit_test(testRefuseNeverMerges),
+        cmocka_unit_test(testOneSeedReproduces),
+        cmocka_unit_test(testUsageErrors),
+        cmocka_unit_test(testHelp),
+        cmocka_unit_test(testRunText),
+    };
+    return cmocka_run_group_tests(tests, setupDir, teardownDir);
+}
