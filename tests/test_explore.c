@@ -7,7 +7,8 @@
 ** into a mailbox it did not clone, 300 worlds find no merge and write
 ** nothing; the same arguments give the same output and the same file byte
 ** for byte; each usage error is one line and exit 2, before any run; help
-** lists the command.  And exploreRunText: a text that does not parse is an
+** lists the command; docs/exploring.md quotes the file explore really
+** writes.  And exploreRunText: a text that does not parse is an
 ** error, a run is judged on its invariants only.
 */
 #include <stdarg.h>
@@ -153,6 +154,32 @@ static void testOneSeedReproduces(void **state) {
     freeCaptured(&c);
 }
 
+/* The scenario docs/exploring.md quotes after its "<!-- explore: ... -->" line is what explore writes. */
+static void testDocQuoteIsReal(void **state) {
+    (void)state;
+    char *doc = slurp("docs/exploring.md");
+    assert_non_null(doc);
+    const char *mark = "<!-- explore: --migrator builtin:wizard2003 --invariant no-merged -->\n```\n";
+    char *q = strstr(doc, mark);
+    assert_non_null(q);
+    q += strlen(mark);
+    char *end = strstr(q, "```\n");
+    assert_non_null(end);
+    *end = '\0';
+    const char *argv[] = {"migsim", "explore", "--migrator", "builtin:wizard2003", "--invariant", "no-merged",
+                          "--runs", "10", "--out", tmpdir};
+    captured c = runCli(10, argv);
+    assert_int_equal(c.status, 1);
+    char path[400];
+    snprintf(path, sizeof path, "%s/explore-no-merged.scn", tmpdir);
+    char *text = slurp(path);
+    assert_non_null(text);
+    assert_string_equal(text, q);
+    free(text);
+    free(doc);
+    freeCaptured(&c);
+}
+
 static void expectUsage(int argc, const char **argv, const char *msg) {
     captured c = runCli(argc, argv);
     assert_int_equal(c.status, 2);
@@ -245,6 +272,7 @@ int main(void) {
         cmocka_unit_test(testWizardMergesAndShrinks),
         cmocka_unit_test(testRefuseNeverMerges),
         cmocka_unit_test(testOneSeedReproduces),
+        cmocka_unit_test(testDocQuoteIsReal),
         cmocka_unit_test(testUsageErrors),
         cmocka_unit_test(testHelp),
         cmocka_unit_test(testRunText),
