@@ -200,6 +200,18 @@ static int planOutputs(const exploreArgs *a, plan *p, FILE *out, FILE *err) {
     return 0;
 }
 
+/*
+** The one line an error of a run ends explore with: out of memory as every
+** command says it (`migsim: error: out of memory (WHERE)`, the seed inside
+** WHERE), any other error with its seed in front.
+*/
+static void failLine(FILE *err, msStatus st, const char *what, uint64_t seed, const char *why) {
+    if (st == MS_NOMEM && strncmp(why, "out of memory (", 15) == 0)
+        fprintf(err, "migsim: error: out of memory (%s %llu: %s\n", what, (unsigned long long)seed, why + 15);
+    else
+        fprintf(err, "migsim: error: %s %llu: %s\n", what, (unsigned long long)seed, why);
+}
+
 static int runAll(const exploreArgs *a, tally *t, FILE *err) {
     genProcedure proc = genProcedureOf(a->spec);
     for (uint64_t i = 0; i < a->runs; i++) {
@@ -209,7 +221,7 @@ static int runAll(const exploreArgs *a, tally *t, FILE *err) {
         genGenerate(a->seed + i, proc, a->spec, a->invariants, &g);
         msStatus st = exploreRunGen(&g, a->spec, &v, why, sizeof why);
         if (st != MS_OK) {
-            fprintf(err, "migsim: error: seed %llu: %s\n", (unsigned long long)(a->seed + i), why);
+            failLine(err, st, "seed", a->seed + i, why);
             return 2;
         }
         if (v.run_error && t->run_error++ == 0) {
@@ -266,7 +278,7 @@ static int shrinkOne(const exploreArgs *a, tally *t, int c, const plan *p, FILE 
     char why[512];
     msStatus st = exploreShrink(&g, c, a->spec, SHRINK_BUDGET, &ss, why, sizeof why);
     if (st != MS_OK) {
-        fprintf(err, "migsim: error: shrinking seed %llu: %s\n", (unsigned long long)seed, why);
+        failLine(err, st, "shrinking seed", seed, why);
         return 2;
     }
     char comment[512], text[GEN_TEXT_MAX];
@@ -282,9 +294,12 @@ static int shrinkOne(const exploreArgs *a, tally *t, int c, const plan *p, FILE 
     }
     int rc = writeScenario(&p->t[c], text, len, err);
     if (rc) return rc;
-    fprintf(out, "  minimal: %s (%d lines, shrunk in %d runs%s); migsim run %s%s%s\n", p->path[c], countLines(text),
-            ss.tries, ss.exhausted ? ", budget spent" : "", p->path[c], g.migrator[0] ? "" : " --migrator ",
-            g.migrator[0] ? "" : a->spec);
+    /* A built-in is named in the file; any other migrator is given again, quoted when it has blanks. */
+    const char *q = strpbrk(a->spec, " \t") ? "'" : "";
+    fprintf(out, "  minimal: %s (%d lines, shrunk in %d runs%s); migsim run %s", p->path[c], countLines(text),
+            ss.tries, ss.exhausted ? ", budget spent" : "", p->path[c]);
+    if (!g.migrator[0]) fprintf(out, " --migrator %s%s%s", q, a->spec, q);
+    fprintf(out, "\n");
     return 0;
 }
 
