@@ -96,8 +96,14 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# migsim itself takes SQLite, libuuid and jansson from their static archives
+# when they are installed (Debian's -dev packages ship them): resolving and
+# calling through the shared libraries was an eighth of a small run's
+# instructions (docs/performance.md, "Instructions per run").  The test
+# programs, the benchmarks and libmigsim.so link them as shared libraries.
+STATIC_LIBS := $(foreach l,sqlite3 uuid jansson,$(if $(wildcard $(shell $(CC) -print-file-name=lib$(l).a)),-l$(l)))
 $(BIN): $(BUILD)/obj/sim/cli/main.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -Wl,--as-needed -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic $(PKG_LIBS) -lm
 
 $(BUILD)/pic/obj/%.o: %.c $(DEPS_OK)
 	@mkdir -p $(@D)
