@@ -94,7 +94,7 @@ static int64_t cloneUser1(fixture *f) {
 }
 
 static void countersOf(fixture *f, int64_t mbx, int64_t c[4], int64_t *present) {
-    assert_int_equal(storeCounters(&f->st, mbx, 1, sourceUser(&f->src, 1), c, present), MS_OK);
+    assert_int_equal(storeCounters(&f->st, &f->src, mbx, 1, c, present), MS_OK);
 }
 
 static void test_source_generated(void **state) {

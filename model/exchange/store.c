@@ -24,7 +24,7 @@ static const char schema[] =
     " path TEXT NOT NULL, UNIQUE(mbx, path));"
     "CREATE TABLE item(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
     " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
-    "CREATE INDEX item_skey ON item(mbx, skey, mtime);"
+    "CREATE INDEX item_skey ON item(mbx, skey, mtime, fid);"
     "CREATE TABLE rule(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, name TEXT NOT NULL,"
     " fid INTEGER NOT NULL, UNIQUE(mbx, name));"
     "CREATE TABLE import(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, started INTEGER NOT NULL,"
@@ -82,16 +82,15 @@ static const char *const sql[SS__COUNT] = {
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
     [SS_FOLDER_LIST] = "SELECT f.fid, f.path, EXISTS (SELECT 1 FROM src_folder s WHERE s.user = ?2 AND s.fid = f.fid)"
                        " FROM folder f WHERE f.mbx = ?1 ORDER BY f.fid",
-    /* One pass over the mailbox's items, not one count per folder. */
-    [SS_FOLDER_COUNTS] = "SELECT fid, count(*) FROM item WHERE mbx = ?1 GROUP BY fid",
+    /* One pass over the covering index, counted per folder in C (no sort). */
+    [SS_FOLDER_COUNTS] = "SELECT fid FROM item WHERE mbx = ?1",
     [SS_SRC_FOLDER_IDS] = "SELECT fid FROM src_folder WHERE user = ?1 ORDER BY fid",
     [SS_FOLDER_IDS] = "SELECT fid FROM folder WHERE mbx = ?1",
     [SS_ITEM_KEYS] = "SELECT skey, fid FROM item WHERE mbx = ?1",
-    /* The mailbox's items in search-key order (the covering index's order),
-    ** each with whether it is a copy of one of user's source items: one probe
-    ** per item.  storeCounters aggregates the rows. */
-    [SS_COUNT_COPIES] = "SELECT t.skey, EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)"
-                        " FROM item t WHERE t.mbx = ?1 ORDER BY t.skey",
+    /* The mailbox's search keys in order, from the covering index alone;
+    ** storeCounters looks each up in the source's key order (C, not SQL:
+    ** a probe of src_item per row cost more than the scan). */
+    [SS_COUNT_COPIES] = "SELECT skey FROM item WHERE mbx = ?1 ORDER BY skey",
     [SS_COUNT_RULES] = "SELECT count(*) FROM rule WHERE mbx = ?1",
     [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
@@ -491,20 +490,34 @@ static int64_t countMbx(store *x, enum storeStmt k, int64_t mbx) {
     return count(x, st);
 }
 
-msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
+/* The position in src->items of user's item with search key skey, or -1 (bykey is sorted on skey). */
+static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
+    size_t lo = 0, hi = (size_t)src->nitems;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->bykey[mid].skey < skey) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < (size_t)src->nitems && src->bykey[lo].skey == skey; lo++)
+        if (src->items[src->bykey[lo].pos].user == user) return src->bykey[lo].pos;
+    return -1;
+}
+
+msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user,
                        int64_t c[4], int64_t *source_items) {
+    const srcUser *su = sourceUser(src, user);
+    if (!su) return MS_INPUT;
     sqlite3_stmt *st = prep(x, SS_COUNT_COPIES);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, user);
     /* total items, copies of source items, distinct source items present:
     ** equal search keys are adjacent, so a key unlike the previous copy's is new. */
     int64_t total = 0, copies = 0, present = 0, prev = 0;
     int rc, have_prev = 0;
     while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
         total++;
-        if (!sqlite3_column_int(st, 1)) continue;
         int64_t k = sqlite3_column_int64(st, 0);
+        if (userItem(src, user, k) < 0) continue;
         copies++;
         if (!have_prev || k != prev) present++;
         prev = k;
@@ -523,6 +536,19 @@ msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
 
 int64_t storeForeignItems(store *x, int64_t mbx) {
     return countMbx(x, SS_COUNT_FOREIGN, mbx);
+}
+
+/* Count one item in folder fid of v (n of them, in folder-ID order): in
+** each folder with that ID, as a count per ID would (IDs are unique per
+** mailbox in every path the model takes; the store does not enforce it). */
+static void countItem(storeFolderInfo *v, size_t n, int64_t fid) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].fid < fid) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < n && v[lo].fid == fid; lo++) v[lo].items++;
 }
 
 msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **out, size_t *n) {
@@ -550,9 +576,7 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
     sqlite3_reset(st);
     if (rc == SQLITE_DONE && (st = prep(x, SS_FOLDER_COUNTS)) != NULL) {
         sqlite3_bind_int64(st, 1, mbx);
-        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW)
-            for (size_t i = 0; i < *n; i++)
-                if ((*out)[i].fid == sqlite3_column_int64(st, 0)) (*out)[i].items = sqlite3_column_int64(st, 1);
+        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) countItem(*out, *n, sqlite3_column_int64(st, 0));
         sqlite3_reset(st);
     }
     if (rc != SQLITE_DONE) {
@@ -580,19 +604,6 @@ int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, user);
     return count(x, st);
-}
-
-/* The position in src->items of user's item with search key skey, or -1 (bykey is sorted on skey). */
-static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
-    size_t lo = 0, hi = (size_t)src->nitems;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (src->bykey[mid].skey < skey) lo = mid + 1;
-        else hi = mid;
-    }
-    for (; lo < (size_t)src->nitems && src->bykey[lo].skey == skey; lo++)
-        if (src->items[src->bykey[lo].pos].user == user) return src->bykey[lo].pos;
-    return -1;
 }
 
 /* The int64 column 0 of every row of st into a new array (*n of them). */

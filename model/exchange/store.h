@@ -155,12 +155,12 @@ msStatus storePurge(store *x, int64_t id);
 msStatus storeList(store *x, int server, mbxRow **out, size_t *n);
 
 /*
-** The judge's counters over mailbox mbx for source user su, from queries
-** over the rows (docs/semantics.md "Outcomes"): c[0] extra, c[1] dupes,
+** The judge's counters over mailbox mbx for user (a user of src), from
+** the rows (docs/semantics.md "Outcomes"): c[0] extra, c[1] dupes,
 ** c[2] missing, c[3] rules_broken; *source_items receives the number of
-** distinct source items present.
+** distinct source items present.  MS_INPUT if src has no such user.
 */
-msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
+msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user,
                        int64_t c[4], int64_t *source_items);
 
 /* Items in mbx that are copies of source user's items (search key one of

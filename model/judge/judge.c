@@ -73,7 +73,7 @@ static msStatus counters(exchange *x, int64_t row, uint32_t user, userVerdict *o
         out->counters[CTR_MISSING] = su->nitems;
         return MS_OK;
     }
-    return storeCounters(&x->st, row, user, su, out->counters, present);
+    return storeCounters(&x->st, &x->src, row, user, out->counters, present);
 }
 
 /* The account of accts (n of them) keeping the plain name (no CNF mangling). */
