@@ -51,9 +51,13 @@ static const char *const sql[SS__COUNT] = {
     ** the batch, tm is the newest target copy with its search key (NULL: none)
     ** and tfid the target folder with the source folder's path (NULL: none).
     ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */
+    /* One row per target copy (a NULL t.mtime: none), the rows of one source
+    ** item adjacent (storeMergeBatch takes their newest): a join, not a
+    ** correlated subquery, so the index cursor opens once per batch. */
     [SS_MERGE_COUNT] =
-        "SELECT s.mtime, (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey),"
-        " target_fid(s.fid) FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
+        "SELECT s.id, s.mtime, t.mtime, target_fid(s.fid) FROM src_item s"
+        " LEFT JOIN item t ON t.mbx = ?1 AND t.skey = s.skey"
+        " WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
     [SS_MERGE_REPLACE] =
         "UPDATE item SET"
         " size = (SELECT s.size FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3),"
@@ -394,12 +398,18 @@ msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t 
     /* Decide every item against the mailbox as the batch found it, then write. */
     sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
     if (!st) return MS_NOMEM;
-    int rc;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        int has_target = sqlite3_column_type(st, 1) != SQLITE_NULL;
-        if (has_target && sqlite3_column_int64(st, 1) >= sqlite3_column_int64(st, 0)) out->skipped++;
+    /* Decide each source item on its last row (its newest copy). */
+    int rc = sqlStep(x->k, st);
+    while (rc == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), mtime = sqlite3_column_int64(st, 1);
+        int has_target = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        int64_t newest = sqlite3_column_int64(st, 2);
+        int has_folder = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) == id)
+            if (sqlite3_column_int64(st, 2) > newest) newest = sqlite3_column_int64(st, 2);
+        if (has_target && newest >= mtime) out->skipped++;
         else if (has_target) out->replaced++;
-        else if (sqlite3_column_type(st, 2) != SQLITE_NULL) out->copied++;
+        else if (has_folder) out->copied++;
         else out->failed++;
     }
     sqlite3_reset(st);
