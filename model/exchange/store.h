@@ -5,7 +5,7 @@
 **
 **   mailbox(id, server, guid, user, init, created, disconnected)
 **   folder(id, mbx, fid, path)       fid: folder ID; path unique per mailbox
-**   item(id, mbx, fid, skey, size, mtime)
+**   item(id, mbx, fid, skey, size, mtime)   id: unique, assigned by the store
 **   rule(id, mbx, name, fid)         a rule names its target folder by fid
 **   import(id, mbx, started, mode, copied, skipped, replaced, failed)
 **
@@ -85,6 +85,7 @@ typedef struct store {
     sqlite3_stmt *st[SS__COUNT];
     int nservers;
     int64_t *gcn;        /* per server: the last folder counter handed out */
+    int64_t items_made;  /* item ids handed out (1..items_made; the store assigns them) */
     /* The merge's folder map for one mailbox: source folder ID -> the
     ** mailbox's folder with the same path (SQL function target_fid). */
     int64_t fmap_mbx;
