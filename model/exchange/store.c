@@ -95,11 +95,10 @@ static const char *const sql[SS__COUNT] = {
     [SS_FOLDER_COUNTS] = "SELECT fid FROM item WHERE mbx = ?1",
     [SS_SRC_FOLDER_IDS] = "SELECT fid FROM src_folder WHERE user = ?1 ORDER BY fid",
     [SS_FOLDER_IDS] = "SELECT fid FROM folder WHERE mbx = ?1",
-    [SS_ITEM_KEYS] = "SELECT skey, fid FROM item WHERE mbx = ?1",
-    /* The mailbox's search keys in order, from the covering index alone;
+    /* The mailbox's copies in search-key order, from the item key alone;
     ** storeCounters looks each up in the source's key order (C, not SQL:
     ** a probe of src_item per row cost more than the scan). */
-    [SS_COUNT_COPIES] = "SELECT skey FROM item WHERE mbx = ?1 ORDER BY skey",
+    [SS_COUNT_COPIES] = "SELECT skey, fid FROM item WHERE mbx = ?1 ORDER BY skey",
     [SS_COUNT_RULES] = "SELECT count(*) FROM rule WHERE mbx = ?1",
     [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
@@ -533,34 +532,105 @@ static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
     return -1;
 }
 
-msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user,
-                       int64_t c[4], int64_t *source_items) {
-    const srcUser *su = sourceUser(src, user);
-    if (!su) return MS_INPUT;
+/* One pass over a mailbox's copies (storeCounters). */
+typedef struct copyScan {
+    int64_t total, copies, present;   /* items; copies of the user's items; distinct ones */
+    int64_t *bad;                     /* source folders with a copy of theirs elsewhere */
+    size_t nbad, capbad;
+} copyScan;
+
+static int hasId(const int64_t *v, size_t n, int64_t id) {
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id) return 1;
+    return 0;
+}
+
+/*
+** Walk mbx's items in search-key order, each looked up among user's source
+** items: equal search keys are adjacent, so a key unlike the previous
+** copy's is a new source item present; a copy outside its source item's
+** folder marks that source folder.
+*/
+static msStatus scanCopies(store *x, const source *src, int64_t mbx, uint32_t user, copyScan *s) {
     sqlite3_stmt *st = prep(x, SS_COUNT_COPIES);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
-    /* total items, copies of source items, distinct source items present:
-    ** equal search keys are adjacent, so a key unlike the previous copy's is new. */
-    int64_t total = 0, copies = 0, present = 0, prev = 0;
-    int rc, have_prev = 0;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        total++;
-        int64_t k = sqlite3_column_int64(st, 0);
-        if (userItem(src, user, k) < 0) continue;
-        copies++;
-        if (!have_prev || k != prev) present++;
+    int64_t prev = 0;
+    int rc = SQLITE_DONE, have_prev = 0;
+    msStatus ms = MS_OK;
+    while (ms == MS_OK && (rc = sqlStep(x->k, st)) == SQLITE_ROW) {
+        s->total++;
+        int64_t k = sqlite3_column_int64(st, 0), pos = userItem(src, user, k);
+        if (pos < 0) continue;
+        s->copies++;
+        if (!have_prev || k != prev) s->present++;
         prev = k;
         have_prev = 1;
+        int64_t sf = src->items[pos].fid;
+        if (sf == sqlite3_column_int64(st, 1) || hasId(s->bad, s->nbad, sf)) continue;
+        if (s->nbad == s->capbad) ms = arrayGrow(&s->bad, &s->capbad, sizeof *s->bad, 8);
+        if (ms == MS_OK) s->bad[s->nbad++] = sf;
     }
     sqlite3_reset(st);
-    int64_t broken = countMbx(x, SS_COUNT_BROKEN, mbx);
-    if (rc != SQLITE_DONE || broken < 0) return MS_NOMEM;
-    c[0] = total - copies;
-    c[1] = copies - present;
-    c[2] = su->nitems - present;
-    c[3] = broken;
-    *source_items = present;
+    return ms != MS_OK ? ms : rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
+}
+
+/* The int64 column 0 of every row of st into a new array (*n of them). */
+static msStatus column0(store *x, sqlite3_stmt *st, int64_t **out, size_t *n) {
+    size_t cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
+        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) break;
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
+}
+
+/*
+** A source folder is not kept when the mailbox has no folder with its ID,
+** or a copy of one of its items sits in another folder (s->bad); the
+** folder lists are a handful of IDs.
+*/
+static msStatus foldersNotKept(store *x, int64_t mbx, uint32_t user, const copyScan *s,
+                               int64_t *lost, int64_t *total) {
+    sqlite3_stmt *sf = prep(x, SS_SRC_FOLDER_IDS), *mf = prep(x, SS_FOLDER_IDS);
+    if (!sf || !mf) return MS_NOMEM;
+    int64_t *srcf = NULL, *have = NULL;
+    size_t ns = 0, nh = 0;
+    sqlite3_bind_int64(sf, 1, user);
+    sqlite3_bind_int64(mf, 1, mbx);
+    msStatus rc = column0(x, sf, &srcf, &ns);
+    if (rc == MS_OK) rc = column0(x, mf, &have, &nh);
+    if (rc == MS_OK) {
+        *lost = 0;
+        for (size_t i = 0; i < ns; i++) *lost += !hasId(have, nh, srcf[i]) || hasId(s->bad, s->nbad, srcf[i]);
+        *total = (int64_t)ns;
+    }
+    free(srcf);
+    free(have);
+    return rc;
+}
+
+msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user, storeCopyCounts *out,
+                       int folders) {
+    const srcUser *su = sourceUser(src, user);
+    memset(out, 0, sizeof *out);
+    if (!su) return MS_INPUT;
+    copyScan s = {0};
+    msStatus rc = scanCopies(x, src, mbx, user, &s);
+    int64_t broken = rc == MS_OK ? countMbx(x, SS_COUNT_BROKEN, mbx) : -1;
+    if (rc == MS_OK && broken < 0) rc = MS_NOMEM;
+    if (rc == MS_OK && folders) rc = foldersNotKept(x, mbx, user, &s, &out->folders_lost, &out->folders);
+    free(s.bad);
+    if (rc != MS_OK) return rc;
+    out->c[0] = s.total - s.copies;
+    out->c[1] = s.copies - s.present;
+    out->c[2] = su->nitems - s.present;
+    out->c[3] = broken;
+    out->present = s.present;
     return MS_OK;
 }
 
@@ -634,63 +704,6 @@ int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, user);
     return count(x, st);
-}
-
-/* The int64 column 0 of every row of st into a new array (*n of them). */
-static msStatus column0(store *x, sqlite3_stmt *st, int64_t **out, size_t *n) {
-    size_t cap = 0;
-    int rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) break;
-        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
-}
-
-static int hasId(const int64_t *v, size_t n, int64_t id) {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == id) return 1;
-    return 0;
-}
-
-/*
-** A source folder is not kept when the mailbox has no folder with its ID,
-** or a copy of one of its items sits in another folder.  One pass over the
-** mailbox's items finds the misplaced copies, each looked up in the
-** source's search-key order; the folder lists are a handful of IDs.
-*/
-int64_t storeFoldersNotKept(store *x, const source *src, int64_t mbx, uint32_t user, int64_t *total) {
-    sqlite3_stmt *sf = prep(x, SS_SRC_FOLDER_IDS), *mf = prep(x, SS_FOLDER_IDS), *it = prep(x, SS_ITEM_KEYS);
-    *total = 0;
-    if (!sf || !mf || !it) return -1;
-    int64_t *srcf = NULL, *have = NULL, *bad = NULL;
-    size_t ns = 0, nh = 0, nb = 0, capb = 0;
-    sqlite3_bind_int64(sf, 1, user);
-    sqlite3_bind_int64(mf, 1, mbx);
-    sqlite3_bind_int64(it, 1, mbx);
-    int64_t lost = -1;
-    if (column0(x, sf, &srcf, &ns) != MS_OK || column0(x, mf, &have, &nh) != MS_OK) goto done;
-    int rc;
-    while ((rc = sqlStep(x->k, it)) == SQLITE_ROW) {
-        int64_t pos = userItem(src, user, sqlite3_column_int64(it, 0));
-        if (pos < 0 || src->items[pos].fid == sqlite3_column_int64(it, 1) || hasId(bad, nb, src->items[pos].fid))
-            continue;
-        if (nb == capb && arrayGrow(&bad, &capb, sizeof *bad, 8) != MS_OK) break;
-        bad[nb++] = src->items[pos].fid;
-    }
-    sqlite3_reset(it);
-    if (rc != SQLITE_DONE) goto done;
-    lost = 0;
-    for (size_t i = 0; i < ns; i++) lost += !hasId(have, nh, srcf[i]) || hasId(bad, nb, srcf[i]);
-    *total = (int64_t)ns;
-done:
-    free(srcf);
-    free(have);
-    free(bad);
-    return lost;
 }
 
 msStatus storeImportBegin(store *x, int64_t mbx, simtime now) {

@@ -155,26 +155,27 @@ msStatus storePurge(store *x, int64_t id);
 /* Mailboxes of server (-1: every server) in id order; *out malloc'd, *n rows. */
 msStatus storeList(store *x, int server, mbxRow **out, size_t *n);
 
+/* What storeCounters finds in a mailbox. */
+typedef struct storeCopyCounts {
+    int64_t c[4];             /* extra, dupes, missing, rules_broken */
+    int64_t present;          /* distinct source items present */
+    int64_t folders;          /* the user's source folders (asked for only) */
+    int64_t folders_lost;     /* of them, not kept (asked for only) */
+} storeCopyCounts;
+
 /*
 ** The judge's counters over mailbox mbx for user (a user of src), from
-** the rows (docs/semantics.md "Outcomes"): c[0] extra, c[1] dupes,
-** c[2] missing, c[3] rules_broken; *source_items receives the number of
-** distinct source items present.  MS_INPUT if src has no such user.
+** one pass over its items (docs/semantics.md "Outcomes"); with folders,
+** also the user's source folders mbx does not keep: a folder is kept when
+** the mailbox has a folder with the source folder's ID and every copy of
+** the source folder's items sits in it.  MS_INPUT if src has no such user.
 */
-msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user,
-                       int64_t c[4], int64_t *source_items);
+msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user, storeCopyCounts *out,
+                       int folders);
 
 /* Items in mbx that are copies of source user's items (search key one of
 ** theirs), surplus copies included; -1 on error. */
 int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user);
-
-/*
-** Source folders of user that mbx does not keep: a folder is kept when the
-** mailbox has a folder with the source folder's ID and every copy of the
-** source folder's items sits in it.  *total receives the user's source
-** folders.  -1 on error.
-*/
-int64_t storeFoldersNotKept(store *x, const source *src, int64_t mbx, uint32_t user, int64_t *total);
 
 /* Open an import session into mailbox mbx at now: the batches that follow
 ** (storeCloneBatch, storeMergeBatch) are counted in it. */
