@@ -259,7 +259,7 @@ fuzz: $(BUILD)/fuzz/fuzz_parser $(BUILD)/fuzz/fuzz_run
 	 $(BUILD)/fuzz/fuzz_run -max_total_time=$$r $(FUZZ_OPTS) $(BUILD)/fuzz/corpus-run
 
 bench: $(BIN) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for b in $(BENCH_BIN); do MIGSIM=$(BIN) $$b || exit 1; done
 
 # The headers installed are the public roots and every project header they
 # include (tools/publicheaders.sh), under include/migsim/ by layer path, so
