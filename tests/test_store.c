@@ -40,8 +40,8 @@ static int setupWith(void **state, const char *src_line) {
     rngSeed(&r, 7, RNG_SOURCE);
     guidInit(&f->gg, 7);
     if (sqlite3_open(":memory:", &f->db) != SQLITE_OK) return -1;
-    if (sourceSchema(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
-    if (sourceGenerate(&f->src, f->db, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
+    if (sourceTables(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
+    if (sourceGenerate(&f->src, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
     if (storeOpen(&f->st, f->db, 2, e, sizeof e) != MS_OK) return -1;
     *state = f;
     return 0;
