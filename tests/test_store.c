@@ -42,7 +42,7 @@ static int setupWith(void **state, const char *src_line) {
     if (sqlite3_open(":memory:", &f->db) != SQLITE_OK) return -1;
     if (sourceTables(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
     if (sourceGenerate(&f->src, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
-    if (storeOpen(&f->st, f->db, 2, e, sizeof e) != MS_OK) return -1;
+    if (storeOpen(&f->st, f->db, &f->src, 2, e, sizeof e) != MS_OK) return -1;
     *state = f;
     return 0;
 }
@@ -95,7 +95,7 @@ static int64_t cloneUser1(fixture *f) {
 
 static void countersOf(fixture *f, int64_t mbx, int64_t c[4], int64_t *present) {
     storeCopyCounts cc;
-    assert_int_equal(storeCounters(&f->st, &f->src, mbx, 1, &cc, 0), MS_OK);
+    assert_int_equal(storeCounters(&f->st, mbx, 1, &cc, 0), MS_OK);
     memcpy(c, cc.c, sizeof cc.c);
     *present = cc.present;
 }

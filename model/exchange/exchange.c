@@ -73,7 +73,7 @@ msStatus exBuild(kernel *k, directory *d, const exConfig *cfg, exchange **out) {
     }
     msStatus rc = sourceTables(x->db, &x->src, k->err, sizeof k->err);
     if (rc == MS_OK) rc = buildServers(x, cfg);
-    if (rc == MS_OK) rc = storeOpen(&x->st, x->db, x->nservers, k->err, sizeof k->err);
+    if (rc == MS_OK) rc = storeOpen(&x->st, x->db, &x->src, x->nservers, k->err, sizeof k->err);
     x->st.k = k;
     if (rc == MS_OK) rc = holdingOpen(x);
     x->admin_dc = cfg->admin_dc;

@@ -89,11 +89,9 @@ static const char *const sql[SS__COUNT] = {
     [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
     [SS_LIST] = "SELECT id, guid, user, disconnected, created FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
-    [SS_FOLDER_LIST] = "SELECT f.fid, f.path, EXISTS (SELECT 1 FROM src_folder s WHERE s.user = ?2 AND s.fid = f.fid)"
-                       " FROM folder f WHERE f.mbx = ?1 ORDER BY f.fid",
+    [SS_FOLDER_LIST] = "SELECT fid, path FROM folder WHERE mbx = ?1 ORDER BY fid",
     /* One pass over the covering index, counted per folder in C (no sort). */
     [SS_FOLDER_COUNTS] = "SELECT fid FROM item WHERE mbx = ?1",
-    [SS_SRC_FOLDER_IDS] = "SELECT fid FROM src_folder WHERE user = ?1 ORDER BY fid",
     [SS_FOLDER_IDS] = "SELECT fid FROM folder WHERE mbx = ?1",
     /* The mailbox's copies in search-key order, from the item key alone;
     ** storeCounters looks each up in the source's key order (C, not SQL:
@@ -200,9 +198,10 @@ static msStatus buildFolderMap(store *x, int64_t mbx, uint32_t u) {
     return rc;
 }
 
-msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz) {
+msStatus storeOpen(store *x, sqlite3 *db, const source *src, int nservers, char *err, size_t errsz) {
     memset(x, 0, sizeof *x);
     x->db = db;
+    x->src = src;
     x->nservers = nservers;
     x->gcn = calloc(nservers > 0 ? (size_t)nservers : 1, sizeof *x->gcn);
     char *msg = NULL;
@@ -594,28 +593,27 @@ static msStatus column0(store *x, sqlite3_stmt *st, int64_t **out, size_t *n) {
 ** or a copy of one of its items sits in another folder (s->bad); the
 ** folder lists are a handful of IDs.
 */
-static msStatus foldersNotKept(store *x, int64_t mbx, uint32_t user, const copyScan *s,
+static msStatus foldersNotKept(store *x, int64_t mbx, const srcUser *su, const copyScan *s,
                                int64_t *lost, int64_t *total) {
-    sqlite3_stmt *sf = prep(x, SS_SRC_FOLDER_IDS), *mf = prep(x, SS_FOLDER_IDS);
-    if (!sf || !mf) return MS_NOMEM;
-    int64_t *srcf = NULL, *have = NULL;
-    size_t ns = 0, nh = 0;
-    sqlite3_bind_int64(sf, 1, user);
+    sqlite3_stmt *mf = prep(x, SS_FOLDER_IDS);
+    if (!mf) return MS_NOMEM;
+    int64_t *have = NULL;
+    size_t nh = 0;
     sqlite3_bind_int64(mf, 1, mbx);
-    msStatus rc = column0(x, sf, &srcf, &ns);
-    if (rc == MS_OK) rc = column0(x, mf, &have, &nh);
+    msStatus rc = column0(x, mf, &have, &nh);
     if (rc == MS_OK) {
+        const srcFolder *sf = &x->src->folders[su->first_folder - 1];
         *lost = 0;
-        for (size_t i = 0; i < ns; i++) *lost += !hasId(have, nh, srcf[i]) || hasId(s->bad, s->nbad, srcf[i]);
-        *total = (int64_t)ns;
+        for (int64_t i = 0; i < su->nfolders; i++)
+            *lost += !hasId(have, nh, sf[i].fid) || hasId(s->bad, s->nbad, sf[i].fid);
+        *total = su->nfolders;
     }
-    free(srcf);
     free(have);
     return rc;
 }
 
-msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user, storeCopyCounts *out,
-                       int folders) {
+msStatus storeCounters(store *x, int64_t mbx, uint32_t user, storeCopyCounts *out, int folders) {
+    const source *src = x->src;
     const srcUser *su = sourceUser(src, user);
     memset(out, 0, sizeof *out);
     if (!su) return MS_INPUT;
@@ -623,7 +621,7 @@ msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user, 
     msStatus rc = scanCopies(x, src, mbx, user, &s);
     int64_t broken = rc == MS_OK ? countMbx(x, SS_COUNT_BROKEN, mbx) : -1;
     if (rc == MS_OK && broken < 0) rc = MS_NOMEM;
-    if (rc == MS_OK && folders) rc = foldersNotKept(x, mbx, user, &s, &out->folders_lost, &out->folders);
+    if (rc == MS_OK && folders) rc = foldersNotKept(x, mbx, su, &s, &out->folders_lost, &out->folders);
     free(s.bad);
     if (rc != MS_OK) return rc;
     out->c[0] = s.total - s.copies;
@@ -636,6 +634,20 @@ msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user, 
 
 int64_t storeForeignItems(store *x, int64_t mbx) {
     return countMbx(x, SS_COUNT_FOREIGN, mbx);
+}
+
+/* user's source folder with ID fid, or NULL (a user's folders are in fid order). */
+static const srcFolder *userFolder(const source *src, uint32_t user, int64_t fid) {
+    const srcUser *su = sourceUser(src, user);
+    if (!su) return NULL;
+    const srcFolder *v = &src->folders[su->first_folder - 1];
+    size_t lo = 0, hi = (size_t)su->nfolders;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].fid < fid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < (size_t)su->nfolders && v[lo].fid == fid ? &v[lo] : NULL;
 }
 
 /* Count one item in folder fid of v (n of them, in folder-ID order): in
@@ -657,7 +669,6 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
     sqlite3_stmt *st = prep(x, SS_FOLDER_LIST);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, user);
     size_t cap = 0;
     int rc;
     while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
@@ -671,7 +682,7 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
         f->fid = sqlite3_column_int64(st, 0);
         snprintf(f->path, sizeof f->path, "%s", (const char *)sqlite3_column_text(st, 1));
         f->items = 0;
-        f->from_source = sqlite3_column_int(st, 2);
+        f->from_source = userFolder(x->src, user, f->fid) != NULL;
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE && (st = prep(x, SS_FOLDER_COUNTS)) != NULL) {

@@ -74,7 +74,7 @@ enum storeStmt {
     SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
     SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
-    SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_SRC_FOLDER_IDS, SS_FOLDER_IDS, SS_ITEM_KEYS,
+    SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_FOLDER_IDS,
     SS_FOREIGN_PATHS, SS_MOVE_FOREIGN, SS_COUNT_RULES, SS_FOREIGN_KEYS, SS_HAS_KEY,
     SS__COUNT
 };
@@ -82,6 +82,7 @@ enum storeStmt {
 typedef struct store {
     struct kernel *k;    /* where a failed SQL step is recorded (sqlStep); NULL: nowhere */
     sqlite3 *db;
+    const source *src;   /* the source organization the stores' copies come from */
     sqlite3_stmt *st[SS__COUNT];
     int nservers;
     int64_t *gcn;        /* per server: the last folder counter handed out */
@@ -93,8 +94,9 @@ typedef struct store {
     int64_t *fmap_src, *fmap_dst;
 } store;
 
-/* Create the store tables in db (which holds the source tables) for nservers servers. */
-msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz);
+/* Create the store tables in db (which knows the source tables) for nservers
+** servers; src is the source they read, and must outlive x. */
+msStatus storeOpen(store *x, sqlite3 *db, const source *src, int nservers, char *err, size_t errsz);
 
 /* Finalize the statements and free what x owns (not the database). */
 void storeClose(store *x);
@@ -164,14 +166,13 @@ typedef struct storeCopyCounts {
 } storeCopyCounts;
 
 /*
-** The judge's counters over mailbox mbx for user (a user of src), from
+** The judge's counters over mailbox mbx for user (a source user), from
 ** one pass over its items (docs/semantics.md "Outcomes"); with folders,
 ** also the user's source folders mbx does not keep: a folder is kept when
 ** the mailbox has a folder with the source folder's ID and every copy of
-** the source folder's items sits in it.  MS_INPUT if src has no such user.
+** the source folder's items sits in it.  MS_INPUT if there is no such user.
 */
-msStatus storeCounters(store *x, const source *src, int64_t mbx, uint32_t user, storeCopyCounts *out,
-                       int folders);
+msStatus storeCounters(store *x, int64_t mbx, uint32_t user, storeCopyCounts *out, int folders);
 
 /* Items in mbx that are copies of source user's items (search key one of
 ** theirs), surplus copies included; -1 on error. */

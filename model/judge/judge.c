@@ -76,7 +76,7 @@ static msStatus counters(exchange *x, int64_t row, uint32_t user, userVerdict *o
         return MS_OK;
     }
     storeCopyCounts cc;
-    msStatus rc = storeCounters(&x->st, &x->src, row, user, &cc, kept != NULL);
+    msStatus rc = storeCounters(&x->st, row, user, &cc, kept != NULL);
     if (rc != MS_OK) return rc;
     memcpy(out->counters, cc.c, sizeof out->counters);
     *present = cc.present;
