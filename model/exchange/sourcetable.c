@@ -57,9 +57,11 @@ typedef struct srcCursor {
     int64_t pos, end;    /* half-open; ids are 1-based, positions 0-based */
 } srcCursor;
 
+static const char itemDeclaration[] = "CREATE TABLE x(id INTEGER PRIMARY KEY, user INTEGER, fid INTEGER,"
+                                      " skey INTEGER, size INTEGER, mtime INTEGER)";
+
 static const char *const declarations[] = {
-    [T_ITEM] = "CREATE TABLE x(id INTEGER PRIMARY KEY, user INTEGER, fid INTEGER,"
-               " skey INTEGER, size INTEGER, mtime INTEGER)",
+    [T_ITEM] = itemDeclaration,
     [T_FOLDER] = "CREATE TABLE x(id INTEGER PRIMARY KEY, user INTEGER, fid INTEGER, path TEXT)",
     [T_RULE] = "CREATE TABLE x(id INTEGER PRIMARY KEY, user INTEGER, name TEXT, fid INTEGER)",
 };
