@@ -836,5 +836,6 @@ msStatus storeAddItem(store *x, int server, int64_t mbx, const char *path, int64
     sqlite3_bind_int64(st, 3, skey);
     sqlite3_bind_int64(st, 4, size);
     sqlite3_bind_int64(st, 5, mtime);
+    sqlite3_bind_int64(st, 6, ++x->items_made);
     return run(x, st) ? MS_OK : MS_NOMEM;
 }
