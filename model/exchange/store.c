@@ -121,8 +121,9 @@ static const char *const sql[SS__COUNT] = {
     [SS_IMPORT_LAST] = "SELECT coalesce(mode, ''), started, copied, skipped, replaced, failed FROM import"
                        " WHERE mbx = ?1 ORDER BY id DESC LIMIT 1",
     [SS_PURGE_IMPORTS] = "DELETE FROM import WHERE mbx = ?1",
-    [SS_FOREIGN_KEYS] = "SELECT t.skey FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
-                        " (SELECT 1 FROM src_item s WHERE s.skey = t.skey) ORDER BY t.skey",
+    /* The mailbox's search keys in order; storeForeignKeys keeps those no
+    ** source item has (looked up in C, as storeCounters does). */
+    [SS_FOREIGN_KEYS] = "SELECT skey FROM item WHERE mbx = ?1 ORDER BY skey",
     [SS_HAS_KEY] = "SELECT EXISTS (SELECT 1 FROM item WHERE mbx = ?1 AND skey = ?2)",
 };
 
@@ -798,6 +799,17 @@ msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_
     return rc;
 }
 
+/* 1 when some source item has search key skey (bykey is sorted on skey). */
+static int sourceHasKey(const source *src, int64_t skey) {
+    size_t lo = 0, hi = (size_t)src->nitems;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->bykey[mid].skey < skey) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < (size_t)src->nitems && src->bykey[lo].skey == skey;
+}
+
 msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size_t *cap) {
     sqlite3_stmt *st = prep(x, SS_FOREIGN_KEYS);
     if (!st) return MS_NOMEM;
@@ -805,8 +817,10 @@ msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size
     msStatus rc = MS_OK;
     int r;
     while ((r = sqlStep(x->k, st)) == SQLITE_ROW) {
+        int64_t k = sqlite3_column_int64(st, 0);
+        if (sourceHasKey(x->src, k)) continue;
         if (*n == *cap && (rc = arrayGrow(keys, cap, sizeof **keys, 16)) != MS_OK) break;
-        (*keys)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*keys)[(*n)++] = k;
     }
     sqlite3_reset(st);
     if (rc == MS_OK && r != SQLITE_DONE && r != SQLITE_ROW) rc = MS_NOMEM;
