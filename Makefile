@@ -96,12 +96,16 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# migsim itself takes SQLite, libuuid and jansson from their static archives
-# when they are installed (Debian's -dev packages ship them): resolving and
-# calling through the shared libraries was an eighth of a small run's
-# instructions (docs/performance.md, "Instructions per run").  The test
-# programs, the benchmarks and libmigsim.so link them as shared libraries.
-STATIC_LIBS := $(foreach l,sqlite3 uuid jansson,$(if $(wildcard $(shell $(CC) -print-file-name=lib$(l).a)),-l$(l)))
+# migsim itself takes SQLite, libuuid, jansson and libedit (with the
+# libraries it needs) from their static archives when they are installed
+# (Debian's -dev packages ship them): resolving and calling through the
+# shared libraries was an eighth of a small run's instructions
+# (docs/performance.md, "Instructions per run").  The test programs, the
+# benchmarks and libmigsim.so link them as shared libraries.
+HAVE_ARCHIVE = $(wildcard $(shell $(CC) -print-file-name=lib$(1).a))
+STATIC_LIBS := $(foreach l,sqlite3 uuid jansson,$(if $(call HAVE_ARCHIVE,$(l)),-l$(l))) \
+               $(if $(and $(call HAVE_ARCHIVE,edit),$(call HAVE_ARCHIVE,tinfo),$(call HAVE_ARCHIVE,bsd),\
+                    $(call HAVE_ARCHIVE,md)),-ledit -ltinfo -lbsd -lmd)
 $(BIN): $(BUILD)/obj/sim/cli/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -Wl,--as-needed -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic $(PKG_LIBS) -lm
 
