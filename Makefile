@@ -96,8 +96,18 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# migsim itself takes SQLite, libuuid, jansson and libedit (with the
+# libraries it needs) from their static archives when they are installed
+# (Debian's -dev packages ship them): resolving and calling through the
+# shared libraries was an eighth of a small run's instructions
+# (docs/performance.md, "Instructions per run").  The test programs, the
+# benchmarks and libmigsim.so link them as shared libraries.
+HAVE_ARCHIVE = $(wildcard $(shell $(CC) -print-file-name=lib$(1).a))
+STATIC_LIBS := $(foreach l,sqlite3 uuid jansson,$(if $(call HAVE_ARCHIVE,$(l)),-l$(l))) \
+               $(if $(and $(call HAVE_ARCHIVE,edit),$(call HAVE_ARCHIVE,tinfo),$(call HAVE_ARCHIVE,bsd),\
+                    $(call HAVE_ARCHIVE,md)),-ledit -ltinfo -lbsd -lmd)
 $(BIN): $(BUILD)/obj/sim/cli/main.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -Wl,--as-needed -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic $(PKG_LIBS) -lm
 
 $(BUILD)/pic/obj/%.o: %.c $(DEPS_OK)
 	@mkdir -p $(@D)
@@ -255,7 +265,7 @@ fuzz: $(BUILD)/fuzz/fuzz_parser $(BUILD)/fuzz/fuzz_run
 	 $(BUILD)/fuzz/fuzz_run -max_total_time=$$r $(FUZZ_OPTS) $(BUILD)/fuzz/corpus-run
 
 bench: $(BIN) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for b in $(BENCH_BIN); do MIGSIM=$(BIN) $$b || exit 1; done
 
 # The headers installed are the public roots and every project header they
 # include (tools/publicheaders.sh), under include/migsim/ by layer path, so

@@ -32,8 +32,8 @@ static int setup(void **state) {
     if (!f || scnParse("t.scn", text, strlen(text), &f->sc, &err) != MS_OK) return -1;
     rngSeed(&r, 11, RNG_SOURCE);
     if (sqlite3_open(":memory:", &f->db) != SQLITE_OK) return -1;
-    if (sourceSchema(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
-    if (sourceGenerate(&f->src, f->db, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
+    if (sourceTables(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
+    if (sourceGenerate(&f->src, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
     /* The reference: an ordinary table with the same rows, read by a full scan. */
     if (sqlite3_exec(f->db, "CREATE TABLE ref(id INTEGER PRIMARY KEY, user INTEGER, fid INTEGER, skey INTEGER,"
                             " size INTEGER, mtime INTEGER); INSERT INTO ref SELECT * FROM src_item;",
@@ -165,6 +165,65 @@ static void test_order_by_id_needs_no_sort(void **state) {
     }
 }
 
+/* Every row of table WHERE cond (cols of them) equals ref_table's, in id order. */
+static void sameRowsOf(fixture *f, const char *table, const char *cols, const char *cond) {
+    static const char form[] = "SELECT group_concat(%s, ' ') FROM (SELECT * FROM %s%s WHERE %s ORDER BY id)";
+    char sql[1024], a[65536], b[65536];
+    snprintf(sql, sizeof sql, form, cols, "", table, cond);
+    text1(f->db, sql, a, sizeof a);
+    snprintf(sql, sizeof sql, form, cols, "ref_", table, cond);
+    text1(f->db, sql, b, sizeof b);
+    if (strcmp(a, b) != 0) fail_msg("%s WHERE %s: [%.200s], ref [%.200s]", table, cond, a, b);
+}
+
+static void test_folders_and_rules(void **state) {
+    fixture *f = *state;
+    /* The full scans, copied into ordinary tables, are the reference. */
+    assert_int_equal(sqlite3_exec(f->db, "CREATE TABLE ref_src_folder AS SELECT * FROM src_folder;"
+                                         "CREATE TABLE ref_src_rule AS SELECT * FROM src_rule", NULL, NULL, NULL),
+                     SQLITE_OK);
+    char a[64], want[64];
+    text1(f->db, "SELECT count(*) || '/' || count(DISTINCT fid) FROM ref_src_folder", a, sizeof a);
+    snprintf(want, sizeof want, "%lld/%lld", (long long)f->src.nfolders, (long long)f->src.nfolders);
+    assert_string_equal(a, want);
+    for (int64_t i = 0; i < f->src.nfolders; i++) {
+        const srcFolder *sf = &f->src.folders[i];
+        const srcUser *su = sourceUser(&f->src, sf->user);
+        assert_true(i + 1 >= su->first_folder && i + 1 < su->first_folder + su->nfolders);
+        if (i > 0) assert_true(sf->fid > f->src.folders[i - 1].fid);   /* fids grow with the id */
+    }
+    static const char *const fcols = "id || ':' || user || ':' || fid || ':' || path";
+    static const char *const rcols = "id || ':' || user || ':' || fid || ':' || name";
+    static const char *const conds[] = {
+        "user = 1", "user = 4", "user = 0", "user = 5", "user = '2'", "user = 2.5", "user = NULL",
+        "id = 3", "id BETWEEN 2 AND 9", "id > 20", "user = 2 AND id > 8", "id = 2.5",
+    };
+    for (size_t i = 0; i < sizeof conds / sizeof conds[0]; i++) {
+        sameRowsOf(f, "src_folder", fcols, conds[i]);
+        sameRowsOf(f, "src_rule", rcols, conds[i]);
+    }
+    char cond[96];
+    for (int64_t i = 0; i < f->src.nfolders; i += 3) {
+        snprintf(cond, sizeof cond, "fid = %lld", (long long)f->src.folders[i].fid);
+        sameRowsOf(f, "src_folder", fcols, cond);
+        snprintf(cond, sizeof cond, "fid = %lld", (long long)f->src.folders[i].fid + 1);
+        sameRowsOf(f, "src_folder", fcols, cond);
+        snprintf(cond, sizeof cond, "fid = '%lld' AND user = %u", (long long)f->src.folders[i].fid,
+                 (unsigned)f->src.folders[i].user);
+        sameRowsOf(f, "src_folder", fcols, cond);
+    }
+    static const char *const fconds[] = {"fid = 0", "fid = -1", "fid = 1.5", "fid = NULL", "fid = 'x'"};
+    for (size_t i = 0; i < sizeof fconds / sizeof fconds[0]; i++) sameRowsOf(f, "src_folder", fcols, fconds[i]);
+    /* A join probing folders by ID, as the store's folder list does. */
+    char b[64];
+    text1(f->db, "SELECT count(*) FROM src_rule r JOIN src_folder s ON s.fid = r.fid AND s.user = r.user", a, sizeof a);
+    text1(f->db, "SELECT count(*) FROM ref_src_rule r JOIN ref_src_folder s ON s.fid = r.fid AND s.user = r.user", b,
+          sizeof b);
+    assert_string_equal(a, b);
+    assert_int_not_equal(sqlite3_exec(f->db, "DELETE FROM src_folder", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(f->db, "UPDATE src_rule SET fid = 1", NULL, NULL, NULL), SQLITE_OK);
+}
+
 static void test_read_only(void **state) {
     fixture *f = *state;
     assert_int_not_equal(sqlite3_exec(f->db, "DELETE FROM src_item", NULL, NULL, NULL), SQLITE_OK);
@@ -183,6 +242,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_user_lookups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_key_lookups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_by_id_needs_no_sort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folders_and_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

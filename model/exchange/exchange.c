@@ -71,14 +71,14 @@ msStatus exBuild(kernel *k, directory *d, const exConfig *cfg, exchange **out) {
         snprintf(k->err, sizeof k->err, "exchange: %s", sqlite3_errmsg(x->db));
         return MS_NOMEM;
     }
-    msStatus rc = sourceSchema(x->db, &x->src, k->err, sizeof k->err);
+    msStatus rc = sourceTables(x->db, &x->src, k->err, sizeof k->err);
     if (rc == MS_OK) rc = buildServers(x, cfg);
-    if (rc == MS_OK) rc = storeOpen(&x->st, x->db, x->nservers, k->err, sizeof k->err);
+    if (rc == MS_OK) rc = storeOpen(&x->st, x->db, &x->src, x->nservers, k->err, sizeof k->err);
     x->st.k = k;
     if (rc == MS_OK) rc = holdingOpen(x);
     x->admin_dc = cfg->admin_dc;
     x->entry_server = cfg->entry_server;
-    if (rc == MS_OK) rc = sourceGenerate(&x->src, x->db, &cfg->source, &k->rsource, k->err, sizeof k->err);
+    if (rc == MS_OK) rc = sourceGenerate(&x->src, &cfg->source, &k->rsource, k->err, sizeof k->err);
     if (rc != MS_OK) return rc;
     rc = rusStart(x);
     return rc == MS_OK ? adminStart(x) : rc;

@@ -9,8 +9,8 @@
 ** (/o=Source/ou=First Administrative Group/cn=Recipients/cn=PREFIXn), a
 ** primary SMTP address (PREFIXn@source.example), a folder tree (the five
 ** default folders Inbox, Sent Items, Deleted Items, Calendar, Contacts, then
-** `folders=N` folders of the user's own), items and rules.  Rows live in the
-** run's SQLite database:
+** `folders=N` folders of the user's own), items and rules.  SQL sees them as
+** three read-only tables of the run's SQLite database:
 **
 **   src_folder(id, user, fid, path)         fid: the folder ID (REPLID+GCN style)
 **   src_item(id, user, fid, skey, size, mtime)
@@ -20,13 +20,18 @@
 ** nitems - 1) in generation order, so a batch of the wizard is an id range;
 ** search keys (skey, the model's PR_SEARCH_KEY) are 63-bit numbers drawn from
 ** the seed, found by the merge and the judge through bykey (sorted on them);
-** folder IDs are unique across the organization.  The C-side table srcUser mirrors the per-user facts the
-** model needs often (addresses, item range) so no hot path queries them.
+** folder IDs are unique across the organization and grow with the folder id
+** (one counter, in generation order); a user's folders, and rules, have
+** consecutive ids too.  The C-side table srcUser mirrors the per-user facts
+** the model needs often (addresses, id ranges) so no hot path queries them.
 **
-** The items are the bulk of the source and are read-only, so they live in a C
-** array (source.items, in id order) that SQL reads through src_item, an
-** eponymous virtual table (sourcetable.c) with direct lookups by id range,
-** user and search key; folders and rules are ordinary tables.
+** The source is generated in C and never changes, so all of it lives in C
+** arrays in id order (source.items, .folders, .rules) that SQL reads through
+** eponymous virtual tables (sourcetable.c) with direct lookups by id range,
+** user, search key (items) and folder ID (folders).  Writing the folders and
+** rules into ordinary tables cost a twelfth of a small run (their schema,
+** four indexes, and the rows); the items were moved out earlier for the same
+** reason.
 */
 #ifndef MIGSIM_SOURCE_H
 #define MIGSIM_SOURCE_H
@@ -60,9 +65,25 @@ typedef struct srcUser {
     char smtp[96];            /* user3@source.example */
     int64_t first_item;       /* src_item ids first_item .. first_item + nitems - 1 */
     int64_t nitems;
+    int64_t first_folder;     /* src_folder ids, the same way */
     int64_t nfolders;         /* default folders included */
+    int64_t first_rule;       /* src_rule ids, the same way */
     int64_t nrules;
 } srcUser;
+
+/* One source folder; its id is its position in source.folders plus one. */
+typedef struct srcFolder {
+    int64_t fid;
+    uint32_t user;
+    char path[48];
+} srcFolder;
+
+/* One source rule; its id is its position in source.rules plus one. */
+typedef struct srcRule {
+    int64_t fid;              /* the folder the rule moves mail into */
+    uint32_t user;
+    char name[96];
+} srcRule;
 
 /* One source item; its id is its position in source.items plus one. */
 typedef struct srcItem {
@@ -83,21 +104,20 @@ typedef struct source {
     int64_t nitems;           /* over every user */
     srcItem *items;           /* items[id - 1] */
     srcKey *bykey;            /* every item, sorted on (skey, id) */
+    int64_t nfolders, nrules;
+    srcFolder *folders;       /* folders[id - 1], fid ascending */
+    srcRule *rules;           /* rules[id - 1] */
 } source;
 
-/* Create the source tables in db (empty) and src_item, the virtual table
-** over src's items; src must outlive db's use of it. */
-msStatus sourceSchema(sqlite3 *db, const source *src, char *err, size_t errsz);
-
-/* sourcetable.c: register src_item over src's items in db. */
-msStatus sourceTable(sqlite3 *db, const source *src, char *err, size_t errsz);
+/* sourcetable.c: make src_item, src_folder and src_rule, the virtual tables
+** over src, known to db; src must outlive db's use of them. */
+msStatus sourceTables(sqlite3 *db, const source *src, char *err, size_t errsz);
 
 /*
-** Generate the organization cfg describes into db and src (an empty source
-** when cfg->users is 0), drawing from r only.
+** Generate the organization cfg describes into src (an empty source when
+** cfg->users is 0), drawing from r only.
 */
-msStatus sourceGenerate(source *src, sqlite3 *db, const srcConfig *cfg, rng *r,
-                        char *err, size_t errsz);
+msStatus sourceGenerate(source *src, const srcConfig *cfg, rng *r, char *err, size_t errsz);
 
 /* Free what src owns. */
 void sourceFree(source *src);

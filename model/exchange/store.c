@@ -2,9 +2,13 @@
 ** The target mailbox stores as SQLite rows.  See store.h for the tables and
 ** their invariants.
 **
-** The item table has one secondary index, (mbx, skey, mtime): the merge
-** looks up a search key and its newest copy per source item, and the judge
-** counts copies by search key, each one probe of a covering index.
+** The item table is one b-tree keyed on (mbx, skey, mtime, fid, id),
+** WITHOUT ROWID: the merge looks up a search key and its newest copy per
+** source item, the judge walks a mailbox's copies in search-key order, and
+** the folder counts read the folder IDs, all from the key alone; an insert
+** writes one tree, not a table and an index (half the cost of a copied
+** item).  The id, last in the key, only keeps equal copies apart: the store
+** hands ids out itself (storeCloneBatch and its kin take a block per batch).
 ** A clone batch is one INSERT ... SELECT over a range of source item ids,
 ** which is why a clone runs at close to SQLite's own bulk rate.
 */
@@ -22,9 +26,9 @@ static const char schema[] =
     " UNIQUE(guid, server));"
     "CREATE TABLE folder(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
     " path TEXT NOT NULL, UNIQUE(mbx, path));"
-    "CREATE TABLE item(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
-    " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL);"
-    "CREATE INDEX item_skey ON item(mbx, skey, mtime);"
+    "CREATE TABLE item(id INTEGER NOT NULL, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
+    " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
+    " PRIMARY KEY(mbx, skey, mtime, fid, id)) WITHOUT ROWID;"
     "CREATE TABLE rule(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, name TEXT NOT NULL,"
     " fid INTEGER NOT NULL, UNIQUE(mbx, name));"
     "CREATE TABLE import(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, started INTEGER NOT NULL,"
@@ -45,15 +49,19 @@ static const char *const sql[SS__COUNT] = {
     [SS_COPY_RULES] = "INSERT INTO rule(mbx, name, fid) SELECT ?1, r.name, r.fid FROM src_rule r"
                       " WHERE r.user = ?2 AND NOT EXISTS (SELECT 1 FROM rule t WHERE t.mbx = ?1"
                       " AND t.name = r.name) ORDER BY r.id",
-    [SS_CLONE_BATCH] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, fid, skey, size, mtime"
+    [SS_CLONE_BATCH] = "INSERT INTO item(id, mbx, fid, skey, size, mtime) SELECT ?4 + id, ?1, fid, skey, size, mtime"
                        " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
     /* The merge, set-based (docs/semantics.md, "The wizard"): per source item of
     ** the batch, tm is the newest target copy with its search key (NULL: none)
     ** and tfid the target folder with the source folder's path (NULL: none).
     ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */
+    /* One row per target copy (a NULL t.mtime: none), the rows of one source
+    ** item adjacent (storeMergeBatch takes their newest): a join, not a
+    ** correlated subquery, so the index cursor opens once per batch. */
     [SS_MERGE_COUNT] =
-        "SELECT s.mtime, (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey),"
-        " target_fid(s.fid) FROM src_item s WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
+        "SELECT s.id, s.mtime, t.mtime, target_fid(s.fid) FROM src_item s"
+        " LEFT JOIN item t ON t.mbx = ?1 AND t.skey = s.skey"
+        " WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
     [SS_MERGE_REPLACE] =
         "UPDATE item SET"
         " size = (SELECT s.size FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3),"
@@ -65,14 +73,15 @@ static const char *const sql[SS__COUNT] = {
         "   target_fid(s.fid) AS tfid"
         "  FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
         "  AND NOT EXISTS (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey))"
-        " INSERT INTO item(mbx, fid, skey, size, mtime)"
-        " SELECT ?1, tfid, skey, size, mtime FROM c WHERE tfid IS NOT NULL ORDER BY id",
+        " INSERT INTO item(id, mbx, fid, skey, size, mtime)"
+        " SELECT ?4 + id, ?1, tfid, skey, size, mtime FROM c WHERE tfid IS NOT NULL ORDER BY id",
     [SS_FOLDER_MAP] = "SELECT s.fid, t.fid FROM src_folder s JOIN folder t ON t.mbx = ?1 AND t.path = s.path"
                       " WHERE s.user = ?2 ORDER BY s.id",
     /* Every item of the batch absent from the mailbox (the common case). */
-    [SS_MERGE_COPY_ALL] = "INSERT INTO item(mbx, fid, skey, size, mtime) SELECT ?1, target_fid(fid), skey, size, mtime"
+    [SS_MERGE_COPY_ALL] = "INSERT INTO item(id, mbx, fid, skey, size, mtime)"
+                          " SELECT ?4 + id, ?1, target_fid(fid), skey, size, mtime"
                           " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
-    [SS_ITEM_ADD] = "INSERT INTO item(mbx, fid, skey, size, mtime) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SS_ITEM_ADD] = "INSERT INTO item(id, mbx, fid, skey, size, mtime) VALUES(?6, ?1, ?2, ?3, ?4, ?5)",
     [SS_DISCONNECT] = "UPDATE mailbox SET disconnected = ?2 WHERE id = ?1",
     [SS_PURGE_ITEMS] = "DELETE FROM item WHERE mbx = ?1",
     [SS_PURGE_FOLDERS] = "DELETE FROM folder WHERE mbx = ?1",
@@ -80,18 +89,14 @@ static const char *const sql[SS__COUNT] = {
     [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
     [SS_LIST] = "SELECT id, guid, user, disconnected, created FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
     [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
-    [SS_FOLDER_LIST] = "SELECT f.fid, f.path, EXISTS (SELECT 1 FROM src_folder s WHERE s.user = ?2 AND s.fid = f.fid)"
-                       " FROM folder f WHERE f.mbx = ?1 ORDER BY f.fid",
-    /* One pass over the mailbox's items, not one count per folder. */
-    [SS_FOLDER_COUNTS] = "SELECT fid, count(*) FROM item WHERE mbx = ?1 GROUP BY fid",
-    [SS_SRC_FOLDER_IDS] = "SELECT fid FROM src_folder WHERE user = ?1 ORDER BY fid",
+    [SS_FOLDER_LIST] = "SELECT fid, path FROM folder WHERE mbx = ?1 ORDER BY fid",
+    /* One pass over the covering index, counted per folder in C (no sort). */
+    [SS_FOLDER_COUNTS] = "SELECT fid FROM item WHERE mbx = ?1",
     [SS_FOLDER_IDS] = "SELECT fid FROM folder WHERE mbx = ?1",
-    [SS_ITEM_KEYS] = "SELECT skey, fid FROM item WHERE mbx = ?1",
-    /* The mailbox's items in search-key order (the covering index's order),
-    ** each with whether it is a copy of one of user's source items: one probe
-    ** per item.  storeCounters aggregates the rows. */
-    [SS_COUNT_COPIES] = "SELECT t.skey, EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)"
-                        " FROM item t WHERE t.mbx = ?1 ORDER BY t.skey",
+    /* The mailbox's copies in search-key order, from the item key alone;
+    ** storeCounters looks each up in the source's key order (C, not SQL:
+    ** a probe of src_item per row cost more than the scan). */
+    [SS_COUNT_COPIES] = "SELECT skey, fid FROM item WHERE mbx = ?1 ORDER BY skey",
     [SS_COUNT_RULES] = "SELECT count(*) FROM rule WHERE mbx = ?1",
     [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
                         " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
@@ -116,8 +121,9 @@ static const char *const sql[SS__COUNT] = {
     [SS_IMPORT_LAST] = "SELECT coalesce(mode, ''), started, copied, skipped, replaced, failed FROM import"
                        " WHERE mbx = ?1 ORDER BY id DESC LIMIT 1",
     [SS_PURGE_IMPORTS] = "DELETE FROM import WHERE mbx = ?1",
-    [SS_FOREIGN_KEYS] = "SELECT t.skey FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
-                        " (SELECT 1 FROM src_item s WHERE s.skey = t.skey) ORDER BY t.skey",
+    /* The mailbox's search keys in order; storeForeignKeys keeps those no
+    ** source item has (looked up in C, as storeCounters does). */
+    [SS_FOREIGN_KEYS] = "SELECT skey FROM item WHERE mbx = ?1 ORDER BY skey",
     [SS_HAS_KEY] = "SELECT EXISTS (SELECT 1 FROM item WHERE mbx = ?1 AND skey = ?2)",
 };
 
@@ -193,9 +199,10 @@ static msStatus buildFolderMap(store *x, int64_t mbx, uint32_t u) {
     return rc;
 }
 
-msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz) {
+msStatus storeOpen(store *x, sqlite3 *db, const source *src, int nservers, char *err, size_t errsz) {
     memset(x, 0, sizeof *x);
     x->db = db;
+    x->src = src;
     x->nservers = nservers;
     x->gcn = calloc(nservers > 0 ? (size_t)nservers : 1, sizeof *x->gcn);
     char *msg = NULL;
@@ -364,16 +371,14 @@ static msStatus importAdd(store *x, int64_t mbx, const char *mode, const mergeCo
     return run(x, st) ? MS_OK : MS_FAIL;
 }
 
-msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied) {
-    sqlite3_stmt *st = prep(x, SS_CLONE_BATCH);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    if (!run(x, st)) return MS_FAIL;
-    *copied = sqlite3_changes(x->db);
-    mergeCounts c = {*copied, 0, 0, 0};
-    return importAdd(x, mbx, "clone", &c);
+/*
+** Item ids for a copy of source items lo..hi: source item s becomes item
+** ?4 + s, so a batch takes a fresh block of ids whether or not it copies
+** every item.  Bound as ?4 of st.
+*/
+static void bindItemIds(store *x, sqlite3_stmt *st, int64_t lo, int64_t hi) {
+    sqlite3_bind_int64(st, 4, x->items_made + 1 - lo);
+    x->items_made += hi - lo + 1;
 }
 
 static sqlite3_stmt *prepRange(store *x, enum storeStmt k, int64_t mbx, int64_t lo, int64_t hi) {
@@ -383,6 +388,22 @@ static sqlite3_stmt *prepRange(store *x, enum storeStmt k, int64_t mbx, int64_t 
     sqlite3_bind_int64(st, 2, lo);
     sqlite3_bind_int64(st, 3, hi);
     return st;
+}
+
+/* prepRange, for a statement that makes items (ids from bindItemIds). */
+static sqlite3_stmt *prepCopy(store *x, enum storeStmt k, int64_t mbx, int64_t lo, int64_t hi) {
+    sqlite3_stmt *st = prepRange(x, k, mbx, lo, hi);
+    if (st) bindItemIds(x, st, lo, hi);
+    return st;
+}
+
+msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied) {
+    sqlite3_stmt *st = prepCopy(x, SS_CLONE_BATCH, mbx, lo, hi);
+    if (!st) return MS_NOMEM;
+    if (!run(x, st)) return MS_FAIL;
+    *copied = sqlite3_changes(x->db);
+    mergeCounts c = {*copied, 0, 0, 0};
+    return importAdd(x, mbx, "clone", &c);
 }
 
 msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t hi,
@@ -395,23 +416,29 @@ msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t 
     /* Decide every item against the mailbox as the batch found it, then write. */
     sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
     if (!st) return MS_NOMEM;
-    int rc;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        int has_target = sqlite3_column_type(st, 1) != SQLITE_NULL;
-        if (has_target && sqlite3_column_int64(st, 1) >= sqlite3_column_int64(st, 0)) out->skipped++;
+    /* Decide each source item on its last row (its newest copy). */
+    int rc = sqlStep(x->k, st);
+    while (rc == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), mtime = sqlite3_column_int64(st, 1);
+        int has_target = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        int64_t newest = sqlite3_column_int64(st, 2);
+        int has_folder = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) == id)
+            if (sqlite3_column_int64(st, 2) > newest) newest = sqlite3_column_int64(st, 2);
+        if (has_target && newest >= mtime) out->skipped++;
         else if (has_target) out->replaced++;
-        else if (sqlite3_column_type(st, 2) != SQLITE_NULL) out->copied++;
+        else if (has_folder) out->copied++;
         else out->failed++;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return MS_NOMEM;
     if (out->copied == hi - lo + 1) {
         /* Nothing of the batch is in the mailbox: no per-item check needed. */
-        if (!run(x, prepRange(x, SS_MERGE_COPY_ALL, mbx, lo, hi))) return MS_FAIL;
+        if (!run(x, prepCopy(x, SS_MERGE_COPY_ALL, mbx, lo, hi))) return MS_FAIL;
         return importAdd(x, mbx, "merge", out);
     }
     if (out->replaced && !run(x, prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
-    if (out->copied && !run(x, prepRange(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
+    if (out->copied && !run(x, prepCopy(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
     return importAdd(x, mbx, "merge", out);
 }
 
@@ -431,6 +458,7 @@ msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime
     sqlite3_bind_int64(st, 3, skey);
     sqlite3_bind_int64(st, 4, size);
     sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int64(st, 6, ++x->items_made);
     return run(x, st) ? MS_OK : MS_FAIL;
 }
 
@@ -491,38 +519,149 @@ static int64_t countMbx(store *x, enum storeStmt k, int64_t mbx) {
     return count(x, st);
 }
 
-msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
-                       int64_t c[4], int64_t *source_items) {
+/* The position in src->items of user's item with search key skey, or -1 (bykey is sorted on skey). */
+static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
+    size_t lo = 0, hi = (size_t)src->nitems;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->bykey[mid].skey < skey) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < (size_t)src->nitems && src->bykey[lo].skey == skey; lo++)
+        if (src->items[src->bykey[lo].pos].user == user) return src->bykey[lo].pos;
+    return -1;
+}
+
+/* One pass over a mailbox's copies (storeCounters). */
+typedef struct copyScan {
+    int64_t total, copies, present;   /* items; copies of the user's items; distinct ones */
+    int64_t *bad;                     /* source folders with a copy of theirs elsewhere */
+    size_t nbad, capbad;
+} copyScan;
+
+static int hasId(const int64_t *v, size_t n, int64_t id) {
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id) return 1;
+    return 0;
+}
+
+/*
+** Walk mbx's items in search-key order, each looked up among user's source
+** items: equal search keys are adjacent, so a key unlike the previous
+** copy's is a new source item present; a copy outside its source item's
+** folder marks that source folder.
+*/
+static msStatus scanCopies(store *x, const source *src, int64_t mbx, uint32_t user, copyScan *s) {
     sqlite3_stmt *st = prep(x, SS_COUNT_COPIES);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, user);
-    /* total items, copies of source items, distinct source items present:
-    ** equal search keys are adjacent, so a key unlike the previous copy's is new. */
-    int64_t total = 0, copies = 0, present = 0, prev = 0;
-    int rc, have_prev = 0;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        total++;
-        if (!sqlite3_column_int(st, 1)) continue;
-        int64_t k = sqlite3_column_int64(st, 0);
-        copies++;
-        if (!have_prev || k != prev) present++;
+    int64_t prev = 0;
+    int rc = SQLITE_DONE, have_prev = 0;
+    msStatus ms = MS_OK;
+    while (ms == MS_OK && (rc = sqlStep(x->k, st)) == SQLITE_ROW) {
+        s->total++;
+        int64_t k = sqlite3_column_int64(st, 0), pos = userItem(src, user, k);
+        if (pos < 0) continue;
+        s->copies++;
+        if (!have_prev || k != prev) s->present++;
         prev = k;
         have_prev = 1;
+        int64_t sf = src->items[pos].fid;
+        if (sf == sqlite3_column_int64(st, 1) || hasId(s->bad, s->nbad, sf)) continue;
+        if (s->nbad == s->capbad) ms = arrayGrow(&s->bad, &s->capbad, sizeof *s->bad, 8);
+        if (ms == MS_OK) s->bad[s->nbad++] = sf;
     }
     sqlite3_reset(st);
-    int64_t broken = countMbx(x, SS_COUNT_BROKEN, mbx);
-    if (rc != SQLITE_DONE || broken < 0) return MS_NOMEM;
-    c[0] = total - copies;
-    c[1] = copies - present;
-    c[2] = su->nitems - present;
-    c[3] = broken;
-    *source_items = present;
+    return ms != MS_OK ? ms : rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
+}
+
+/* The int64 column 0 of every row of st into a new array (*n of them). */
+static msStatus column0(store *x, sqlite3_stmt *st, int64_t **out, size_t *n) {
+    size_t cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
+        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) break;
+        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
+}
+
+/*
+** A source folder is not kept when the mailbox has no folder with its ID,
+** or a copy of one of its items sits in another folder (s->bad); the
+** folder lists are a handful of IDs.
+*/
+static msStatus foldersNotKept(store *x, int64_t mbx, const srcUser *su, const copyScan *s,
+                               int64_t *lost, int64_t *total) {
+    sqlite3_stmt *mf = prep(x, SS_FOLDER_IDS);
+    if (!mf) return MS_NOMEM;
+    int64_t *have = NULL;
+    size_t nh = 0;
+    sqlite3_bind_int64(mf, 1, mbx);
+    msStatus rc = column0(x, mf, &have, &nh);
+    if (rc == MS_OK) {
+        const srcFolder *sf = &x->src->folders[su->first_folder - 1];
+        *lost = 0;
+        for (int64_t i = 0; i < su->nfolders; i++)
+            *lost += !hasId(have, nh, sf[i].fid) || hasId(s->bad, s->nbad, sf[i].fid);
+        *total = su->nfolders;
+    }
+    free(have);
+    return rc;
+}
+
+msStatus storeCounters(store *x, int64_t mbx, uint32_t user, storeCopyCounts *out, int folders) {
+    const source *src = x->src;
+    const srcUser *su = sourceUser(src, user);
+    memset(out, 0, sizeof *out);
+    if (!su) return MS_INPUT;
+    copyScan s = {0};
+    msStatus rc = scanCopies(x, src, mbx, user, &s);
+    int64_t broken = rc == MS_OK ? countMbx(x, SS_COUNT_BROKEN, mbx) : -1;
+    if (rc == MS_OK && broken < 0) rc = MS_NOMEM;
+    if (rc == MS_OK && folders) rc = foldersNotKept(x, mbx, su, &s, &out->folders_lost, &out->folders);
+    free(s.bad);
+    if (rc != MS_OK) return rc;
+    out->c[0] = s.total - s.copies;
+    out->c[1] = s.copies - s.present;
+    out->c[2] = su->nitems - s.present;
+    out->c[3] = broken;
+    out->present = s.present;
     return MS_OK;
 }
 
 int64_t storeForeignItems(store *x, int64_t mbx) {
     return countMbx(x, SS_COUNT_FOREIGN, mbx);
+}
+
+/* user's source folder with ID fid, or NULL (a user's folders are in fid order). */
+static const srcFolder *userFolder(const source *src, uint32_t user, int64_t fid) {
+    const srcUser *su = sourceUser(src, user);
+    if (!su) return NULL;
+    const srcFolder *v = &src->folders[su->first_folder - 1];
+    size_t lo = 0, hi = (size_t)su->nfolders;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].fid < fid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < (size_t)su->nfolders && v[lo].fid == fid ? &v[lo] : NULL;
+}
+
+/* Count one item in folder fid of v (n of them, in folder-ID order): in
+** each folder with that ID, as a count per ID would (IDs are unique per
+** mailbox in every path the model takes; the store does not enforce it). */
+static void countItem(storeFolderInfo *v, size_t n, int64_t fid) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].fid < fid) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < n && v[lo].fid == fid; lo++) v[lo].items++;
 }
 
 msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **out, size_t *n) {
@@ -531,7 +670,6 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
     sqlite3_stmt *st = prep(x, SS_FOLDER_LIST);
     if (!st) return MS_NOMEM;
     sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, user);
     size_t cap = 0;
     int rc;
     while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
@@ -545,14 +683,12 @@ msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **ou
         f->fid = sqlite3_column_int64(st, 0);
         snprintf(f->path, sizeof f->path, "%s", (const char *)sqlite3_column_text(st, 1));
         f->items = 0;
-        f->from_source = sqlite3_column_int(st, 2);
+        f->from_source = userFolder(x->src, user, f->fid) != NULL;
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE && (st = prep(x, SS_FOLDER_COUNTS)) != NULL) {
         sqlite3_bind_int64(st, 1, mbx);
-        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW)
-            for (size_t i = 0; i < *n; i++)
-                if ((*out)[i].fid == sqlite3_column_int64(st, 0)) (*out)[i].items = sqlite3_column_int64(st, 1);
+        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) countItem(*out, *n, sqlite3_column_int64(st, 0));
         sqlite3_reset(st);
     }
     if (rc != SQLITE_DONE) {
@@ -580,76 +716,6 @@ int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
     sqlite3_bind_int64(st, 1, mbx);
     sqlite3_bind_int64(st, 2, user);
     return count(x, st);
-}
-
-/* The position in src->items of user's item with search key skey, or -1 (bykey is sorted on skey). */
-static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
-    size_t lo = 0, hi = (size_t)src->nitems;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (src->bykey[mid].skey < skey) lo = mid + 1;
-        else hi = mid;
-    }
-    for (; lo < (size_t)src->nitems && src->bykey[lo].skey == skey; lo++)
-        if (src->items[src->bykey[lo].pos].user == user) return src->bykey[lo].pos;
-    return -1;
-}
-
-/* The int64 column 0 of every row of st into a new array (*n of them). */
-static msStatus column0(store *x, sqlite3_stmt *st, int64_t **out, size_t *n) {
-    size_t cap = 0;
-    int rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) break;
-        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
-}
-
-static int hasId(const int64_t *v, size_t n, int64_t id) {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == id) return 1;
-    return 0;
-}
-
-/*
-** A source folder is not kept when the mailbox has no folder with its ID,
-** or a copy of one of its items sits in another folder.  One pass over the
-** mailbox's items finds the misplaced copies, each looked up in the
-** source's search-key order; the folder lists are a handful of IDs.
-*/
-int64_t storeFoldersNotKept(store *x, const source *src, int64_t mbx, uint32_t user, int64_t *total) {
-    sqlite3_stmt *sf = prep(x, SS_SRC_FOLDER_IDS), *mf = prep(x, SS_FOLDER_IDS), *it = prep(x, SS_ITEM_KEYS);
-    *total = 0;
-    if (!sf || !mf || !it) return -1;
-    int64_t *srcf = NULL, *have = NULL, *bad = NULL;
-    size_t ns = 0, nh = 0, nb = 0, capb = 0;
-    sqlite3_bind_int64(sf, 1, user);
-    sqlite3_bind_int64(mf, 1, mbx);
-    sqlite3_bind_int64(it, 1, mbx);
-    int64_t lost = -1;
-    if (column0(x, sf, &srcf, &ns) != MS_OK || column0(x, mf, &have, &nh) != MS_OK) goto done;
-    int rc;
-    while ((rc = sqlStep(x->k, it)) == SQLITE_ROW) {
-        int64_t pos = userItem(src, user, sqlite3_column_int64(it, 0));
-        if (pos < 0 || src->items[pos].fid == sqlite3_column_int64(it, 1) || hasId(bad, nb, src->items[pos].fid))
-            continue;
-        if (nb == capb && arrayGrow(&bad, &capb, sizeof *bad, 8) != MS_OK) break;
-        bad[nb++] = src->items[pos].fid;
-    }
-    sqlite3_reset(it);
-    if (rc != SQLITE_DONE) goto done;
-    lost = 0;
-    for (size_t i = 0; i < ns; i++) lost += !hasId(have, nh, srcf[i]) || hasId(bad, nb, srcf[i]);
-    *total = (int64_t)ns;
-done:
-    free(srcf);
-    free(have);
-    free(bad);
-    return lost;
 }
 
 msStatus storeImportBegin(store *x, int64_t mbx, simtime now) {
@@ -733,6 +799,17 @@ msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_
     return rc;
 }
 
+/* 1 when some source item has search key skey (bykey is sorted on skey). */
+static int sourceHasKey(const source *src, int64_t skey) {
+    size_t lo = 0, hi = (size_t)src->nitems;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->bykey[mid].skey < skey) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < (size_t)src->nitems && src->bykey[lo].skey == skey;
+}
+
 msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size_t *cap) {
     sqlite3_stmt *st = prep(x, SS_FOREIGN_KEYS);
     if (!st) return MS_NOMEM;
@@ -740,8 +817,10 @@ msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size
     msStatus rc = MS_OK;
     int r;
     while ((r = sqlStep(x->k, st)) == SQLITE_ROW) {
+        int64_t k = sqlite3_column_int64(st, 0);
+        if (sourceHasKey(x->src, k)) continue;
         if (*n == *cap && (rc = arrayGrow(keys, cap, sizeof **keys, 16)) != MS_OK) break;
-        (*keys)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*keys)[(*n)++] = k;
     }
     sqlite3_reset(st);
     if (rc == MS_OK && r != SQLITE_DONE && r != SQLITE_ROW) rc = MS_NOMEM;
@@ -771,5 +850,6 @@ msStatus storeAddItem(store *x, int server, int64_t mbx, const char *path, int64
     sqlite3_bind_int64(st, 3, skey);
     sqlite3_bind_int64(st, 4, size);
     sqlite3_bind_int64(st, 5, mtime);
+    sqlite3_bind_int64(st, 6, ++x->items_made);
     return run(x, st) ? MS_OK : MS_NOMEM;
 }

@@ -5,7 +5,7 @@
 **
 **   mailbox(id, server, guid, user, init, created, disconnected)
 **   folder(id, mbx, fid, path)       fid: folder ID; path unique per mailbox
-**   item(id, mbx, fid, skey, size, mtime)
+**   item(id, mbx, fid, skey, size, mtime)   id: unique, assigned by the store
 **   rule(id, mbx, name, fid)         a rule names its target folder by fid
 **   import(id, mbx, started, mode, copied, skipped, replaced, failed)
 **
@@ -74,7 +74,7 @@ enum storeStmt {
     SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
     SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
     SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
-    SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_SRC_FOLDER_IDS, SS_FOLDER_IDS, SS_ITEM_KEYS,
+    SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_FOLDER_IDS,
     SS_FOREIGN_PATHS, SS_MOVE_FOREIGN, SS_COUNT_RULES, SS_FOREIGN_KEYS, SS_HAS_KEY,
     SS__COUNT
 };
@@ -82,9 +82,11 @@ enum storeStmt {
 typedef struct store {
     struct kernel *k;    /* where a failed SQL step is recorded (sqlStep); NULL: nowhere */
     sqlite3 *db;
+    const source *src;   /* the source organization the stores' copies come from */
     sqlite3_stmt *st[SS__COUNT];
     int nservers;
     int64_t *gcn;        /* per server: the last folder counter handed out */
+    int64_t items_made;  /* item ids handed out (1..items_made; the store assigns them) */
     /* The merge's folder map for one mailbox: source folder ID -> the
     ** mailbox's folder with the same path (SQL function target_fid). */
     int64_t fmap_mbx;
@@ -92,8 +94,9 @@ typedef struct store {
     int64_t *fmap_src, *fmap_dst;
 } store;
 
-/* Create the store tables in db (which holds the source tables) for nservers servers. */
-msStatus storeOpen(store *x, sqlite3 *db, int nservers, char *err, size_t errsz);
+/* Create the store tables in db (which knows the source tables) for nservers
+** servers; src is the source they read, and must outlive x. */
+msStatus storeOpen(store *x, sqlite3 *db, const source *src, int nservers, char *err, size_t errsz);
 
 /* Finalize the statements and free what x owns (not the database). */
 void storeClose(store *x);
@@ -154,26 +157,26 @@ msStatus storePurge(store *x, int64_t id);
 /* Mailboxes of server (-1: every server) in id order; *out malloc'd, *n rows. */
 msStatus storeList(store *x, int server, mbxRow **out, size_t *n);
 
+/* What storeCounters finds in a mailbox. */
+typedef struct storeCopyCounts {
+    int64_t c[4];             /* extra, dupes, missing, rules_broken */
+    int64_t present;          /* distinct source items present */
+    int64_t folders;          /* the user's source folders (asked for only) */
+    int64_t folders_lost;     /* of them, not kept (asked for only) */
+} storeCopyCounts;
+
 /*
-** The judge's counters over mailbox mbx for source user su, from queries
-** over the rows (docs/semantics.md "Outcomes"): c[0] extra, c[1] dupes,
-** c[2] missing, c[3] rules_broken; *source_items receives the number of
-** distinct source items present.
+** The judge's counters over mailbox mbx for user (a source user), from
+** one pass over its items (docs/semantics.md "Outcomes"); with folders,
+** also the user's source folders mbx does not keep: a folder is kept when
+** the mailbox has a folder with the source folder's ID and every copy of
+** the source folder's items sits in it.  MS_INPUT if there is no such user.
 */
-msStatus storeCounters(store *x, int64_t mbx, uint32_t user, const srcUser *su,
-                       int64_t c[4], int64_t *source_items);
+msStatus storeCounters(store *x, int64_t mbx, uint32_t user, storeCopyCounts *out, int folders);
 
 /* Items in mbx that are copies of source user's items (search key one of
 ** theirs), surplus copies included; -1 on error. */
 int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user);
-
-/*
-** Source folders of user that mbx does not keep: a folder is kept when the
-** mailbox has a folder with the source folder's ID and every copy of the
-** source folder's items sits in it.  *total receives the user's source
-** folders.  -1 on error.
-*/
-int64_t storeFoldersNotKept(store *x, const source *src, int64_t mbx, uint32_t user, int64_t *total);
 
 /* Open an import session into mailbox mbx at now: the batches that follow
 ** (storeCloneBatch, storeMergeBatch) are counted in it. */

@@ -63,8 +63,10 @@ static int64_t accountMailbox(exchange *x, int dc, const guid *acct, guid *mbx) 
     return storeFindLive(&x->st, server, mbx);
 }
 
-/* The counters of mailbox row for user; no mailbox misses everything. */
-static msStatus counters(exchange *x, int64_t row, uint32_t user, userVerdict *out, int64_t *present) {
+/* The counters of mailbox row for user; no mailbox misses everything.  With
+** kept, also its source folders' keeping (kept->folders, ->folders_lost). */
+static msStatus counters(exchange *x, int64_t row, uint32_t user, userVerdict *out, int64_t *present,
+                         storeCopyCounts *kept) {
     const srcUser *su = sourceUser(&x->src, user);
     memset(out->counters, 0, sizeof out->counters);
     out->counted = 1;
@@ -73,7 +75,13 @@ static msStatus counters(exchange *x, int64_t row, uint32_t user, userVerdict *o
         out->counters[CTR_MISSING] = su->nitems;
         return MS_OK;
     }
-    return storeCounters(&x->st, row, user, su, out->counters, present);
+    storeCopyCounts cc;
+    msStatus rc = storeCounters(&x->st, row, user, &cc, kept != NULL);
+    if (rc != MS_OK) return rc;
+    memcpy(out->counters, cc.c, sizeof out->counters);
+    *present = cc.present;
+    if (kept) *kept = cc;
+    return MS_OK;
 }
 
 /* The account of accts (n of them) keeping the plain name (no CNF mangling). */
@@ -106,7 +114,7 @@ static msStatus judgeDuplicate(exchange *x, int dc, uint32_t user, const guid *a
     out->out = OUT_DUPLICATE;
     snprintf(out->detail, sizeof out->detail, "%zu accounts; counted: %s", n,
              exAccountDn(x, dc, plain, dn, sizeof dn));
-    return counters(x, row, user, out, &present);
+    return counters(x, row, user, out, &present, NULL);
 }
 
 /*
@@ -140,7 +148,8 @@ static msStatus bestOrphan(exchange *x, int dc, uint32_t user, mbxRow *best, int
 }
 
 /* Judge the copies in the mailbox of the user's only account: partial, merged or cloned. */
-static msStatus judgeFilled(exchange *x, int64_t row, uint32_t user, const guid *mbx, userVerdict *out) {
+static msStatus judgeFilled(exchange *x, int64_t row, const storeCopyCounts *kept, const guid *mbx,
+                            userVerdict *out) {
     char mg[GUID_STRLEN];
     guidFormat(mbx, mg);
     if (out->counters[CTR_MISSING] > 0) {
@@ -150,8 +159,7 @@ static msStatus judgeFilled(exchange *x, int64_t row, uint32_t user, const guid 
         importDetail(x, row, out->detail, sizeof out->detail);
         return MS_OK;
     }
-    int64_t total, lost = storeFoldersNotKept(&x->st, &x->src, row, user, &total);
-    if (lost < 0) return MS_NOMEM;
+    int64_t total = kept->folders, lost = kept->folders_lost;
     out->out = lost ? OUT_MERGED : OUT_CLONED;
     if (lost)
         snprintf(out->detail, sizeof out->detail, "mailbox %s: %lld of %lld source folders not kept", mg,
@@ -173,8 +181,9 @@ msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out) {
     if (n > MAX_ACCOUNTS) n = MAX_ACCOUNTS;
     if (n >= 2) return judgeDuplicate(x, dc, user, accts, n, out);
     int64_t present = 0, row = n == 1 ? accountMailbox(x, dc, &accts[0], &mbx) : 0;
+    storeCopyCounts kept = {0};
     if (n == 1) {
-        msStatus rc = counters(x, row, user, out, &present);
+        msStatus rc = counters(x, row, user, out, &present, &kept);
         if (rc != MS_OK) return rc;
     }
     char mg[GUID_STRLEN];
@@ -187,7 +196,7 @@ msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out) {
             out->out = OUT_GHOST;
             snprintf(out->detail, sizeof out->detail, "no account's mailbox holds a copy; orphaned mailbox %s holds %lld",
                      guidFormat(&orphan.g, mg), (long long)copies);
-            return counters(x, orphan.id, user, out, &present);
+            return counters(x, orphan.id, user, out, &present, NULL);
         }
     }
     if (n == 0) {
@@ -207,7 +216,7 @@ msStatus judgeUser(exchange *x, int dc, uint32_t user, userVerdict *out) {
             snprintf(out->detail, sizeof out->detail, "no mailbox %s on the account's homeMDB server", mg);
         return MS_OK;
     }
-    return judgeFilled(x, row, user, &mbx, out);
+    return judgeFilled(x, row, &kept, &mbx, out);
 }
 
 static int cmpKey(const void *a, const void *b) {

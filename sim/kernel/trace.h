@@ -161,6 +161,10 @@ msStatus traceEmit(trace *t, simtime at, traceRecord *r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 msStatus traceEmitV(trace *t, simtime at, traceRecord *r, const char *fmt, va_list ap);
 
+/* Write one narrative line to f: the stamp of at padded to 13 columns, two
+** spaces, actor ("?" if NULL) padded to 7, two spaces, text, a newline. */
+void traceWriteLine(FILE *f, simtime at, const char *actor, const char *text);
+
 /*
 ** Make dst a recording trace (printing nowhere) holding copies of src's
 ** records and their strings, independent of src.  On MS_NOMEM dst holds what

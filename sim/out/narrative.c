@@ -108,7 +108,7 @@ void narrativeText(const narrativeOptions *o, const traceRecord *r, char *buf, s
 void narrativePrint(void *ctx, const traceRecord *r) {
     const narrativeOptions *o = ctx;
     if (!narrativeWants(o, r)) return;
-    char text[1024], ts[CLOCK_BUFSZ];
+    char text[1024];
     narrativeText(o, r, text, sizeof text);
-    fprintf(o->f, "%-13s  %-7s  %s\n", clockFormat(r->at, ts), r->actor, text);
+    traceWriteLine(o->f, r->at, r->actor, text);
 }
