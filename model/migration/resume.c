@@ -163,8 +163,10 @@ static void logMove(resume *s, uint32_t user, const migReply *a) {
     else
         strategyEmit(s->env, &r, "%s: replaced mailbox %s: nothing moved (%s)", r.user, guidFormat(&e->drain, from),
                      migStatusName(a->status));
-    /* Moved, or nothing left to move from (purged): done with it.  Cancelled: next run. */
-    if (a->status == MIG_OK || a->status == MIG_ERR_NO_SUCH_OBJECT) e->has_drain = 0;
+    /* Moved, nothing left to move from (purged), or a move the store refuses
+    ** (asking again would be refused again, at the same instant, for ever):
+    ** done with it.  Cancelled: the next run asks again. */
+    if (a->status != MIG_ERR_CANCELLED) e->has_drain = 0;
 }
 
 static int delegate(resume *s, const migReply *a, migRequest *q, char *why, size_t whysz) {
