@@ -43,6 +43,8 @@ typedef struct checkCtx {
     FILE *out;               /* the text lines; NULL when --json takes standard output */
     FILE *err;
     checkReport rep;
+    const scnSetting *set;   /* --set NAME=VALUE, for every scenario */
+    size_t nset;
 } checkCtx;
 
 /*
@@ -254,7 +256,7 @@ static msStatus checkOne(checkCtx *cx, const char *path) {
         fprintf(cx->err, "migsim: error: out of memory (checking %s)\n", path);
         return MS_NOMEM;
     }
-    msStatus pst = scnParseFile(path, &sc, &e);
+    msStatus pst = scnParseFileWith(path, cx->set, cx->nset, &sc, &e);
     if (pst == MS_NOMEM) {
         fprintf(cx->err, "migsim: error: out of memory (parsing %s)\n", path);
         return MS_NOMEM;
@@ -348,9 +350,14 @@ static int writeOutputs(const checkCtx *cx, const checkOutputs *o, FILE *out, FI
 
 int checkPathsTo(char **paths, int npaths, int flags, const simOptions *base, const checkOutputs *o, FILE *out,
                  FILE *err) {
+    return checkPathsSet(paths, npaths, flags, base, NULL, 0, o, out, err);
+}
+
+int checkPathsSet(char **paths, int npaths, int flags, const simOptions *base, const scnSetting *set, size_t nset,
+                  const checkOutputs *o, FILE *out, FILE *err) {
     pathList files = {0};
     seen sn = {{0}, {0}};
-    checkCtx cx = {flags, base, o->json_stdout ? NULL : out, err, {NULL, 0, 0}};
+    checkCtx cx = {flags, base, o->json_stdout ? NULL : out, err, {NULL, 0, 0}, set, nset};
     int rc = 0;
     for (int i = 0; i < npaths && !rc; i++)
         if (collectArg(paths[i], &sn, &files, &cx) != 0) {

@@ -16,6 +16,7 @@
 #include "out/tracejson.h"
 #include "cli/cli.h"
 #include "out/html.h"
+#include "cli/setopt.h"
 #include "migration/engine.h"
 #include "out/narrative.h"
 #include "out/report.h"
@@ -62,17 +63,21 @@ typedef struct runArgs {
     const char *users[MAX_NAMES], *actors[MAX_NAMES];
     int nusers, nactors;
     int brief;
+    setArgs set;            /* --set NAME=VALUE... */
 } runArgs;
 
 static const char usageTop[] =
     "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
     "                [--html OUT.html] [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
-    "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
+    "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief] [--set NAME=VALUE]...\n"
     "       migsim check [--allow-empty] [--migrator SPEC] [--migrator-timeout SECONDS]\n"
-    "                [--junit FILE.xml] [--json[=FILE]] PATH...\n"
+    "                [--junit FILE.xml] [--json[=FILE]] [--set NAME=VALUE]... PATH...\n"
     "       migsim diff A B [--seed N | --seeds N,M] [--context N]\n"
     "       migsim lab FILE.scn [--seed N] [--migrator SPEC] [--user U,...] [--actor A,...] [--brief]\n"
     "       migsim explore [--migrator SPEC] [--runs N] [--seed S] [--invariant NAME]... [--out DIR]\n"
+    "       migsim sweep FILE.scn --seeds A..B [--vary NAME=VALUES]... [--jobs N] [--shard K/N] [--bad RULE]\n"
+    "                [--db OUT.sqlite] [--csv OUT.csv] [--plot OUT.svg] [--set NAME=VALUE]... [--migrator SPEC]\n"
+    "       migsim merge OUT.sqlite SHARD.sqlite... [--csv OUT.csv] [--plot OUT.svg]\n"
     "       migsim --help | COMMAND --help | --version\n"
     "\n"
     "migsim simulates an Exchange 2003 inter-organization migration against a replicated\n"
@@ -85,6 +90,8 @@ static const char usageTop[] =
     "  diff    compare two runs (scenarios, seeds or --db files): outcomes, first divergence\n"
     "  lab     an interactive lab over one run: step, look, go back, try a step (docs/lab.md)\n"
     "  explore run random scenarios against invariants; shrink what breaks one\n"
+    "  sweep   run a scenario over seeds and varied values: bad-result shares, CSV, plot\n"
+    "  merge   combine the databases of a sharded sweep\n"
     "\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
     "step failed, 2 bad input, usage or a write error.  See migsim(1) and docs/ for the\n"
@@ -93,7 +100,7 @@ static const char usageTop[] =
 static const char usageRun[] =
     "usage: migsim run FILE.scn [--seed N] [--json] [--db OUT.sqlite] [--ldif DC=FILE]... [--trace FILE.jsonl]\n"
     "                [--html OUT.html] [--migrator SPEC] [--migrator-timeout SECONDS] [--quiet] [--until T]\n"
-    "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
+    "                [--show VIEW[,VIEW...]] [--user U[,U...]] [--actor A[,A...]] [--brief] [--set NAME=VALUE]...\n"
     "\n"
     "Run the scenario and print its narrative (TIME  ACTOR  message, one line per event),\n"
     "the per-user outcome table and the verdict.\n"
@@ -122,6 +129,8 @@ static const char usageRun[] =
     "  --actor A,...     print only narrative lines by these actors (the second column)\n"
     "  --brief           short names in the narrative: an account as user3@DC1, GUIDs\n"
     "                    cut to their first 8 hex digits\n"
+    "  --set NAME=VALUE  the value of the scenario's variable NAME (`let NAME = ...`), instead\n"
+    "                    of the scenario's own (repeatable; a NAME the scenario never lets is an error)\n"
     "\n"
     "A scenario with no expectation ends 'verdict: NONE (no expectations; ...)'.\n"
     "exit status: 0 every expectation held (or there were none), 1 an expectation or\n"
@@ -129,7 +138,7 @@ static const char usageRun[] =
 
 static const char usageCheck[] =
     "usage: migsim check [--allow-empty] [--allow-external] [--migrator SPEC] [--migrator-timeout SECONDS]\n"
-    "                    [--junit FILE.xml] [--json[=FILE]] PATH...\n"
+    "                    [--junit FILE.xml] [--json[=FILE]] [--set NAME=VALUE]... PATH...\n"
     "\n"
     "Run each scenario (a PATH may be a directory: its *.scn files, recursively, in sorted\n"
     "order) and print one line per scenario, PASS or FAIL and why (a failed scenario: one\n"
@@ -146,6 +155,8 @@ static const char usageCheck[] =
     "                    allowed EMPTY; time attributes 0 (replaced atomically)\n"
     "  --json            print the same as one JSON document instead of the lines\n"
     "  --json=FILE       also write that JSON document to FILE (replaced atomically)\n"
+    "  --set NAME=VALUE  set a scenario variable in every scenario (repeatable); a scenario\n"
+    "                    that does not `let` NAME is an ERROR\n"
     "\n"
     "exit status: 0 all passed, 1 any failed, 2 any could not be read or parsed, or a\n"
     "write error.\n";
@@ -254,6 +265,7 @@ static int splitNames(const char *opt, const char *list, char **copy, const char
 }
 
 static void freeNames(runArgs *a) {
+    setArgsFree(&a->set);
     free(a->user_copy);
     free(a->actor_copy);
     a->user_copy = a->actor_copy = NULL;
@@ -322,6 +334,10 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
         } else if (isOption(arg, "--migrator") || isOption(arg, "--migrator-timeout")) {
             int rc = parseMigratorArg(argc, argv, &i, &a->mig, "run", err);
             if (rc) return rc;
+        } else if (isOption(arg, "--set")) {
+            char why[256];
+            if (setArgsAdd(&a->set, optionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
+                return usageError(err, "run", "%s", why);
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usageError(err, "run", "unknown option '%s'", arg);
         } else if (a->file) {
@@ -524,8 +540,12 @@ static int resolveUsers(const runArgs *a, const scenario *sc, FILE *err) {
 }
 
 int cliParse(const char *file, scenario *sc, FILE *err) {
+    return cliParseWith(file, NULL, 0, sc, err);
+}
+
+int cliParseWith(const char *file, const scnSetting *set, size_t nset, scenario *sc, FILE *err) {
     scnError e;
-    msStatus st = scnParseFile(file, sc, &e);
+    msStatus st = scnParseFileWith(file, set, nset, sc, &e);
     if (st == MS_NOMEM) return outOfMemory(err, "parsing ", file);
     if (st != MS_OK) {
         char line[640];
@@ -595,7 +615,7 @@ static int cmdRun(int argc, char **argv, FILE *out, FILE *err) {
         return rc;
     }
     scenario sc;
-    rc = cliParse(a.file, &sc, err);
+    rc = cliParseWith(a.file, a.set.v, a.set.n, &sc, err);
     if (rc) {
         freeNames(&a);
         return rc;
@@ -671,7 +691,7 @@ static int planCheckOutputs(const char *junit, const char *json, outTarget *t, c
     return 0;
 }
 
-static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
+static int cmdCheckSet(int argc, char **argv, setArgs *set, FILE *out, FILE *err) {
     char **paths = argv + 2;
     int npaths = 0, allowEmpty = 0;   /* CHECK_* flags */
     migratorArgs mig = {NULL, 0};
@@ -701,6 +721,10 @@ static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
                 json = argv[i] + 7;
             else
                 o.json_stdout = 1;
+        } else if (isOption(argv[i], "--set")) {
+            char why[256];
+            if (setArgsAdd(set, optionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
+                return usageError(err, "check", "%s", why);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return usageError(err, "check", "unknown option '%s'", argv[i]);
         } else {
@@ -713,10 +737,19 @@ static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
     int rc = planCheckOutputs(junit, json, t, &o, out, err);
     if (!rc) {
         simOptions base = {0, 0, NULL, 0, mig.spec, mig.timeout_ms};
-        rc = checkPathsTo(paths, npaths, allowEmpty, &base, &o, out, err);
+        rc = checkPathsSet(paths, npaths, allowEmpty, &base, set->v, set->n, &o, out, err);
     }
     outTargetFree(&t[0]);
     outTargetFree(&t[1]);
+    return rc;
+}
+
+/* `check`, its --set copies freed however it ends. */
+static int cmdCheck(int argc, char **argv, FILE *out, FILE *err) {
+    setArgs set;
+    memset(&set, 0, sizeof set);
+    int rc = cmdCheckSet(argc, argv, &set, out, err);
+    setArgsFree(&set);
     return rc;
 }
 
@@ -783,6 +816,14 @@ static int dispatch(int argc, char **argv, FILE *out, FILE *err) {
             return 0;
         }
         return cmdExplore(argc, argv, out, err);
+    }
+    if (strcmp(cmd, "sweep") == 0 || strcmp(cmd, "merge") == 0) {
+        int sweep = cmd[0] == 's';
+        if (wantsHelp(argc, argv)) {
+            fputs(sweep ? sweepUsage : mergeUsage, out);
+            return 0;
+        }
+        return sweep ? sweepMain(argc, argv, out, err) : mergeMain(argc, argv, out, err);
     }
     if (cmd[0] == '-') return usageError(err, NULL, "unknown option '%s'", cmd);
     return usageError(err, NULL, "unknown command '%s'", cmd);

@@ -24,6 +24,9 @@ int cliMain(int argc, char **argv, FILE *out, FILE *err);
 struct scenario;
 int cliParse(const char *file, struct scenario *sc, FILE *err);
 
+/* cliParse with settings from outside (--set NAME=VALUE: scnParseWith). */
+int cliParseWith(const char *file, const scnSetting *set, size_t nset, struct scenario *sc, FILE *err);
+
 /*
 ** `migsim check PATH...`: each PATH a scenario file or a directory searched
 ** recursively for *.scn in sorted order.  Each file runs once, however many
@@ -61,6 +64,22 @@ typedef struct checkOutputs {
 */
 int checkPathsTo(char **paths, int npaths, int flags, const simOptions *base, const checkOutputs *o, FILE *out,
                  FILE *err);
+
+/*
+** checkPathsTo with settings (--set NAME=VALUE) applied to every scenario;
+** a scenario that does not `let` a name set is an ERROR line.
+*/
+int checkPathsSet(char **paths, int npaths, int flags, const simOptions *base, const scnSetting *set, size_t nset,
+                  const checkOutputs *o, FILE *out, FILE *err);
+
+/* `migsim sweep`: see docs/sweeps.md; returns the exit status. */
+int sweepMain(int argc, char **argv, FILE *out, FILE *err);
+
+/* `migsim merge OUT.sqlite SHARD.sqlite...`: see docs/sweeps.md; returns the exit status. */
+int mergeMain(int argc, char **argv, FILE *out, FILE *err);
+
+/* The help texts of sweep and merge. */
+extern const char sweepUsage[], mergeUsage[];
 
 /*
 ** `migsim diff A B`: compare two runs, each a scenario (run with the seeds

@@ -16,8 +16,23 @@ void lexInit(lexer *lx, const char *text, size_t len) {
 
 void lexFree(lexer *lx) {
     free(lx->tok);
+    free(lx->xbuf);
+    free(lx->xmap);
     lx->tok = NULL;
-    lx->ntok = lx->cap = 0;
+    lx->xbuf = NULL;
+    lx->xmap = NULL;
+    lx->ntok = lx->cap = lx->xn = lx->xcap = 0;
+}
+
+void lexSetVars(lexer *lx, scnVars *vs) {
+    lx->vars = vs;
+}
+
+int lexColumn(const lexer *lx, int col) {
+    if (!lx->expanded || col < 1) return col;
+    size_t j = (size_t)col - 1;
+    if (j < lx->xn) return lx->xmap[j];
+    return lx->xend + (int)(j - lx->xn);
 }
 
 int lexIsOption(const lexToken *t) {
@@ -85,6 +100,134 @@ static msStatus lexSplit(lexer *lx, const char *s, size_t n) {
     return MS_OK;
 }
 
+/* ---------------------------------------------------------------- variables */
+
+/* Append n bytes at s, each written at column col, to the expanded buffer. */
+static msStatus xAppend(lexer *lx, const char *s, size_t n, int col, int same) {
+    if (lx->xn + n > LEX_MAX_LINE)
+        return lexError(lx, (size_t)col, "line too long after expanding variables (at most 65536 bytes)");
+    if (lx->xn + n > lx->xcap) {
+        size_t cap = lx->xcap ? lx->xcap : 256;
+        while (cap < lx->xn + n) cap *= 2;
+        char *b = realloc(lx->xbuf, cap);
+        if (!b) return MS_NOMEM;
+        lx->xbuf = b;
+        int *m = realloc(lx->xmap, cap * sizeof *m);
+        if (!m) return MS_NOMEM;
+        lx->xmap = m;
+        lx->xcap = cap;
+    }
+    memcpy(lx->xbuf + lx->xn, s, n);
+    for (size_t i = 0; i < n; i++) lx->xmap[lx->xn + i] = same ? col : col + (int)i;
+    lx->xn += n;
+    return MS_OK;
+}
+
+/*
+** The reference at s[i] (a `$`) of the n bytes at s: the variable's name
+** at *name (*nn bytes) and the reference's length in *len.
+*/
+static msStatus varRef(lexer *lx, const char *s, size_t n, size_t i, int col,
+                       const char **name, size_t *nn, size_t *len) {
+    size_t a = i + 1, e;
+    int braced = a < n && s[a] == '{';
+    if (braced) a++;
+    e = a;
+    while (e < n && (s[e] == '_' || (s[e] >= 'a' && s[e] <= 'z') || (s[e] >= 'A' && s[e] <= 'Z') ||
+                     (s[e] >= '0' && s[e] <= '9')))
+        e++;
+    if (e == a || !varsIsName(s + a, e - a) || (braced && (e >= n || s[e] != '}'))) {
+        lx->errcol = col;
+        snprintf(lx->err, sizeof lx->err, "'$' must be followed by a variable name: $NAME or ${NAME}, "
+                 "NAME a letter or '_', then letters, digits or '_' (at most %d)", VAR_NAME_MAX);
+        return MS_INPUT;
+    }
+    *name = s + a;
+    *nn = e - a;
+    *len = e + (size_t)braced - i;
+    return MS_OK;
+}
+
+/*
+** Expand the n bytes at s (starting at column col0) into the expanded
+** buffer, from its current end: every `$NAME` becomes its value.
+*/
+static msStatus expandWords(lexer *lx, const char *s, size_t n, int col0) {
+    size_t i = 0;
+    while (i < n) {
+        const char *d = memchr(s + i, '$', n - i);
+        size_t plain = d ? (size_t)(d - s) - i : n - i;
+        msStatus st = xAppend(lx, s + i, plain, col0 + (int)i, 0);
+        if (st != MS_OK || !d) return st;
+        i += plain;
+        const char *name;
+        size_t nn, len;
+        int col = col0 + (int)i;
+        if ((st = varRef(lx, s, n, i, col, &name, &nn, &len)) != MS_OK) return st;
+        const scnVar *v = varsFind(lx->vars, name, nn);
+        if (!v) {
+            lx->errcol = col;
+            snprintf(lx->err, sizeof lx->err, "undefined variable '$%.*s': no 'let %.*s = ...' before this line",
+                     (int)nn, name, (int)nn, name);
+            return MS_INPUT;
+        }
+        if ((st = xAppend(lx, v->value, strlen(v->value), col, 1)) != MS_OK) return st;
+        i += len;
+    }
+    return MS_OK;
+}
+
+/* `let NAME = VALUE`: define the variable (the line is not handed on). */
+static msStatus lexLet(lexer *lx) {
+    const lexToken *t = lx->tok;
+    int end = t[lx->ntok - 1].col + (int)t[lx->ntok - 1].n;
+    if (lx->ntok < 2) return lexError(lx, (size_t)end, "missing variable name in 'let' (write 'let NAME = VALUE')");
+    if (t[1].eq < t[1].n || (lx->ntok > 2 && t[2].n != 1 && t[2].eq == 0))
+        return lexError(lx, (size_t)t[1].col, "write 'let NAME = VALUE', with blanks around '='");
+    if (!varsIsName(t[1].s, t[1].n)) {
+        snprintf(lx->err, sizeof lx->err, "bad variable name '%.*s': a letter or '_', then letters, digits "
+                 "or '_' (at most %d)", t[1].n > 48 ? 48 : (int)t[1].n, t[1].s, VAR_NAME_MAX);
+        lx->errcol = t[1].col;
+        return MS_INPUT;
+    }
+    if (lx->ntok < 3 || t[2].n != 1 || t[2].s[0] != '=')
+        return lexError(lx, (size_t)(lx->ntok < 3 ? end : t[2].col), "expected '=' after 'let NAME'");
+    if (lx->ntok < 4) return lexError(lx, (size_t)end, "missing value after 'let NAME ='");
+    if (lx->ntok > 4)
+        return lexError(lx, (size_t)t[4].col, "unexpected word after the value of 'let' (a value is one word)");
+    lx->xn = 0;
+    msStatus st = expandWords(lx, t[3].s, t[3].n, t[3].col);
+    if (st != MS_OK) return st;
+    int prev = 0;
+    st = varsDefine(lx->vars, t[1].s, t[1].n, lx->xbuf, lx->xn, lx->line, &prev);
+    if (st == MS_INPUT) {
+        lx->errcol = t[1].col;
+        snprintf(lx->err, sizeof lx->err, "variable '%.*s' is already defined (line %d)", (int)t[1].n, t[1].s, prev);
+    } else if (st == MS_RANGE) {
+        lx->errcol = 1;
+        snprintf(lx->err, sizeof lx->err, "too many variables: at most %d", VAR_MAX);
+        st = MS_INPUT;
+    }
+    return st;
+}
+
+/* The line (n bytes at s) held a `$`: expand it and split it again. */
+static msStatus lexExpand(lexer *lx, const char *s) {
+    const lexToken *last = &lx->tok[lx->ntok - 1];
+    size_t end = (size_t)(last->s + last->n - s);
+    lx->xend = (int)end + 1;
+    lx->xn = 0;
+    msStatus st = expandWords(lx, s, end, 1);
+    if (st != MS_OK) return st;
+    lx->ntok = 0;
+    lx->expanded = 1;
+    return lexSplit(lx, lx->xbuf, lx->xn);
+}
+
+static int isLet(const lexToken *t) {
+    return t->n == 3 && memcmp(t->s, "let", 3) == 0;
+}
+
 msStatus lexNextLine(lexer *lx, int *got) {
     *got = 0;
     while (lx->pos < lx->len) {
@@ -96,11 +239,21 @@ msStatus lexNextLine(lexer *lx, int *got) {
         if (lx->line == 0x7FFFFFFF) return lexError(lx, 1, "too many lines");
         lx->line++;
         lx->ntok = 0;
+        lx->expanded = 0;
         if (n > 0 && s[n - 1] == '\r') n--;
         if (n > LEX_MAX_LINE)
             return lexError(lx, LEX_MAX_LINE + 1, "line too long (at most 65536 bytes)");
         msStatus st = lexSplit(lx, s, n);
         if (st != MS_OK) return st;
+        if (lx->ntok == 0) continue;
+        if (lx->vars && isLet(&lx->tok[0])) {
+            if ((st = lexLet(lx)) != MS_OK) return st;
+            continue;
+        }
+        if (lx->vars && memchr(lx->tok[0].s, '$', (size_t)(lx->tok[lx->ntok - 1].s + lx->tok[lx->ntok - 1].n -
+                                                          lx->tok[0].s)) &&
+            (st = lexExpand(lx, s)) != MS_OK)
+            return st;
         if (lx->ntok == 0) continue;
         const lexToken *last = &lx->tok[lx->ntok - 1];
         lx->stmt = lx->tok[0].s;

@@ -19,12 +19,21 @@
 ** as the text is).  Lines and columns are 1-based; columns count bytes.
 ** Lines holding no word (blank, or only a comment) are skipped.  A line may
 ** hold at most LEX_MAX_LINE bytes, which keeps every column an int.
+**
+** Variables (vars.h).  With a table installed (lexSetVars), a line whose
+** first word is `let` defines a variable and is not handed on, and a line
+** holding `$` is expanded before it is split: the tokens and lx->stmt then
+** point into the lexer's own buffer, valid until the next line, and their
+** columns count in the expanded line; lexColumn turns such a column back
+** into one of the line as written (a byte that came from a variable maps
+** to its `$`), so every error still points into the file.
 */
 #ifndef MIGSIM_LEXER_H
 #define MIGSIM_LEXER_H
 
 #include <stddef.h>
 #include "kernel/status.h"
+#include "scenario/vars.h"
 
 #define LEX_MAX_LINE 65536
 
@@ -43,6 +52,12 @@ typedef struct lexer {
     size_t stmtn;
     lexToken *tok;          /* the line's words, in order */
     size_t ntok, cap;
+    scnVars *vars;          /* NULL: `let` and `$` are ordinary text */
+    char *xbuf;             /* the expanded line, when it held a `$` */
+    int *xmap;              /* for each byte of xbuf: its column in the line as written */
+    size_t xn, xcap;
+    int expanded;           /* the current line was expanded */
+    int xend;               /* column just after the last word as written */
     int errcol;             /* on error: the offending column, and why */
     char err[128];
 } lexer;
@@ -58,7 +73,13 @@ void lexInit(lexer *lx, const char *text, size_t len);
 */
 msStatus lexNextLine(lexer *lx, int *got);
 
-/* Release the token array (the lexer may not be used again). */
+/* Expand variables from the table vs (which must outlive the lexer) from now on. */
+void lexSetVars(lexer *lx, scnVars *vs);
+
+/* The column of the current line as written for column col of its words (see above). */
+int lexColumn(const lexer *lx, int col);
+
+/* Release the token array and buffers (the lexer may not be used again). */
 void lexFree(lexer *lx);
 
 /* 1 when t is an option `key=value`. */

@@ -222,7 +222,8 @@ static msStatus failLine(parser *p, msStatus st, int line, int col, const char *
 static msStatus failLine(parser *p, msStatus st, int line, int col, const char *fmt, ...) {
     va_list ap;
     p->err->line = line;
-    p->err->col = col;
+    /* A column of the line being read counts in its expanded words: back to the line as written. */
+    p->err->col = line == p->lx.line ? lexColumn(&p->lx, col) : col;
     va_start(ap, fmt);
     vsnprintf(p->err->msg, sizeof p->err->msg, fmt, ap);
     va_end(ap);
@@ -1553,7 +1554,13 @@ static msStatus statement(parser *p) {
 }
 
 msStatus scnParse(const char *file, const char *text, size_t len, scenario *out, scnError *err) {
+    return scnParseWith(file, text, len, NULL, 0, out, err);
+}
+
+msStatus scnParseWith(const char *file, const char *text, size_t len, const scnSetting *set, size_t nset,
+                      scenario *out, scnError *err) {
     parser p;
+    scnVars vars;
     memset(&p, 0, sizeof p);
     scnEmpty(out);
     memset(err, 0, sizeof *err);
@@ -1562,9 +1569,11 @@ msStatus scnParse(const char *file, const char *text, size_t len, scenario *out,
     p.err = err;
     p.seed_stmt = -1;
     lexInit(&p.lx, text, len);
-    msStatus st = MS_OK;
+    lexSetVars(&p.lx, &vars);
+    msStatus st = varsInit(&vars, set, nset);
+    if (st != MS_OK) st = noMemory(&p);
     out->file = dupBytes(err->file, strlen(err->file));
-    if (!out->file) st = noMemory(&p);
+    if (!out->file && st == MS_OK) st = noMemory(&p);
     for (int got = 1; st == MS_OK;) {
         st = lexNextLine(&p.lx, &got);
         if (st == MS_INPUT) st = fail(&p, MS_INPUT, p.lx.errcol, "%s", p.lx.err);
@@ -1576,6 +1585,11 @@ msStatus scnParse(const char *file, const char *text, size_t len, scenario *out,
         out->first_step = out->n;
         st = resolveBridgeheads(&p);
     }
+    const scnSetting *unused = st == MS_OK ? varsUnused(&vars) : NULL;
+    if (unused)
+        st = failLine(&p, MS_INPUT, 0, 0, "variable '%s' is set from outside (--set) but never defined: the "
+                      "scenario has no 'let %s = ...'", unused->name, unused->name);
+    varsFree(&vars);
     lexFree(&p.lx);
     free(p.names.slot);
     free(p.byname);
@@ -1588,6 +1602,10 @@ msStatus scnParse(const char *file, const char *text, size_t len, scenario *out,
 }
 
 msStatus scnParseFile(const char *path, scenario *out, scnError *err) {
+    return scnParseFileWith(path, NULL, 0, out, err);
+}
+
+msStatus scnParseFileWith(const char *path, const scnSetting *set, size_t nset, scenario *out, scnError *err) {
     scnEmpty(out);
     memset(err, 0, sizeof *err);
     snprintf(err->file, sizeof err->file, "%s", path);
@@ -1627,7 +1645,7 @@ msStatus scnParseFile(const char *path, scenario *out, scnError *err) {
         if (e > 0) snprintf(err->msg, sizeof err->msg, "cannot read: %s", strerror(e));
         return e == ENOMEM ? MS_NOMEM : MS_IO;
     }
-    msStatus st = scnParse(path, buf, len, out, err);
+    msStatus st = scnParseWith(path, buf, len, set, nset, out, err);
     free(buf);
     return st;
 }

@@ -6,7 +6,10 @@
 ** come first and describe the simulated world; the first step (migrate,
 ** cancel, deliver, logon, cleanup, delete, sync, wait, fail, restore, expect)
 ** ends the world, and the steps then run in order (purge, export and
-** import are steps too: the administrator's rescue of issue 10).  docs/scenario-language.md
+** import are steps too: the administrator's rescue of issue 10).  `let NAME =
+** VALUE` lines (anywhere) define variables that `$NAME` expands in later
+** lines (vars.h); the lexer consumes them, so they are not statements of
+** the AST, and a statement's text is the line after expansion.  docs/scenario-language.md
 ** is the user's reference; this header is the contract for code.
 **
 ** scnParse does all of the checking a scenario can get without running it:
@@ -31,6 +34,7 @@
 #include "kernel/status.h"
 #include "judge/outcome.h"
 #include "migration/cancel.h"
+#include "scenario/vars.h"
 
 typedef enum stmtKind {
     /* world */
@@ -159,6 +163,17 @@ typedef struct scnError {
 ** NUL-terminated and may hold any bytes.
 */
 msStatus scnParse(const char *file, const char *text, size_t len, scenario *out, scnError *err);
+
+/*
+** scnParse with settings from outside (`--set NAME=VALUE`, vars.h): each
+** replaces the value of the scenario's `let NAME`; one that no `let`
+** defines is an error (line 0).  set[0..nset) need only outlive the call.
+*/
+msStatus scnParseWith(const char *file, const char *text, size_t len, const scnSetting *set, size_t nset,
+                      scenario *out, scnError *err);
+
+/* scnParseFile with settings from outside, as scnParseWith. */
+msStatus scnParseFileWith(const char *path, const scnSetting *set, size_t nset, scenario *out, scnError *err);
 
 /*
 ** Read and parse the file at path.  A file that cannot be read gives MS_IO

@@ -1,0 +1,803 @@
+/*
+** `migsim sweep FILE.scn --seeds A..B [--vary NAME=VALUES]...`: one
+** scenario run for every combination of the varied variables' values and
+** every seed of the range, reduced to a table per combination (out/sweep.h,
+** docs/sweeps.md).
+**
+** Work.  The (combination, seed) pairs are numbered i = combo * seeds +
+** (seed - A), combinations in odometer order.  `--shard K/N` keeps the pairs
+** with i mod N = K - 1 (a fixed share, independent of speed); `--jobs J`
+** deals the kept pairs to J forked workers round robin, each of which runs
+** its pairs back to back in its own process (one sim per run, freed after)
+** and writes one fixed-size record per run into its pipe.  The parent
+** places each record by its position in the deal, never by arrival, so the
+** results are the same array whatever the timing, and the outputs equal
+** those of `--jobs 1`, which runs everything in this process.
+**
+** Parsing.  Every combination's scenario is parsed before any run, with the
+** varied values and the --set options as settings (scenario/vars.h): a
+** value that does not fit where its variable goes is a scenario error
+** before anything runs.  A parsed scenario is read-only and serves all of
+** its seeds.
+**
+** Progress (runs done, rate, time left) goes to stderr only when it is a
+** terminal; it reads the wall clock, which nothing that is output does.
+*/
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "cli/setopt.h"
+#include "cli/sweepcli.h"
+#include "out/sweep.h"
+#include "run/sim.h"
+#include "run/world.h"
+
+#define VARY_MAX 8
+#define VALUES_MAX 10000
+#define COMBOS_MAX 100000
+#define JOBS_MAX 256
+
+const char sweepUsage[] =
+    "usage: migsim sweep FILE.scn --seeds A..B [--vary NAME=V1,V2,...|NAME=A..B/STEP]... [--set NAME=VALUE]...\n"
+    "                  [--migrator SPEC] [--migrator-timeout SECONDS] [--jobs N] [--shard K/N]\n"
+    "                  [--bad RULE[,RULE...]] [--db OUT.sqlite] [--csv OUT.csv] [--plot OUT.svg]\n"
+    "\n"
+    "Run the scenario for every combination of the varied values and every seed from A to B,\n"
+    "and print one line per combination: the users per outcome, the runs with stranded mail,\n"
+    "the runs with a bad result, their share with its Wilson 95% interval, and the share of\n"
+    "runs whose every expectation held.  Each NAME must be defined by a `let` in the scenario.\n"
+    "\n"
+    "  --seeds A..B      the seeds of each combination (0 to 9223372036854775807)\n"
+    "  --vary NAME=...   a comma list of values, or a range A..B/STEP of numbers or durations\n"
+    "                    (e.g. W=0s..10m/30s); repeatable, at most 8; the last is the plot's x axis\n"
+    "  --set NAME=VALUE  a fixed value for a variable (repeatable)\n"
+    "  --migrator SPEC   the migration logic, as for `run`\n"
+    "  --jobs N          run in N worker processes (default 1); the output is the same\n"
+    "  --shard K/N       run only share K (1..N) of the (combination, seed) pairs: pair i\n"
+    "                    when i mod N = K-1; `migsim merge` combines the shards' --db files\n"
+    "  --bad RULE,...    a run is bad when any rule holds: not-cloned (some user is not\n"
+    "                    cloned), stranded (stranded mail), failed (an expectation or a step\n"
+    "                    failed), or an outcome name (some user ended so);\n"
+    "                    default not-cloned,stranded\n"
+    "  --db OUT.sqlite   also write every run and the summary as a SQLite database\n"
+    "  --csv OUT.csv     also write the summary as CSV\n"
+    "  --plot OUT.svg    also draw the bad share against the last --vary with gnuplot\n"
+    "\n"
+    "exit status: 0 the sweep ran (whatever its results), 2 bad input, usage, a run that\n"
+    "could not run, or a write error.\n";
+
+typedef struct sweepArgs {
+    const char *file;
+    int has_seeds;
+    uint64_t seed_lo, seed_hi;
+    const char *vary[VARY_MAX];
+    int nvary;
+    setArgs set;
+    const char *migrator;
+    int64_t timeout_ms;
+    int jobs;
+    uint32_t shard_k, shard_n;
+    const char *bad;
+    const char *db, *csv, *plot;
+    outTarget dbT, csvT, plotT;
+} sweepArgs;
+
+static int sweepError(FILE *err, const char *fmt, const char *arg) {
+    fprintf(err, "migsim: error: ");
+    fprintf(err, fmt, arg);
+    fprintf(err, " (see 'migsim sweep --help')\n");
+    return 2;
+}
+
+static const char *optVal(int argc, char **argv, int *i, const char *name) {
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (strcmp(argv[*i], name) != 0) return NULL;
+    if (*i + 1 >= argc) return "";
+    return argv[++*i];
+}
+
+static int isOpt(const char *arg, const char *name) {
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* A decimal number at s (n bytes) up to max; -1 when it is not one. */
+static int parseU64n(const char *s, size_t n, uint64_t max, uint64_t *out) {
+    uint64_t v = 0;
+    if (n == 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v) || v > max)
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parseSeeds(const char *v, sweepArgs *a) {
+    const char *dots = strstr(v, "..");
+    if (!dots) return -1;
+    if (parseU64n(v, (size_t)(dots - v), INT64_MAX, &a->seed_lo) != 0 ||
+        parseU64n(dots + 2, strlen(dots + 2), INT64_MAX, &a->seed_hi) != 0 || a->seed_lo > a->seed_hi)
+        return -1;
+    return 0;
+}
+
+static int parseShard(const char *v, sweepArgs *a) {
+    const char *slash = strchr(v, '/');
+    uint64_t k, n;
+    if (!slash || parseU64n(v, (size_t)(slash - v), 1000000, &k) != 0 ||
+        parseU64n(slash + 1, strlen(slash + 1), 1000000, &n) != 0 || k < 1 || k > n)
+        return -1;
+    a->shard_k = (uint32_t)k;
+    a->shard_n = (uint32_t)n;
+    return 0;
+}
+
+/* SECONDS as `run` takes them: a positive decimal with at most 3 decimals, up to a day. */
+static int parseTimeout(const char *s, int64_t *ms) {
+    int64_t v = 0, frac = 0, scale = 1000;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9' && v <= 86400; p++) v = v * 10 + (*p - '0');
+    if (p == s) return -1;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) frac += (*p - '0') * (scale /= 10);
+        if (p[-1] == '.') return -1;
+    }
+    if (*p || v > 86400) return -1;
+    *ms = v * 1000 + frac;
+    return *ms > 0 && *ms <= 86400 * 1000 ? 0 : -1;
+}
+
+/* One option at argv[*i] into a; 0, or the exit status 2 after a usage error. */
+static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
+    const char *arg = argv[*i], *v;
+    char why[256];
+    if (isOpt(arg, "--seeds")) {
+        v = optVal(argc, argv, i, "--seeds");
+        if (a->has_seeds) return sweepError(err, "--seeds given twice%s", "");
+        if (parseSeeds(v, a) != 0) return sweepError(err, "--seeds needs A..B, 0 <= A <= B <= 2^63-1, not '%s'", v);
+        a->has_seeds = 1;
+    } else if (isOpt(arg, "--vary")) {
+        v = optVal(argc, argv, i, "--vary");
+        if (a->nvary == VARY_MAX) return sweepError(err, "too many --vary options (at most 8)%s", "");
+        a->vary[a->nvary++] = v;
+    } else if (isOpt(arg, "--set")) {
+        if (setArgsAdd(&a->set, optVal(argc, argv, i, "--set"), why, sizeof why) != 0)
+            return sweepError(err, "%s", why);
+    } else if (isOpt(arg, "--migrator-timeout")) {
+        v = optVal(argc, argv, i, "--migrator-timeout");
+        if (a->timeout_ms) return sweepError(err, "--migrator-timeout given twice%s", "");
+        if (parseTimeout(v, &a->timeout_ms) != 0)
+            return sweepError(err, "--migrator-timeout needs seconds, more than 0 and at most 86400, not '%s'", v);
+    } else if (isOpt(arg, "--migrator")) {
+        v = optVal(argc, argv, i, "--migrator");
+        if (a->migrator) return sweepError(err, "--migrator given twice%s", "");
+        if (!*v) return sweepError(err, "--migrator needs a SPEC%s", "");
+        a->migrator = v;
+    } else if (isOpt(arg, "--jobs")) {
+        v = optVal(argc, argv, i, "--jobs");
+        uint64_t j;
+        if (a->jobs) return sweepError(err, "--jobs given twice%s", "");
+        if (parseU64n(v, strlen(v), JOBS_MAX, &j) != 0 || j < 1)
+            return sweepError(err, "--jobs needs a number from 1 to 256, not '%s'", v);
+        a->jobs = (int)j;
+    } else if (isOpt(arg, "--shard")) {
+        v = optVal(argc, argv, i, "--shard");
+        if (a->shard_n) return sweepError(err, "--shard given twice%s", "");
+        if (parseShard(v, a) != 0) return sweepError(err, "--shard needs K/N with 1 <= K <= N <= 1000000, not '%s'", v);
+    } else if (isOpt(arg, "--bad")) {
+        v = optVal(argc, argv, i, "--bad");
+        sweepBad b;
+        if (a->bad) return sweepError(err, "--bad given twice%s", "");
+        if (sweepBadParse(v, &b, why, sizeof why) != 0) return sweepError(err, "--bad: %s", why);
+        a->bad = v;
+    } else {
+        const char *names[] = {"--db", "--csv", "--plot"};
+        const char **slots[] = {&a->db, &a->csv, &a->plot};
+        for (int k = 0; k < 3; k++) {
+            if (!isOpt(arg, names[k])) continue;
+            v = optVal(argc, argv, i, names[k]);
+            if (!*v) return sweepError(err, "%s needs a file name", names[k]);
+            if (*slots[k]) return sweepError(err, "%s given twice", names[k]);
+            *slots[k] = v;
+            return 0;
+        }
+        if (arg[0] == '-' && arg[1] != '\0') return sweepError(err, "unknown option '%s'", arg);
+        if (a->file) return sweepError(err, "more than one scenario file ('%s')", arg);
+        a->file = arg;
+    }
+    return 0;
+}
+
+static int parseSweepArgs(int argc, char **argv, sweepArgs *a, FILE *err) {
+    for (int i = 2; i < argc; i++) {
+        int rc = sweepOption(argc, argv, &i, a, err);
+        if (rc) return rc;
+    }
+    if (!a->file) return sweepError(err, "no scenario file given%s", "");
+    if (!a->has_seeds) return sweepError(err, "--seeds A..B is required%s", "");
+    if (a->plot && a->nvary == 0) return sweepError(err, "--plot needs a --vary (its x axis)%s", "");
+    if (a->plot && !sweepHaveGnuplot())
+        return sweepError(err, "--plot needs gnuplot on PATH (Debian package gnuplot-nox)%s", "");
+    if (!a->jobs) a->jobs = 1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the spec */
+
+static char *dupStr(const char *s, size_t n) {
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static int pushValue(sweepVary *y, char *v, double x) {
+    if (!v) return -1;
+    char **nv = realloc(y->values, (y->n + 1) * sizeof *nv);
+    if (nv) y->values = nv;
+    double *nx = realloc(y->x, (y->n + 1) * sizeof *nx);
+    if (nx) y->x = nx;
+    if (!nv || !nx) {
+        free(v);
+        return -1;
+    }
+    y->values[y->n] = v;
+    y->x[y->n++] = x;
+    return 0;
+}
+
+/* The range A..B/STEP of numbers or durations into y; 0, 1 not a range, or -1 with why. */
+static int varyRange(const char *v, sweepVary *y, char *why, size_t whysz) {
+    const char *dots = strstr(v, ".."), *slash = strchr(v, '/');
+    if (!dots || !slash || slash < dots || strchr(v, ',')) return 1;
+    const char *part[3] = {v, dots + 2, slash + 1};
+    size_t len[3] = {(size_t)(dots - v), (size_t)(slash - dots - 2), strlen(slash + 1)};
+    uint64_t num[3];
+    simtime dur[3];
+    int numbers = 1, durations = 1;
+    for (int k = 0; k < 3; k++) {
+        size_t at;
+        numbers &= parseU64n(part[k], len[k], INT64_MAX, &num[k]) == 0;
+        durations &= len[k] > 0 && durationParse(part[k], len[k], &dur[k], &at) == MS_OK;
+    }
+    if (!numbers && !durations) {
+        snprintf(why, whysz, "--vary %s: a range is A..B/STEP of numbers (1..10/1) or durations (0s..10m/30s)", v);
+        return -1;
+    }
+    uint64_t lo = numbers ? num[0] : (uint64_t)dur[0], hi = numbers ? num[1] : (uint64_t)dur[1];
+    uint64_t step = numbers ? num[2] : (uint64_t)dur[2];
+    if (step == 0 || lo > hi || (hi - lo) / step >= VALUES_MAX) {
+        snprintf(why, whysz, "--vary %s: needs A <= B, a STEP above 0, at most %d values", v, VALUES_MAX);
+        return -1;
+    }
+    y->kind = numbers ? SWEEP_NUMBERS : SWEEP_DURATIONS;
+    for (uint64_t x = lo;; x += step) {
+        char buf[CLOCK_BUFSZ > 32 ? CLOCK_BUFSZ : 32];
+        if (numbers) snprintf(buf, sizeof buf, "%llu", (unsigned long long)x);
+        else durationFormat((simtime)x, buf);
+        if (pushValue(y, dupStr(buf, strlen(buf)), numbers ? (double)x : (double)x / 1000.0) != 0) return -2;
+        if (hi - x < step) break;
+    }
+    return 0;
+}
+
+/* A comma list into y: numbers, durations, or words. */
+static int varyList(const char *v, sweepVary *y, char *why, size_t whysz) {
+    int numbers = 1, durations = 1;
+    for (const char *p = v;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p), at;
+        char *w = dupStr(p, n);
+        if (!w) return -2;
+        if (!setValueOk(w)) {
+            snprintf(why, whysz, "--vary %s: '%s' is not one word (printable ASCII, no blank, '#' or '$')", v, w);
+            free(w);
+            return -1;
+        }
+        uint64_t num;
+        simtime d = 0;
+        numbers &= parseU64n(w, n, INT64_MAX, &num) == 0;
+        durations &= durationParse(w, n, &d, &at) == MS_OK;
+        if (y->n == VALUES_MAX) {
+            free(w);
+            snprintf(why, whysz, "--vary %s: at most %d values", v, VALUES_MAX);
+            return -1;
+        }
+        if (pushValue(y, w, numbers ? (double)num : durations ? (double)d / 1000.0 : 0) != 0) return -2;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    y->kind = numbers ? SWEEP_NUMBERS : durations ? SWEEP_DURATIONS : SWEEP_WORDS;
+    if (y->kind == SWEEP_WORDS)
+        for (size_t i = 0; i < y->n; i++) y->x[i] = (double)i;
+    return 0;
+}
+
+/* --vary NAME=VALUES into y; 0, or -1 with why, -2 out of memory. */
+static int parseVary(const char *arg, sweepVary *y, char *why, size_t whysz) {
+    const char *eq = strchr(arg, '=');
+    if (!eq || !varsIsName(arg, (size_t)(eq - arg)) || !eq[1]) {
+        snprintf(why, whysz, "--vary needs NAME=V1,V2,... or NAME=A..B/STEP, NAME a variable name, not '%s'", arg);
+        return -1;
+    }
+    if (!(y->name = dupStr(arg, (size_t)(eq - arg)))) return -2;
+    int rc = varyRange(eq + 1, y, why, whysz);
+    return rc == 1 ? varyList(eq + 1, y, why, whysz) : rc;
+}
+
+static char *joinSettings(const setArgs *s) {
+    size_t n = 1;
+    for (size_t i = 0; i < s->n; i++) n += strlen(s->v[i].name) + strlen(s->v[i].value) + 2;
+    char *j = malloc(n), *p = j;
+    if (!j) return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < s->n; i++) p += sprintf(p, "%s%s=%s", i ? " " : "", s->v[i].name, s->v[i].value);
+    return j;
+}
+
+/* The spec from the arguments; returns 0 or the exit status. */
+static int buildSpec(sweepArgs *a, sweepSpec *spec, FILE *err) {
+    char why[512];
+    memset(spec, 0, sizeof *spec);
+    spec->seed_lo = a->seed_lo;
+    spec->seed_hi = a->seed_hi;
+    spec->shard_k = a->shard_k;
+    spec->shard_n = a->shard_n;
+    const char *bad = a->bad ? a->bad : "not-cloned,stranded";
+    sweepBadParse(bad, &spec->rule, why, sizeof why);
+    if (!(spec->scenario = strdup(a->file)) || !(spec->bad = strdup(bad)) ||
+        !(spec->migrator = strdup(a->migrator ? a->migrator : "")) || !(spec->sets = joinSettings(&a->set)) ||
+        (a->nvary && !(spec->vary = calloc((size_t)a->nvary, sizeof *spec->vary)))) {
+        fprintf(err, "migsim: error: out of memory (reading the options)\n");
+        return 2;
+    }
+    spec->ncombos = 1;
+    for (int v = 0; v < a->nvary; v++) {
+        sweepVary *y = &spec->vary[spec->nvary++];
+        int rc = parseVary(a->vary[v], y, why, sizeof why);
+        if (rc == -2) {
+            fprintf(err, "migsim: error: out of memory (reading --vary)\n");
+            return 2;
+        }
+        if (rc) return sweepError(err, "%s", why);
+        for (size_t w = 0; w < (size_t)v; w++)
+            if (strcmp(spec->vary[w].name, y->name) == 0) return sweepError(err, "--vary %s given twice", y->name);
+        for (size_t s = 0; s < a->set.n; s++)
+            if (strcmp(a->set.v[s].name, y->name) == 0)
+                return sweepError(err, "%s is both varied (--vary) and set (--set)", y->name);
+        if (__builtin_mul_overflow(spec->ncombos, (uint64_t)y->n, &spec->ncombos) || spec->ncombos > COMBOS_MAX)
+            return sweepError(err, "too many combinations (at most 100000)%s", "");
+    }
+    if (!sweepTotal(spec)) return sweepError(err, "too many runs%s", "");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the runs */
+
+/* The scenarios, one per combination. */
+typedef struct sweepScenarios {
+    scenario *v;
+    uint64_t n;
+    uint32_t maxusers;
+} sweepScenarios;
+
+static void scenariosFree(sweepScenarios *s) {
+    for (uint64_t c = 0; c < s->n; c++) scnFree(&s->v[c]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+/* Parse the scenario once per combination; returns 0 or the exit status 2 (the error printed). */
+static int parseAll(const sweepArgs *a, const sweepSpec *spec, sweepScenarios *out, FILE *err) {
+    memset(out, 0, sizeof *out);
+    if (!(out->v = calloc(spec->ncombos, sizeof *out->v))) {
+        fprintf(err, "migsim: error: out of memory (parsing %s)\n", a->file);
+        return 2;
+    }
+    scnSetting set[SET_MAX + VARY_MAX];
+    size_t nset = a->set.n + spec->nvary;
+    memcpy(set, a->set.v, a->set.n * sizeof *set);
+    for (uint64_t c = 0; c < spec->ncombos; c++) {
+        for (size_t v = 0; v < spec->nvary; v++) {
+            set[a->set.n + v].name = spec->vary[v].name;
+            set[a->set.n + v].value = spec->vary[v].values[sweepValueIndex(spec, c, v)];
+        }
+        int rc = cliParseWith(a->file, set, nset, &out->v[c], err);
+        if (rc) {
+            if (spec->nvary) {
+                fprintf(err, "migsim: error: in combination %llu:", (unsigned long long)c);
+                for (size_t v = 0; v < spec->nvary; v++)
+                    fprintf(err, " %s=%s", spec->vary[v].name, spec->vary[v].values[sweepValueIndex(spec, c, v)]);
+                fputc('\n', err);
+            }
+            return rc;
+        }
+        out->n = c + 1;
+        if (out->v[c].nusers > out->maxusers) out->maxusers = out->v[c].nusers;
+    }
+    return 0;
+}
+
+/* What a worker sends for one run: the run, or why the sweep must stop. */
+typedef struct workMsg {
+    sweepRun run;
+    int32_t status;         /* MS_OK, or the failure */
+    char why[520];
+} workMsg;
+
+typedef struct runner {
+    const sweepSpec *spec;
+    const sweepScenarios *scn;
+    const sweepArgs *args;
+    userVerdict *verdicts;  /* maxusers */
+} runner;
+
+/* Run pair i into m (m->status says whether it could run). */
+static void runPair(const runner *rn, uint64_t i, workMsg *m) {
+    uint64_t seeds = rn->spec->seed_hi - rn->spec->seed_lo + 1;
+    uint64_t c = i / seeds;
+    const scenario *sc = &rn->scn->v[c];
+    memset(m, 0, sizeof *m);
+    m->run.combo = c;
+    m->run.seed = rn->spec->seed_lo + i % seeds;
+    simOptions opt = {1, m->run.seed, NULL, 0, rn->args->migrator, rn->args->timeout_ms};
+    sim s;
+    msStatus st = simInit(&s, sc, &opt);
+    if (st == MS_FAIL) st = MS_INPUT;
+    if (st == MS_OK) st = simRun(&s);
+    if (st == MS_OK || st == MS_FAIL) {
+        int dc = -1, converged = 0;
+        st = worldOutcomes(&s, rn->verdicts, &m->run.stranded, &dc, &converged);
+    }
+    if (st == MS_OK) {
+        for (uint32_t u = 0; u < sc->nusers; u++) m->run.count[rn->verdicts[u].out]++;
+        m->run.nexpects = (uint32_t)s.nexpects;
+        m->run.npassed = (uint32_t)(s.nexpects - s.nfailed);
+        m->run.step_failed = (uint8_t)s.step_failed;
+        m->run.bad = (uint8_t)sweepBadHolds(&rn->spec->rule, &m->run);
+    } else {
+        m->status = st;
+        snprintf(m->why, sizeof m->why, "%s", st == MS_NOMEM ? (s.k.where[0] ? s.k.where : "running")
+                                                            : (s.k.err[0] ? s.k.err : msStatusName(st)));
+    }
+    simFree(&s);
+}
+
+/* The pairs this process runs (the shard's), in order. */
+typedef struct workList {
+    uint64_t *v;
+    size_t n;
+} workList;
+
+static int buildWork(const sweepSpec *spec, workList *w) {
+    uint64_t total = sweepTotal(spec), k = spec->shard_n ? spec->shard_k - 1 : 0, n = spec->shard_n ? spec->shard_n : 1;
+    uint64_t count = total / n + (k < total % n);
+    if (count > SIZE_MAX / sizeof *w->v) return -1;
+    w->n = (size_t)count;
+    w->v = malloc((w->n ? w->n : 1) * sizeof *w->v);
+    if (!w->v) return -1;
+    for (size_t j = 0; j < w->n; j++) w->v[j] = k + (uint64_t)j * n;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- progress */
+
+typedef struct progress {
+    int on;
+    FILE *err;
+    struct timespec start, last;
+    size_t total;
+} progress;
+
+static double since(const struct timespec *a, const struct timespec *b) {
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progressStart(progress *p, FILE *err, size_t total) {
+    memset(p, 0, sizeof *p);
+    int fd = fileno(err);
+    p->on = fd >= 0 && isatty(fd);
+    p->err = err;
+    p->total = total;
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    p->last = p->start;
+}
+
+static void progressShow(progress *p, size_t done) {
+    if (!p->on) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (since(&p->last, &now) < 0.25 && done < p->total) return;
+    p->last = now;
+    double t = since(&p->start, &now), rate = t > 0 ? (double)done / t : 0;
+    double left = rate > 0 ? (double)(p->total - done) / rate : 0;
+    fprintf(p->err, "\rsweep: %zu/%zu runs, %.0f runs/s, %.0f s left   ", done, p->total, rate, left);
+    fflush(p->err);
+}
+
+static void progressEnd(progress *p) {
+    if (p->on) fprintf(p->err, "\r%60s\r", "");
+}
+
+/* ---------------------------------------------------------------- running */
+
+static int runFailed(const sweepArgs *a, const workMsg *m, FILE *err) {
+    if (m->status == MS_NOMEM)
+        fprintf(err, "migsim: error: out of memory (%s: seed %llu: %s)\n", a->file,
+                (unsigned long long)m->run.seed, m->why);
+    else
+        fprintf(err, "%s: error: combination %llu, seed %llu: %s\n", a->file, (unsigned long long)m->run.combo,
+                (unsigned long long)m->run.seed, m->why);
+    return 2;
+}
+
+/* Every pair of w in this process, into runs[]; returns 0 or the exit status. */
+static int runHere(const runner *rn, const workList *w, sweepRun *runs, FILE *err) {
+    progress pg;
+    progressStart(&pg, err, w->n);
+    for (size_t j = 0; j < w->n; j++) {
+        workMsg m;
+        runPair(rn, w->v[j], &m);
+        if (m.status != MS_OK) {
+            progressEnd(&pg);
+            return runFailed(rn->args, &m, err);
+        }
+        runs[j] = m.run;
+        progressShow(&pg, j + 1);
+    }
+    progressEnd(&pg);
+    return 0;
+}
+
+static int writeAll(int fd, const void *buf, size_t n) {
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* A worker: pairs j = w, w + jobs, ... of the list; one message each, then exit. */
+static void worker(const runner *rn, const workList *wl, int w, int jobs, int fd) {
+    for (size_t j = (size_t)w; j < wl->n; j += (size_t)jobs) {
+        workMsg m;
+        runPair(rn, wl->v[j], &m);
+        if (writeAll(fd, &m, sizeof m) != 0) _exit(3);
+        if (m.status != MS_OK) _exit(2);
+    }
+    _exit(0);
+}
+
+typedef struct workerState {
+    pid_t pid;
+    int fd;
+    size_t got;             /* messages read */
+    size_t partial;         /* bytes of the next message read so far */
+    workMsg buf;
+} workerState;
+
+/* Read what worker w has for us; 1 at its end of file, 0 more to come, -1 error. */
+static int readWorker(workerState *ws, int w, int jobs, sweepRun *runs, workMsg *failed, int *stop) {
+    ssize_t r = read(ws->fd, (char *)&ws->buf + ws->partial, sizeof ws->buf - ws->partial);
+    if (r < 0) return errno == EINTR ? 0 : -1;
+    if (r == 0) return 1;
+    ws->partial += (size_t)r;
+    if (ws->partial < sizeof ws->buf) return 0;
+    ws->partial = 0;
+    if (ws->buf.status != MS_OK) {
+        if (!*stop) *failed = ws->buf;
+        *stop = 1;
+        return 0;
+    }
+    runs[(size_t)w + ws->got * (size_t)jobs] = ws->buf.run;
+    ws->got++;
+    return 0;
+}
+
+/* Collect the workers' messages; returns 0 or the exit status. */
+static int collect(const runner *rn, workerState *ws, int jobs, const workList *wl, sweepRun *runs, FILE *err) {
+    struct pollfd pfd[JOBS_MAX];
+    int open = jobs, stop = 0, bad = 0;
+    workMsg failed;
+    memset(&failed, 0, sizeof failed);
+    progress pg;
+    progressStart(&pg, err, wl->n);
+    size_t done = 0;
+    while (open > 0) {
+        int np = 0, idx[JOBS_MAX];
+        for (int w = 0; w < jobs; w++)
+            if (ws[w].fd >= 0) {
+                pfd[np] = (struct pollfd){ws[w].fd, POLLIN, 0};
+                idx[np++] = w;
+            }
+        if (poll(pfd, (nfds_t)np, -1) < 0) {
+            if (errno == EINTR) continue;
+            bad = 1;
+            break;
+        }
+        for (int k = 0; k < np; k++) {
+            if (!pfd[k].revents) continue;
+            workerState *s = &ws[idx[k]];
+            size_t before = s->got;
+            int rc = readWorker(s, idx[k], jobs, runs, &failed, &stop);
+            done += s->got - before;
+            if (rc != 0) {
+                close(s->fd);
+                s->fd = -1;
+                open--;
+                if (rc < 0) bad = 1;
+            }
+        }
+        progressShow(&pg, done);
+    }
+    progressEnd(&pg);
+    int rc = 0;
+    for (int w = 0; w < jobs; w++) {
+        int status = 0;
+        while (waitpid(ws[w].pid, &status, 0) < 0 && errno == EINTR) {}
+        size_t want = wl->n > (size_t)w ? (wl->n - (size_t)w + (size_t)jobs - 1) / (size_t)jobs : 0;
+        if (!stop && !rc && (bad || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || ws[w].got != want)) {
+            if (WIFSIGNALED(status))
+                fprintf(err, "migsim: error: sweep worker %d ended by signal %d\n", w + 1, WTERMSIG(status));
+            else
+                fprintf(err, "migsim: error: sweep worker %d ended early (%zu of %zu runs)\n", w + 1, ws[w].got, want);
+            rc = 2;
+        }
+    }
+    if (stop) return runFailed(rn->args, &failed, err);
+    return rc;
+}
+
+/* Every pair of w in jobs forked workers; returns 0 or the exit status. */
+static int runForked(const runner *rn, const workList *wl, int jobs, sweepRun *runs, FILE *out, FILE *err) {
+    workerState ws[JOBS_MAX];
+    fflush(out);
+    fflush(err);
+    int started = 0, rc = 0;
+    for (int w = 0; w < jobs; w++) {
+        int fd[2];
+        if (pipe(fd) != 0) {
+            rc = 2;
+            break;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(fd[0]);
+            close(fd[1]);
+            rc = 2;
+            break;
+        }
+        if (pid == 0) {
+            close(fd[0]);
+            for (int k = 0; k < started; k++) close(ws[k].fd);
+            worker(rn, wl, w, jobs, fd[1]);
+        }
+        close(fd[1]);
+        ws[w] = (workerState){pid, fd[0], 0, 0, {{0}, 0, {0}}};
+        started++;
+    }
+    if (rc) {
+        fprintf(err, "migsim: error: cannot start %d sweep workers: %s\n", jobs, strerror(errno));
+        for (int w = 0; w < started; w++) {
+            kill(ws[w].pid, SIGTERM);
+            close(ws[w].fd);
+            waitpid(ws[w].pid, NULL, 0);
+        }
+        return rc;
+    }
+    return collect(rn, ws, started, wl, runs, err);
+}
+
+/* ---------------------------------------------------------------- outputs */
+
+static int planSweepOutputs(sweepArgs *a, FILE *out, FILE *err) {
+    char why[PATH_MAX + 256];
+    const char *names[] = {"--db", "--csv", "--plot"};
+    const char *paths[] = {a->db, a->csv, a->plot};
+    outTarget *t[] = {&a->dbT, &a->csvT, &a->plotT};
+    for (int k = 0; k < 3; k++) {
+        if (!paths[k]) continue;
+        msStatus st = outTargetPrepare(t[k], names[k], paths[k], k == 1, out, err, why, sizeof why);
+        if (st == MS_NOMEM) {
+            fprintf(err, "migsim: error: out of memory (planning the outputs)\n");
+            return 2;
+        }
+        if (st != MS_OK) {
+            fprintf(err, "migsim: error: %s\n", why);
+            return 2;
+        }
+        for (int j = 0; j < k; j++)
+            if (paths[j] && outTargetSame(t[j], t[k])) {
+                fprintf(err, "migsim: error: %s %s: the same file as %s %s\n", names[k], paths[k], names[j], paths[j]);
+                return 2;
+            }
+    }
+    return 0;
+}
+
+int sweepWriteOutputs(const sweepSpec *spec, const sweepRun *runs, size_t n, const outTarget *db,
+                      const outTarget *csv, const outTarget *plot, FILE *out, FILE *err) {
+    sweepAgg *agg = calloc(spec->ncombos, sizeof *agg);
+    if (!agg) {
+        fprintf(err, "migsim: error: out of memory (summing the runs)\n");
+        return 2;
+    }
+    sweepAggregate(spec, runs, n, agg);
+    sweepPrintTable(spec, agg, out);
+    fflush(out);
+    char why[PATH_MAX + 256];
+    msStatus st = MS_OK;
+    const char *what = "";
+    if (db && (st = sweepWriteDb(spec, runs, n, agg, db, why, sizeof why)) != MS_OK) what = "writing --db";
+    if (st == MS_OK && csv && (st = sweepWriteCsvFile(spec, agg, csv, why, sizeof why)) != MS_OK) what = "writing --csv";
+    if (st == MS_OK && plot && (st = sweepWritePlot(spec, agg, plot, why, sizeof why)) != MS_OK) what = "writing --plot";
+    free(agg);
+    if (st == MS_NOMEM) {
+        fprintf(err, "migsim: error: out of memory (%s)\n", what);
+        return 2;
+    }
+    if (st != MS_OK) {
+        fprintf(err, "migsim: error: %s\n", why);
+        return 2;
+    }
+    return 0;
+}
+
+static void argsFree(sweepArgs *a) {
+    setArgsFree(&a->set);
+    outTargetFree(&a->dbT);
+    outTargetFree(&a->csvT);
+    outTargetFree(&a->plotT);
+}
+
+int sweepMain(int argc, char **argv, FILE *out, FILE *err) {
+    sweepArgs a;
+    memset(&a, 0, sizeof a);
+    sweepSpec spec;
+    memset(&spec, 0, sizeof spec);
+    sweepScenarios scn;
+    memset(&scn, 0, sizeof scn);
+    workList wl = {NULL, 0};
+    sweepRun *runs = NULL;
+    runner rn = {&spec, &scn, &a, NULL};
+    int rc = parseSweepArgs(argc, argv, &a, err);
+    if (!rc) rc = buildSpec(&a, &spec, err);
+    if (!rc) rc = parseAll(&a, &spec, &scn, err);
+    if (!rc) rc = planSweepOutputs(&a, out, err);
+    if (!rc && (buildWork(&spec, &wl) != 0 || !(runs = calloc(wl.n ? wl.n : 1, sizeof *runs)) ||
+                !(rn.verdicts = calloc(scn.maxusers ? scn.maxusers : 1, sizeof *rn.verdicts)))) {
+        fprintf(err, "migsim: error: out of memory (planning the runs)\n");
+        rc = 2;
+    }
+    if (!rc) {
+        int jobs = a.jobs > 1 && wl.n > 1 ? a.jobs : 1;
+        if ((size_t)jobs > wl.n) jobs = (int)wl.n;
+        rc = jobs > 1 ? runForked(&rn, &wl, jobs, runs, out, err) : runHere(&rn, &wl, runs, err);
+    }
+    if (!rc)
+        rc = sweepWriteOutputs(&spec, runs, wl.n, a.db ? &a.dbT : NULL, a.csv ? &a.csvT : NULL,
+                               a.plot ? &a.plotT : NULL, out, err);
+    free(rn.verdicts);
+    free(runs);
+    free(wl.v);
+    scenariosFree(&scn);
+    sweepSpecFree(&spec);
+    argsFree(&a);
+    return rc;
+}
