@@ -77,7 +77,7 @@ PLUGINS  := $(BUILD)/tools/migrators/librefuse.so
 EMBED    := $(BUILD)/tools/migrators/embed
 TEST_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/lib%.so,$(sort $(wildcard tests/plugins/*.c)))
 
-.PHONY: all deps demo check unit scenarios cioutputs doccheck layers installcheck html figures san valgrind fuzz bench \
+.PHONY: all deps demo check unit scenarios cioutputs sweeps doccheck layers installcheck html figures san valgrind fuzz bench \
         install uninstall clean
 .DELETE_ON_ERROR:
 
@@ -160,7 +160,7 @@ else
 # Every test program runs even if an earlier one fails; the target fails
 # if any did.  The three parts run one after another so the log reads in order.
 check: $(TEST_BIN) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
-	@fail=0; for t in layers unit scenarios cioutputs doccheck installcheck html; do \
+	@fail=0; for t in layers unit scenarios cioutputs sweeps doccheck installcheck html; do \
 	    $(MAKE) -s --no-print-directory $$t || fail=1; done; exit $$fail
 endif
 
@@ -183,6 +183,11 @@ scenarios: $(BIN)
 cioutputs: $(BIN)
 	@echo "== check --junit/--json: every failed expectation, parsed"
 	@python3 tools/test_junit.py $(BIN)
+
+# A sweep sharded through GNU parallel and merged equals the unsharded one.
+sweeps: $(BIN)
+	@echo "== migsim sweep --shard through GNU parallel, then migsim merge"
+	@sh tools/test_sweep_parallel.sh $(BIN)
 
 # The one-way layers: no file includes a header of a higher layer; the
 # checker's own test shows it catches an upward include.
