@@ -95,7 +95,7 @@ static void writeScript(const sweepSpec *spec, const sweepAgg *agg, const char *
     base = base ? base + 1 : spec->scenario;
     fputs("set terminal svg size 960,600 noenhanced font 'sans,14' background rgb 'white'\nset output ", f);
     gpString(out, f);
-    fputs("\nset datafile separator ','\nset grid\nset key outside right top title 'lines'\n", f);
+    fputs("\nset datafile separator ','\nset grid\nset key outside right top\n", f);
     char title[1024];
     snprintf(title, sizeof title, "%s: share of runs with a bad result (%s) against %s\nseeds %llu..%llu per "
              "point; error bars: Wilson 95%% interval", base, spec->bad, y->name,
