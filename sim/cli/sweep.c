@@ -528,7 +528,7 @@ static void progressShow(progress *p, size_t done) {
 }
 
 static void progressEnd(progress *p) {
-    if (p->on) fprintf(p->err, "\r%60s\r", "");
+    if (p->on) fprintf(p->err, "\r%72s\r", "");
 }
 
 /* ---------------------------------------------------------------- running */
