@@ -288,6 +288,21 @@ static void test_usage_errors(void **state) {
     }
 }
 
+/* A run that cannot run stops the sweep with exit 2, naming the first such run in order, with any --jobs. */
+static void test_run_error(void **state) {
+    (void)state;
+    const char *want = SCN ": error: combination 0, seed 1: migrator plugin:/nonexistent/x.so: no such file\n";
+    for (int k = 0; k < 3; k++) {
+        captured c = RUN("sweep", SCN, "--seeds", "1..6", "--migrator", "plugin:/nonexistent/x.so", "--jobs",
+                         k == 0 ? "1" : "3", "--db", path("never.sqlite"));
+        assert_int_equal(c.status, 2);
+        assert_string_equal(c.err, want);
+        assert_string_equal(c.out, "");
+        assert_int_equal(access(path("never.sqlite"), F_OK), -1);
+        freeCaptured(&c);
+    }
+}
+
 /* --set on run and check: the value replaces the let's; a name no let defines is an error. */
 static void test_set_run_check(void **state) {
     (void)state;
@@ -327,6 +342,7 @@ int main(void) {
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_plot),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_run_error),
         cmocka_unit_test(test_set_run_check),
     };
     return cmocka_run_group_tests(tests, setupDir, teardownDir);

@@ -589,11 +589,13 @@ typedef struct workerState {
     int fd;
     size_t got;             /* messages read */
     size_t partial;         /* bytes of the next message read so far */
+    int killed;             /* sent SIGTERM: the sweep has stopped */
     workMsg buf;
 } workerState;
 
 /* Read what worker w has for us; 1 at its end of file, 0 more to come, -1 error. */
-static int readWorker(workerState *ws, int w, int jobs, sweepRun *runs, workMsg *failed, int *stop) {
+static int readWorker(workerState *ws, int w, int jobs, sweepRun *runs, workMsg *failed, size_t *failedAt,
+                      int *stop) {
     ssize_t r = read(ws->fd, (char *)&ws->buf + ws->partial, sizeof ws->buf - ws->partial);
     if (r < 0) return errno == EINTR ? 0 : -1;
     if (r == 0) return 1;
@@ -601,7 +603,12 @@ static int readWorker(workerState *ws, int w, int jobs, sweepRun *runs, workMsg 
     if (ws->partial < sizeof ws->buf) return 0;
     ws->partial = 0;
     if (ws->buf.status != MS_OK) {
-        if (!*stop) *failed = ws->buf;
+        /* Of the failures seen, the first in the deal's order is the one reported. */
+        size_t at = (size_t)w + ws->got * (size_t)jobs;
+        if (!*stop || at < *failedAt) {
+            *failed = ws->buf;
+            *failedAt = at;
+        }
         *stop = 1;
         return 0;
     }
@@ -614,6 +621,7 @@ static int readWorker(workerState *ws, int w, int jobs, sweepRun *runs, workMsg 
 static int collect(const runner *rn, workerState *ws, int jobs, const workList *wl, sweepRun *runs, FILE *err) {
     struct pollfd pfd[JOBS_MAX];
     int open = jobs, stop = 0, bad = 0;
+    size_t failedAt = 0;
     workMsg failed;
     memset(&failed, 0, sizeof failed);
     progress pg;
@@ -635,7 +643,7 @@ static int collect(const runner *rn, workerState *ws, int jobs, const workList *
             if (!pfd[k].revents) continue;
             workerState *s = &ws[idx[k]];
             size_t before = s->got;
-            int rc = readWorker(s, idx[k], jobs, runs, &failed, &stop);
+            int rc = readWorker(s, idx[k], jobs, runs, &failed, &failedAt, &stop);
             done += s->got - before;
             if (rc != 0) {
                 close(s->fd);
@@ -644,6 +652,14 @@ static int collect(const runner *rn, workerState *ws, int jobs, const workList *
                 if (rc < 0) bad = 1;
             }
         }
+        /* A run that could not run ends the sweep.  A worker whose next run comes after it in the
+        ** deal cannot report an earlier failure, so it need not go on; the others must, so the
+        ** failure reported is the first in order, as with one process. */
+        for (int w = 0; stop && w < jobs; w++)
+            if (ws[w].fd >= 0 && !ws[w].killed && (size_t)w + ws[w].got * (size_t)jobs > failedAt) {
+                kill(ws[w].pid, SIGTERM);
+                ws[w].killed = 1;
+            }
         progressShow(&pg, done);
     }
     progressEnd(&pg);
@@ -689,7 +705,9 @@ static int runForked(const runner *rn, const workList *wl, int jobs, sweepRun *r
             worker(rn, wl, w, jobs, fd[1]);
         }
         close(fd[1]);
-        ws[w] = (workerState){pid, fd[0], 0, 0, {{0}, 0, {0}}};
+        memset(&ws[w], 0, sizeof ws[w]);
+        ws[w].pid = pid;
+        ws[w].fd = fd[0];
         started++;
     }
     if (rc) {
