@@ -104,6 +104,7 @@ static msStatus lexSplit(lexer *lx, const char *s, size_t n) {
 
 /* Append n bytes at s, each written at column col, to the expanded buffer. */
 static msStatus xAppend(lexer *lx, const char *s, size_t n, int col, int same) {
+    if (n == 0) return MS_OK;   /* nothing to copy, and the buffer may not exist yet */
     if (lx->xn + n > LEX_MAX_LINE)
         return lexError(lx, (size_t)col, "line too long after expanding variables (at most 65536 bytes)");
     if (lx->xn + n > lx->xcap) {
