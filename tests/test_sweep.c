@@ -326,6 +326,10 @@ static void test_set_run_check(void **state) {
     c = RUN("run", "scenarios/kb842101/reproduce.scn", "--set", "WAIT=2 m");
     assert_int_equal(c.status, 2);
     freeCaptured(&c);
+    c = RUN("lab", "scenarios/kb842101/reproduce.scn", "--set", "WAYT=2m");
+    assert_int_equal(c.status, 2);
+    assert_non_null(strstr(c.err, "variable 'WAYT' is set from outside (--set) but never defined"));
+    freeCaptured(&c);
     c = RUN("check", "--set", "WAIT=30s", "scenarios/kb842101/reproduce.scn", "scenarios/kb842101/fix.scn");
     assert_int_equal(c.status, 2);
     assert_non_null(strstr(c.out, "FAIL  scenarios/kb842101/reproduce.scn:"));

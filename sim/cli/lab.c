@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "kernel/atomicfile.h"
 #include "cli/cli.h"
+#include "cli/setopt.h"
 #include "out/narrative.h"
 #include "out/view.h"
 #include "run/lab.h"
@@ -40,6 +41,7 @@ typedef struct labCli {
     char prompt[256];
     char *user_copy, *actor_copy;
     const char *users[LAB_MAX_NAMES], *actors[LAB_MAX_NAMES];
+    setArgs set;               /* --set NAME=VALUE... */
 } labCli;
 
 static const char labHelp[] =
@@ -58,14 +60,15 @@ static const char labHelp[] =
 
 static const char usageLab[] =
     "usage: migsim lab FILE.scn [--seed N] [--migrator SPEC] [--migrator-timeout SECONDS]\n"
-    "                [--user U[,U...]] [--actor A[,A...]] [--brief]\n"
+    "                [--user U[,U...]] [--actor A[,A...]] [--brief] [--set NAME=VALUE]...\n"
     "\n"
     "An interactive lab over one run of the scenario, starting at time 0: step through it an\n"
     "event or a scenario line at a time, look at the state, ask why a user ended as they did,\n"
     "go back or travel to a time or a line, execute steps of your own, save what you played.\n"
     "On a terminal it has line editing and a history; from a pipe it reads one command a line\n"
     "and prints no prompt.  --user, --actor and --brief filter and shorten the narrative as\n"
-    "for `run`.  Type `help` in the lab for its commands (docs/lab.md).\n"
+    "for `run`.  --set NAME=VALUE gives a scenario variable its value, as for `run` (`save`\n"
+    "writes the scenario's text, its `let` lines as written).  Type `help` in the lab for its commands (docs/lab.md).\n"
     "\n"
     "exit status: 0 after quit or the end of the input, 2 when the scenario cannot be read\n"
     "or parsed, a bad option, or an internal error.\n";
@@ -474,6 +477,9 @@ static int parseLabArgs(int argc, char **argv, labCli *c, const char **file, lab
             if (rc) return rc;
         } else if (!strcmp(argv[i], "--brief")) {
             c->nopt.brief = 1;
+        } else if ((v = optValue(argc, argv, &i, "--set"))) {
+            char why[256];
+            if (setArgsAdd(&c->set, v, why, sizeof why) != 0) return labUsageError(err, "%s", why);
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return labUsageError(err, "unknown option '%s'", argv[i]);
         } else if (*file) {
@@ -524,6 +530,8 @@ int cliLab(int argc, char **argv, FILE *in, FILE *out, FILE *err) {
     char *text = NULL;
     size_t len;
     int rc = parseLabArgs(argc, argv, c, &file, &o, err);
+    o.set = c->set.v;
+    o.nset = c->set.n;
     if (!rc) rc = readScenario(file, &text, &len, err);
     if (!rc) {
         scnError e;
@@ -561,6 +569,7 @@ int cliLab(int argc, char **argv, FILE *in, FILE *out, FILE *err) {
         rc = c->tty ? loopTerminal(c, in) : loopPlain(c, in);
     }
     labClose(&c->ls);
+    setArgsFree(&c->set);
     free(c->user_copy);
     free(c->actor_copy);
     free(c);

@@ -125,7 +125,7 @@ static msStatus rebuild(labSession *ls, size_t v) {
     scenario sc;
     scnError e;
     const char *t = ls->texts[v];
-    msStatus st = scnParse(ls->file, t, strlen(t), &sc, &e);
+    msStatus st = scnParseWith(ls->file, t, strlen(t), ls->opt.set, ls->opt.nset, &sc, &e);
     if (st != MS_OK) {
         char line[640];
         scnErrorFormat(&e, line, sizeof line);
@@ -269,7 +269,7 @@ msStatus labOpen(labSession *ls, const char *file, const char *text, size_t len,
     }
     /* The text must parse as it is before anything is written into it (the
     ** parser refuses a NUL byte, so the copy below is one C string). */
-    msStatus st = scnParse(file, text, len, &ls->sc, perr);
+    msStatus st = scnParseWith(file, text, len, ls->opt.set, ls->opt.nset, &ls->sc, perr);
     memcpy(t, text, len);
     t[len] = '\0';
     if (len && text[len - 1] != '\n') t[len++] = '\n', t[len] = '\0';
@@ -536,7 +536,7 @@ static msStatus placeStep(labSession *ls, const char *step, char **out, int *lin
 static msStatus checkPlaced(labSession *ls, const char *text, int line, size_t *idx) {
     scenario sc;
     scnError e;
-    msStatus rc = scnParse(ls->file, text, strlen(text), &sc, &e);
+    msStatus rc = scnParseWith(ls->file, text, strlen(text), ls->opt.set, ls->opt.nset, &sc, &e);
     if (rc == MS_NOMEM) return rc;
     if (rc != MS_OK) {
         char col[32], full[640];

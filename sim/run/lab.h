@@ -51,6 +51,8 @@ typedef struct labOptions {
     uint64_t seed;
     const char *migrator;       /* --migrator SPEC (NULL: the scenario's) */
     int64_t migrator_timeout_ms;
+    const scnSetting *set;      /* --set NAME=VALUE (scnParseWith); must outlive the session */
+    size_t nset;
 } labOptions;
 
 /* One position of the session: a text version and the units done in it. */
