@@ -359,7 +359,7 @@ static void test_seed_written_into_the_text(void **state) {
     (void)state;
     labSession ls;
     seen sn;
-    labOptions o = {1, 7, NULL, 0};
+    labOptions o = {1, 7, NULL, 0, NULL, 0};
     size_t len;
     char *t = readAll(reproduce, &len);
     openText(&ls, t, &o, &sn);
