@@ -22,43 +22,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "clirun.h"
 #include "run/checker.h"
 #include "run/explore.h"
 
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
-
-static char tmpdir[256];
 
 static int setupDir(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/migsim-test-explore-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdirMake("explore");
 }
 
 static int teardownDir(void **state) {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdirRemove();
 }
 
 static char *slurp(const char *path) {

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "cli/cli.h"
+#include "clirun.h"
 #include "kernel/eventq.h"
 #include "run/lab.h"
 #include "run/result.h"
@@ -411,11 +412,7 @@ static void test_why_chain(void **state) {
 
 /* ---- the command ---- */
 
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
+/* runCli's capture (clirun.h), with the lab's commands fed from input. */
 static captured runLab(const char *input, int argc, char **argv) {
     captured c;
     size_t no = 0, ne = 0;
@@ -426,11 +423,6 @@ static captured runLab(const char *input, int argc, char **argv) {
     fclose(out);
     fclose(err);
     return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
 }
 
 /* The trainee's session of the issue, in process: positions, the view, the chain, back. */

@@ -19,30 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "clirun.h"
 #include "out/sweep.h"
 
 #define SCN "scenarios/kb842101/fix-wait-jitter.scn"
 
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-static captured runCli(int argc, const char **argv) {
-    captured c;
-    size_t no, ne;
-    FILE *out = open_memstream(&c.out, &no);
-    FILE *err = open_memstream(&c.err, &ne);
-    c.status = cliMain(argc, (char **)argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static void freeCaptured(captured *c) {
-    free(c->out);
-    free(c->err);
-}
 
 #define RUN(...)                                                                                   \
     ({                                                                                             \
