@@ -187,8 +187,8 @@ static int parseSeed(const char *s, uint64_t *out) {
     return 0;
 }
 
-/* The value of option name at argv[*i]: "--name=value" or "--name value". */
-static const char *optionValue(int argc, char **argv, int *i, const char *name) {
+/* cli.h. */
+const char *cliOptionValue(int argc, char **argv, int *i, const char *name) {
     size_t n = strlen(name);
     if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') return argv[*i] + n + 1;
     if (strcmp(argv[*i], name) != 0) return NULL;
@@ -196,7 +196,7 @@ static const char *optionValue(int argc, char **argv, int *i, const char *name) 
     return argv[++*i];
 }
 
-static int isOption(const char *arg, const char *name) {
+int cliIsOption(const char *arg, const char *name) {
     size_t n = strlen(name);
     return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
@@ -222,8 +222,8 @@ static int parseSeconds(const char *s, int64_t *ms) {
 */
 static int parseMigratorArg(int argc, char **argv, int *i, migratorArgs *m, const char *cmd, FILE *err) {
     const char *arg = argv[*i], *v;
-    if (isOption(arg, "--migrator")) {
-        v = optionValue(argc, argv, i, "--migrator");
+    if (cliIsOption(arg, "--migrator")) {
+        v = cliOptionValue(argc, argv, i, "--migrator");
         if (!*v) return usageError(err, cmd, "--migrator needs a SPEC%s", "");
         if (m->spec) return usageError(err, cmd, "--migrator given twice%s", "");
         /* A built-in's name or an exec: command is checked now; a plugin is loaded when the run starts. */
@@ -236,8 +236,8 @@ static int parseMigratorArg(int argc, char **argv, int *i, migratorArgs *m, cons
         m->spec = v;
         return 0;
     }
-    if (!isOption(arg, "--migrator-timeout")) return 1;
-    v = optionValue(argc, argv, i, "--migrator-timeout");
+    if (!cliIsOption(arg, "--migrator-timeout")) return 1;
+    v = cliOptionValue(argc, argv, i, "--migrator-timeout");
     if (m->timeout_ms) return usageError(err, cmd, "--migrator-timeout given twice%s", "");
     if (parseSeconds(v, &m->timeout_ms) != 0)
         return usageError(err, cmd, "--migrator-timeout needs seconds, more than 0 and at most 86400 (e.g. 10 or 0.5), not '%s'", v);
@@ -275,8 +275,8 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
     memset(a, 0, sizeof *a);
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *v;
-        if (isOption(arg, "--seed")) {
-            v = optionValue(argc, argv, &i, "--seed");
+        if (cliIsOption(arg, "--seed")) {
+            v = cliOptionValue(argc, argv, &i, "--seed");
             if (parseSeed(v, &a->seed) != 0)
                 return usageError(err, "run", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
             if (a->has_seed) return usageError(err, "run", "--seed given twice%s", "");
@@ -287,43 +287,43 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             a->quiet = 1;
         } else if (strcmp(arg, "--brief") == 0) {
             a->brief = 1;
-        } else if (isOption(arg, "--until")) {
-            v = optionValue(argc, argv, &i, "--until");
+        } else if (cliIsOption(arg, "--until")) {
+            v = cliOptionValue(argc, argv, &i, "--until");
             size_t at;
             if (a->has_until) return usageError(err, "run", "--until given twice%s", "");
             if (!*v || durationParse(v, strlen(v), &a->until, &at) != MS_OK)
                 return usageError(err, "run", "--until needs a duration from time 0 like 2m30s, not '%s'", v);
             a->has_until = 1;
-        } else if (isOption(arg, "--show")) {
-            v = optionValue(argc, argv, &i, "--show");
+        } else if (cliIsOption(arg, "--show")) {
+            v = cliOptionValue(argc, argv, &i, "--show");
             if (a->show) return usageError(err, "run", "--show given twice%s", "");
             if (!*v) return usageError(err, "run", "--show needs VIEW[,VIEW...] (dc:NAME, server:NAME or user:NAME)%s", "");
             a->show = v;
-        } else if (isOption(arg, "--user")) {
-            v = optionValue(argc, argv, &i, "--user");
+        } else if (cliIsOption(arg, "--user")) {
+            v = cliOptionValue(argc, argv, &i, "--user");
             int rc = splitNames("--user", v, &a->user_copy, a->users, &a->nusers, err);
             if (rc) return rc;
-        } else if (isOption(arg, "--actor")) {
-            v = optionValue(argc, argv, &i, "--actor");
+        } else if (cliIsOption(arg, "--actor")) {
+            v = cliOptionValue(argc, argv, &i, "--actor");
             int rc = splitNames("--actor", v, &a->actor_copy, a->actors, &a->nactors, err);
             if (rc) return rc;
-        } else if (isOption(arg, "--db")) {
-            v = optionValue(argc, argv, &i, "--db");
+        } else if (cliIsOption(arg, "--db")) {
+            v = cliOptionValue(argc, argv, &i, "--db");
             if (!*v) return usageError(err, "run", "--db needs a file name%s", "");
             if (a->db) return usageError(err, "run", "--db given twice%s", "");
             a->db = v;
-        } else if (isOption(arg, "--trace")) {
-            v = optionValue(argc, argv, &i, "--trace");
+        } else if (cliIsOption(arg, "--trace")) {
+            v = cliOptionValue(argc, argv, &i, "--trace");
             if (!*v) return usageError(err, "run", "--trace needs a file name%s", "");
             if (a->trace) return usageError(err, "run", "--trace given twice%s", "");
             a->trace = v;
-        } else if (isOption(arg, "--html")) {
-            v = optionValue(argc, argv, &i, "--html");
+        } else if (cliIsOption(arg, "--html")) {
+            v = cliOptionValue(argc, argv, &i, "--html");
             if (!*v) return usageError(err, "run", "--html needs a file name%s", "");
             if (a->html) return usageError(err, "run", "--html given twice%s", "");
             a->html = v;
-        } else if (isOption(arg, "--ldif")) {
-            v = optionValue(argc, argv, &i, "--ldif");
+        } else if (cliIsOption(arg, "--ldif")) {
+            v = cliOptionValue(argc, argv, &i, "--ldif");
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1])
                 return usageError(err, "run", "--ldif needs DC=FILE, not '%s'", v);
@@ -331,12 +331,12 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             a->ldif[a->nldif].dc = v;
             a->ldif[a->nldif].path = eq + 1;
             a->nldif++;
-        } else if (isOption(arg, "--migrator") || isOption(arg, "--migrator-timeout")) {
+        } else if (cliIsOption(arg, "--migrator") || cliIsOption(arg, "--migrator-timeout")) {
             int rc = parseMigratorArg(argc, argv, &i, &a->mig, "run", err);
             if (rc) return rc;
-        } else if (isOption(arg, "--set")) {
+        } else if (cliIsOption(arg, "--set")) {
             char why[256];
-            if (setArgsAdd(&a->set, optionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
+            if (setArgsAdd(&a->set, cliOptionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
                 return usageError(err, "run", "%s", why);
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return usageError(err, "run", "unknown option '%s'", arg);
@@ -705,15 +705,15 @@ static int cmdCheckSet(int argc, char **argv, setArgs *set, FILE *out, FILE *err
             if (allowEmpty & CHECK_ALLOW_EXTERNAL)
                 return usageError(err, "check", "--allow-external given twice%s", "");
             allowEmpty |= CHECK_ALLOW_EXTERNAL;
-        } else if (isOption(argv[i], "--migrator") || isOption(argv[i], "--migrator-timeout")) {
+        } else if (cliIsOption(argv[i], "--migrator") || cliIsOption(argv[i], "--migrator-timeout")) {
             int rc = parseMigratorArg(argc, argv, &i, &mig, "check", err);
             if (rc) return rc;
-        } else if (isOption(argv[i], "--junit")) {
-            const char *v = optionValue(argc, argv, &i, "--junit");
+        } else if (cliIsOption(argv[i], "--junit")) {
+            const char *v = cliOptionValue(argc, argv, &i, "--junit");
             if (!*v) return usageError(err, "check", "--junit needs a file name%s", "");
             if (junit) return usageError(err, "check", "--junit given twice%s", "");
             junit = v;
-        } else if (isOption(argv[i], "--json")) {
+        } else if (cliIsOption(argv[i], "--json")) {
             /* --json alone is standard output; a file only as --json=FILE (a bare word is a PATH). */
             if (json || o.json_stdout) return usageError(err, "check", "--json given twice%s", "");
             if (argv[i][6] == '=' && !argv[i][7]) return usageError(err, "check", "--json= needs a file name%s", "");
@@ -721,9 +721,9 @@ static int cmdCheckSet(int argc, char **argv, setArgs *set, FILE *out, FILE *err
                 json = argv[i] + 7;
             else
                 o.json_stdout = 1;
-        } else if (isOption(argv[i], "--set")) {
+        } else if (cliIsOption(argv[i], "--set")) {
             char why[256];
-            if (setArgsAdd(set, optionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
+            if (setArgsAdd(set, cliOptionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
                 return usageError(err, "check", "%s", why);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return usageError(err, "check", "unknown option '%s'", argv[i]);

@@ -28,6 +28,16 @@ int cliParse(const char *file, struct scenario *sc, FILE *err);
 int cliParseWith(const char *file, const scnSetting *set, size_t nset, struct scenario *sc, FILE *err);
 
 /*
+** The value of option name at argv[*i], for every command's argument loop:
+** "--name=value", or "--name value" (then *i moves to the value; "" when
+** argv ends there).  NULL when argv[*i] is not that option.
+*/
+const char *cliOptionValue(int argc, char **argv, int *i, const char *name);
+
+/* 1 when arg is option name, alone or as "name=value". */
+int cliIsOption(const char *arg, const char *name);
+
+/*
 ** `migsim check PATH...`: each PATH a scenario file or a directory searched
 ** recursively for *.scn in sorted order.  Each file runs once, however many
 ** paths (symbolic links) reach it.  One line per scenario on out, then

@@ -69,41 +69,29 @@ static int parseNumber(const char *s, char end, uint64_t *v) {
     return 0;
 }
 
-static const char *optValue(int argc, char **argv, int *i, const char *name) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
-static int isOpt(const char *arg, const char *name) {
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 static int parseDiffArgs(int argc, char **argv, diffArgs *a, FILE *err) {
     memset(a, 0, sizeof *a);
     a->context = DIFF_CONTEXT;
     int has_context = 0;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *v;
-        if (isOpt(arg, "--seeds")) {
-            v = optValue(argc, argv, &i, "--seeds");
+        if (cliIsOption(arg, "--seeds")) {
+            v = cliOptionValue(argc, argv, &i, "--seeds");
             const char *comma = strchr(v, ',');
             if (a->seeds) return usage(err, "--seed or --seeds given twice%s", "");
             if (!comma || parseNumber(v, ',', &a->seed[0]) != 0 || parseNumber(comma + 1, '\0', &a->seed[1]) != 0)
                 return usage(err, "--seeds needs two seeds N,M (each from 0 to 9223372036854775807), not '%s'", v);
             a->seeds = 2;
-        } else if (isOpt(arg, "--seed")) {
-            v = optValue(argc, argv, &i, "--seed");
+        } else if (cliIsOption(arg, "--seed")) {
+            v = cliOptionValue(argc, argv, &i, "--seed");
             if (a->seeds) return usage(err, "--seed or --seeds given twice%s", "");
             if (parseNumber(v, '\0', &a->seed[0]) != 0)
                 return usage(err, "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
             a->seed[1] = a->seed[0];
             a->seeds = 1;
-        } else if (isOpt(arg, "--context")) {
+        } else if (cliIsOption(arg, "--context")) {
             uint64_t n;
-            v = optValue(argc, argv, &i, "--context");
+            v = cliOptionValue(argc, argv, &i, "--context");
             if (has_context) return usage(err, "--context given twice%s", "");
             if (parseNumber(v, '\0', &n) != 0 || n > 1000)
                 return usage(err, "--context needs a number of records from 0 to 1000, not '%s'", v);

@@ -78,15 +78,6 @@ static int parseCount(const char *s, uint64_t max, uint64_t *out) {
     return 0;
 }
 
-/* The value of --name at argv[*i]: "--name=value" or "--name value"; NULL when argv[*i] is not --name. */
-static const char *valueOf(int argc, char **argv, int *i, const char *name) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name) != 0) return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
 static int parseMigrator(const char *v, exploreArgs *a, FILE *err) {
     if (!*v) return exUsage(err, "--migrator needs a SPEC%s", "");
     if (a->spec) return exUsage(err, "--migrator given twice%s", "");
@@ -102,22 +93,22 @@ static int parseMigrator(const char *v, exploreArgs *a, FILE *err) {
 
 static int parseOne(int argc, char **argv, int *i, exploreArgs *a, FILE *err) {
     const char *v;
-    if ((v = valueOf(argc, argv, i, "--migrator"))) return parseMigrator(v, a, err);
-    if ((v = valueOf(argc, argv, i, "--runs"))) {
+    if ((v = cliOptionValue(argc, argv, i, "--migrator"))) return parseMigrator(v, a, err);
+    if ((v = cliOptionValue(argc, argv, i, "--runs"))) {
         if (a->has_runs) return exUsage(err, "--runs given twice%s", "");
         if (parseCount(v, EXPLORE_MAX_RUNS, &a->runs) != 0 || a->runs == 0)
             return exUsage(err, "--runs needs a number from 1 to 100000000, not '%s'", v);
         a->has_runs = 1;
         return 0;
     }
-    if ((v = valueOf(argc, argv, i, "--seed"))) {
+    if ((v = cliOptionValue(argc, argv, i, "--seed"))) {
         if (a->has_seed) return exUsage(err, "--seed given twice%s", "");
         if (parseCount(v, (uint64_t)INT64_MAX, &a->seed) != 0)
             return exUsage(err, "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
         a->has_seed = 1;
         return 0;
     }
-    if ((v = valueOf(argc, argv, i, "--invariant"))) {
+    if ((v = cliOptionValue(argc, argv, i, "--invariant"))) {
         int c = checkerFind(v);
         if (c < 0)
             return exUsage(err, "unknown invariant '%s' (no-duplicate, no-ghost, no-missing, no-merged or no-stranded)", v);
@@ -125,7 +116,7 @@ static int parseOne(int argc, char **argv, int *i, exploreArgs *a, FILE *err) {
         a->invariants |= 1u << c;
         return 0;
     }
-    if ((v = valueOf(argc, argv, i, "--out"))) {
+    if ((v = cliOptionValue(argc, argv, i, "--out"))) {
         if (a->dir) return exUsage(err, "--out given twice%s", "");
         if (!*v) return exUsage(err, "--out needs a directory%s", "");
         a->dir = v;

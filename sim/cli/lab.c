@@ -438,19 +438,11 @@ static int splitList(const char *opt, const char *list, char **copy, const char 
     }
 }
 
-/* The value of --name at argv[*i] ("--name=v" or "--name v"), or NULL when argv[*i] is not --name. */
-static const char *optValue(int argc, char **argv, int *i, const char *name) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name) != 0) return NULL;
-    return *i + 1 < argc ? argv[++*i] : "";
-}
-
 static int parseLabArgs(int argc, char **argv, labCli *c, const char **file, labOptions *o, FILE *err) {
     *file = NULL;
     for (int i = 2; i < argc; i++) {
         const char *v;
-        if ((v = optValue(argc, argv, &i, "--seed"))) {
+        if ((v = cliOptionValue(argc, argv, &i, "--seed"))) {
             char *end;
             errno = 0;
             unsigned long long s = strtoull(v, &end, 10);
@@ -459,25 +451,25 @@ static int parseLabArgs(int argc, char **argv, labCli *c, const char **file, lab
             if (o->has_seed) return labUsageError(err, "--seed given twice%s", "");
             o->has_seed = 1;
             o->seed = s;
-        } else if ((v = optValue(argc, argv, &i, "--migrator-timeout"))) {
+        } else if ((v = cliOptionValue(argc, argv, &i, "--migrator-timeout"))) {
             char *end;
             double sec = strtod(v, &end);
             if (!*v || *end || !(sec > 0 && sec <= 86400))
                 return labUsageError(err, "--migrator-timeout needs seconds, more than 0 and at most 86400, not '%s'", v);
             o->migrator_timeout_ms = (int64_t)(sec * 1000 + 0.5);
-        } else if ((v = optValue(argc, argv, &i, "--migrator"))) {
+        } else if ((v = cliOptionValue(argc, argv, &i, "--migrator"))) {
             if (!*v) return labUsageError(err, "--migrator needs a SPEC%s", "");
             if (o->migrator) return labUsageError(err, "--migrator given twice%s", "");
             o->migrator = v;
-        } else if ((v = optValue(argc, argv, &i, "--user"))) {
+        } else if ((v = cliOptionValue(argc, argv, &i, "--user"))) {
             int rc = splitList("--user", v, &c->user_copy, c->users, &c->nopt.nusers, err);
             if (rc) return rc;
-        } else if ((v = optValue(argc, argv, &i, "--actor"))) {
+        } else if ((v = cliOptionValue(argc, argv, &i, "--actor"))) {
             int rc = splitList("--actor", v, &c->actor_copy, c->actors, &c->nopt.nactors, err);
             if (rc) return rc;
         } else if (!strcmp(argv[i], "--brief")) {
             c->nopt.brief = 1;
-        } else if ((v = optValue(argc, argv, &i, "--set"))) {
+        } else if ((v = cliOptionValue(argc, argv, &i, "--set"))) {
             char why[256];
             if (setArgsAdd(&c->set, v, why, sizeof why) != 0) return labUsageError(err, "%s", why);
         } else if (argv[i][0] == '-' && argv[i][1]) {

@@ -97,19 +97,6 @@ static int sweepError(FILE *err, const char *fmt, const char *arg) {
     return 2;
 }
 
-static const char *optVal(int argc, char **argv, int *i, const char *name) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name) != 0) return NULL;
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-}
-
-static int isOpt(const char *arg, const char *name) {
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 /* A decimal number at s (n bytes) up to max; -1 when it is not one. */
 static int parseU64n(const char *s, size_t n, uint64_t max, uint64_t *out) {
     uint64_t v = 0;
@@ -162,41 +149,41 @@ static int parseTimeout(const char *s, int64_t *ms) {
 static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
     const char *arg = argv[*i], *v;
     char why[256];
-    if (isOpt(arg, "--seeds")) {
-        v = optVal(argc, argv, i, "--seeds");
+    if (cliIsOption(arg, "--seeds")) {
+        v = cliOptionValue(argc, argv, i, "--seeds");
         if (a->has_seeds) return sweepError(err, "--seeds given twice%s", "");
         if (parseSeeds(v, a) != 0) return sweepError(err, "--seeds needs A..B, 0 <= A <= B <= 2^63-1, not '%s'", v);
         a->has_seeds = 1;
-    } else if (isOpt(arg, "--vary")) {
-        v = optVal(argc, argv, i, "--vary");
+    } else if (cliIsOption(arg, "--vary")) {
+        v = cliOptionValue(argc, argv, i, "--vary");
         if (a->nvary == VARY_MAX) return sweepError(err, "too many --vary options (at most 8)%s", "");
         a->vary[a->nvary++] = v;
-    } else if (isOpt(arg, "--set")) {
-        if (setArgsAdd(&a->set, optVal(argc, argv, i, "--set"), why, sizeof why) != 0)
+    } else if (cliIsOption(arg, "--set")) {
+        if (setArgsAdd(&a->set, cliOptionValue(argc, argv, i, "--set"), why, sizeof why) != 0)
             return sweepError(err, "%s", why);
-    } else if (isOpt(arg, "--migrator-timeout")) {
-        v = optVal(argc, argv, i, "--migrator-timeout");
+    } else if (cliIsOption(arg, "--migrator-timeout")) {
+        v = cliOptionValue(argc, argv, i, "--migrator-timeout");
         if (a->timeout_ms) return sweepError(err, "--migrator-timeout given twice%s", "");
         if (parseTimeout(v, &a->timeout_ms) != 0)
             return sweepError(err, "--migrator-timeout needs seconds, more than 0 and at most 86400, not '%s'", v);
-    } else if (isOpt(arg, "--migrator")) {
-        v = optVal(argc, argv, i, "--migrator");
+    } else if (cliIsOption(arg, "--migrator")) {
+        v = cliOptionValue(argc, argv, i, "--migrator");
         if (a->migrator) return sweepError(err, "--migrator given twice%s", "");
         if (!*v) return sweepError(err, "--migrator needs a SPEC%s", "");
         a->migrator = v;
-    } else if (isOpt(arg, "--jobs")) {
-        v = optVal(argc, argv, i, "--jobs");
+    } else if (cliIsOption(arg, "--jobs")) {
+        v = cliOptionValue(argc, argv, i, "--jobs");
         uint64_t j;
         if (a->jobs) return sweepError(err, "--jobs given twice%s", "");
         if (parseU64n(v, strlen(v), JOBS_MAX, &j) != 0 || j < 1)
             return sweepError(err, "--jobs needs a number from 1 to 256, not '%s'", v);
         a->jobs = (int)j;
-    } else if (isOpt(arg, "--shard")) {
-        v = optVal(argc, argv, i, "--shard");
+    } else if (cliIsOption(arg, "--shard")) {
+        v = cliOptionValue(argc, argv, i, "--shard");
         if (a->shard_n) return sweepError(err, "--shard given twice%s", "");
         if (parseShard(v, a) != 0) return sweepError(err, "--shard needs K/N with 1 <= K <= N <= 1000000, not '%s'", v);
-    } else if (isOpt(arg, "--bad")) {
-        v = optVal(argc, argv, i, "--bad");
+    } else if (cliIsOption(arg, "--bad")) {
+        v = cliOptionValue(argc, argv, i, "--bad");
         sweepBad b;
         if (a->bad) return sweepError(err, "--bad given twice%s", "");
         if (sweepBadParse(v, &b, why, sizeof why) != 0) return sweepError(err, "--bad: %s", why);
@@ -205,8 +192,8 @@ static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
         const char *names[] = {"--db", "--csv", "--plot"};
         const char **slots[] = {&a->db, &a->csv, &a->plot};
         for (int k = 0; k < 3; k++) {
-            if (!isOpt(arg, names[k])) continue;
-            v = optVal(argc, argv, i, names[k]);
+            if (!cliIsOption(arg, names[k])) continue;
+            v = cliOptionValue(argc, argv, i, names[k]);
             if (!*v) return sweepError(err, "%s needs a file name", names[k]);
             if (*slots[k]) return sweepError(err, "%s given twice", names[k]);
             *slots[k] = v;
