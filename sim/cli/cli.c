@@ -174,19 +174,18 @@ static int outOfMemory(FILE *err, const char *where, const char *what) {
     return 2;
 }
 
-static int parseSeed(const char *s, uint64_t *out) {
-    if (!s || !*s) return -1;
+/* cli.h. */
+int cliParseNumber(const char *s, size_t n, uint64_t max, uint64_t *out) {
     uint64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v) ||
-            v > (uint64_t)INT64_MAX)
+    if (n == 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v) || v > max)
             return -1;
     }
     *out = v;
     return 0;
 }
-
 /* cli.h. */
 const char *cliOptionValue(int argc, char **argv, int *i, const char *name) {
     size_t n = strlen(name);
@@ -277,7 +276,7 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
         const char *arg = argv[i], *v;
         if (cliIsOption(arg, "--seed")) {
             v = cliOptionValue(argc, argv, &i, "--seed");
-            if (parseSeed(v, &a->seed) != 0)
+            if (cliParseNumber(v, strlen(v), INT64_MAX, &a->seed) != 0)
                 return usageError(err, "run", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
             if (a->has_seed) return usageError(err, "run", "--seed given twice%s", "");
             a->has_seed = 1;

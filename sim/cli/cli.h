@@ -37,6 +37,9 @@ const char *cliOptionValue(int argc, char **argv, int *i, const char *name);
 /* 1 when arg is option name, alone or as "name=value". */
 int cliIsOption(const char *arg, const char *name);
 
+/* The decimal number in s's first n bytes, at most max, into *out: 0, or -1 when it is not one. */
+int cliParseNumber(const char *s, size_t n, uint64_t max, uint64_t *out);
+
 /*
 ** `migsim check PATH...`: each PATH a scenario file or a directory searched
 ** recursively for *.scn in sorted order.  Each file runs once, however many

@@ -57,18 +57,6 @@ static int usage(FILE *err, const char *fmt, const char *arg) {
 }
 
 /* A decimal from 0 to INT64_MAX into *v, read up to the byte end (NUL or a comma). */
-static int parseNumber(const char *s, char end, uint64_t *v) {
-    uint64_t n = 0;
-    const char *p = s;
-    for (; *p >= '0' && *p <= '9'; p++)
-        if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, (uint64_t)(*p - '0'), &n) ||
-            n > (uint64_t)INT64_MAX)
-            return -1;
-    if (p == s || *p != end) return -1;
-    *v = n;
-    return 0;
-}
-
 static int parseDiffArgs(int argc, char **argv, diffArgs *a, FILE *err) {
     memset(a, 0, sizeof *a);
     a->context = DIFF_CONTEXT;
@@ -79,13 +67,13 @@ static int parseDiffArgs(int argc, char **argv, diffArgs *a, FILE *err) {
             v = cliOptionValue(argc, argv, &i, "--seeds");
             const char *comma = strchr(v, ',');
             if (a->seeds) return usage(err, "--seed or --seeds given twice%s", "");
-            if (!comma || parseNumber(v, ',', &a->seed[0]) != 0 || parseNumber(comma + 1, '\0', &a->seed[1]) != 0)
+            if (!comma || cliParseNumber(v, (size_t)(comma - v), INT64_MAX, &a->seed[0]) != 0 || cliParseNumber(comma + 1, strlen(comma + 1), INT64_MAX, &a->seed[1]) != 0)
                 return usage(err, "--seeds needs two seeds N,M (each from 0 to 9223372036854775807), not '%s'", v);
             a->seeds = 2;
         } else if (cliIsOption(arg, "--seed")) {
             v = cliOptionValue(argc, argv, &i, "--seed");
             if (a->seeds) return usage(err, "--seed or --seeds given twice%s", "");
-            if (parseNumber(v, '\0', &a->seed[0]) != 0)
+            if (cliParseNumber(v, strlen(v), INT64_MAX, &a->seed[0]) != 0)
                 return usage(err, "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
             a->seed[1] = a->seed[0];
             a->seeds = 1;
@@ -93,7 +81,7 @@ static int parseDiffArgs(int argc, char **argv, diffArgs *a, FILE *err) {
             uint64_t n;
             v = cliOptionValue(argc, argv, &i, "--context");
             if (has_context) return usage(err, "--context given twice%s", "");
-            if (parseNumber(v, '\0', &n) != 0 || n > 1000)
+            if (cliParseNumber(v, strlen(v), INT64_MAX, &n) != 0 || n > 1000)
                 return usage(err, "--context needs a number of records from 0 to 1000, not '%s'", v);
             a->context = (size_t)n;
             has_context = 1;

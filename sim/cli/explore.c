@@ -66,18 +66,6 @@ static int exUsage(FILE *err, const char *fmt, const char *arg) {
     return 2;
 }
 
-static int parseCount(const char *s, uint64_t max, uint64_t *out) {
-    if (!s || !*s) return -1;
-    uint64_t v = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9') return -1;
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v) || v > max)
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int parseMigrator(const char *v, exploreArgs *a, FILE *err) {
     if (!*v) return exUsage(err, "--migrator needs a SPEC%s", "");
     if (a->spec) return exUsage(err, "--migrator given twice%s", "");
@@ -96,14 +84,14 @@ static int parseOne(int argc, char **argv, int *i, exploreArgs *a, FILE *err) {
     if ((v = cliOptionValue(argc, argv, i, "--migrator"))) return parseMigrator(v, a, err);
     if ((v = cliOptionValue(argc, argv, i, "--runs"))) {
         if (a->has_runs) return exUsage(err, "--runs given twice%s", "");
-        if (parseCount(v, EXPLORE_MAX_RUNS, &a->runs) != 0 || a->runs == 0)
+        if (cliParseNumber(v, strlen(v), EXPLORE_MAX_RUNS, &a->runs) != 0 || a->runs == 0)
             return exUsage(err, "--runs needs a number from 1 to 100000000, not '%s'", v);
         a->has_runs = 1;
         return 0;
     }
     if ((v = cliOptionValue(argc, argv, i, "--seed"))) {
         if (a->has_seed) return exUsage(err, "--seed given twice%s", "");
-        if (parseCount(v, (uint64_t)INT64_MAX, &a->seed) != 0)
+        if (cliParseNumber(v, strlen(v), (uint64_t)INT64_MAX, &a->seed) != 0)
             return exUsage(err, "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
         a->has_seed = 1;
         return 0;

@@ -97,24 +97,11 @@ static int sweepError(FILE *err, const char *fmt, const char *arg) {
     return 2;
 }
 
-/* A decimal number at s (n bytes) up to max; -1 when it is not one. */
-static int parseU64n(const char *s, size_t n, uint64_t max, uint64_t *out) {
-    uint64_t v = 0;
-    if (n == 0) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v) || v > max)
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int parseSeeds(const char *v, sweepArgs *a) {
     const char *dots = strstr(v, "..");
     if (!dots) return -1;
-    if (parseU64n(v, (size_t)(dots - v), INT64_MAX, &a->seed_lo) != 0 ||
-        parseU64n(dots + 2, strlen(dots + 2), INT64_MAX, &a->seed_hi) != 0 || a->seed_lo > a->seed_hi)
+    if (cliParseNumber(v, (size_t)(dots - v), INT64_MAX, &a->seed_lo) != 0 ||
+        cliParseNumber(dots + 2, strlen(dots + 2), INT64_MAX, &a->seed_hi) != 0 || a->seed_lo > a->seed_hi)
         return -1;
     return 0;
 }
@@ -122,8 +109,8 @@ static int parseSeeds(const char *v, sweepArgs *a) {
 static int parseShard(const char *v, sweepArgs *a) {
     const char *slash = strchr(v, '/');
     uint64_t k, n;
-    if (!slash || parseU64n(v, (size_t)(slash - v), 1000000, &k) != 0 ||
-        parseU64n(slash + 1, strlen(slash + 1), 1000000, &n) != 0 || k < 1 || k > n)
+    if (!slash || cliParseNumber(v, (size_t)(slash - v), 1000000, &k) != 0 ||
+        cliParseNumber(slash + 1, strlen(slash + 1), 1000000, &n) != 0 || k < 1 || k > n)
         return -1;
     a->shard_k = (uint32_t)k;
     a->shard_n = (uint32_t)n;
@@ -175,7 +162,7 @@ static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
         v = cliOptionValue(argc, argv, i, "--jobs");
         uint64_t j;
         if (a->jobs) return sweepError(err, "--jobs given twice%s", "");
-        if (parseU64n(v, strlen(v), JOBS_MAX, &j) != 0 || j < 1)
+        if (cliParseNumber(v, strlen(v), JOBS_MAX, &j) != 0 || j < 1)
             return sweepError(err, "--jobs needs a number from 1 to 256, not '%s'", v);
         a->jobs = (int)j;
     } else if (cliIsOption(arg, "--shard")) {
@@ -256,7 +243,7 @@ static int varyRange(const char *v, sweepVary *y, char *why, size_t whysz) {
     int numbers = 1, durations = 1;
     for (int k = 0; k < 3; k++) {
         size_t at;
-        numbers &= parseU64n(part[k], len[k], INT64_MAX, &num[k]) == 0;
+        numbers &= cliParseNumber(part[k], len[k], INT64_MAX, &num[k]) == 0;
         durations &= len[k] > 0 && durationParse(part[k], len[k], &dur[k], &at) == MS_OK;
     }
     if (!numbers && !durations) {
@@ -295,7 +282,7 @@ static int varyList(const char *v, sweepVary *y, char *why, size_t whysz) {
         }
         uint64_t num;
         simtime d = 0;
-        numbers &= parseU64n(w, n, INT64_MAX, &num) == 0;
+        numbers &= cliParseNumber(w, n, INT64_MAX, &num) == 0;
         durations &= durationParse(w, n, &d, &at) == MS_OK;
         if (y->n == VALUES_MAX) {
             free(w);
