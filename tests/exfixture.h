@@ -112,7 +112,7 @@ static inline int64_t exField(const traceRecord *e, const char *key) {
 /* One integer from a query over the run's database. */
 static inline int64_t exQuery(exRun *r, const char *sql) {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(exOf(r)->db, sql, -1, &st, NULL) != SQLITE_OK) return -999;
+    if (sqlite3_prepare_v2(exSql(exOf(r)), sql, -1, &st, NULL) != SQLITE_OK) return -999;
     int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
     return v;

@@ -345,7 +345,7 @@ static void test_a_copy_in_another_folder_is_a_folder_not_kept(void **state) {
     snprintf(sql, sizeof sql, "UPDATE item SET fid = (SELECT fid FROM folder WHERE mbx = %lld AND fid <> item.fid"
              " ORDER BY id LIMIT 1) WHERE id = (SELECT min(id) FROM item WHERE mbx = %lld)",
              (long long)mbxRow1(r), (long long)mbxRow1(r));
-    assert_int_equal(sqlite3_exec(exOf(r)->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(exSql(exOf(r)), sql, NULL, NULL, NULL), SQLITE_OK);
     userVerdict v = exVerdict(r, 1);
     assert_int_equal(v.out, OUT_MERGED);
     assert_int_equal(sumCounters(&v), 0);
@@ -361,14 +361,14 @@ static void test_a_missing_source_folder_id_is_not_kept(void **state) {
     char sql[256];
     snprintf(sql, sizeof sql, "DELETE FROM item WHERE mbx = %lld; UPDATE folder SET fid = fid + 1000000 WHERE mbx = %lld"
              " AND path = 'Contacts'", (long long)mbxRow1(r), (long long)mbxRow1(r));
-    assert_int_equal(sqlite3_exec(exOf(r)->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(exSql(exOf(r)), sql, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(exVerdict(r, 1).out, OUT_UNMIGRATED);   /* no copy at all: unmigrated first */
     exRunFree(r);
     r = exRunPrepared(NOWIZ_WORLD "wait converged\n", oneCloned);
     assert_non_null(r);
     snprintf(sql, sizeof sql, "UPDATE folder SET fid = fid + 1000000 WHERE mbx = %lld AND path = 'Contacts'",
              (long long)mbxRow1(r));
-    assert_int_equal(sqlite3_exec(exOf(r)->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(exSql(exOf(r)), sql, NULL, NULL, NULL), SQLITE_OK);
     userVerdict v = exVerdict(r, 1);
     assert_int_equal(v.out, OUT_MERGED);
     assert_int_equal(v.counters[CTR_RULES_BROKEN], 0);      /* the rule names another folder */
@@ -381,7 +381,7 @@ static void test_rules_broken(void **state) {
     assert_non_null(r);
     char sql[128];
     snprintf(sql, sizeof sql, "UPDATE rule SET fid = 12345 WHERE mbx = %lld", (long long)mbxRow1(r));
-    assert_int_equal(sqlite3_exec(exOf(r)->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(exSql(exOf(r)), sql, NULL, NULL, NULL), SQLITE_OK);
     userVerdict v = exVerdict(r, 1);
     assert_int_equal(v.out, OUT_CLONED);                    /* rules do not decide the outcome */
     assert_int_equal(v.counters[CTR_RULES_BROKEN], 1);

@@ -42,7 +42,8 @@ static int setupWith(void **state, const char *src_line) {
     if (sqlite3_open(":memory:", &f->db) != SQLITE_OK) return -1;
     if (sourceTables(f->db, &f->src, e, sizeof e) != MS_OK) return -1;
     if (sourceGenerate(&f->src, &(srcConfig){f->sc.nusers, f->sc.v[f->sc.source].u.source.items_lo, f->sc.v[f->sc.source].u.source.items_hi, f->sc.v[f->sc.source].u.source.folders, f->sc.v[f->sc.source].u.source.rules, f->sc.v[f->sc.source].u.source.prefix, f->sc.v[f->sc.source].u.source.names}, &r, e, sizeof e) != MS_OK) return -1;
-    if (storeOpen(&f->st, f->db, &f->src, 2, e, sizeof e) != MS_OK) return -1;
+    if (storeOpen(&f->st, &f->src, 2, e, sizeof e) != MS_OK || storeTables(f->db, &f->st, e, sizeof e) != MS_OK)
+        return -1;
     *state = f;
     return 0;
 }
@@ -53,9 +54,9 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     fixture *f = *state;
+    sqlite3_close(f->db);
     storeClose(&f->st);
     sourceFree(&f->src);
-    sqlite3_close(f->db);
     scnFree(&f->sc);
     free(f);
     return 0;

@@ -3,9 +3,10 @@
 ** their operations.  See exchange.h for the contract and exchangeint.h for what
 ** the pieces share.
 **
-** One in-memory SQLite database per run holds the source organization, the
-** stores and the migrator's memory.  It is opened with the rollback journal
-** off: the run never rolls back, and the database dies with the run.
+** The source organization, the stores and the holding area are C data of
+** the run.  SQL sees them through virtual tables of an in-memory SQLite
+** database that exSql opens on first use (tests query and alter the stores
+** through it); a run that never asks for it never opens SQLite.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,26 +57,9 @@ msStatus exBuild(kernel *k, directory *d, const exConfig *cfg, exchange **out) {
     *out = x;
     x->k = k;
     x->d = d;
-    if (sqlite3_open_v2(":memory:", &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK ||
-        sqlite3_exec(x->db, "PRAGMA journal_mode=OFF; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=OFF;",
-                     NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(k->err, sizeof k->err, "exchange: cannot open the run's database");
-        return MS_NOMEM;
-    }
-    /* The whole run is one transaction, committed when the run is freed.
-    ** DDL outside one reloads the schema statement by statement, and every
-    ** commit of an in-memory database walks its page cache (all of it, for
-    ** some sizes of the cache), which made a large migration quadratic. */
-    if (sqlite3_exec(x->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        snprintf(k->err, sizeof k->err, "exchange: %s", sqlite3_errmsg(x->db));
-        return MS_NOMEM;
-    }
-    msStatus rc = sourceTables(x->db, &x->src, k->err, sizeof k->err);
-    if (rc == MS_OK) rc = buildServers(x, cfg);
-    if (rc == MS_OK) rc = storeOpen(&x->st, x->db, &x->src, x->nservers, k->err, sizeof k->err);
+    msStatus rc = buildServers(x, cfg);
+    if (rc == MS_OK) rc = storeOpen(&x->st, &x->src, x->nservers, k->err, sizeof k->err);
     x->st.k = k;
-    if (rc == MS_OK) rc = holdingOpen(x);
     x->admin_dc = cfg->admin_dc;
     x->entry_server = cfg->entry_server;
     if (rc == MS_OK) rc = sourceGenerate(&x->src, &cfg->source, &k->rsource, k->err, sizeof k->err);
@@ -86,13 +70,25 @@ msStatus exBuild(kernel *k, directory *d, const exConfig *cfg, exchange **out) {
 
 void exFree(exchange *x) {
     if (!x) return;
+    sqlite3_close(x->db);   /* first: its virtual tables read the rest */
     holdingClose(x);
     storeClose(&x->st);
     sourceFree(&x->src);
-    sqlite3_exec(x->db, "COMMIT", NULL, NULL, NULL);
-    sqlite3_close(x->db);
     free(x->servers);
     free(x);
+}
+
+sqlite3 *exSql(exchange *x) {
+    if (x->db) return x->db;
+    sqlite3 *db = NULL;
+    char err[256];
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        sourceTables(db, &x->src, err, sizeof err) != MS_OK || storeTables(db, &x->st, err, sizeof err) != MS_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return x->db = db;
 }
 
 uint32_t exUserCount(const exchange *x) {

@@ -45,13 +45,21 @@ typedef struct exServer {
     uint64_t rus_usn;          /* the RUS's watermark on dc */
 } exServer;
 
-/* The holding area's statements (holding.c). */
-enum holdStmt { HS_EXPORT, HS_COUNT, HS_ITEMS, HS_KEYS, HS_SUMMARY, HS__COUNT };
+/* One item held in the holding area (holding.c), ids 1, 2, ... in export order. */
+typedef struct exHeldRow {
+    int64_t id;
+    uint32_t user;
+    int server;
+    guid mbx;                  /* the mailbox it was read from */
+    char path[128];            /* its folder there */
+    int64_t skey, size, mtime;
+    simtime exported;
+} exHeldRow;
 
 struct exchange {
     struct kernel *k;
     directory *d;
-    sqlite3 *db;
+    sqlite3 *db;               /* the SQL view (exSql), opened on first use; NULL: not yet */
     source src;
     store st;
     int nservers;
@@ -62,8 +70,17 @@ struct exchange {
     void *mv_obj;              /* what mv's functions are called with (migration/) */
     int64_t ndrs;              /* non-delivery reports so far */
     int64_t logon_failures;    /* failed user logons so far */
-    sqlite3_stmt *hold[HS__COUNT];   /* holding.c's cached statements */
+    exHeldRow *held;           /* the holding area (holding.c), in id order */
+    size_t nheld, capheld;
 };
+
+/*
+** The run's SQL view: an in-memory SQLite database, opened on first use,
+** where src_item, src_folder and src_rule (sourcetable.c) and mailbox,
+** folder, item, rule and import (storetable.c) are virtual tables over the
+** run's C data.  NULL when it cannot be opened.  It dies with the run.
+*/
+sqlite3 *exSql(exchange *x);
 
 /* A short DC name for the narrative. */
 const char *exDcName(const exchange *x, int dc);
@@ -108,8 +125,7 @@ msStatus adminStart(exchange *x);
 ** server) made for one of users (n of them, ascending; NULL: any user). */
 msStatus adminPurge(exchange *x, const uint32_t *users, size_t n, int server);
 
-/* holding.c: create the holding area's table (empty); finalize its statements. */
-msStatus holdingOpen(exchange *x);
+/* holding.c: free the holding area. */
 void holdingClose(exchange *x);
 
 /* holding.c: `export USER`, `import USER` (holding.c's essay has the rules). */

@@ -4,7 +4,8 @@
 ** of the user's mailboxes that are not copies of source items (the mail
 ** delivered to, or created in, the target before the rerun) into the holding
 ** area, which stands for the PST file ExMerge writes; `import USER` puts them
-** into the user's current mailbox.  One table of the run's database holds it:
+** into the user's current mailbox.  An array of the run's exchange holds it
+** (exchange.held, in id order):
 **
 **   held(id, user, server, mbx, path, skey, size, mtime, exported)
 **
@@ -13,8 +14,7 @@
 ** and time, and when it was exported.
 **
 ** Invariants.
-** - A user's holding area holds a search key at most once (UNIQUE(user,
-**   skey)): exporting again, or exporting a mailbox an import filled, adds
+** - A user's holding area holds a search key at most once: exporting again, or exporting a mailbox an import filled, adds
 **   nothing twice, as ExMerge's "do not export duplicates" does.
 ** - Export reads every mailbox made for the user (mailbox.user), on every
 **   store, in row order: the current one, a disconnected one, one no account
@@ -36,56 +36,54 @@
 #include "kernel/invariant.h"
 #include "kernel/kernel.h"
 #include "exchange/exchangeint.h"
-#include "exchange/sqlstmt.h"
 
 #define MAX_ACCOUNTS 8
 
-static const char schema[] =
-    "CREATE TABLE held(id INTEGER PRIMARY KEY, user INTEGER NOT NULL, server INTEGER NOT NULL,"
-    " mbx TEXT NOT NULL, path TEXT NOT NULL, skey INTEGER NOT NULL, size INTEGER NOT NULL,"
-    " mtime INTEGER NOT NULL, exported INTEGER NOT NULL, UNIQUE(user, skey));";
-
-static const char *const sql[HS__COUNT] = {
-    [HS_EXPORT] = "INSERT OR IGNORE INTO held(user, server, mbx, path, skey, size, mtime, exported)"
-                  " SELECT m.user, m.server, m.guid, f.path, t.skey, t.size, t.mtime, ?2"
-                  " FROM item t JOIN mailbox m ON m.id = t.mbx JOIN folder f ON f.mbx = t.mbx AND f.fid = t.fid"
-                  " WHERE t.mbx = ?1 AND NOT EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey)"
-                  " ORDER BY t.id",
-    [HS_COUNT] = "SELECT count(*) FROM held WHERE user = ?1",
-    [HS_ITEMS] = "SELECT path, skey, size, mtime FROM held WHERE user = ?1 ORDER BY id",
-    [HS_KEYS] = "SELECT skey FROM held ORDER BY id",
-    [HS_SUMMARY] = "SELECT user, server, mbx, path, count(*), min(exported) FROM held"
-                   " WHERE (?1 = 0 OR user = ?1) AND (?2 < 0 OR server = ?2)"
-                   " GROUP BY user, server, mbx, path ORDER BY min(id)",
-};
-
-static sqlite3_stmt *prep(exchange *x, enum holdStmt k) {
-    return sqlCached(x->k, x->db, &x->hold[k], sql[k]);
-}
-
-msStatus holdingOpen(exchange *x) {
-    char *msg = NULL;
-    if (sqlite3_exec(x->db, schema, NULL, NULL, &msg) == SQLITE_OK) return MS_OK;
-    snprintf(x->k->err, sizeof x->k->err, "holding area: %s", msg ? msg : "out of memory");
-    sqlite3_free(msg);
-    return MS_NOMEM;
-}
-
 void holdingClose(exchange *x) {
-    for (int i = 0; i < HS__COUNT; i++) {
-        sqlite3_finalize(x->hold[i]);
-        x->hold[i] = NULL;
-    }
+    free(x->held);
+    x->held = NULL;
+    x->nheld = x->capheld = 0;
 }
 
-/* The items held for user, or -1 on error. */
-static int64_t heldCount(exchange *x, uint32_t user) {
-    sqlite3_stmt *st = prep(x, HS_COUNT);
-    if (!st) return -1;
-    sqlite3_bind_int64(st, 1, user);
-    int64_t n = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_reset(st);
+/* The items held for user. */
+static int64_t heldCount(const exchange *x, uint32_t user) {
+    int64_t n = 0;
+    for (size_t i = 0; i < x->nheld; i++) n += x->held[i].user == user;
     return n;
+}
+
+static int isHeld(const exchange *x, uint32_t user, int64_t skey) {
+    for (size_t i = 0; i < x->nheld; i++)
+        if (x->held[i].user == user && x->held[i].skey == skey) return 1;
+    return 0;
+}
+
+/* The folder of m with ID fid, or NULL. */
+static const storeFolderRow *folderWithId(const storeMailbox *m, int64_t fid) {
+    for (size_t i = 0; i < m->nfolders; i++)
+        if (m->folders[i].fid == fid) return &m->folders[i];
+    return NULL;
+}
+
+/* Hold every item of m (in id order) that is no copy of a source item, sits
+** in a folder and is not held for its user yet; *items counts them. */
+static msStatus exportMailbox(exchange *x, const storeMailbox *m, int64_t *items) {
+    for (size_t i = 0; i < m->items.n; i++) {
+        const storeItem *it = &m->items.v[i];
+        const storeFolderRow *f = folderWithId(m, it->fid);
+        if (!f || sourceHasKey(&x->src, it->skey) || isHeld(x, m->user, it->skey)) continue;
+        if (x->nheld == x->capheld && arrayGrow(&x->held, &x->capheld, sizeof *x->held, 16) != MS_OK) {
+            kernelFault(x->k, MS_NOMEM);
+            return MS_NOMEM;
+        }
+        exHeldRow *h = &x->held[x->nheld];
+        *h = (exHeldRow){.id = (int64_t)x->nheld + 1, .user = m->user, .server = m->server, .mbx = m->g,
+                         .skey = it->skey, .size = it->size, .mtime = it->mtime, .exported = x->k->now};
+        snprintf(h->path, sizeof h->path, "%s", f->path);
+        x->nheld++;
+        (*items)++;
+    }
+    return MS_OK;
 }
 
 msStatus holdingExport(exchange *x, uint32_t user) {
@@ -100,22 +98,12 @@ msStatus holdingExport(exchange *x, uint32_t user) {
     for (size_t i = 0; i < n && rc == MS_OK; i++) {
         if (v[i].user != user) continue;
         mailboxes++;
-        sqlite3_stmt *st = prep(x, HS_EXPORT);
-        if (!st) {
-            rc = MS_NOMEM;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, v[i].id);
-        sqlite3_bind_int64(st, 2, k->now);
-        int r = sqlStep(k, st);
-        if (r == SQLITE_DONE) items += sqlite3_changes(x->db);
-        else rc = MS_NOMEM;
-        sqlite3_reset(st);
+        const storeMailbox *m = storeMailboxOf(&x->st, v[i].id);
+        if (ALWAYS(m)) rc = exportMailbox(x, m, &items);
     }
     free(v);
     if (rc != MS_OK) return rc;
     int64_t held = heldCount(x, user);
-    if (held < 0) return MS_NOMEM;
     traceRecord r = traceNew(TR_ADMIN_EXPORT, "admin");
     r.user = su->name;
     traceInt(&r, "items", items);
@@ -163,40 +151,19 @@ static int64_t currentMailbox(exchange *x, uint32_t user, int *server, guid *mbx
 
 /* Import user's held items into mailbox row on server; counts into *items and *skipped. */
 static msStatus importRows(exchange *x, uint32_t user, int server, int64_t row, int64_t *items, int64_t *skipped) {
-    sqlite3_stmt *st = prep(x, HS_ITEMS);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, user);
-    /* Collect first: the inserts must not run under an open scan. */
-    typedef struct heldRow { char *path; int64_t skey, size, mtime; } heldRow;
-    heldRow *v = NULL;
-    size_t n = 0, cap = 0;
-    msStatus rc = MS_OK;
-    int r;
-    while ((r = sqlStep(x->k, st)) == SQLITE_ROW) {
-        if (n == cap && (rc = arrayGrow(&v, &cap, sizeof *v, 8)) != MS_OK) break;
-        const char *p = (const char *)sqlite3_column_text(st, 0);
-        v[n] = (heldRow){strdup(p ? p : ""), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-                         sqlite3_column_int64(st, 3)};
-        if (!v[n].path) {
-            rc = MS_NOMEM;
-            break;
+    /* Adding items never changes the holding area, so the walk is safe. */
+    for (size_t i = 0; i < x->nheld; i++) {
+        const exHeldRow *h = &x->held[i];
+        if (h->user != user) continue;
+        if (storeHasKey(&x->st, row, h->skey)) {
+            (*skipped)++;
+            continue;
         }
-        n++;
+        msStatus rc = storeAddItem(&x->st, server, row, h->path, h->skey, h->size, h->mtime);
+        if (rc != MS_OK) return rc;
+        (*items)++;
     }
-    sqlite3_reset(st);
-    if (rc == MS_OK && r != SQLITE_DONE) rc = MS_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (rc == MS_OK) {
-            int has = storeHasKey(&x->st, row, v[i].skey);
-            if (has < 0) rc = MS_NOMEM;
-            else if (has) (*skipped)++;
-            else if ((rc = storeAddItem(&x->st, server, row, v[i].path, v[i].skey, v[i].size, v[i].mtime)) == MS_OK)
-                (*items)++;
-        }
-        free(v[i].path);
-    }
-    free(v);
-    return rc;
+    return MS_OK;
 }
 
 msStatus holdingImport(exchange *x, uint32_t user) {
@@ -234,17 +201,14 @@ msStatus holdingImport(exchange *x, uint32_t user) {
 }
 
 msStatus holdingKeys(exchange *x, int64_t **keys, size_t *n, size_t *cap) {
-    sqlite3_stmt *st = prep(x, HS_KEYS);
-    if (!st) return MS_NOMEM;
-    msStatus rc = MS_OK;
-    int r;
-    while ((r = sqlStep(x->k, st)) == SQLITE_ROW) {
-        if (*n == *cap && (rc = arrayGrow(keys, cap, sizeof **keys, 16)) != MS_OK) break;
-        (*keys)[(*n)++] = sqlite3_column_int64(st, 0);
+    for (size_t i = 0; i < x->nheld; i++) {
+        if (*n == *cap && arrayGrow(keys, cap, sizeof **keys, 16) != MS_OK) {
+            kernelFault(x->k, MS_NOMEM);
+            return MS_NOMEM;
+        }
+        (*keys)[(*n)++] = x->held[i].skey;
     }
-    sqlite3_reset(st);
-    if (rc == MS_OK && r != SQLITE_DONE) rc = MS_NOMEM;
-    return rc;
+    return MS_OK;
 }
 
 void exHeldFree(exHeldInfo *v, size_t n) {
@@ -252,40 +216,48 @@ void exHeldFree(exHeldInfo *v, size_t n) {
     free(v);
 }
 
+/* The summary row of h's group in out (n rows), or NULL. */
+static exHeldInfo *groupOf(exHeldInfo *out, size_t n, const exHeldRow *h) {
+    for (size_t i = 0; i < n; i++)
+        if (out[i].user == h->user && out[i].server == h->server && guidCompare(&out[i].mbx, &h->mbx) == 0 &&
+            strcmp(out[i].path, h->path) == 0)
+            return &out[i];
+    return NULL;
+}
+
+/* Add h to its group in *out (a new group at the end when it has none). */
+static msStatus addToGroup(exHeldInfo **out, size_t *n, size_t *cap, const exHeldRow *h) {
+    exHeldInfo *g = groupOf(*out, *n, h);
+    if (!g) {
+        if (*n == *cap && arrayGrow(out, cap, sizeof **out, 4) != MS_OK) return MS_NOMEM;
+        g = &(*out)[*n];
+        memset(g, 0, sizeof *g);
+        g->user = h->user;
+        g->server = h->server;
+        g->mbx = h->mbx;
+        g->exported_at = h->exported;
+        if (!(g->path = strdup(h->path))) return MS_NOMEM;
+        (*n)++;
+    }
+    g->items++;
+    if (h->exported < g->exported_at) g->exported_at = h->exported;
+    return MS_OK;
+}
+
 msStatus exHeld(exchange *x, uint32_t user, int server, exHeldInfo **out, size_t *n) {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = prep(x, HS_SUMMARY);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, user);
-    sqlite3_bind_int(st, 2, server);
     size_t cap = 0;
-    msStatus rc = MS_OK;
-    int r;
-    while ((r = sqlStep(x->k, st)) == SQLITE_ROW) {
-        if (*n == cap && (rc = arrayGrow(out, &cap, sizeof **out, 4)) != MS_OK) break;
-        exHeldInfo *h = &(*out)[*n];
-        memset(h, 0, sizeof *h);
-        h->user = (uint32_t)sqlite3_column_int64(st, 0);
-        h->server = sqlite3_column_int(st, 1);
-        const char *g = (const char *)sqlite3_column_text(st, 2);
-        if (g) guidParse(g, &h->mbx);
-        const char *p = (const char *)sqlite3_column_text(st, 3);
-        h->path = strdup(p ? p : "");
-        h->items = sqlite3_column_int64(st, 4);
-        h->exported_at = sqlite3_column_int64(st, 5);
-        if (!h->path) {
-            rc = MS_NOMEM;
-            break;
+    /* Grouped on (user, server, mailbox, path), the groups in order of their first row. */
+    for (size_t i = 0; i < x->nheld; i++) {
+        const exHeldRow *h = &x->held[i];
+        if ((user && h->user != user) || (server >= 0 && h->server != server)) continue;
+        if (addToGroup(out, n, &cap, h) != MS_OK) {
+            exHeldFree(*out, *n);
+            *out = NULL;
+            *n = 0;
+            return MS_NOMEM;
         }
-        (*n)++;
     }
-    sqlite3_reset(st);
-    if (rc == MS_OK && r != SQLITE_DONE) rc = MS_NOMEM;
-    if (rc != MS_OK) {
-        exHeldFree(*out, *n);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return MS_OK;
 }

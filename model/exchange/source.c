@@ -200,3 +200,25 @@ msStatus sourceGenerate(source *src, const srcConfig *cfg, rng *r, char *err, si
     }
     return MS_OK;
 }
+
+/* The first position in bykey whose search key is not below skey. */
+static size_t keyBound(const source *src, int64_t skey) {
+    size_t lo = 0, hi = (size_t)src->nitems;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->bykey[mid].skey < skey) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+int sourceHasKey(const source *src, int64_t skey) {
+    size_t i = keyBound(src, skey);
+    return i < (size_t)src->nitems && src->bykey[i].skey == skey;
+}
+
+int64_t sourceUserItem(const source *src, uint32_t user, int64_t skey) {
+    for (size_t i = keyBound(src, skey); i < (size_t)src->nitems && src->bykey[i].skey == skey; i++)
+        if (src->items[src->bykey[i].pos].user == user) return src->bykey[i].pos;
+    return -1;
+}

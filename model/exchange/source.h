@@ -122,6 +122,12 @@ msStatus sourceGenerate(source *src, const srcConfig *cfg, rng *r, char *err, si
 /* Free what src owns. */
 void sourceFree(source *src);
 
+/* 1 when some source item has search key skey (a binary search of bykey). */
+int sourceHasKey(const source *src, int64_t skey);
+
+/* The position in src->items of user's item with search key skey, or -1. */
+int64_t sourceUserItem(const source *src, uint32_t user, int64_t skey);
+
 /* The user record for number u (1-based), or NULL when out of range. */
 const srcUser *sourceUser(const source *src, uint32_t u);
 

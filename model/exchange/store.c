@@ -1,131 +1,34 @@
 /*
-** The target mailbox stores as SQLite rows.  See store.h for the tables and
-** their invariants.
+** The target mailbox stores, in C.  See store.h for the rows and their
+** invariants, itemset.h for a mailbox's items.
 **
-** The item table is one b-tree keyed on (mbx, skey, mtime, fid, id),
-** WITHOUT ROWID: the merge looks up a search key and its newest copy per
-** source item, the judge walks a mailbox's copies in search-key order, and
-** the folder counts read the folder IDs, all from the key alone; an insert
-** writes one tree, not a table and an index (half the cost of a copied
-** item).  The id, last in the key, only keeps equal copies apart: the store
-** hands ids out itself (storeCloneBatch and its kin take a block per batch).
-** A clone batch is one INSERT ... SELECT over a range of source item ids,
-** which is why a clone runs at close to SQLite's own bulk rate.
+** Each operation is the one the SQL of earlier versions performed, row for
+** row, so every run gives the output it gave then (docs/performance.md,
+** "Instructions per run", has the history):
+**
+** - A clone batch copies source items lo..hi with their folder IDs; a merge
+**   batch decides each source item against the mailbox as the batch found
+**   it (skip when the newest copy with its search key is as new or newer,
+**   replace when older, copy into the folder with the source folder's path
+**   when there is none, fail when that folder is missing), then writes.
+** - Item ids: a batch that copies takes a block of ids, source item s
+**   becoming item items_made + 1 + (s - lo), whether or not it copies every
+**   item; a delivery or an import takes the next one.  So ids ascend in
+**   creation order and a mailbox's items append.
+** - A mailbox's id is one above the highest in use, so a purge of the newest
+**   mailbox lets the next one take its id again.
+**
+** Allocation failures return MS_NOMEM and are recorded on the run's kernel
+** (kernelFault), so a caller that only counts still ends the run in error.
+** An operation checks what can fail before it changes anything, where it can.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/array.h"
-#include "exchange/sqlstmt.h"
-#include "exchange/store.h"
 #include "kernel/invariant.h"
-
-static const char schema[] =
-    "CREATE TABLE mailbox(id INTEGER PRIMARY KEY, server INTEGER NOT NULL, guid TEXT NOT NULL,"
-    " user INTEGER NOT NULL, init TEXT NOT NULL, created INTEGER NOT NULL, disconnected INTEGER,"
-    " UNIQUE(guid, server));"
-    "CREATE TABLE folder(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
-    " path TEXT NOT NULL, UNIQUE(mbx, path));"
-    "CREATE TABLE item(id INTEGER NOT NULL, mbx INTEGER NOT NULL, fid INTEGER NOT NULL,"
-    " skey INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
-    " PRIMARY KEY(mbx, skey, mtime, fid, id)) WITHOUT ROWID;"
-    "CREATE TABLE rule(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, name TEXT NOT NULL,"
-    " fid INTEGER NOT NULL, UNIQUE(mbx, name));"
-    "CREATE TABLE import(id INTEGER PRIMARY KEY, mbx INTEGER NOT NULL, started INTEGER NOT NULL,"
-    " mode TEXT, copied INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,"
-    " replaced INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, UNIQUE(mbx, id));";
-
-static const char *const sql[SS__COUNT] = {
-    [SS_FIND] = "SELECT id FROM mailbox WHERE guid = ?1 AND server = ?2",
-    [SS_FIND_ANY] = "SELECT id, server FROM mailbox WHERE guid = ?1 ORDER BY server LIMIT 1",
-    [SS_CREATE] = "INSERT INTO mailbox(server, guid, user, init, created) VALUES(?1, ?2, ?3, ?4, ?5)",
-    [SS_INIT_OF] = "SELECT init, created FROM mailbox WHERE id = ?1",
-    [SS_FOLDER_ADD] = "INSERT INTO folder(mbx, fid, path) VALUES(?1, ?2, ?3)",
-    [SS_CLONE_FOLDERS] = "INSERT INTO folder(mbx, fid, path) SELECT ?1, fid, path FROM src_folder"
-                         " WHERE user = ?2 ORDER BY id",
-    [SS_SRC_FOLDERS] = "SELECT s.path FROM src_folder s WHERE s.user = ?2 AND NOT EXISTS"
-                       " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.path = s.path) ORDER BY s.id",
-    [SS_FOLDER_BY_PATH] = "SELECT fid FROM folder WHERE mbx = ?1 AND path = ?2",
-    [SS_COPY_RULES] = "INSERT INTO rule(mbx, name, fid) SELECT ?1, r.name, r.fid FROM src_rule r"
-                      " WHERE r.user = ?2 AND NOT EXISTS (SELECT 1 FROM rule t WHERE t.mbx = ?1"
-                      " AND t.name = r.name) ORDER BY r.id",
-    [SS_CLONE_BATCH] = "INSERT INTO item(id, mbx, fid, skey, size, mtime) SELECT ?4 + id, ?1, fid, skey, size, mtime"
-                       " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
-    /* The merge, set-based (docs/semantics.md, "The wizard"): per source item of
-    ** the batch, tm is the newest target copy with its search key (NULL: none)
-    ** and tfid the target folder with the source folder's path (NULL: none).
-    ** skip: tm >= mtime; replace: tm < mtime; copy: no tm, a tfid; fail: neither. */
-    /* One row per target copy (a NULL t.mtime: none), the rows of one source
-    ** item adjacent (storeMergeBatch takes their newest): a join, not a
-    ** correlated subquery, so the index cursor opens once per batch. */
-    [SS_MERGE_COUNT] =
-        "SELECT s.id, s.mtime, t.mtime, target_fid(s.fid) FROM src_item s"
-        " LEFT JOIN item t ON t.mbx = ?1 AND t.skey = s.skey"
-        " WHERE s.id BETWEEN ?2 AND ?3 ORDER BY s.id",
-    [SS_MERGE_REPLACE] =
-        "UPDATE item SET"
-        " size = (SELECT s.size FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3),"
-        " mtime = (SELECT s.mtime FROM src_item s WHERE s.skey = item.skey AND s.id BETWEEN ?2 AND ?3)"
-        " WHERE mbx = ?1 AND skey IN (SELECT s.skey FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
-        "   AND s.mtime > (SELECT max(t.mtime) FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey))",
-    [SS_MERGE_COPY] =
-        "WITH c AS MATERIALIZED (SELECT s.id AS id, s.skey AS skey, s.size AS size, s.mtime AS mtime,"
-        "   target_fid(s.fid) AS tfid"
-        "  FROM src_item s WHERE s.id BETWEEN ?2 AND ?3"
-        "  AND NOT EXISTS (SELECT 1 FROM item t WHERE t.mbx = ?1 AND t.skey = s.skey))"
-        " INSERT INTO item(id, mbx, fid, skey, size, mtime)"
-        " SELECT ?4 + id, ?1, tfid, skey, size, mtime FROM c WHERE tfid IS NOT NULL ORDER BY id",
-    [SS_FOLDER_MAP] = "SELECT s.fid, t.fid FROM src_folder s JOIN folder t ON t.mbx = ?1 AND t.path = s.path"
-                      " WHERE s.user = ?2 ORDER BY s.id",
-    /* Every item of the batch absent from the mailbox (the common case). */
-    [SS_MERGE_COPY_ALL] = "INSERT INTO item(id, mbx, fid, skey, size, mtime)"
-                          " SELECT ?4 + id, ?1, target_fid(fid), skey, size, mtime"
-                          " FROM src_item WHERE id BETWEEN ?2 AND ?3 ORDER BY id",
-    [SS_ITEM_ADD] = "INSERT INTO item(id, mbx, fid, skey, size, mtime) VALUES(?6, ?1, ?2, ?3, ?4, ?5)",
-    [SS_DISCONNECT] = "UPDATE mailbox SET disconnected = ?2 WHERE id = ?1",
-    [SS_PURGE_ITEMS] = "DELETE FROM item WHERE mbx = ?1",
-    [SS_PURGE_FOLDERS] = "DELETE FROM folder WHERE mbx = ?1",
-    [SS_PURGE_RULES] = "DELETE FROM rule WHERE mbx = ?1",
-    [SS_PURGE_MBX] = "DELETE FROM mailbox WHERE id = ?1",
-    [SS_LIST] = "SELECT id, guid, user, disconnected, created FROM mailbox WHERE ?1 < 0 OR server = ?1 ORDER BY id",
-    [SS_COUNT_ITEMS] = "SELECT count(*) FROM item WHERE mbx = ?1",
-    [SS_FOLDER_LIST] = "SELECT fid, path FROM folder WHERE mbx = ?1 ORDER BY fid",
-    /* One pass over the covering index, counted per folder in C (no sort). */
-    [SS_FOLDER_COUNTS] = "SELECT fid FROM item WHERE mbx = ?1",
-    [SS_FOLDER_IDS] = "SELECT fid FROM folder WHERE mbx = ?1",
-    /* The mailbox's copies in search-key order, from the item key alone;
-    ** storeCounters looks each up in the source's key order (C, not SQL:
-    ** a probe of src_item per row cost more than the scan). */
-    [SS_COUNT_COPIES] = "SELECT skey, fid FROM item WHERE mbx = ?1 ORDER BY skey",
-    [SS_COUNT_RULES] = "SELECT count(*) FROM rule WHERE mbx = ?1",
-    [SS_COUNT_BROKEN] = "SELECT count(*) FROM rule r WHERE r.mbx = ?1 AND NOT EXISTS"
-                        " (SELECT 1 FROM folder f WHERE f.mbx = ?1 AND f.fid = r.fid)",
-    [SS_COUNT_FOREIGN] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND NOT EXISTS"
-                         " (SELECT 1 FROM src_item s WHERE s.skey = t.skey)",
-    /* The folders of a mailbox holding items that are not copies, by path. */
-    [SS_FOREIGN_PATHS] = "SELECT DISTINCT f.fid, f.path FROM item t JOIN folder f ON f.mbx = t.mbx AND f.fid = t.fid"
-                         " WHERE t.mbx = ?1 AND NOT EXISTS (SELECT 1 FROM src_item s WHERE s.skey = t.skey)"
-                         " ORDER BY f.path",
-    [SS_MOVE_FOREIGN] = "UPDATE item SET mbx = ?2, fid = ?3 WHERE mbx = ?1 AND fid = ?4 AND NOT EXISTS"
-                        " (SELECT 1 FROM src_item s WHERE s.skey = item.skey)",
-    [SS_FIND_LIVE] = "SELECT id FROM mailbox WHERE guid = ?1 AND server = ?2 AND disconnected IS NULL",
-    [SS_COUNT_USER_COPIES] = "SELECT count(*) FROM item t WHERE t.mbx = ?1 AND EXISTS"
-                             " (SELECT 1 FROM src_item s WHERE s.skey = t.skey AND s.user = ?2)",
-    /* A source folder is kept when the mailbox has its folder ID and no copy
-    ** of its items sits in another folder (docs/model-exchange.md, "Outcomes"). */
-    [SS_IMPORT_BEGIN] = "INSERT INTO import(mbx, started) VALUES(?1, ?2)",
-    /* A session's mode is that of its first batch; the wizard never mixes them. */
-    [SS_IMPORT_ADD] = "UPDATE import SET mode = coalesce(mode, ?2), copied = copied + ?3, skipped = skipped + ?4,"
-                      " replaced = replaced + ?5, failed = failed + ?6"
-                      " WHERE id = (SELECT max(id) FROM import WHERE mbx = ?1)",
-    [SS_IMPORT_LAST] = "SELECT coalesce(mode, ''), started, copied, skipped, replaced, failed FROM import"
-                       " WHERE mbx = ?1 ORDER BY id DESC LIMIT 1",
-    [SS_PURGE_IMPORTS] = "DELETE FROM import WHERE mbx = ?1",
-    /* The mailbox's search keys in order; storeForeignKeys keeps those no
-    ** source item has (looked up in C, as storeCounters does). */
-    [SS_FOREIGN_KEYS] = "SELECT skey FROM item WHERE mbx = ?1 ORDER BY skey",
-    [SS_HAS_KEY] = "SELECT EXISTS (SELECT 1 FROM item WHERE mbx = ?1 AND skey = ?2)",
-};
+#include "kernel/kernel.h"
+#include "exchange/store.h"
 
 const char *storeInitName(mbxInit k) {
     switch (k) {
@@ -137,399 +40,567 @@ const char *storeInitName(mbxInit k) {
     return "?";
 }
 
-static sqlite3_stmt *prep(store *x, enum storeStmt k) {
-    return sqlCached(x->k, x->db, &x->st[k], sql[k]);
+static msStatus nomem(store *x) {
+    if (x->k) kernelFault(x->k, MS_NOMEM);
+    return MS_NOMEM;
 }
 
-/* Step a statement that returns no rows; 1 on success. */
-static int run(store *x, sqlite3_stmt *st) {
-    if (!st) return 0;
-    int rc = sqlStep(x->k, st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE;
-}
-
-/* Step a count query; -1 on error. */
-static int64_t count(store *x, sqlite3_stmt *st) {
-    if (!st) return -1;
-    int64_t n = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_reset(st);
-    return n;
-}
-
-/* target_fid(src_fid): the folder of the mapped mailbox with the source
-** folder's path, NULL if it has none.  A pure lookup in the store's map. */
-static void fnTargetFid(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-    store *x = sqlite3_user_data(ctx);
-    (void)argc;
-    int64_t src = sqlite3_value_int64(argv[0]);
-    for (size_t i = 0; i < x->fmap_n; i++)
-        if (x->fmap_src[i] == src) {
-            sqlite3_result_int64(ctx, x->fmap_dst[i]);
-            return;
-        }
-    sqlite3_result_null(ctx);
-}
-
-/* Build the folder map of mailbox mbx for source user u. */
-static msStatus buildFolderMap(store *x, int64_t mbx, uint32_t u) {
-    sqlite3_stmt *st = prep(x, SS_FOLDER_MAP);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, u);
-    x->fmap_n = 0;
-    x->fmap_mbx = 0;
-    msStatus rc = MS_OK;
-    while (rc == MS_OK && sqlStep(x->k, st) == SQLITE_ROW) {
-        if (x->fmap_n == x->fmap_cap) {
-            size_t ncap = x->fmap_cap ? x->fmap_cap * 2 : 16;
-            int64_t *a = realloc(x->fmap_src, ncap * sizeof *a);
-            if (a) x->fmap_src = a;
-            int64_t *b = a ? realloc(x->fmap_dst, ncap * sizeof *b) : NULL;
-            if (b) x->fmap_dst = b;
-            if (!a || !b) { rc = MS_NOMEM; break; }
-            x->fmap_cap = ncap;
-        }
-        x->fmap_src[x->fmap_n] = sqlite3_column_int64(st, 0);
-        x->fmap_dst[x->fmap_n] = sqlite3_column_int64(st, 1);
-        x->fmap_n++;
-    }
-    sqlite3_reset(st);
-    if (rc == MS_OK) x->fmap_mbx = mbx;
-    return rc;
-}
-
-msStatus storeOpen(store *x, sqlite3 *db, const source *src, int nservers, char *err, size_t errsz) {
+msStatus storeOpen(store *x, const source *src, int nservers, char *err, size_t errsz) {
     memset(x, 0, sizeof *x);
-    x->db = db;
     x->src = src;
     x->nservers = nservers;
     x->gcn = calloc(nservers > 0 ? (size_t)nservers : 1, sizeof *x->gcn);
-    char *msg = NULL;
-    if (!x->gcn || sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_create_function(db, "target_fid", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, x, fnTargetFid,
-                                NULL, NULL) != SQLITE_OK) {
-        snprintf(err, errsz, "store: %s", msg ? msg : "out of memory");
-        sqlite3_free(msg);
-        return MS_NOMEM;
-    }
-    return MS_OK;
+    if (x->gcn) return MS_OK;
+    snprintf(err, errsz, "store: out of memory");
+    return MS_NOMEM;
+}
+
+static void mailboxFree(storeMailbox *m) {
+    if (!m) return;
+    free(m->folders);
+    free(m->rules);
+    free(m->imports);
+    itemSetFree(&m->items);
+    free(m);
 }
 
 void storeClose(store *x) {
-    for (int i = 0; i < SS__COUNT; i++) sqlite3_finalize(x->st[i]);
+    for (size_t i = 0; i < x->nmbx; i++) mailboxFree(x->mbx[i]);
+    free(x->mbx);
+    free(x->byguid);
     free(x->gcn);
-    free(x->fmap_src);
-    free(x->fmap_dst);
+    free(x->seen);
     memset(x, 0, sizeof *x);
 }
 
+/* ---- Mailboxes ---- */
+
+storeMailbox *storeMailboxOf(const store *x, int64_t id) {
+    size_t lo = 0, hi = x->nmbx;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->mbx[mid]->id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < x->nmbx && x->mbx[lo]->id == id ? x->mbx[lo] : NULL;
+}
+
+/* Order of byguid: GUID bytes, then server. */
+static int guidServerCmp(const guid *g, int server, const storeMailbox *m) {
+    int c = memcmp(g, &m->g, sizeof *g);
+    if (c) return c;
+    return (server > m->server) - (server < m->server);
+}
+
+/* The first position in byguid not below (g, server). */
+static size_t guidBound(const store *x, const guid *g, int server) {
+    size_t lo = 0, hi = x->nmbx;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (guidServerCmp(g, server, x->byguid[mid]) > 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static storeMailbox *findOn(const store *x, int server, const guid *g) {
+    size_t i = guidBound(x, g, server);
+    return i < x->nmbx && guidServerCmp(g, server, x->byguid[i]) == 0 ? x->byguid[i] : NULL;
+}
+
 int64_t storeFind(store *x, int server, const guid *g) {
-    sqlite3_stmt *st = prep(x, SS_FIND);
-    if (!st) return 0;
-    sqlBindGuid(st, 1, g);
-    sqlite3_bind_int(st, 2, server);
-    int64_t id = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return id;
+    const storeMailbox *m = findOn(x, server, g);
+    return m ? m->id : 0;
 }
 
 int64_t storeFindLive(store *x, int server, const guid *g) {
-    sqlite3_stmt *st = prep(x, SS_FIND_LIVE);
-    if (!st) return 0;
-    sqlBindGuid(st, 1, g);
-    sqlite3_bind_int(st, 2, server);
-    int64_t id = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return id;
+    const storeMailbox *m = findOn(x, server, g);
+    return m && !m->disconnected ? m->id : 0;
 }
 
 int64_t storeFindAny(store *x, const guid *g, int *server) {
-    sqlite3_stmt *st = prep(x, SS_FIND_ANY);
-    if (!st) return 0;
-    sqlBindGuid(st, 1, g);
-    int64_t id = 0;
-    if (sqlStep(x->k, st) == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
-        if (server) *server = sqlite3_column_int(st, 1);
-    }
-    sqlite3_reset(st);
-    return id;
+    size_t i = guidBound(x, g, -1);
+    if (i >= x->nmbx || memcmp(g, &x->byguid[i]->g, sizeof *g) != 0) return 0;
+    if (server) *server = x->byguid[i]->server;
+    return x->byguid[i]->id;
 }
 
 static int64_t newFid(store *x, int server) {
     return ((int64_t)(server + 2) << 48) | ++x->gcn[server];
 }
 
-static msStatus addFolder(store *x, int64_t mbx, int64_t fid, const char *path) {
-    sqlite3_stmt *st = prep(x, SS_FOLDER_ADD);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, fid);
-    sqlite3_bind_text(st, 3, path, -1, SQLITE_TRANSIENT);
-    return run(x, st) ? MS_OK : MS_NOMEM;
+static storeFolderRow *folderByPath(const storeMailbox *m, const char *path) {
+    for (size_t i = 0; i < m->nfolders; i++)
+        if (strcmp(m->folders[i].path, path) == 0) return &m->folders[i];
+    return NULL;
 }
 
-#ifdef MIGSIM_CHECKS
-/* 1 when no store but server's holds a mailbox with GUID g. */
-static int onlyOnServer(store *x, int server, const guid *g) {
-    int other = server;
-    return storeFindAny(x, g, &other) == 0 || other == server;
+/* A folder (fid, path) in m; MS_FAIL when m has that path already. */
+static msStatus addFolder(store *x, storeMailbox *m, int64_t fid, const char *path) {
+    if (folderByPath(m, path)) return MS_FAIL;
+    if (strlen(path) >= sizeof m->folders[0].path) return MS_INPUT;
+    if (m->nfolders == m->capfolders && arrayGrow(&m->folders, &m->capfolders, sizeof *m->folders, 8) != MS_OK)
+        return nomem(x);
+    storeFolderRow *f = &m->folders[m->nfolders++];
+    f->id = ++x->rows_made;
+    f->fid = fid;
+    snprintf(f->path, sizeof f->path, "%s", path);
+    return MS_OK;
 }
-#endif
+
+/* Room for one more mailbox in both orders. */
+static msStatus reserveMailbox(store *x) {
+    if (x->nmbx < x->capmbx) return MS_OK;
+    size_t cap = x->capmbx;
+    if (arrayGrow(&x->mbx, &cap, sizeof *x->mbx, 16) != MS_OK) return MS_NOMEM;
+    storeMailbox **b = realloc(x->byguid, cap * sizeof *b);
+    if (!b) return MS_NOMEM;
+    x->byguid = b;
+    x->capmbx = cap;
+    return MS_OK;
+}
 
 msStatus storeCreate(store *x, int server, const guid *g, uint32_t user, mbxInit how,
                      simtime now, int defaults, int64_t *id) {
     if (server < 0 || server >= x->nservers) return MS_INPUT;
     /* A mailbox GUID lives in at most one store: every creator goes to the
     ** server of the account's homeMDB, and one GUID has one home. */
-    msAssert(onlyOnServer(x, server, g));
-    sqlite3_stmt *st = prep(x, SS_CREATE);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int(st, 1, server);
-    sqlBindGuid(st, 2, g);
-    sqlite3_bind_int64(st, 3, user);
-    sqlite3_bind_text(st, 4, storeInitName(how), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, now);
-    if (!run(x, st)) return MS_FAIL;   /* the mailbox exists already */
-    *id = sqlite3_last_insert_rowid(x->db);
+    int other = server;
+    msAssert(storeFindAny(x, g, &other) == 0 || other == server);
+    (void)other;
+    if (findOn(x, server, g)) return MS_FAIL;   /* the mailbox exists already */
+    storeMailbox *m = calloc(1, sizeof *m);
+    if (!m || reserveMailbox(x) != MS_OK) {
+        free(m);
+        return nomem(x);
+    }
+    m->id = x->nmbx ? x->mbx[x->nmbx - 1]->id + 1 : 1;
+    m->server = server;
+    m->g = *g;
+    m->user = user;
+    m->init = how;
+    m->created = now;
     for (int k = 0; defaults && k < SRC_DEFAULT_FOLDERS; k++)
-        if (addFolder(x, *id, newFid(x, server), srcDefaultFolders[k]) != MS_OK) return MS_NOMEM;
+        if (addFolder(x, m, newFid(x, server), srcDefaultFolders[k]) != MS_OK) {
+            mailboxFree(m);
+            return nomem(x);
+        }
+    size_t at = guidBound(x, g, server);
+    memmove(&x->byguid[at + 1], &x->byguid[at], (x->nmbx - at) * sizeof *x->byguid);
+    x->byguid[at] = m;
+    x->mbx[x->nmbx++] = m;
+    *id = m->id;
     return MS_OK;
 }
 
 mbxInit storeInitOf(store *x, int64_t id, simtime *when) {
-    sqlite3_stmt *st = prep(x, SS_INIT_OF);
-    if (!st) return 0;
-    sqlite3_bind_int64(st, 1, id);
-    mbxInit k = 0;
-    if (sqlStep(x->k, st) == SQLITE_ROW) {
-        const char *w = (const char *)sqlite3_column_text(st, 0);
-        for (mbxInit i = INIT_CLONE; i <= INIT_LOGON; i++)
-            if (w && strcmp(w, storeInitName(i)) == 0) k = i;
-        if (when) *when = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_reset(st);
-    return k;
-}
-
-msStatus storeCloneFolders(store *x, int64_t mbx, uint32_t u) {
-    sqlite3_stmt *st = prep(x, SS_CLONE_FOLDERS);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, u);
-    return run(x, st) ? MS_OK : MS_FAIL;
-}
-
-msStatus storeMergeFolders(store *x, int server, int64_t mbx, uint32_t u, int64_t *created) {
-    *created = 0;
-    /* Collect the missing paths first: inserting while the scan is open would
-    ** let the scan see its own inserts. */
-    sqlite3_stmt *st = prep(x, SS_SRC_FOLDERS);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, u);
-    char **paths = NULL;
-    size_t n = 0, cap = 0;
-    msStatus rc = MS_OK;
-    while (rc == MS_OK && sqlStep(x->k, st) == SQLITE_ROW) {
-        if (n == cap && (rc = arrayGrow(&paths, &cap, sizeof *paths, 8)) != MS_OK) break;
-        const char *p = (const char *)sqlite3_column_text(st, 0);
-        paths[n] = strdup(p ? p : "");
-        if (!paths[n]) rc = MS_NOMEM; else n++;
-    }
-    sqlite3_reset(st);
-    for (size_t i = 0; i < n; i++) {
-        if (rc == MS_OK) rc = addFolder(x, mbx, newFid(x, server), paths[i]);
-        free(paths[i]);
-    }
-    free(paths);
-    if (rc == MS_OK) *created = (int64_t)n;
-    return rc;
-}
-
-msStatus storeCopyRules(store *x, int64_t mbx, uint32_t u, int64_t *copied) {
-    sqlite3_stmt *st = prep(x, SS_COPY_RULES);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, u);
-    if (!run(x, st)) return MS_FAIL;
-    *copied = sqlite3_changes(x->db);
-    return MS_OK;
-}
-
-/* Count a batch's work in the mailbox's open import session (none: nothing). */
-static msStatus importAdd(store *x, int64_t mbx, const char *mode, const mergeCounts *c) {
-    sqlite3_stmt *st = prep(x, SS_IMPORT_ADD);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, c->copied);
-    sqlite3_bind_int64(st, 4, c->skipped);
-    sqlite3_bind_int64(st, 5, c->replaced);
-    sqlite3_bind_int64(st, 6, c->failed);
-    return run(x, st) ? MS_OK : MS_FAIL;
-}
-
-/*
-** Item ids for a copy of source items lo..hi: source item s becomes item
-** ?4 + s, so a batch takes a fresh block of ids whether or not it copies
-** every item.  Bound as ?4 of st.
-*/
-static void bindItemIds(store *x, sqlite3_stmt *st, int64_t lo, int64_t hi) {
-    sqlite3_bind_int64(st, 4, x->items_made + 1 - lo);
-    x->items_made += hi - lo + 1;
-}
-
-static sqlite3_stmt *prepRange(store *x, enum storeStmt k, int64_t mbx, int64_t lo, int64_t hi) {
-    sqlite3_stmt *st = prep(x, k);
-    if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    return st;
-}
-
-/* prepRange, for a statement that makes items (ids from bindItemIds). */
-static sqlite3_stmt *prepCopy(store *x, enum storeStmt k, int64_t mbx, int64_t lo, int64_t hi) {
-    sqlite3_stmt *st = prepRange(x, k, mbx, lo, hi);
-    if (st) bindItemIds(x, st, lo, hi);
-    return st;
-}
-
-msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied) {
-    sqlite3_stmt *st = prepCopy(x, SS_CLONE_BATCH, mbx, lo, hi);
-    if (!st) return MS_NOMEM;
-    if (!run(x, st)) return MS_FAIL;
-    *copied = sqlite3_changes(x->db);
-    mergeCounts c = {*copied, 0, 0, 0};
-    return importAdd(x, mbx, "clone", &c);
-}
-
-msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t hi,
-                         mergeCounts *out) {
-    memset(out, 0, sizeof *out);
-    if (hi < lo) return MS_OK;
-    /* The map is the mailbox's as the batch finds it (folders made since are in it). */
-    msStatus mrc = buildFolderMap(x, mbx, u);
-    if (mrc != MS_OK) return mrc;
-    /* Decide every item against the mailbox as the batch found it, then write. */
-    sqlite3_stmt *st = prepRange(x, SS_MERGE_COUNT, mbx, lo, hi);
-    if (!st) return MS_NOMEM;
-    /* Decide each source item on its last row (its newest copy). */
-    int rc = sqlStep(x->k, st);
-    while (rc == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0), mtime = sqlite3_column_int64(st, 1);
-        int has_target = sqlite3_column_type(st, 2) != SQLITE_NULL;
-        int64_t newest = sqlite3_column_int64(st, 2);
-        int has_folder = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) == id)
-            if (sqlite3_column_int64(st, 2) > newest) newest = sqlite3_column_int64(st, 2);
-        if (has_target && newest >= mtime) out->skipped++;
-        else if (has_target) out->replaced++;
-        else if (has_folder) out->copied++;
-        else out->failed++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return MS_NOMEM;
-    if (out->copied == hi - lo + 1) {
-        /* Nothing of the batch is in the mailbox: no per-item check needed. */
-        if (!run(x, prepCopy(x, SS_MERGE_COPY_ALL, mbx, lo, hi))) return MS_FAIL;
-        return importAdd(x, mbx, "merge", out);
-    }
-    if (out->replaced && !run(x, prepRange(x, SS_MERGE_REPLACE, mbx, lo, hi))) return MS_FAIL;
-    if (out->copied && !run(x, prepCopy(x, SS_MERGE_COPY, mbx, lo, hi))) return MS_FAIL;
-    return importAdd(x, mbx, "merge", out);
-}
-
-msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime now) {
-    sqlite3_stmt *st = prep(x, SS_FOLDER_BY_PATH);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_text(st, 2, "Inbox", -1, SQLITE_STATIC);
-    int found = sqlStep(x->k, st) == SQLITE_ROW;
-    int64_t fid = found ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (!found) return MS_FAIL;
-    st = prep(x, SS_ITEM_ADD);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, fid);
-    sqlite3_bind_int64(st, 3, skey);
-    sqlite3_bind_int64(st, 4, size);
-    sqlite3_bind_int64(st, 5, now);
-    sqlite3_bind_int64(st, 6, ++x->items_made);
-    return run(x, st) ? MS_OK : MS_FAIL;
+    const storeMailbox *m = storeMailboxOf(x, id);
+    if (!m) return 0;
+    if (when) *when = m->created;
+    return m->init;
 }
 
 msStatus storeDisconnect(store *x, int64_t id, simtime now) {
-    sqlite3_stmt *st = prep(x, SS_DISCONNECT);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
-    return run(x, st) ? MS_OK : MS_FAIL;
+    storeMailbox *m = storeMailboxOf(x, id);
+    if (!m) return MS_OK;   /* no such mailbox: nothing to mark */
+    m->disconnected = 1;
+    m->disconnected_at = now;
+    return MS_OK;
+}
+
+/* Remove the pointer to m from v (n entries). */
+static void dropPointer(storeMailbox **v, size_t n, const storeMailbox *m) {
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == m) {
+            memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof *v);
+            return;
+        }
 }
 
 msStatus storePurge(store *x, int64_t id) {
-    static const enum storeStmt order[] = {SS_PURGE_ITEMS, SS_PURGE_FOLDERS, SS_PURGE_RULES, SS_PURGE_IMPORTS,
-                                           SS_PURGE_MBX};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        sqlite3_stmt *st = prep(x, order[i]);
-        if (!st) return MS_NOMEM;
-        sqlite3_bind_int64(st, 1, id);
-        if (!run(x, st)) return MS_FAIL;
-    }
+    storeMailbox *m = storeMailboxOf(x, id);
+    if (!m) return MS_OK;
+    dropPointer(x->mbx, x->nmbx, m);
+    dropPointer(x->byguid, x->nmbx, m);
+    x->nmbx--;
+    x->visits += m->items.n;
+    mailboxFree(m);
     return MS_OK;
 }
 
 msStatus storeList(store *x, int server, mbxRow **out, size_t *n) {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = prep(x, SS_LIST);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int(st, 1, server);
     size_t cap = 0;
-    msStatus rc = MS_OK;
-    while (sqlStep(x->k, st) == SQLITE_ROW) {
-        if (*n == cap && (rc = arrayGrow(out, &cap, sizeof **out, 16)) != MS_OK) break;
-        mbxRow *r = &(*out)[*n];
+    for (size_t i = 0; i < x->nmbx; i++) {
+        const storeMailbox *m = x->mbx[i];
+        x->visits++;
+        if (server >= 0 && m->server != server) continue;
+        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) {
+            free(*out);
+            *out = NULL;
+            *n = 0;
+            return nomem(x);
+        }
+        mbxRow *r = &(*out)[(*n)++];
         memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(st, 0);
-        const char *g = (const char *)sqlite3_column_text(st, 1);
-        if (g) guidParse(g, &r->g);
-        r->user = (uint32_t)sqlite3_column_int64(st, 2);
-        r->disconnected = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        r->disconnected_at = sqlite3_column_int64(st, 3);
-        r->created = sqlite3_column_int64(st, 4);
-        (*n)++;
+        r->id = m->id;
+        r->g = m->g;
+        r->user = m->user;
+        r->disconnected = m->disconnected;
+        r->disconnected_at = m->disconnected ? m->disconnected_at : 0;
+        r->created = m->created;
     }
-    sqlite3_reset(st);
-    if (rc != MS_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
+    return MS_OK;
+}
+
+/* ---- Folders and rules ---- */
+
+msStatus storeCloneFolders(store *x, int64_t mbx, uint32_t u) {
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    const srcUser *su = sourceUser(x->src, u);
+    if (!m || !su) return su ? MS_FAIL : MS_OK;
+    const srcFolder *sf = &x->src->folders[su->first_folder - 1];
+    /* All or nothing: a path the mailbox has already fails the whole copy. */
+    for (int64_t i = 0; i < su->nfolders; i++)
+        if (folderByPath(m, sf[i].path)) return MS_FAIL;
+    for (int64_t i = 0; i < su->nfolders; i++) {
+        msStatus rc = addFolder(x, m, sf[i].fid, sf[i].path);
+        if (rc != MS_OK) return rc;
     }
+    return MS_OK;
+}
+
+msStatus storeMergeFolders(store *x, int server, int64_t mbx, uint32_t u, int64_t *created) {
+    *created = 0;
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    const srcUser *su = sourceUser(x->src, u);
+    if (!su) return MS_OK;
+    if (!m || server < 0 || server >= x->nservers) return MS_FAIL;
+    const srcFolder *sf = &x->src->folders[su->first_folder - 1];
+    for (int64_t i = 0; i < su->nfolders; i++) {
+        if (folderByPath(m, sf[i].path)) continue;
+        msStatus rc = addFolder(x, m, newFid(x, server), sf[i].path);
+        if (rc != MS_OK) return rc;
+        (*created)++;
+    }
+    return MS_OK;
+}
+
+static int hasRule(const storeMailbox *m, const char *name) {
+    for (size_t i = 0; i < m->nrules; i++)
+        if (strcmp(m->rules[i].name, name) == 0) return 1;
+    return 0;
+}
+
+msStatus storeCopyRules(store *x, int64_t mbx, uint32_t u, int64_t *copied) {
+    *copied = 0;
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    const srcUser *su = sourceUser(x->src, u);
+    if (!su) return MS_OK;
+    if (!m) return MS_FAIL;
+    const srcRule *sr = &x->src->rules[su->first_rule - 1];
+    for (int64_t i = 0; i < su->nrules; i++) {
+        if (hasRule(m, sr[i].name)) continue;
+        if (m->nrules == m->caprules && arrayGrow(&m->rules, &m->caprules, sizeof *m->rules, 4) != MS_OK)
+            return nomem(x);
+        storeRuleRow *r = &m->rules[m->nrules++];
+        r->id = ++x->rows_made;
+        r->fid = sr[i].fid;
+        snprintf(r->name, sizeof r->name, "%s", sr[i].name);
+        (*copied)++;
+    }
+    return MS_OK;
+}
+
+/* ---- Import sessions ---- */
+
+msStatus storeImportBegin(store *x, int64_t mbx, simtime now) {
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m) return MS_FAIL;
+    if (m->nimports == m->capimports && arrayGrow(&m->imports, &m->capimports, sizeof *m->imports, 4) != MS_OK)
+        return nomem(x);
+    storeImportRow *r = &m->imports[m->nimports++];
+    memset(r, 0, sizeof *r);
+    r->id = ++x->rows_made;
+    r->started = now;
+    return MS_OK;
+}
+
+/* Count a batch's work in the mailbox's open import session (none: nothing).
+** A session's mode is that of its first batch; the wizard never mixes them. */
+static void importAdd(storeMailbox *m, const char *mode, const mergeCounts *c) {
+    if (!m->nimports) return;
+    storeImportRow *r = &m->imports[m->nimports - 1];
+    if (!r->mode[0]) snprintf(r->mode, sizeof r->mode, "%s", mode);
+    r->copied += c->copied;
+    r->skipped += c->skipped;
+    r->replaced += c->replaced;
+    r->failed += c->failed;
+}
+
+int storeLastImport(store *x, int64_t mbx, importInfo *out) {
+    memset(out, 0, sizeof *out);
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m || !m->nimports) return 0;
+    const storeImportRow *r = &m->imports[m->nimports - 1];
+    snprintf(out->mode, sizeof out->mode, "%s", r->mode);
+    out->started = r->started;
+    out->copied = r->copied;
+    out->skipped = r->skipped;
+    out->replaced = r->replaced;
+    out->failed = r->failed;
+    return 1;
+}
+
+/* ---- Items: clone and merge ---- */
+
+/* Source ids lo..hi clipped to the source's items; empty when hi < lo. */
+static void clipRange(const store *x, int64_t *lo, int64_t *hi) {
+    if (*lo < 1) *lo = 1;
+    if (*hi > x->src->nitems) *hi = x->src->nitems;
+}
+
+/* Copy source item s into m as item id, in folder fid. */
+static msStatus copyItem(store *x, storeMailbox *m, int64_t s, int64_t id, int64_t fid) {
+    const srcItem *si = &x->src->items[s - 1];
+    storeItem it = {id, fid, si->skey, si->size, si->mtime};
+    return itemSetAppend(&m->items, &it) == MS_OK ? MS_OK : nomem(x);
+}
+
+msStatus storeCloneBatch(store *x, int64_t mbx, int64_t lo, int64_t hi, int64_t *copied) {
+    *copied = 0;
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m) return MS_FAIL;
+    int64_t base = x->items_made + 1 - lo;
+    if (hi >= lo) x->items_made += hi - lo + 1;
+    clipRange(x, &lo, &hi);
+    for (int64_t s = lo; s <= hi; s++) {
+        msStatus rc = copyItem(x, m, s, base + s, x->src->items[s - 1].fid);
+        if (rc != MS_OK) return rc;
+        (*copied)++;
+    }
+    mergeCounts c = {*copied, 0, 0, 0};
+    importAdd(m, "clone", &c);
+    return MS_OK;
+}
+
+/* The folder of m with the path of source folder fid, or NULL: the merge's
+** folder map (the user's source folders are few, so a walk). */
+static const storeFolderRow *targetFolder(const store *x, const storeMailbox *m, const srcUser *su, int64_t fid) {
+    const srcFolder *sf = &x->src->folders[su->first_folder - 1];
+    for (int64_t i = 0; i < su->nfolders; i++)
+        if (sf[i].fid == fid) return folderByPath(m, sf[i].path);
+    return NULL;
+}
+
+/* What the merge does with one source item. */
+enum { M_SKIP, M_REPLACE, M_COPY, M_FAIL };
+
+/* Decide source item s against m: its newest copy, else the target folder. */
+static int decide(store *x, const storeMailbox *m, const srcUser *su, int64_t s, int64_t *fid) {
+    const srcItem *si = &x->src->items[s - 1];
+    int64_t i = itemSetFirst(&m->items, si->skey);
+    if (i >= 0) {
+        int64_t newest = m->items.v[i].mtime;
+        for (i = itemSetNextSame(&m->items, i); i >= 0; i = itemSetNextSame(&m->items, i)) {
+            x->visits++;
+            if (m->items.v[i].mtime > newest) newest = m->items.v[i].mtime;
+        }
+        return newest >= si->mtime ? M_SKIP : M_REPLACE;
+    }
+    const storeFolderRow *f = su ? targetFolder(x, m, su, si->fid) : NULL;
+    if (!f) return M_FAIL;
+    *fid = f->fid;
+    return M_COPY;
+}
+
+/* Every copy in m with source item s's search key takes s's size and time. */
+static void replaceCopies(storeMailbox *m, const srcItem *si) {
+    for (int64_t i = itemSetFirst(&m->items, si->skey); i >= 0; i = itemSetNextSame(&m->items, i)) {
+        m->items.v[i].size = si->size;
+        m->items.v[i].mtime = si->mtime;
+    }
+}
+
+msStatus storeMergeBatch(store *x, int64_t mbx, uint32_t u, int64_t lo, int64_t hi,
+                         mergeCounts *out) {
+    memset(out, 0, sizeof *out);
+    if (hi < lo) return MS_OK;
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m) return MS_FAIL;
+    const srcUser *su = sourceUser(x->src, u);
+    int64_t base = x->items_made + 1 - lo, want = hi - lo + 1;
+    clipRange(x, &lo, &hi);
+    /* Decide every item against the mailbox as the batch found it, then write. */
+    int64_t n = hi >= lo ? hi - lo + 1 : 0;
+    unsigned char *what = malloc(n ? (size_t)n : 1);
+    int64_t *fid = malloc((n ? (size_t)n : 1) * sizeof *fid);
+    if (!what || !fid) {
+        free(what);
+        free(fid);
+        return nomem(x);
+    }
+    for (int64_t s = lo; s <= hi; s++) {
+        x->visits++;
+        what[s - lo] = (unsigned char)decide(x, m, su, s, &fid[s - lo]);
+        out->skipped += what[s - lo] == M_SKIP;
+        out->replaced += what[s - lo] == M_REPLACE;
+        out->copied += what[s - lo] == M_COPY;
+        out->failed += what[s - lo] == M_FAIL;
+    }
+    /* A batch that copies takes a block of ids, one per source id asked for. */
+    if (out->copied) x->items_made += want;
+    msStatus rc = MS_OK;
+    for (int64_t s = lo; s <= hi && rc == MS_OK; s++) {
+        if (what[s - lo] == M_REPLACE) replaceCopies(m, &x->src->items[s - 1]);
+        else if (what[s - lo] == M_COPY) rc = copyItem(x, m, s, base + s, fid[s - lo]);
+    }
+    free(what);
+    free(fid);
+    if (rc == MS_OK) importAdd(m, "merge", out);
     return rc;
 }
 
-static int64_t countMbx(store *x, enum storeStmt k, int64_t mbx) {
-    sqlite3_stmt *st = prep(x, k);
-    if (!st) return -1;
-    sqlite3_bind_int64(st, 1, mbx);
-    return count(x, st);
+/* ---- Items: delivery, import, move ---- */
+
+/* m's folder with path (made with a new ID on server when missing) into *fid. */
+static msStatus folderFor(store *x, int server, storeMailbox *m, const char *path, int64_t *fid) {
+    const storeFolderRow *f = folderByPath(m, path);
+    if (f) {
+        *fid = f->fid;
+        return MS_OK;
+    }
+    *fid = newFid(x, server);
+    return addFolder(x, m, *fid, path);
 }
 
-/* The position in src->items of user's item with search key skey, or -1 (bykey is sorted on skey). */
-static int64_t userItem(const source *src, uint32_t user, int64_t skey) {
-    size_t lo = 0, hi = (size_t)src->nitems;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (src->bykey[mid].skey < skey) lo = mid + 1;
-        else hi = mid;
+/* A new item (the next id) in folder fid of m. */
+static msStatus newItem(store *x, storeMailbox *m, int64_t fid, int64_t skey, int64_t size, simtime mtime) {
+    storeItem it = {x->items_made + 1, fid, skey, size, mtime};
+    if (itemSetAppend(&m->items, &it) != MS_OK) return nomem(x);
+    x->items_made++;
+    return MS_OK;
+}
+
+msStatus storeDeliver(store *x, int64_t mbx, int64_t skey, int64_t size, simtime now) {
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    const storeFolderRow *f = m ? folderByPath(m, "Inbox") : NULL;
+    if (!f) return MS_FAIL;
+    return newItem(x, m, f->fid, skey, size, now);
+}
+
+msStatus storeAddItem(store *x, int server, int64_t mbx, const char *path, int64_t skey, int64_t size,
+                      simtime mtime) {
+    if (server < 0 || server >= x->nservers) return MS_INPUT;
+    storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m) return MS_FAIL;
+    int64_t fid = 0;
+    msStatus rc = folderFor(x, server, m, path, &fid);
+    return rc == MS_OK ? newItem(x, m, fid, skey, size, mtime) : rc;
+}
+
+/* A folder of the source mailbox holding foreign items, to be moved by path. */
+typedef struct foreignFolder {
+    int64_t fid;
+    const char *path;
+} foreignFolder;
+
+static int byPath(const void *a, const void *b) {
+    const foreignFolder *p = a, *q = b;
+    int c = strcmp(p->path, q->path);
+    return c ? c : (p->fid > q->fid) - (p->fid < q->fid);
+}
+
+/* The distinct folders (fid, path) of from holding foreign items, by path. */
+static msStatus foreignFolders(store *x, const storeMailbox *from, foreignFolder **out, size_t *n) {
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    for (size_t i = 0; i < from->nfolders; i++) {
+        const storeFolderRow *f = &from->folders[i];
+        int holds = 0;
+        for (size_t j = 0; j < from->items.n && !holds; j++)
+            holds = from->items.v[j].fid == f->fid && !sourceHasKey(x->src, from->items.v[j].skey);
+        if (!holds) continue;
+        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 4) != MS_OK) return nomem(x);
+        (*out)[(*n)++] = (foreignFolder){f->fid, f->path};
     }
-    for (; lo < (size_t)src->nitems && src->bykey[lo].skey == skey; lo++)
-        if (src->items[src->bykey[lo].pos].user == user) return src->bykey[lo].pos;
-    return -1;
+    if (*n > 1) qsort(*out, *n, sizeof **out, byPath);
+    return MS_OK;
+}
+
+/* Move from's foreign items in folder fid into to's folder dst; *moved counts. */
+static msStatus moveFolder(store *x, storeMailbox *from, storeMailbox *to, int64_t fid, int64_t dst,
+                           int64_t *moved) {
+    itemSet *s = &from->items;
+    unsigned char *keep = malloc(s->n ? s->n : 1);
+    if (!keep) return nomem(x);
+    msStatus rc = MS_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        keep[i] = 1;
+        if (rc != MS_OK || s->v[i].fid != fid || sourceHasKey(x->src, s->v[i].skey)) continue;
+        storeItem it = s->v[i];
+        it.fid = dst;
+        rc = itemSetInsert(&to->items, &it);
+        if (rc == MS_OK) {
+            keep[i] = 0;
+            (*moved)++;
+        }
+    }
+    itemSetKeep(s, keep);
+    free(keep);
+    return rc == MS_NOMEM ? nomem(x) : rc;
+}
+
+msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_t *moved) {
+    *moved = 0;
+    if (server < 0 || server >= x->nservers) return MS_INPUT;
+    storeMailbox *f = storeMailboxOf(x, from), *t = storeMailboxOf(x, to);
+    if (!f || !t) return MS_FAIL;
+    if (f == t) return MS_OK;
+    foreignFolder *v = NULL;
+    size_t n = 0;
+    msStatus rc = foreignFolders(x, f, &v, &n);
+    /* Paths are copied: adding folders to t never moves f's rows, but keep
+    ** the two apart all the same. */
+    for (size_t i = 0; i < n && rc == MS_OK; i++) {
+        char path[sizeof f->folders[0].path];
+        snprintf(path, sizeof path, "%s", v[i].path);
+        int64_t dst = 0;
+        rc = folderFor(x, server, t, path, &dst);
+        if (rc == MS_OK) rc = moveFolder(x, f, t, v[i].fid, dst, moved);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---- What the judge and the views read ---- */
+
+static int keyCmp(const void *a, const void *b) {
+    int64_t p = *(const int64_t *)a, q = *(const int64_t *)b;
+    return (p > q) - (p < q);
+}
+
+msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size_t *cap) {
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m) return MS_OK;
+    size_t first = *n;
+    for (size_t i = 0; i < m->items.n; i++) {
+        int64_t k = m->items.v[i].skey;
+        x->visits++;
+        if (sourceHasKey(x->src, k)) continue;
+        if (*n == *cap && arrayGrow(keys, cap, sizeof **keys, 16) != MS_OK) return nomem(x);
+        (*keys)[(*n)++] = k;
+    }
+    /* In search-key order, as callers have always received them. */
+    if (*n - first > 1) qsort(*keys + first, *n - first, sizeof **keys, keyCmp);
+    return MS_OK;
+}
+
+int storeHasKey(store *x, int64_t mbx, int64_t skey) {
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    return m && itemSetFirst(&m->items, skey) >= 0;
 }
 
 /* One pass over a mailbox's copies (storeCounters). */
@@ -545,96 +616,118 @@ static int hasId(const int64_t *v, size_t n, int64_t id) {
     return 0;
 }
 
-/*
-** Walk mbx's items in search-key order, each looked up among user's source
-** items: equal search keys are adjacent, so a key unlike the previous
-** copy's is a new source item present; a copy outside its source item's
-** folder marks that source folder.
-*/
-static msStatus scanCopies(store *x, const source *src, int64_t mbx, uint32_t user, copyScan *s) {
-    sqlite3_stmt *st = prep(x, SS_COUNT_COPIES);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    int64_t prev = 0;
-    int rc = SQLITE_DONE, have_prev = 0;
-    msStatus ms = MS_OK;
-    while (ms == MS_OK && (rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        s->total++;
-        int64_t k = sqlite3_column_int64(st, 0), pos = userItem(src, user, k);
-        if (pos < 0) continue;
-        s->copies++;
-        if (!have_prev || k != prev) s->present++;
-        prev = k;
-        have_prev = 1;
-        int64_t sf = src->items[pos].fid;
-        if (sf == sqlite3_column_int64(st, 1) || hasId(s->bad, s->nbad, sf)) continue;
-        if (s->nbad == s->capbad) ms = arrayGrow(&s->bad, &s->capbad, sizeof *s->bad, 8);
-        if (ms == MS_OK) s->bad[s->nbad++] = sf;
+/* A fresh generation of marks, one per source item (storeCounters' "seen"). */
+static msStatus freshMarks(store *x) {
+    if (!x->seen) {
+        x->seen = calloc(x->src->nitems ? (size_t)x->src->nitems : 1, sizeof *x->seen);
+        if (!x->seen) return nomem(x);
     }
-    sqlite3_reset(st);
-    return ms != MS_OK ? ms : rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
+    if (++x->seen_gen == 0) {
+        memset(x->seen, 0, (x->src->nitems ? (size_t)x->src->nitems : 1) * sizeof *x->seen);
+        x->seen_gen = 1;
+    }
+    return MS_OK;
 }
 
-/* The int64 column 0 of every row of st into a new array (*n of them). */
-static msStatus column0(store *x, sqlite3_stmt *st, int64_t **out, size_t *n) {
-    size_t cap = 0;
-    int rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 16) != MS_OK) break;
-        (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+/*
+** Walk m's items, each looked up among user's source items: a source item
+** met for the first time (its mark not of this generation) is present; a
+** copy outside its source item's folder marks that source folder.
+*/
+static msStatus scanCopies(store *x, const storeMailbox *m, uint32_t user, copyScan *s) {
+    const source *src = x->src;
+    msStatus ms = freshMarks(x);
+    for (size_t i = 0; i < m->items.n && ms == MS_OK; i++) {
+        const storeItem *it = &m->items.v[i];
+        x->visits++;
+        s->total++;
+        int64_t pos = sourceUserItem(src, user, it->skey);
+        if (pos < 0) continue;
+        s->copies++;
+        if (x->seen[pos] != x->seen_gen) {
+            x->seen[pos] = x->seen_gen;
+            s->present++;
+        }
+        int64_t sf = src->items[pos].fid;
+        if (sf == it->fid || hasId(s->bad, s->nbad, sf)) continue;
+        if (s->nbad == s->capbad && arrayGrow(&s->bad, &s->capbad, sizeof *s->bad, 8) != MS_OK) ms = nomem(x);
+        else s->bad[s->nbad++] = sf;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? MS_OK : MS_NOMEM;
+    return ms;
+}
+
+static int hasFolderId(const storeMailbox *m, int64_t fid) {
+    for (size_t i = 0; i < m->nfolders; i++)
+        if (m->folders[i].fid == fid) return 1;
+    return 0;
+}
+
+/* Rules of m naming a folder ID m has no folder for. */
+static int64_t brokenRules(const storeMailbox *m) {
+    int64_t n = 0;
+    for (size_t i = 0; i < m->nrules; i++) n += !hasFolderId(m, m->rules[i].fid);
+    return n;
 }
 
 /*
 ** A source folder is not kept when the mailbox has no folder with its ID,
-** or a copy of one of its items sits in another folder (s->bad); the
-** folder lists are a handful of IDs.
+** or a copy of one of its items sits in another folder (s->bad).
 */
-static msStatus foldersNotKept(store *x, int64_t mbx, const srcUser *su, const copyScan *s,
-                               int64_t *lost, int64_t *total) {
-    sqlite3_stmt *mf = prep(x, SS_FOLDER_IDS);
-    if (!mf) return MS_NOMEM;
-    int64_t *have = NULL;
-    size_t nh = 0;
-    sqlite3_bind_int64(mf, 1, mbx);
-    msStatus rc = column0(x, mf, &have, &nh);
-    if (rc == MS_OK) {
-        const srcFolder *sf = &x->src->folders[su->first_folder - 1];
-        *lost = 0;
-        for (int64_t i = 0; i < su->nfolders; i++)
-            *lost += !hasId(have, nh, sf[i].fid) || hasId(s->bad, s->nbad, sf[i].fid);
-        *total = su->nfolders;
-    }
-    free(have);
-    return rc;
+static int64_t foldersNotKept(const store *x, const storeMailbox *m, const srcUser *su, const copyScan *s) {
+    const srcFolder *sf = &x->src->folders[su->first_folder - 1];
+    int64_t lost = 0;
+    for (int64_t i = 0; i < su->nfolders; i++)
+        lost += !hasFolderId(m, sf[i].fid) || hasId(s->bad, s->nbad, sf[i].fid);
+    return lost;
 }
 
 msStatus storeCounters(store *x, int64_t mbx, uint32_t user, storeCopyCounts *out, int folders) {
-    const source *src = x->src;
-    const srcUser *su = sourceUser(src, user);
+    const srcUser *su = sourceUser(x->src, user);
     memset(out, 0, sizeof *out);
     if (!su) return MS_INPUT;
+    static const storeMailbox none;
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m) m = &none;
     copyScan s = {0};
-    msStatus rc = scanCopies(x, src, mbx, user, &s);
-    int64_t broken = rc == MS_OK ? countMbx(x, SS_COUNT_BROKEN, mbx) : -1;
-    if (rc == MS_OK && broken < 0) rc = MS_NOMEM;
-    if (rc == MS_OK && folders) rc = foldersNotKept(x, mbx, su, &s, &out->folders_lost, &out->folders);
+    msStatus rc = scanCopies(x, m, user, &s);
+    if (rc == MS_OK && folders) {
+        out->folders_lost = foldersNotKept(x, m, su, &s);
+        out->folders = su->nfolders;
+    }
     free(s.bad);
     if (rc != MS_OK) return rc;
     out->c[0] = s.total - s.copies;
     out->c[1] = s.copies - s.present;
     out->c[2] = su->nitems - s.present;
-    out->c[3] = broken;
+    out->c[3] = brokenRules(m);
     out->present = s.present;
     return MS_OK;
 }
 
 int64_t storeForeignItems(store *x, int64_t mbx) {
-    return countMbx(x, SS_COUNT_FOREIGN, mbx);
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    int64_t n = 0;
+    for (size_t i = 0; m && i < m->items.n; i++) n += !sourceHasKey(x->src, m->items.v[i].skey);
+    return n;
+}
+
+int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    int64_t n = 0;
+    for (size_t i = 0; m && i < m->items.n; i++) n += sourceUserItem(x->src, user, m->items.v[i].skey) >= 0;
+    return n;
+}
+
+int64_t storeItemCount(store *x, int64_t mbx) {
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    return m ? (int64_t)m->items.n : 0;
+}
+
+msStatus storeRuleCounts(store *x, int64_t mbx, int64_t *total, int64_t *broken) {
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    *total = m ? (int64_t)m->nrules : 0;
+    *broken = m ? brokenRules(m) : 0;
+    return MS_OK;
 }
 
 /* user's source folder with ID fid, or NULL (a user's folders are in fid order). */
@@ -652,8 +745,8 @@ static const srcFolder *userFolder(const source *src, uint32_t user, int64_t fid
 }
 
 /* Count one item in folder fid of v (n of them, in folder-ID order): in
-** each folder with that ID, as a count per ID would (IDs are unique per
-** mailbox in every path the model takes; the store does not enforce it). */
+** each folder with that ID (IDs are unique per mailbox in every path the
+** model takes; the store does not enforce it). */
 static void countItem(storeFolderInfo *v, size_t n, int64_t fid) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -667,189 +760,21 @@ static void countItem(storeFolderInfo *v, size_t n, int64_t fid) {
 msStatus storeFolders(store *x, int64_t mbx, uint32_t user, storeFolderInfo **out, size_t *n) {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = prep(x, SS_FOLDER_LIST);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) {
-        if (*n == cap && arrayGrow(out, &cap, sizeof **out, 8) != MS_OK) {
-            sqlite3_reset(st);
-            free(*out);
-            *out = NULL;
-            return MS_NOMEM;
-        }
-        storeFolderInfo *f = &(*out)[(*n)++];
-        f->fid = sqlite3_column_int64(st, 0);
-        snprintf(f->path, sizeof f->path, "%s", (const char *)sqlite3_column_text(st, 1));
-        f->items = 0;
-        f->from_source = userFolder(x->src, user, f->fid) != NULL;
+    const storeMailbox *m = storeMailboxOf(x, mbx);
+    if (!m || !m->nfolders) return MS_OK;
+    *out = calloc(m->nfolders, sizeof **out);
+    if (!*out) return nomem(x);
+    /* Folder-ID order, ties in creation order (an insertion sort: a handful). */
+    for (size_t i = 0; i < m->nfolders; i++) {
+        storeFolderInfo f = {0};
+        f.fid = m->folders[i].fid;
+        snprintf(f.path, sizeof f.path, "%s", m->folders[i].path);
+        f.from_source = userFolder(x->src, user, f.fid) != NULL;
+        size_t j = i;
+        for (; j > 0 && (*out)[j - 1].fid > f.fid; j--) (*out)[j] = (*out)[j - 1];
+        (*out)[j] = f;
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE && (st = prep(x, SS_FOLDER_COUNTS)) != NULL) {
-        sqlite3_bind_int64(st, 1, mbx);
-        while ((rc = sqlStep(x->k, st)) == SQLITE_ROW) countItem(*out, *n, sqlite3_column_int64(st, 0));
-        sqlite3_reset(st);
-    }
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-        return MS_NOMEM;
-    }
+    *n = m->nfolders;
+    for (size_t i = 0; i < m->items.n; i++) countItem(*out, *n, m->items.v[i].fid);
     return MS_OK;
-}
-
-msStatus storeRuleCounts(store *x, int64_t mbx, int64_t *total, int64_t *broken) {
-    *total = countMbx(x, SS_COUNT_RULES, mbx);
-    *broken = countMbx(x, SS_COUNT_BROKEN, mbx);
-    return *total < 0 || *broken < 0 ? MS_NOMEM : MS_OK;
-}
-
-int64_t storeItemCount(store *x, int64_t mbx) {
-    return countMbx(x, SS_COUNT_ITEMS, mbx);
-}
-
-int64_t storeUserCopies(store *x, int64_t mbx, uint32_t user) {
-    sqlite3_stmt *st = prep(x, SS_COUNT_USER_COPIES);
-    if (!st) return -1;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, user);
-    return count(x, st);
-}
-
-msStatus storeImportBegin(store *x, int64_t mbx, simtime now) {
-    sqlite3_stmt *st = prep(x, SS_IMPORT_BEGIN);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, now);
-    return run(x, st) ? MS_OK : MS_FAIL;
-}
-
-int storeLastImport(store *x, int64_t mbx, importInfo *out) {
-    sqlite3_stmt *st = prep(x, SS_IMPORT_LAST);
-    memset(out, 0, sizeof *out);
-    if (!st) return 0;
-    sqlite3_bind_int64(st, 1, mbx);
-    int found = sqlStep(x->k, st) == SQLITE_ROW;
-    if (found) {
-        const char *m = (const char *)sqlite3_column_text(st, 0);
-        snprintf(out->mode, sizeof out->mode, "%s", m ? m : "");
-        out->started = sqlite3_column_int64(st, 1);
-        out->copied = sqlite3_column_int64(st, 2);
-        out->skipped = sqlite3_column_int64(st, 3);
-        out->replaced = sqlite3_column_int64(st, 4);
-        out->failed = sqlite3_column_int64(st, 5);
-    }
-    sqlite3_reset(st);
-    return found;
-}
-
-/* to's folder with path (made with a new ID when missing) into *fid. */
-static msStatus folderFor(store *x, int server, int64_t to, const char *path, int64_t *fid) {
-    sqlite3_stmt *st = prep(x, SS_FOLDER_BY_PATH);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, to);
-    sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
-    int found = sqlStep(x->k, st) == SQLITE_ROW;
-    *fid = found ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (found) return MS_OK;
-    *fid = newFid(x, server);
-    return addFolder(x, to, *fid, path);
-}
-
-msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_t *moved) {
-    *moved = 0;
-    if (server < 0 || server >= x->nservers) return MS_INPUT;
-    /* Collect the folders first: the scan must not see the moves. */
-    sqlite3_stmt *st = prep(x, SS_FOREIGN_PATHS);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, from);
-    int64_t *fids = NULL;
-    char **paths = NULL;
-    size_t n = 0, cap = 0, capp = 0;
-    msStatus rc = MS_OK;
-    while (rc == MS_OK && sqlStep(x->k, st) == SQLITE_ROW) {
-        if ((n == cap && (rc = arrayGrow(&fids, &cap, sizeof *fids, 4)) != MS_OK) ||
-            (n == capp && (rc = arrayGrow(&paths, &capp, sizeof *paths, 4)) != MS_OK))
-            break;
-        const char *p = (const char *)sqlite3_column_text(st, 1);
-        fids[n] = sqlite3_column_int64(st, 0);
-        paths[n] = strdup(p ? p : "");
-        if (!paths[n]) rc = MS_NOMEM; else n++;
-    }
-    sqlite3_reset(st);
-    for (size_t i = 0; i < n; i++) {
-        int64_t dst = 0;
-        if (rc == MS_OK) rc = folderFor(x, server, to, paths[i], &dst);
-        if (rc == MS_OK && !(st = prep(x, SS_MOVE_FOREIGN))) rc = MS_NOMEM;
-        if (rc == MS_OK) {
-            sqlite3_bind_int64(st, 1, from);
-            sqlite3_bind_int64(st, 2, to);
-            sqlite3_bind_int64(st, 3, dst);
-            sqlite3_bind_int64(st, 4, fids[i]);
-            if (!run(x, st)) rc = MS_FAIL;
-            else *moved += sqlite3_changes(x->db);
-        }
-        free(paths[i]);
-    }
-    free(paths);
-    free(fids);
-    return rc;
-}
-
-/* 1 when some source item has search key skey (bykey is sorted on skey). */
-static int sourceHasKey(const source *src, int64_t skey) {
-    size_t lo = 0, hi = (size_t)src->nitems;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (src->bykey[mid].skey < skey) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < (size_t)src->nitems && src->bykey[lo].skey == skey;
-}
-
-msStatus storeForeignKeys(store *x, int64_t mbx, int64_t **keys, size_t *n, size_t *cap) {
-    sqlite3_stmt *st = prep(x, SS_FOREIGN_KEYS);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    msStatus rc = MS_OK;
-    int r;
-    while ((r = sqlStep(x->k, st)) == SQLITE_ROW) {
-        int64_t k = sqlite3_column_int64(st, 0);
-        if (sourceHasKey(x->src, k)) continue;
-        if (*n == *cap && (rc = arrayGrow(keys, cap, sizeof **keys, 16)) != MS_OK) break;
-        (*keys)[(*n)++] = k;
-    }
-    sqlite3_reset(st);
-    if (rc == MS_OK && r != SQLITE_DONE && r != SQLITE_ROW) rc = MS_NOMEM;
-    return rc;
-}
-
-int storeHasKey(store *x, int64_t mbx, int64_t skey) {
-    sqlite3_stmt *st = prep(x, SS_HAS_KEY);
-    if (!st) return -1;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, skey);
-    int has = sqlStep(x->k, st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-    sqlite3_reset(st);
-    return has;
-}
-
-msStatus storeAddItem(store *x, int server, int64_t mbx, const char *path, int64_t skey, int64_t size,
-                      simtime mtime) {
-    if (server < 0 || server >= x->nservers) return MS_INPUT;
-    int64_t fid = 0;
-    msStatus rc = folderFor(x, server, mbx, path, &fid);
-    if (rc != MS_OK) return rc;
-    sqlite3_stmt *st = prep(x, SS_ITEM_ADD);
-    if (!st) return MS_NOMEM;
-    sqlite3_bind_int64(st, 1, mbx);
-    sqlite3_bind_int64(st, 2, fid);
-    sqlite3_bind_int64(st, 3, skey);
-    sqlite3_bind_int64(st, 4, size);
-    sqlite3_bind_int64(st, 5, mtime);
-    sqlite3_bind_int64(st, 6, ++x->items_made);
-    return run(x, st) ? MS_OK : MS_NOMEM;
 }

@@ -1,7 +1,8 @@
 /*
 ** The target servers' mailbox stores.  Every `server` of the scenario has
-** one Exchange 2003 mailbox store; all of them are rows in the run's SQLite
-** database, told apart by the server's index:
+** one Exchange 2003 mailbox store; all of them live in one `store` of the
+** run, told apart by the server's index.  Its rows, as SQL sees them
+** (storetable.c):
 **
 **   mailbox(id, server, guid, user, init, created, disconnected)
 **   folder(id, mbx, fid, path)       fid: folder ID; path unique per mailbox
@@ -28,14 +29,21 @@
 ** per-store counter below, as Exchange does.  A clone keeps the source's
 ** folder IDs; everything else gets new ones.
 **
-** Every query whose rows feed output or decisions orders by a unique key.
-** Statements are prepared once per run, on first use.
+** Representation.  Everything is plain C (store.c): the mailboxes in an
+** array in id order, each owning its folders, rules and import sessions (a
+** handful, in creation order) and its items (itemset.h: id order, with a
+** search-key index); a second array orders the mailboxes on (GUID, server)
+** for the lookups by GUID.  A new mailbox takes the id one above the
+** highest in use (1 for the first), as an SQLite INTEGER PRIMARY KEY does;
+** folders, rules and import sessions take ids from counters of their own.
+** Every list a caller receives is in a documented order of unique keys.
 */
 #ifndef MIGSIM_STORE_H
 #define MIGSIM_STORE_H
 
 #include <stdint.h>
 #include <sqlite3.h>
+#include "exchange/itemset.h"
 #include "kernel/clock.h"
 #include "kernel/guid.h"
 #include "exchange/source.h"
@@ -67,39 +75,74 @@ typedef struct mbxRow {
     simtime disconnected_at;
 } mbxRow;
 
-enum storeStmt {
-    SS_FIND, SS_FIND_ANY, SS_CREATE, SS_INIT_OF, SS_FOLDER_ADD, SS_CLONE_FOLDERS,
-    SS_SRC_FOLDERS, SS_FOLDER_BY_PATH, SS_COPY_RULES, SS_CLONE_BATCH,
-    SS_ITEM_ADD, SS_MERGE_COUNT, SS_MERGE_REPLACE, SS_MERGE_COPY, SS_MERGE_COPY_ALL, SS_DISCONNECT, SS_PURGE_ITEMS, SS_PURGE_FOLDERS,
-    SS_PURGE_RULES, SS_PURGE_MBX, SS_LIST, SS_COUNT_ITEMS, SS_COUNT_COPIES,
-    SS_FOLDER_MAP, SS_COUNT_BROKEN, SS_COUNT_FOREIGN,
-    SS_FIND_LIVE, SS_COUNT_USER_COPIES, SS_IMPORT_BEGIN, SS_IMPORT_ADD, SS_IMPORT_LAST,
-    SS_PURGE_IMPORTS, SS_FOLDER_LIST, SS_FOLDER_COUNTS, SS_FOLDER_IDS,
-    SS_FOREIGN_PATHS, SS_MOVE_FOREIGN, SS_COUNT_RULES, SS_FOREIGN_KEYS, SS_HAS_KEY,
-    SS__COUNT
-};
+/* One folder of a mailbox. */
+typedef struct storeFolderRow {
+    int64_t id, fid;
+    char path[128];
+} storeFolderRow;
+
+/* One rule of a mailbox: it moves mail into folder fid. */
+typedef struct storeRuleRow {
+    int64_t id, fid;
+    char name[96];
+} storeRuleRow;
+
+/* One import session into a mailbox (storeImportBegin). */
+typedef struct storeImportRow {
+    int64_t id;
+    simtime started;
+    char mode[8];              /* "clone", "merge", or "" before its first batch */
+    int64_t copied, skipped, replaced, failed;
+} storeImportRow;
+
+/* One mailbox of a store, with everything it owns. */
+typedef struct storeMailbox {
+    int64_t id;
+    int server;
+    guid g;
+    uint32_t user;             /* the source user it was made for (0: unknown) */
+    mbxInit init;
+    simtime created;
+    int disconnected;
+    simtime disconnected_at;
+    storeFolderRow *folders;   /* creation order */
+    size_t nfolders, capfolders;
+    storeRuleRow *rules;       /* creation order */
+    size_t nrules, caprules;
+    storeImportRow *imports;   /* creation order; the last is the open session */
+    size_t nimports, capimports;
+    itemSet items;
+} storeMailbox;
 
 typedef struct store {
-    struct kernel *k;    /* where a failed SQL step is recorded (sqlStep); NULL: nowhere */
-    sqlite3 *db;
-    const source *src;   /* the source organization the stores' copies come from */
-    sqlite3_stmt *st[SS__COUNT];
+    struct kernel *k;          /* where an allocation failure is recorded (kernelFault); NULL: nowhere */
+    const source *src;         /* the source organization the stores' copies come from */
     int nservers;
-    int64_t *gcn;        /* per server: the last folder counter handed out */
-    int64_t items_made;  /* item ids handed out (1..items_made; the store assigns them) */
-    /* The merge's folder map for one mailbox: source folder ID -> the
-    ** mailbox's folder with the same path (SQL function target_fid). */
-    int64_t fmap_mbx;
-    size_t fmap_n, fmap_cap;
-    int64_t *fmap_src, *fmap_dst;
+    int64_t *gcn;              /* per server: the last folder counter handed out */
+    int64_t items_made;        /* item ids handed out (1..items_made; the store assigns them) */
+    int64_t rows_made;         /* folder, rule and import ids handed out */
+    storeMailbox **mbx;        /* ascending id */
+    size_t nmbx, capmbx;
+    storeMailbox **byguid;     /* the same mailboxes, ascending (GUID, server) */
+    uint32_t *seen;            /* storeCounters' marks, one per source item */
+    uint32_t seen_gen;
+    uint64_t visits;           /* rows the store has walked: its measure of work, for tests */
 } store;
 
-/* Create the store tables in db (which knows the source tables) for nservers
-** servers; src is the source they read, and must outlive x. */
-msStatus storeOpen(store *x, sqlite3 *db, const source *src, int nservers, char *err, size_t errsz);
+/* Open empty stores for nservers servers; src is the source they copy from,
+** and must outlive x. */
+msStatus storeOpen(store *x, const source *src, int nservers, char *err, size_t errsz);
 
-/* Finalize the statements and free what x owns (not the database). */
+/* Free what x owns. */
 void storeClose(store *x);
+
+/* Mailbox id, or NULL. */
+storeMailbox *storeMailboxOf(const store *x, int64_t id);
+
+/* storetable.c: make mailbox, folder, item, rule and import, the virtual
+** tables over x, known to db (folder and item writable: tests alter a store
+** through them); x must outlive db's use of them. */
+msStatus storeTables(sqlite3 *db, store *x, char *err, size_t errsz);
 
 /* The mailbox row id of mailbox g on server, or 0 if the store has none. */
 int64_t storeFind(store *x, int server, const guid *g);
