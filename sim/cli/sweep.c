@@ -547,13 +547,36 @@ static int writeAll(int fd, const void *buf, size_t n) {
     return 0;
 }
 
+/* A worker's messages are sent in batches: one write, and one wake-up of the
+** parent, per WORKER_BATCH runs (or per WORKER_FLUSH_NS of wall time when
+** runs are slow, so the progress line keeps moving). */
+#define WORKER_BATCH 32
+#define WORKER_FLUSH_NS 100000000LL
+
+static long long monotonicNs(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* A worker: pairs j = w, w + jobs, ... of the list; one message each, then exit. */
 static void worker(const runner *rn, const workList *wl, int w, int jobs, int fd) {
+    workMsg one, *batch = malloc(WORKER_BATCH * sizeof *batch);
+    size_t n = 0, cap = WORKER_BATCH;
+    if (!batch) {
+        batch = &one;   /* no memory for a batch: a message at a time */
+        cap = 1;
+    }
+    long long last = monotonicNs();
     for (size_t j = (size_t)w; j < wl->n; j += (size_t)jobs) {
-        workMsg m;
-        runPair(rn, wl->v[j], &m);
-        if (writeAll(fd, &m, sizeof m) != 0) _exit(3);
-        if (m.status != MS_OK) _exit(2);
+        runPair(rn, wl->v[j], &batch[n]);
+        int failed = batch[n++].status != MS_OK, end = j + (size_t)jobs >= wl->n;
+        long long now = monotonicNs();
+        if (n < cap && !failed && !end && now - last < WORKER_FLUSH_NS) continue;
+        if (writeAll(fd, batch, n * sizeof *batch) != 0) _exit(3);
+        if (failed) _exit(2);
+        n = 0;
+        last = now;
     }
     _exit(0);
 }
@@ -564,30 +587,38 @@ typedef struct workerState {
     size_t got;             /* messages read */
     size_t partial;         /* bytes of the next message read so far */
     int killed;             /* sent SIGTERM: the sweep has stopped */
-    workMsg buf;
+    workMsg buf[WORKER_BATCH];   /* what was read and not yet taken: partial bytes of buf[0..] */
 } workerState;
+
+/* Take one whole message m of worker w (its got-th). */
+static void takeMessage(workerState *ws, int w, int jobs, const workMsg *m, sweepRun *runs, workMsg *failed,
+                        size_t *failedAt, int *stop) {
+    size_t at = (size_t)w + ws->got * (size_t)jobs;
+    if (m->status != MS_OK) {
+        /* Of the failures seen, the first in the deal's order is the one reported. */
+        if (!*stop || at < *failedAt) {
+            *failed = *m;
+            *failedAt = at;
+        }
+        *stop = 1;
+        return;
+    }
+    runs[at] = m->run;
+    ws->got++;
+}
 
 /* Read what worker w has for us; 1 at its end of file, 0 more to come, -1 error. */
 static int readWorker(workerState *ws, int w, int jobs, sweepRun *runs, workMsg *failed, size_t *failedAt,
                       int *stop) {
-    ssize_t r = read(ws->fd, (char *)&ws->buf + ws->partial, sizeof ws->buf - ws->partial);
+    char *buf = (char *)ws->buf;
+    ssize_t r = read(ws->fd, buf + ws->partial, sizeof ws->buf - ws->partial);
     if (r < 0) return errno == EINTR ? 0 : -1;
     if (r == 0) return 1;
     ws->partial += (size_t)r;
-    if (ws->partial < sizeof ws->buf) return 0;
-    ws->partial = 0;
-    if (ws->buf.status != MS_OK) {
-        /* Of the failures seen, the first in the deal's order is the one reported. */
-        size_t at = (size_t)w + ws->got * (size_t)jobs;
-        if (!*stop || at < *failedAt) {
-            *failed = ws->buf;
-            *failedAt = at;
-        }
-        *stop = 1;
-        return 0;
-    }
-    runs[(size_t)w + ws->got * (size_t)jobs] = ws->buf.run;
-    ws->got++;
+    size_t whole = ws->partial / sizeof(workMsg);
+    for (size_t i = 0; i < whole; i++) takeMessage(ws, w, jobs, &ws->buf[i], runs, failed, failedAt, stop);
+    ws->partial -= whole * sizeof(workMsg);
+    if (whole && ws->partial) memmove(buf, buf + whole * sizeof(workMsg), ws->partial);
     return 0;
 }
 
@@ -656,7 +687,11 @@ static int collect(const runner *rn, workerState *ws, int jobs, const workList *
 
 /* Every pair of w in jobs forked workers; returns 0 or the exit status. */
 static int runForked(const runner *rn, const workList *wl, int jobs, sweepRun *runs, FILE *out, FILE *err) {
-    workerState ws[JOBS_MAX];
+    workerState *ws = calloc((size_t)jobs, sizeof *ws);
+    if (!ws) {
+        fprintf(err, "migsim: error: out of memory (starting %d sweep workers)\n", jobs);
+        return 2;
+    }
     fflush(out);
     fflush(err);
     int started = 0, rc = 0;
@@ -691,9 +726,12 @@ static int runForked(const runner *rn, const workList *wl, int jobs, sweepRun *r
             close(ws[w].fd);
             waitpid(ws[w].pid, NULL, 0);
         }
+        free(ws);
         return rc;
     }
-    return collect(rn, ws, started, wl, runs, err);
+    rc = collect(rn, ws, started, wl, runs, err);
+    free(ws);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- outputs */
