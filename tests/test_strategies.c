@@ -215,6 +215,40 @@ static void test_resume_reports_a_user_failed_when_its_dc_fails(void **state) {
     exRunFree(r);
 }
 
+/* The whole text of a file (malloc'd), or NULL. */
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = malloc(1 << 16);
+    size_t n = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+    fclose(f);
+    if (buf) buf[n] = 0;
+    return buf;
+}
+
+/* A user whose journal entry was dropped and who comes back to the mailbox
+** the entry names has no mail to move: resume asks for one move (user1's,
+** out of a mailbox really replaced), never one from a mailbox into itself. */
+static void test_resume_moves_only_from_another_mailbox(void **state) {
+    (void)state;
+    char *text = slurp("scenarios/migrators/resume-refused-move.scn");
+    assert_non_null(text);
+    exRun *r = exRunText(text);
+    free(text);
+    assert_non_null(r);
+    assert_int_equal(r->verdict, MS_OK);
+    assert_int_equal(exCount(r, TR_RESUME_FORGET, NULL), 10);
+    assert_int_equal(exCount(r, TR_RESUME_MOVE, NULL), 1);
+    const traceRecord *m = exFirst(r, TR_RESUME_MOVE, "user1");
+    assert_non_null(m);
+    char from[GUID_STRLEN], to[GUID_STRLEN];
+    assert_non_null(trValue(m, "from", from, sizeof from));
+    assert_non_null(trValue(m, "mailbox", to, sizeof to));
+    assert_string_not_equal(from, to);
+    assert_int_equal(exCount(r, TR_MIG_OP, "op", "store.move_foreign", "status", "bad_request", NULL), 0);
+    exRunFree(r);
+}
+
 /* wait-then-rerun with a failed DC: the DC cannot answer, so the wait holds
 ** until its limit and the rerun goes on (it used to stop with exit 2). */
 static void test_wait_meets_a_failed_dc(void **state) {
@@ -254,6 +288,7 @@ int main(void) {
         cmocka_unit_test(test_wait_reads_only_replication_state_then_reruns),
         cmocka_unit_test(test_wait_gives_up_at_its_limit),
         cmocka_unit_test(test_resume_skips_replaces_and_moves),
+        cmocka_unit_test(test_resume_moves_only_from_another_mailbox),
         cmocka_unit_test(test_resume_continues_at_the_checkpoint),
         cmocka_unit_test(test_resume_makes_no_second_account_on_another_dc),
         cmocka_unit_test(test_resume_forgets_a_deleted_account_and_drains),

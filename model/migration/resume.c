@@ -137,6 +137,18 @@ static void observe(resume *s, const migRequest *q, const migReply *a) {
     }
 }
 
+/*
+** 1 when e has delivered mail to move: a drained mailbox that is not the
+** user's mailbox now.  A user whose journal entry was dropped can come back
+** to the very mailbox it names (the account made again with the same GUID):
+** its mail is where it belongs, and a move from a mailbox into itself is one
+** the store refuses.
+*/
+static int needsMove(jEntry *e) {
+    if (e->has_drain && guidCompare(&e->drain, &e->mailbox) == 0) e->has_drain = 0;
+    return e->has_drain;
+}
+
 /* Ask to move the drained mailbox's delivered mail into user's mailbox. */
 static void askMove(resume *s, migRequest *q, uint32_t user) {
     jEntry *e = entry(s, user);
@@ -181,7 +193,7 @@ static int delegate(resume *s, const migReply *a, migRequest *q, char *why, size
     if (wizardNext(s->wiz, a, q, why, whysz) != 0) return -1;
     s->last = *q;
     if (q->op == MIG_DONE) s->delegating = 0;
-    if (q->op == MIG_OP_MAILBOX_DONE && q->user && entry(s, q->user)->done && entry(s, q->user)->has_drain) {
+    if (q->op == MIG_OP_MAILBOX_DONE && q->user && entry(s, q->user)->done && needsMove(entry(s, q->user))) {
         s->held = *q;
         s->holding = 1;
         askMove(s, q, q->user);
@@ -286,7 +298,7 @@ static int copyNext(resume *s, migRequest *q) {
         strategyEmit(s->env, &r, "%s: clone finished: %lld copied (from item %lld)", r.user, (long long)s->copied,
                      (long long)s->from);
     }
-    if (e->has_drain) {
+    if (needsMove(e)) {
         askMove(s, q, u);
         s->phase = R_MOVE;
         return 0;
