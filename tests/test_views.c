@@ -493,8 +493,24 @@ static void cli_user_view_names_a_dc_without_the_account(void **state) {
     freeCaptured(&c);
 }
 
+/* The user view tells the story: narrated records listed, quiet ones (a
+** migrator's requests, "dir.search: ok") only counted. */
+static void cli_user_view_lists_narrated_records(void **state) {
+    (void)state;
+    const char *a[] = {"migsim", "run", "scenarios/kb842101/reproduce.scn", "--until", "3m", "--show", "user:user3",
+                       "--quiet"};
+    captured c = runCli(8, a);
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "  trace records about user3: 10 narrated (13 quiet ones, such as a migrator's "
+                                  "requests, are in --trace)\n"));
+    assert_non_null(strstr(c.out, "wizard   user3: merge finished: 100 copied"));
+    assert_null(strstr(c.out, ": ok\n"));
+    freeCaptured(&c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cli_user_view_lists_narrated_records),
         cmocka_unit_test(cli_user_view_names_a_dc_without_the_account),
         cmocka_unit_test(until_stops_after_the_work_due_at_t),
         cmocka_unit_test(until_at_the_instant_of_a_step_runs_it),

@@ -77,6 +77,26 @@ static void printServer(const stateServer *s, FILE *f) {
     printHeld(s->held, s->nheld, "holding area (export, ExMerge's PST), items exported from this server:", f);
 }
 
+/*
+** The narrated records about u, as the narrative has them.  The quiet ones
+** (a migrator's requests and their answers, "dir.search: ok") are counted,
+** not listed: a person reading the view wants the story; --trace and the
+** JSON state keep every record.
+*/
+static void printUserRecords(const stateUser *u, FILE *f) {
+    size_t n, quiet = 0;
+    const traceRecord *r = traceRecords(&u->records, &n);
+    for (size_t i = 0; i < n; i++) quiet += !traceKindNarrated(r[i].kind);
+    fprintf(f, "  trace records about %s: %zu", u->name, n - quiet);
+    if (quiet) fprintf(f, " narrated (%zu quiet ones, such as a migrator's requests, are in --trace)", quiet);
+    fputc('\n', f);
+    for (size_t i = 0; i < n; i++) {
+        char t[CLOCK_BUFSZ];
+        if (!traceKindNarrated(r[i].kind)) continue;
+        fprintf(f, "    %-13s  %-7s  %s\n", clockFormat(r[i].at, t), r[i].actor, r[i].text);
+    }
+}
+
 static void printUser(const stateUser *u, FILE *f) {
     fprintf(f, "user %s\n", u->name);
     fprintf(f, "  accounts, per DC: usn, state, class, objectGUID, mailbox GUID, RUS, account of, DN\n");
@@ -95,13 +115,7 @@ static void printUser(const stateUser *u, FILE *f) {
     for (size_t i = 0; i < u->nmailboxes; i++) printMailbox(&u->mailboxes[i], f);
     if (!u->nmailboxes) fprintf(f, "    none on any store\n");
     printHeld(u->held, u->nheld, "holding area (export, ExMerge's PST):", f);
-    size_t n;
-    const traceRecord *r = traceRecords(&u->records, &n);
-    fprintf(f, "  trace records about %s: %zu\n", u->name, n);
-    for (size_t i = 0; i < n; i++) {
-        char t[CLOCK_BUFSZ];
-        fprintf(f, "    %-13s  %-7s  %s\n", clockFormat(r[i].at, t), r[i].actor, r[i].text);
-    }
+    printUserRecords(u, f);
 }
 
 void viewPrintText(const simState *st, FILE *f) {
