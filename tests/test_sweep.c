@@ -318,8 +318,78 @@ static void test_set_run_check(void **state) {
     freeCaptured(&c);
 }
 
+static void test_gate_parse(void **state) {
+    (void)state;
+    char why[256];
+    double v = -1;
+    const char *good[] = {"0", "1", "0.05", "5%", ".5", "100%", "0%"};
+    const double want[] = {0, 1, 0.05, 0.05, 0.5, 1, 0};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_int_equal(sweepGateParse(good[i], &v, why, sizeof why), 0);
+        assert_true(v > want[i] - 1e-12 && v < want[i] + 1e-12);
+    }
+    const char *bad[] = {"", "%", "-0.1", "+0.1", "1.5", "101%", "5", "abc", "0x1", "1e-2", " 0.1", "0.1 ", "1.2.3", "inf"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(sweepGateParse(bad[i], &v, why, sizeof why), -1);
+    assert_string_equal(why, "--max-bad needs a share from 0 to 1 (0.05) or a percentage (5%), not 'inf'");
+}
+
+/* --max-bad: exit 1 unless every combination's 95% upper bound is at most P;
+** the table and the files are the sweep's all the same; merge judges the whole. */
+static void test_gate(void **state) {
+    (void)state;
+    captured c = RUN("sweep", SCN, "--seeds", "1..40", "--vary", "WAIT=0s,40s", "--bad", "not-cloned", "--max-bad",
+                     "0.5", "--csv", path("gate.csv"));
+    assert_int_equal(c.status, 1);
+    const char *table = strstr(c.out, "\n0s  "), *gate = strstr(c.out, "gate --max-bad 0.5: FAIL: 1 of 2 combinations");
+    assert_non_null(table);
+    assert_non_null(gate);
+    assert_true(table < gate);
+    assert_non_null(strstr(c.out, "\n  WAIT=0s: 40 bad of 40 runs, share 1.000, interval [0.912, 1.000]\n"));
+    assert_null(strstr(c.out, "WAIT=40s:"));
+    assert_string_equal(c.err, "");
+    assert_int_equal(access(path("gate.csv"), F_OK), 0);
+    freeCaptured(&c);
+    /* 0 bad of 40: the bound is 0.088. */
+    c = RUN("sweep", SCN, "--seeds", "1..40", "--set", "WAIT=40s", "--bad", "not-cloned", "--max-bad", "10%");
+    assert_int_equal(c.status, 0);
+    assert_non_null(strstr(c.out, "gate --max-bad 0.1: PASS: every combination's bad share is at most 0.1 with 95% "
+                                  "confidence (highest upper bound 0.088, at (the scenario as written))\n"));
+    freeCaptured(&c);
+    c = RUN("sweep", SCN, "--seeds", "1..40", "--set", "WAIT=40s", "--bad", "not-cloned", "--max-bad", "0.05");
+    assert_int_equal(c.status, 1);
+    assert_non_null(strstr(c.out, "0 bad of 40 runs, share 0.000, interval [0.000, 0.088] (under the limit, but too "
+                                  "few runs to show it: add seeds)\n"));
+    freeCaptured(&c);
+    c = RUN("sweep", SCN, "--seeds", "1..4", "--shard", "1/2", "--max-bad", "0.5");
+    assert_int_equal(c.status, 2);
+    assert_string_equal(c.err, "migsim: error: --max-bad judges a whole sweep, not a shard: give it to 'migsim merge' "
+                               "(see 'migsim sweep --help')\n");
+    freeCaptured(&c);
+    /* Merged shards are judged as the whole sweep is. */
+    captured w = RUN("sweep", SCN, "--seeds", "1..6", "--vary", "WAIT=0s,40s", "--bad", "not-cloned", "--max-bad", "0.5");
+    assert_int_equal(w.status, 1);
+    const char *ks[] = {"1/2", "2/2"}, *files[] = {"g1.sqlite", "g2.sqlite"};
+    for (int k = 0; k < 2; k++) {
+        captured s = RUN("sweep", SCN, "--seeds", "1..6", "--vary", "WAIT=0s,40s", "--bad", "not-cloned", "--shard", ks[k],
+                         "--db", path(files[k]));
+        assert_int_equal(s.status, 0);
+        freeCaptured(&s);
+    }
+    captured m = RUN("merge", path("g.sqlite"), path("g1.sqlite"), path("g2.sqlite"), "--max-bad", "0.5");
+    assert_int_equal(m.status, 1);
+    assert_string_equal(m.out, w.out);
+    freeCaptured(&m);
+    freeCaptured(&w);
+    m = RUN("merge", path("g3.sqlite"), path("g1.sqlite"), path("g2.sqlite"), "--max-bad", "2");
+    assert_int_equal(m.status, 2);
+    freeCaptured(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gate_parse),
+        cmocka_unit_test(test_gate),
         cmocka_unit_test(test_wilson),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_table),

@@ -15,13 +15,15 @@
 #include "cli/sweepcli.h"
 
 const char mergeUsage[] =
-    "usage: migsim merge OUT.sqlite SHARD.sqlite... [--csv OUT.csv] [--plot OUT.svg]\n"
+    "usage: migsim merge OUT.sqlite SHARD.sqlite... [--csv OUT.csv] [--plot OUT.svg] [--max-bad P]\n"
     "\n"
     "Combine the --db files of `migsim sweep --shard K/N` (every K from 1 to N once) into\n"
     "OUT.sqlite, the same bytes one unsharded sweep writes, print its table, and write\n"
-    "--csv and --plot as `sweep` does.\n"
+    "--csv and --plot as `sweep` does, and judge the merged sweep with --max-bad as `sweep`\n"
+    "does.\n"
     "\n"
-    "exit status: 0 merged, 2 the shards are not one whole sweep, bad usage or a write error.\n";
+    "exit status: 0 merged (and the --max-bad gate passed), 1 the gate failed, 2 the shards are\n"
+    "not one whole sweep, bad usage or a write error.\n";
 
 static int mergeError(FILE *err, const char *fmt, const char *arg) {
     fprintf(err, "migsim: error: ");
@@ -54,6 +56,8 @@ static int cmpRun(const void *pa, const void *pb) {
 
 typedef struct mergeArgs {
     const char *out, *csv, *plot;
+    int has_max_bad;
+    double max_bad;
     char **shards;
     int nshards;
     outTarget outT, csvT, plotT;
@@ -63,6 +67,15 @@ static int parseMergeArgs(int argc, char **argv, mergeArgs *m, FILE *err) {
     m->shards = argv + 2;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
+        if (cliIsOption(arg, "--max-bad")) {
+            const char *v = cliOptionValue(argc, argv, &i, "--max-bad");
+            char why[256];
+            if (m->has_max_bad) return mergeError(err, "--max-bad given twice%s (see 'migsim merge --help')", "");
+            if (sweepGateParse(v, &m->max_bad, why, sizeof why) != 0)
+                return mergeError(err, "%s (see 'migsim merge --help')", why);
+            m->has_max_bad = 1;
+            continue;
+        }
         const char **slot = strncmp(arg, "--csv", 5) == 0 ? &m->csv : strncmp(arg, "--plot", 6) == 0 ? &m->plot : NULL;
         size_t n = slot == &m->csv ? 5 : 6;
         if (slot && (arg[n] == '\0' || arg[n] == '=')) {
@@ -153,7 +166,8 @@ int mergeMain(int argc, char **argv, FILE *out, FILE *err) {
     }
     if (!rc) {
         spec.shard_k = spec.shard_n = 0;
-        rc = sweepWriteOutputs(&spec, runs, n, &m.outT, m.csv ? &m.csvT : NULL, m.plot ? &m.plotT : NULL, out, err);
+        rc = sweepWriteOutputs(&spec, runs, n, &m.outT, m.csv ? &m.csvT : NULL, m.plot ? &m.plotT : NULL,
+                               m.has_max_bad ? m.max_bad : -1.0, out, err);
     }
     free(runs);
     sweepSpecFree(&spec);

@@ -48,7 +48,7 @@
 const char sweepUsage[] =
     "usage: migsim sweep FILE.scn --seeds A..B [--vary NAME=V1,V2,...|NAME=A..B/STEP]... [--set NAME=VALUE]...\n"
     "                  [--migrator SPEC] [--migrator-timeout SECONDS] [--jobs N] [--shard K/N]\n"
-    "                  [--bad RULE[,RULE...]] [--db OUT.sqlite] [--csv OUT.csv] [--plot OUT.svg]\n"
+    "                  [--bad RULE[,RULE...]] [--max-bad P] [--db OUT.sqlite] [--csv OUT.csv] [--plot OUT.svg]\n"
     "\n"
     "Run the scenario for every combination of the varied values and every seed from A to B,\n"
     "and print one line per combination: the users per outcome, the runs with stranded mail,\n"
@@ -67,12 +67,16 @@ const char sweepUsage[] =
     "                    cloned), stranded (stranded mail), failed (an expectation or a step\n"
     "                    failed), or an outcome name (some user ended so);\n"
     "                    default not-cloned,stranded\n"
+    "  --max-bad P       a gate for CI: exit 1 unless every combination shows, with 95%\n"
+    "                    confidence, a bad share of at most P (0.05 or 5%): the upper end\n"
+    "                    of its Wilson interval; a line per failing combination\n"
     "  --db OUT.sqlite   also write every run and the summary as a SQLite database\n"
     "  --csv OUT.csv     also write the summary as CSV\n"
     "  --plot OUT.svg    also draw the bad share against the last --vary with gnuplot\n"
     "\n"
-    "exit status: 0 the sweep ran (whatever its results), 2 bad input, usage, a run that\n"
-    "could not run, or a write error.\n";
+    "exit status: 0 the sweep ran (whatever its results; with --max-bad, the gate passed),\n"
+    "1 the --max-bad gate failed, 2 bad input, usage, a run that could not run, or a write\n"
+    "error.\n";
 
 typedef struct sweepArgs {
     const char *file;
@@ -86,6 +90,8 @@ typedef struct sweepArgs {
     int jobs;
     uint32_t shard_k, shard_n;
     const char *bad;
+    int has_max_bad;
+    double max_bad;
     const char *db, *csv, *plot;
     outTarget dbT, csvT, plotT;
 } sweepArgs;
@@ -169,6 +175,11 @@ static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
         v = cliOptionValue(argc, argv, i, "--shard");
         if (a->shard_n) return sweepError(err, "--shard given twice%s", "");
         if (parseShard(v, a) != 0) return sweepError(err, "--shard needs K/N with 1 <= K <= N <= 1000000, not '%s'", v);
+    } else if (cliIsOption(arg, "--max-bad")) {
+        v = cliOptionValue(argc, argv, i, "--max-bad");
+        if (a->has_max_bad) return sweepError(err, "--max-bad given twice%s", "");
+        if (sweepGateParse(v, &a->max_bad, why, sizeof why) != 0) return sweepError(err, "%s", why);
+        a->has_max_bad = 1;
     } else if (cliIsOption(arg, "--bad")) {
         v = cliOptionValue(argc, argv, i, "--bad");
         sweepBad b;
@@ -201,6 +212,8 @@ static int parseSweepArgs(int argc, char **argv, sweepArgs *a, FILE *err) {
     if (!a->file) return sweepError(err, "no scenario file given%s", "");
     if (!a->has_seeds) return sweepError(err, "--seeds A..B is required%s", "");
     if (a->plot && a->nvary == 0) return sweepError(err, "--plot needs a --vary (its x axis)%s", "");
+    if (a->has_max_bad && a->shard_n)
+        return sweepError(err, "--max-bad judges a whole sweep, not a shard: give it to 'migsim merge'%s", "");
     if (a->plot && !sweepHaveGnuplot())
         return sweepError(err, "--plot needs gnuplot on PATH (Debian package gnuplot-nox)%s", "");
     if (!a->jobs) a->jobs = 1;
@@ -762,7 +775,7 @@ static int planSweepOutputs(sweepArgs *a, FILE *out, FILE *err) {
 }
 
 int sweepWriteOutputs(const sweepSpec *spec, const sweepRun *runs, size_t n, const outTarget *db,
-                      const outTarget *csv, const outTarget *plot, FILE *out, FILE *err) {
+                      const outTarget *csv, const outTarget *plot, double max_bad, FILE *out, FILE *err) {
     sweepAgg *agg = calloc(spec->ncombos, sizeof *agg);
     if (!agg) {
         fprintf(err, "migsim: error: out of memory (summing the runs)\n");
@@ -777,6 +790,7 @@ int sweepWriteOutputs(const sweepSpec *spec, const sweepRun *runs, size_t n, con
     if (db && (st = sweepWriteDb(spec, runs, n, agg, db, why, sizeof why)) != MS_OK) what = "writing --db";
     if (st == MS_OK && csv && (st = sweepWriteCsvFile(spec, agg, csv, why, sizeof why)) != MS_OK) what = "writing --csv";
     if (st == MS_OK && plot && (st = sweepWritePlot(spec, agg, plot, why, sizeof why)) != MS_OK) what = "writing --plot";
+    uint64_t failing = st == MS_OK && max_bad >= 0 ? sweepGate(spec, agg, max_bad, out) : 0;
     free(agg);
     if (st == MS_NOMEM) {
         fprintf(err, "migsim: error: out of memory (%s)\n", what);
@@ -786,7 +800,7 @@ int sweepWriteOutputs(const sweepSpec *spec, const sweepRun *runs, size_t n, con
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
-    return 0;
+    return failing ? 1 : 0;
 }
 
 static void argsFree(sweepArgs *a) {
@@ -822,7 +836,7 @@ int sweepMain(int argc, char **argv, FILE *out, FILE *err) {
     }
     if (!rc)
         rc = sweepWriteOutputs(&spec, runs, wl.n, a.db ? &a.dbT : NULL, a.csv ? &a.csvT : NULL,
-                               a.plot ? &a.plotT : NULL, out, err);
+                               a.plot ? &a.plotT : NULL, a.has_max_bad ? a.max_bad : -1.0, out, err);
     free(rn.verdicts);
     free(runs);
     free(wl.v);

@@ -11,10 +11,12 @@
 
 /*
 ** Sum runs[0..n) (sorted by combination and seed), print the table on out
-** and write each output given (NULL: not asked for).  Returns 0, or 2 with
-** one line on err.
+** and write each output given (NULL: not asked for); then, when max_bad is
+** not negative, the gate --max-bad max_bad on out (out/sweepgate.c).
+** Returns 0, 1 when the gate fails (every output written all the same), or
+** 2 with one line on err.
 */
 int sweepWriteOutputs(const sweepSpec *spec, const sweepRun *runs, size_t n, const outTarget *db,
-                      const outTarget *csv, const outTarget *plot, FILE *out, FILE *err);
+                      const outTarget *csv, const outTarget *plot, double max_bad, FILE *out, FILE *err);
 
 #endif

@@ -136,6 +136,19 @@ msStatus sweepWriteDb(const sweepSpec *spec, const sweepRun *runs, size_t n, con
 */
 msStatus sweepReadDb(const char *path, sweepSpec *spec, sweepRun **runs, size_t *n, char *why, size_t whysz);
 
+/*
+** sweepgate.c: parse --max-bad's limit P (a share "0.05" or a percentage
+** "5%", 0 to 1) into *max; 0, or -1 with a one-line reason in why.
+*/
+int sweepGateParse(const char *text, double *max, char *why, size_t whysz);
+
+/*
+** The gate --max-bad max over agg: print the verdict to f (PASS, or FAIL and
+** one line per combination whose Wilson 95% upper bound is above max) and
+** return how many combinations fail it.
+*/
+uint64_t sweepGate(const sweepSpec *spec, const sweepAgg *agg, double max, FILE *f);
+
 /* 1 when gnuplot can be found on PATH. */
 int sweepHaveGnuplot(void);
 
