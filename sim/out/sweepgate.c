@@ -63,10 +63,14 @@ uint64_t sweepGate(const sweepSpec *spec, const sweepAgg *agg, double max, FILE 
     }
     char label[512];
     if (!failing) {
+        fprintf(f, "gate --max-bad %g: PASS: every combination's bad share is at most %g with 95%% confidence ", max,
+                max);
+        if (spec->nvary == 0) {
+            fprintf(f, "(upper bound %.3f)\n", agg[worst].hi);
+            return 0;
+        }
         comboLabel(spec, worst, label, sizeof label);
-        fprintf(f, "gate --max-bad %g: PASS: every combination's bad share is at most %g with 95%% confidence "
-                   "(highest upper bound %.3f, at %s)\n",
-                max, max, agg[worst].hi, label);
+        fprintf(f, "(highest upper bound %.3f, at %s)\n", agg[worst].hi, label);
         return 0;
     }
     fprintf(f, "gate --max-bad %g: FAIL: %llu of %llu combination%s cannot show a bad share of at most %g "
