@@ -2,7 +2,7 @@
 ** Test fixture for the Exchange side: run a scenario given as text (parsed
 ** by the real parser, world built by the real directory) with the narrative
 ** recorded, then look at its trace records (by kind, subjects and fields:
-** tracematch.h), the verdicts and the rows of the run's database.  Included by the Exchange test programs only.
+** tracematch.h), the verdicts and the rows of the run's SQL view.  Included by the Exchange test programs only.
 */
 #ifndef MIGSIM_EXFIXTURE_H
 #define MIGSIM_EXFIXTURE_H
@@ -109,7 +109,7 @@ static inline int64_t exField(const traceRecord *e, const char *key) {
     return trInt(e, key);
 }
 
-/* One integer from a query over the run's database. */
+/* One integer from a query over the run's SQL view (exSql: the stores and the source as tables). */
 static inline int64_t exQuery(exRun *r, const char *sql) {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(exSql(exOf(r)), sql, -1, &st, NULL) != SQLITE_OK) return -999;

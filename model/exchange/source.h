@@ -10,7 +10,7 @@
 ** primary SMTP address (PREFIXn@source.example), a folder tree (the five
 ** default folders Inbox, Sent Items, Deleted Items, Calendar, Contacts, then
 ** `folders=N` folders of the user's own), items and rules.  SQL sees them as
-** three read-only tables of the run's SQLite database:
+** three read-only tables of the run's SQL view (exSql, exchangeint.h):
 **
 **   src_folder(id, user, fid, path)         fid: the folder ID (REPLID+GCN style)
 **   src_item(id, user, fid, skey, size, mtime)
