@@ -21,8 +21,9 @@
 ** (omit = 0), so a value of another type (a text, a real) can only make the
 ** scan wider, never drop a row.
 **
-** One module per table and database connection; the module's data is the
-** run's source, so nothing here is shared between runs.
+** One module serves the three tables (its xConnect tells them apart by the
+** name it was registered under); its data is the run's source, so nothing
+** here is shared between runs.
 */
 #include <math.h>
 #include <stdio.h>
@@ -88,28 +89,14 @@ static int connectKind(sqlite3 *db, const source *src, int kind, sqlite3_vtab **
     return SQLITE_OK;
 }
 
-static int stConnectItem(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                         sqlite3_vtab **out, char **err) {
-    (void)argc;
-    (void)argv;
-    (void)err;
-    return connectKind(db, aux, T_ITEM, out);
-}
+/* The table an eponymous connection is for, by the module's name (argv[0]). */
+static const char *const tableNames[] = {[T_ITEM] = "src_item", [T_FOLDER] = "src_folder", [T_RULE] = "src_rule"};
 
-static int stConnectFolder(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                           sqlite3_vtab **out, char **err) {
-    (void)argc;
-    (void)argv;
+static int stConnect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
     (void)err;
-    return connectKind(db, aux, T_FOLDER, out);
-}
-
-static int stConnectRule(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                         sqlite3_vtab **out, char **err) {
-    (void)argc;
-    (void)argv;
-    (void)err;
-    return connectKind(db, aux, T_RULE, out);
+    for (int kind = T_ITEM; kind <= T_RULE; kind++)
+        if (argc >= 1 && strcmp(argv[0], tableNames[kind]) == 0) return connectKind(db, aux, kind, out);
+    return SQLITE_ERROR;
 }
 
 static int stDisconnect(sqlite3_vtab *v) {
@@ -340,43 +327,12 @@ static int stRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *out) {
     return SQLITE_OK;
 }
 
-/* The three modules differ only in the table they declare. */
-static const sqlite3_module srcItemModule = {
+/* One module serves the three tables: an eponymous table's xConnect is told
+** the module's name, which says which table it is. */
+static const sqlite3_module srcModule = {
     .iVersion = 0,
     .xCreate = NULL,   /* eponymous only: the table exists as soon as the module does */
-    .xConnect = stConnectItem,
-    .xBestIndex = stBestIndex,
-    .xDisconnect = stDisconnect,
-    .xDestroy = stDisconnect,
-    .xOpen = stOpen,
-    .xClose = stClose,
-    .xFilter = stFilter,
-    .xNext = stNext,
-    .xEof = stEof,
-    .xColumn = stColumn,
-    .xRowid = stRowid,
-};
-
-static const sqlite3_module srcFolderModule = {
-    .iVersion = 0,
-    .xCreate = NULL,   /* eponymous only: the table exists as soon as the module does */
-    .xConnect = stConnectFolder,
-    .xBestIndex = stBestIndex,
-    .xDisconnect = stDisconnect,
-    .xDestroy = stDisconnect,
-    .xOpen = stOpen,
-    .xClose = stClose,
-    .xFilter = stFilter,
-    .xNext = stNext,
-    .xEof = stEof,
-    .xColumn = stColumn,
-    .xRowid = stRowid,
-};
-
-static const sqlite3_module srcRuleModule = {
-    .iVersion = 0,
-    .xCreate = NULL,   /* eponymous only: the table exists as soon as the module does */
-    .xConnect = stConnectRule,
+    .xConnect = stConnect,
     .xBestIndex = stBestIndex,
     .xDisconnect = stDisconnect,
     .xDestroy = stDisconnect,
@@ -391,9 +347,9 @@ static const sqlite3_module srcRuleModule = {
 
 msStatus sourceTables(sqlite3 *db, const source *src, char *err, size_t errsz) {
     void *aux = (void *)src;
-    if (sqlite3_create_module(db, "src_item", &srcItemModule, aux) == SQLITE_OK &&
-        sqlite3_create_module(db, "src_folder", &srcFolderModule, aux) == SQLITE_OK &&
-        sqlite3_create_module(db, "src_rule", &srcRuleModule, aux) == SQLITE_OK)
+    if (sqlite3_create_module(db, tableNames[T_ITEM], &srcModule, aux) == SQLITE_OK &&
+        sqlite3_create_module(db, tableNames[T_FOLDER], &srcModule, aux) == SQLITE_OK &&
+        sqlite3_create_module(db, tableNames[T_RULE], &srcModule, aux) == SQLITE_OK)
         return MS_OK;
     snprintf(err, errsz, "source: %s", sqlite3_errmsg(db));
     return MS_NOMEM;
