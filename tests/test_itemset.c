@@ -85,6 +85,32 @@ static void test_insert_keeps_id_order(void **state) {
     itemSetFree(&s);
 }
 
+/* A batch merges into id order in one pass; a clash leaves the set as it was. */
+static void test_add_all_merges(void **state) {
+    (void)state;
+    itemSet s = {0};
+    for (int64_t i = 1; i <= 50; i++) {
+        storeItem it = item(i * 2, i);   /* even ids */
+        assert_int_equal(itemSetAppend(&s, &it), MS_OK);
+    }
+    storeItem batch[300];
+    for (int64_t i = 0; i < 300; i++) batch[i] = item(i * 2 + 1, 1000 + i % 7);   /* odd ids, 1..599 */
+    assert_int_equal(itemSetAddAll(&s, batch, 300), MS_OK);
+    assert_int_equal(s.n, 350);
+    for (size_t i = 0; i < 100; i++) assert_int_equal(s.v[i].id, (int64_t)i + 1);
+    assert_int_equal(s.v[349].id, 599);
+    assert_int_equal(copies(&s, 1000), 43);
+    assert_int_equal(copies(&s, 25), 1);
+    assert_true(itemSetCheck(&s));
+    storeItem clash[2] = {item(700, 1), item(4, 1)};
+    assert_int_equal(itemSetAddAll(&s, clash, 2), MS_FAIL);
+    assert_int_equal(s.n, 350);
+    assert_int_equal(itemSetFindId(&s, 700), -1);
+    assert_int_equal(itemSetAddAll(&s, clash, 0), MS_OK);
+    assert_true(itemSetCheck(&s));
+    itemSetFree(&s);
+}
+
 static void test_remove_and_keep(void **state) {
     (void)state;
     itemSet s = {0};
@@ -134,6 +160,7 @@ int main(void) {
         cmocka_unit_test(test_append_and_find),
         cmocka_unit_test(test_equal_keys_chain),
         cmocka_unit_test(test_insert_keeps_id_order),
+        cmocka_unit_test(test_add_all_merges),
         cmocka_unit_test(test_remove_and_keep),
         cmocka_unit_test(test_reindex_and_check),
     };

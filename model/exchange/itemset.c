@@ -39,11 +39,12 @@ static void rebuild(itemSet *s) {
     for (size_t i = 0; i < s->n; i++) link(s, i);
 }
 
-/* Room for one more item, the index at most half full; nothing changes on failure. */
-static msStatus reserve(itemSet *s) {
-    if (s->n < s->cap) return MS_OK;
-    size_t cap = s->cap ? s->cap * 2 : 16;
-    if (cap > UINT32_MAX / 4) return MS_NOMEM;
+/* Room for `more` more items, the index at most half full; nothing changes on failure. */
+static msStatus reserveFor(itemSet *s, size_t more) {
+    if (more <= s->cap - s->n) return MS_OK;
+    size_t cap = s->cap ? s->cap : 16;
+    while (cap - s->n < more && cap <= UINT32_MAX / 8) cap *= 2;
+    if (cap - s->n < more || cap > UINT32_MAX / 4) return MS_NOMEM;
     storeItem *v = realloc(s->v, cap * sizeof *v);
     if (!v) return MS_NOMEM;
     s->v = v;
@@ -58,6 +59,10 @@ static msStatus reserve(itemSet *s) {
     s->cap = cap;
     rebuild(s);
     return MS_OK;
+}
+
+static msStatus reserve(itemSet *s) {
+    return reserveFor(s, 1);
 }
 
 void itemSetFree(itemSet *s) {
@@ -101,6 +106,23 @@ msStatus itemSetInsert(itemSet *s, const storeItem *it) {
     s->v[at] = *it;
     s->n++;
     rebuild(s);
+    return MS_OK;
+}
+
+msStatus itemSetAddAll(itemSet *s, const storeItem *v, size_t n) {
+    if (!n) return MS_OK;
+    if (reserveFor(s, n) != MS_OK) return MS_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (itemSetFindId(s, v[i].id) >= 0) return MS_FAIL;
+    /* Both runs ascend: merge them from the back, in place. */
+    size_t a = s->n, b = n, w = s->n + n;
+    while (b > 0) {
+        if (a > 0 && s->v[a - 1].id > v[b - 1].id) s->v[--w] = s->v[--a];
+        else s->v[--w] = v[--b];
+    }
+    s->n += n;
+    rebuild(s);
+    msAssert(itemSetCheck(s));
     return MS_OK;
 }
 

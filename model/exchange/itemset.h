@@ -53,6 +53,13 @@ msStatus itemSetAppend(itemSet *s, const storeItem *it);
 /* Insert an item with any id not yet in s, at its place in id order. */
 msStatus itemSetInsert(itemSet *s, const storeItem *it);
 
+/*
+** Add n items (v in ascending id order, none of their ids in s) at their
+** places in id order: one merge and one reindex, however many.  MS_FAIL
+** (an id already there) and MS_NOMEM leave s as it was.
+*/
+msStatus itemSetAddAll(itemSet *s, const storeItem *v, size_t n);
+
 /* Remove the item at position i (the rest keep their order). */
 msStatus itemSetRemoveAt(itemSet *s, size_t i);
 

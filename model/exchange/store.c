@@ -535,21 +535,27 @@ static msStatus moveFolder(store *x, storeMailbox *from, storeMailbox *to, int64
                            int64_t *moved) {
     itemSet *s = &from->items;
     unsigned char *keep = malloc(s->n ? s->n : 1);
-    if (!keep) return nomem(x);
-    msStatus rc = MS_OK;
-    for (size_t i = 0; i < s->n; i++) {
-        keep[i] = 1;
-        if (rc != MS_OK || s->v[i].fid != fid || sourceHasKey(x->src, s->v[i].skey)) continue;
-        storeItem it = s->v[i];
-        it.fid = dst;
-        rc = itemSetInsert(&to->items, &it);
-        if (rc == MS_OK) {
-            keep[i] = 0;
-            (*moved)++;
-        }
+    storeItem *go = malloc((s->n ? s->n : 1) * sizeof *go);
+    if (!keep || !go) {
+        free(keep);
+        free(go);
+        return nomem(x);
     }
-    itemSetKeep(s, keep);
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        keep[i] = s->v[i].fid != fid || sourceHasKey(x->src, s->v[i].skey);
+        if (keep[i]) continue;
+        go[n] = s->v[i];
+        go[n++].fid = dst;
+    }
+    /* All or nothing: the items leave from only once to holds them. */
+    msStatus rc = itemSetAddAll(&to->items, go, n);
+    if (rc == MS_OK) {
+        itemSetKeep(s, keep);
+        *moved += (int64_t)n;
+    }
     free(keep);
+    free(go);
     return rc == MS_NOMEM ? nomem(x) : rc;
 }
 
