@@ -7,12 +7,12 @@
 ** Work.  The (combination, seed) pairs are numbered i = combo * seeds +
 ** (seed - A), combinations in odometer order.  `--shard K/N` keeps the pairs
 ** with i mod N = K - 1 (a fixed share, independent of speed); `--jobs J`
-** deals the kept pairs to J forked workers round robin, each of which runs
-** its pairs back to back in its own process (one sim per run, freed after)
-** and writes one fixed-size record per run into its pipe.  The parent
-** places each record by its position in the deal, never by arrival, so the
-** results are the same array whatever the timing, and the outputs equal
-** those of `--jobs 1`, which runs everything in this process.
+** runs the kept pairs in J forked workers (cli/workers.h: dealt round
+** robin, one fixed-size message per run, one sim per run, freed after).
+** Each message is placed at its pair's position in the list, never by
+** arrival, so the results are the same array whatever the timing, and the
+** outputs equal those of `--jobs 1`, which runs everything in this
+** process; a run that cannot run stops the sweep, the first in order.
 **
 ** Parsing.  Every combination's scenario is parsed before any run, with the
 ** varied values and the --set options as settings (scenario/vars.h): a
@@ -20,22 +20,17 @@
 ** before anything runs.  A parsed scenario is read-only and serves all of
 ** its seeds.
 **
-** Progress (runs done, rate, time left) goes to stderr only when it is a
-** terminal; it reads the wall clock, which nothing that is output does.
+** Progress (runs done, rate, time left: cli/workers.h) goes to stderr only
+** when it is a terminal; it reads the wall clock, which nothing that is
+** output does.
 */
-#include <errno.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 #include "cli/cli.h"
 #include "cli/setopt.h"
 #include "cli/sweepcli.h"
+#include "cli/workers.h"
 #include "out/sweep.h"
 #include "run/sim.h"
 #include "run/world.h"
@@ -43,7 +38,6 @@
 #define VARY_MAX 8
 #define VALUES_MAX 10000
 #define COMBOS_MAX 100000
-#define JOBS_MAX 256
 
 const char sweepUsage[] =
     "usage: migsim sweep FILE.scn --seeds A..B [--vary NAME=V1,V2,...|NAME=A..B/STEP]... [--set NAME=VALUE]...\n"
@@ -166,11 +160,9 @@ static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
         a->migrator = v;
     } else if (cliIsOption(arg, "--jobs")) {
         v = cliOptionValue(argc, argv, i, "--jobs");
-        uint64_t j;
         if (a->jobs) return sweepError(err, "--jobs given twice%s", "");
-        if (cliParseNumber(v, strlen(v), JOBS_MAX, &j) != 0 || j < 1)
+        if (workersParseJobs(v, &a->jobs) != 0)
             return sweepError(err, "--jobs needs a number from 1 to 256, not '%s'", v);
-        a->jobs = (int)j;
     } else if (cliIsOption(arg, "--shard")) {
         v = cliOptionValue(argc, argv, i, "--shard");
         if (a->shard_n) return sweepError(err, "--shard given twice%s", "");
@@ -479,45 +471,6 @@ static int buildWork(const sweepSpec *spec, workList *w) {
     return 0;
 }
 
-/* ---------------------------------------------------------------- progress */
-
-typedef struct progress {
-    int on;
-    FILE *err;
-    struct timespec start, last;
-    size_t total;
-} progress;
-
-static double since(const struct timespec *a, const struct timespec *b) {
-    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static void progressStart(progress *p, FILE *err, size_t total) {
-    memset(p, 0, sizeof *p);
-    int fd = fileno(err);
-    p->on = fd >= 0 && isatty(fd);
-    p->err = err;
-    p->total = total;
-    clock_gettime(CLOCK_MONOTONIC, &p->start);
-    p->last = p->start;
-}
-
-static void progressShow(progress *p, size_t done) {
-    if (!p->on) return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (since(&p->last, &now) < 0.25 && done < p->total) return;
-    p->last = now;
-    double t = since(&p->start, &now), rate = t > 0 ? (double)done / t : 0;
-    double left = rate > 0 ? (double)(p->total - done) / rate : 0;
-    fprintf(p->err, "\rsweep: %zu/%zu runs, %.0f runs/s, %.0f s left   ", done, p->total, rate, left);
-    fflush(p->err);
-}
-
-static void progressEnd(progress *p) {
-    if (p->on) fprintf(p->err, "\r%72s\r", "");
-}
-
 /* ---------------------------------------------------------------- running */
 
 static int runFailed(const sweepArgs *a, const workMsg *m, FILE *err) {
@@ -530,221 +483,34 @@ static int runFailed(const sweepArgs *a, const workMsg *m, FILE *err) {
     return 2;
 }
 
-/* Every pair of w in this process, into runs[]; returns 0 or the exit status. */
-static int runHere(const runner *rn, const workList *w, sweepRun *runs, FILE *err) {
-    progress pg;
-    progressStart(&pg, err, w->n);
-    for (size_t j = 0; j < w->n; j++) {
-        workMsg m;
-        runPair(rn, w->v[j], &m);
-        if (m.status != MS_OK) {
-            progressEnd(&pg);
-            return runFailed(rn->args, &m, err);
-        }
-        runs[j] = m.run;
-        progressShow(&pg, j + 1);
-    }
-    progressEnd(&pg);
-    return 0;
+/* What the workers (cli/workers.h) run: pair j of the list, its run placed at runs[j]. */
+typedef struct sweepWork {
+    const runner *rn;
+    const workList *wl;
+    sweepRun *runs;
+} sweepWork;
+
+static int workRun(void *ctx, size_t j, void *msg) {
+    const sweepWork *k = ctx;
+    workMsg *m = msg;
+    runPair(k->rn, k->wl->v[j], m);
+    return m->status != MS_OK;
 }
 
-static int writeAll(int fd, const void *buf, size_t n) {
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
+static void workTake(void *ctx, size_t j, const void *msg) {
+    const sweepWork *k = ctx;
+    k->runs[j] = ((const workMsg *)msg)->run;
 }
 
-/* A worker's messages are sent in batches: one write, and one wake-up of the
-** parent, per WORKER_BATCH runs (or per WORKER_FLUSH_NS of wall time when
-** runs are slow, so the progress line keeps moving). */
-#define WORKER_BATCH 32
-#define WORKER_FLUSH_NS 100000000LL
-
-static long long monotonicNs(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* A worker: pairs j = w, w + jobs, ... of the list; one message each, then exit. */
-static void worker(const runner *rn, const workList *wl, int w, int jobs, int fd) {
-    workMsg one, *batch = malloc(WORKER_BATCH * sizeof *batch);
-    size_t n = 0, cap = WORKER_BATCH;
-    if (!batch) {
-        batch = &one;   /* no memory for a batch: a message at a time */
-        cap = 1;
-    }
-    long long last = monotonicNs();
-    for (size_t j = (size_t)w; j < wl->n; j += (size_t)jobs) {
-        runPair(rn, wl->v[j], &batch[n]);
-        int failed = batch[n++].status != MS_OK, end = j + (size_t)jobs >= wl->n;
-        long long now = monotonicNs();
-        if (n < cap && !failed && !end && now - last < WORKER_FLUSH_NS) continue;
-        if (writeAll(fd, batch, n * sizeof *batch) != 0) _exit(3);
-        if (failed) _exit(2);
-        n = 0;
-        last = now;
-    }
-    _exit(0);
-}
-
-typedef struct workerState {
-    pid_t pid;
-    int fd;
-    size_t got;             /* messages read */
-    size_t partial;         /* bytes of the next message read so far */
-    int killed;             /* sent SIGTERM: the sweep has stopped */
-    workMsg buf[WORKER_BATCH];   /* what was read and not yet taken: partial bytes of buf[0..] */
-} workerState;
-
-/* Take one whole message m of worker w (its got-th). */
-static void takeMessage(workerState *ws, int w, int jobs, const workMsg *m, sweepRun *runs, workMsg *failed,
-                        size_t *failedAt, int *stop) {
-    size_t at = (size_t)w + ws->got * (size_t)jobs;
-    if (m->status != MS_OK) {
-        /* Of the failures seen, the first in the deal's order is the one reported. */
-        if (!*stop || at < *failedAt) {
-            *failed = *m;
-            *failedAt = at;
-        }
-        *stop = 1;
-        return;
-    }
-    runs[at] = m->run;
-    ws->got++;
-}
-
-/* Read what worker w has for us; 1 at its end of file, 0 more to come, -1 error. */
-static int readWorker(workerState *ws, int w, int jobs, sweepRun *runs, workMsg *failed, size_t *failedAt,
-                      int *stop) {
-    char *buf = (char *)ws->buf;
-    ssize_t r = read(ws->fd, buf + ws->partial, sizeof ws->buf - ws->partial);
-    if (r < 0) return errno == EINTR ? 0 : -1;
-    if (r == 0) return 1;
-    ws->partial += (size_t)r;
-    size_t whole = ws->partial / sizeof(workMsg);
-    for (size_t i = 0; i < whole; i++) takeMessage(ws, w, jobs, &ws->buf[i], runs, failed, failedAt, stop);
-    ws->partial -= whole * sizeof(workMsg);
-    if (whole && ws->partial) memmove(buf, buf + whole * sizeof(workMsg), ws->partial);
-    return 0;
-}
-
-/* Collect the workers' messages; returns 0 or the exit status. */
-static int collect(const runner *rn, workerState *ws, int jobs, const workList *wl, sweepRun *runs, FILE *err) {
-    struct pollfd pfd[JOBS_MAX];
-    int open = jobs, stop = 0, bad = 0;
-    size_t failedAt = 0;
+/* Every pair of wl in jobs processes (cli/workers.h), into runs[]; returns 0 or the exit status. */
+static int runPairs(const runner *rn, const workList *wl, int jobs, sweepRun *runs, FILE *out, FILE *err) {
+    sweepWork k = {rn, wl, runs};
+    workersJob job = {"sweep", wl->n, sizeof(workMsg), &k, workRun, workTake};
     workMsg failed;
-    memset(&failed, 0, sizeof failed);
-    progress pg;
-    progressStart(&pg, err, wl->n);
-    size_t done = 0;
-    while (open > 0) {
-        int np = 0, idx[JOBS_MAX];
-        for (int w = 0; w < jobs; w++)
-            if (ws[w].fd >= 0) {
-                pfd[np] = (struct pollfd){ws[w].fd, POLLIN, 0};
-                idx[np++] = w;
-            }
-        if (poll(pfd, (nfds_t)np, -1) < 0) {
-            if (errno == EINTR) continue;
-            bad = 1;
-            break;
-        }
-        for (int k = 0; k < np; k++) {
-            if (!pfd[k].revents) continue;
-            workerState *s = &ws[idx[k]];
-            size_t before = s->got;
-            int rc = readWorker(s, idx[k], jobs, runs, &failed, &failedAt, &stop);
-            done += s->got - before;
-            if (rc != 0) {
-                close(s->fd);
-                s->fd = -1;
-                open--;
-                if (rc < 0) bad = 1;
-            }
-        }
-        /* A run that could not run ends the sweep.  A worker whose next run comes after it in the
-        ** deal cannot report an earlier failure, so it need not go on; the others must, so the
-        ** failure reported is the first in order, as with one process. */
-        for (int w = 0; stop && w < jobs; w++)
-            if (ws[w].fd >= 0 && !ws[w].killed && (size_t)w + ws[w].got * (size_t)jobs > failedAt) {
-                kill(ws[w].pid, SIGTERM);
-                ws[w].killed = 1;
-            }
-        progressShow(&pg, done);
-    }
-    progressEnd(&pg);
-    int rc = 0;
-    for (int w = 0; w < jobs; w++) {
-        int status = 0;
-        while (waitpid(ws[w].pid, &status, 0) < 0 && errno == EINTR) {}
-        size_t want = wl->n > (size_t)w ? (wl->n - (size_t)w + (size_t)jobs - 1) / (size_t)jobs : 0;
-        if (!stop && !rc && (bad || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || ws[w].got != want)) {
-            if (WIFSIGNALED(status))
-                fprintf(err, "migsim: error: sweep worker %d ended by signal %d\n", w + 1, WTERMSIG(status));
-            else
-                fprintf(err, "migsim: error: sweep worker %d ended early (%zu of %zu runs)\n", w + 1, ws[w].got, want);
-            rc = 2;
-        }
-    }
-    if (stop) return runFailed(rn->args, &failed, err);
-    return rc;
-}
-
-/* Every pair of w in jobs forked workers; returns 0 or the exit status. */
-static int runForked(const runner *rn, const workList *wl, int jobs, sweepRun *runs, FILE *out, FILE *err) {
-    workerState *ws = calloc((size_t)jobs, sizeof *ws);
-    if (!ws) {
-        fprintf(err, "migsim: error: out of memory (starting %d sweep workers)\n", jobs);
-        return 2;
-    }
-    fflush(out);
-    fflush(err);
-    int started = 0, rc = 0;
-    for (int w = 0; w < jobs; w++) {
-        int fd[2];
-        if (pipe(fd) != 0) {
-            rc = 2;
-            break;
-        }
-        pid_t pid = fork();
-        if (pid < 0) {
-            close(fd[0]);
-            close(fd[1]);
-            rc = 2;
-            break;
-        }
-        if (pid == 0) {
-            close(fd[0]);
-            for (int k = 0; k < started; k++) close(ws[k].fd);
-            worker(rn, wl, w, jobs, fd[1]);
-        }
-        close(fd[1]);
-        memset(&ws[w], 0, sizeof ws[w]);
-        ws[w].pid = pid;
-        ws[w].fd = fd[0];
-        started++;
-    }
-    if (rc) {
-        fprintf(err, "migsim: error: cannot start %d sweep workers: %s\n", jobs, strerror(errno));
-        for (int w = 0; w < started; w++) {
-            kill(ws[w].pid, SIGTERM);
-            close(ws[w].fd);
-            waitpid(ws[w].pid, NULL, 0);
-        }
-        free(ws);
-        return rc;
-    }
-    rc = collect(rn, ws, started, wl, runs, err);
-    free(ws);
-    return rc;
+    size_t at = 0;
+    msStatus st = workersRun(&job, jobs, out, err, &at, &failed);
+    if (st == MS_FAIL) return runFailed(rn->args, &failed, err);
+    return st == MS_OK ? 0 : 2;
 }
 
 /* ---------------------------------------------------------------- outputs */
@@ -829,11 +595,7 @@ int sweepMain(int argc, char **argv, FILE *out, FILE *err) {
         fprintf(err, "migsim: error: out of memory (planning the runs)\n");
         rc = 2;
     }
-    if (!rc) {
-        int jobs = a.jobs > 1 && wl.n > 1 ? a.jobs : 1;
-        if ((size_t)jobs > wl.n) jobs = (int)wl.n;
-        rc = jobs > 1 ? runForked(&rn, &wl, jobs, runs, out, err) : runHere(&rn, &wl, runs, err);
-    }
+    if (!rc) rc = runPairs(&rn, &wl, a.jobs, runs, out, err);
     if (!rc)
         rc = sweepWriteOutputs(&spec, runs, wl.n, a.db ? &a.dbT : NULL, a.csv ? &a.csvT : NULL,
                                a.plot ? &a.plotT : NULL, a.has_max_bad ? a.max_bad : -1.0, out, err);
