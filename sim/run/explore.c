@@ -6,6 +6,11 @@
 ** records (the explorer reads only the outcomes and the expectations),
 ** which is what makes runs by the thousand cheap.
 **
+** Shrinking a migrator's error asks whether a candidate's run stops on an
+** error of the same kind: the same message with its numbers set aside
+** (exploreSameError), because the numbers are what shrinking changes (the
+** users, the DCs, the counts) and the words are what the error is.
+**
 ** Invariant: a checker counts as broken only when its expectation failed
 ** in the run and the result's outcomes say so too; when the two disagree
 ** the run is counted apart (exploreVerdict.disagree), never as a
@@ -125,4 +130,62 @@ msStatus exploreShrink(genScn *g, int c, const char *spec, int budget, shrinkSta
         return MS_INPUT;
     }
     return shrinkScenario(g, stillBreaks, &x, budget, st);
+}
+
+/* explore.h. */
+int exploreSameError(const char *a, const char *b) {
+    for (;;) {
+        int da = *a >= '0' && *a <= '9', db = *b >= '0' && *b <= '9';
+        if (da != db) return 0;
+        if (da) {
+            while (*a >= '0' && *a <= '9') a++;
+            while (*b >= '0' && *b <= '9') b++;
+            continue;
+        }
+        if (*a != *b) return 0;
+        if (!*a) return 1;
+        a++;
+        b++;
+    }
+}
+
+typedef struct errorCtx {
+    const char *spec;
+    const char *why;         /* the error of the world shrunk from */
+    char *last;              /* the error of the last candidate that held: the one kept */
+    size_t lastsz;
+    char *err;
+    size_t errsz;
+} errorCtx;
+
+static msStatus stillErrs(void *ctx, const genScn *g, int *holds) {
+    errorCtx *x = ctx;
+    exploreVerdict v;
+    *holds = 0;
+    msStatus st = exploreRunGen(g, x->spec, &v, x->err, x->errsz);
+    if (st == MS_INPUT || st == MS_RANGE) {
+        x->err[0] = '\0';
+        return MS_OK;
+    }
+    if (st != MS_OK) return st;
+    *holds = v.run_error && exploreSameError(v.why, x->why);
+    if (*holds) snprintf(x->last, x->lastsz, "%s", v.why);
+    return MS_OK;
+}
+
+msStatus exploreShrinkError(genScn *g, const char *spec, const char *why, int budget, shrinkStats *st, char *last,
+                            size_t lastsz, char *err, size_t errsz) {
+    memset(st, 0, sizeof *st);
+    err[0] = '\0';
+    last[0] = '\0';
+    g->invariants = 0;
+    errorCtx x = {spec, why, last, lastsz, err, errsz};
+    int holds;
+    msStatus rc = stillErrs(&x, g, &holds);
+    if (rc != MS_OK) return rc;
+    if (!holds) {
+        snprintf(err, errsz, "explore: seed %llu does not stop on the error '%s'", (unsigned long long)g->seed, why);
+        return MS_INPUT;
+    }
+    return shrinkScenario(g, stillErrs, &x, budget, st);
 }

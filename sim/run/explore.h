@@ -3,7 +3,9 @@
 ** parsed and run exactly as `migsim run` would run the file, and judged
 ** against the invariants it ends with (run/checker.h); and the shrinking of
 ** a world that broke one (run/shrink.h) with "breaks the same invariant,
-** with no failed step" as the predicate.  Each run is a sim of its own,
+** with no failed step" as the predicate, or of a world whose run the
+** migrator stopped with an error of its own, with "stops on an error of
+** the same kind".  Each run is a sim of its own,
 ** freed before the next: any number run back to back in one process.
 */
 #ifndef MIGSIM_EXPLORE_H
@@ -43,5 +45,24 @@ msStatus exploreRunGen(const genScn *g, const char *spec, exploreVerdict *v, cha
 */
 msStatus exploreShrink(genScn *g, int c, const char *spec, int budget, shrinkStats *st, char *err,
                        size_t errsz);
+
+/*
+** Shrink g, whose run stops on the migrator's error why (exploreVerdict.why
+** of a run_error), to a smaller scenario whose run stops on an error of
+** the same kind (exploreSameError), at most budget runs.  g->invariants
+** becomes 0: the run stops before any expectation, so none is written.
+** On MS_OK, last (lastsz bytes) holds the error the shrunk scenario stops
+** on.  MS_INPUT when g does not stop on such an error to begin with.
+*/
+msStatus exploreShrinkError(genScn *g, const char *spec, const char *why, int budget, shrinkStats *st, char *last,
+                            size_t lastsz, char *err, size_t errsz);
+
+/*
+** 1 when errors a and b are of the same kind: the same text once every run
+** of digits is read as one mark.  A migrator's message quotes counts and
+** names ("13 source users", "user7") that shrinking changes; anything else
+** in it must stay.
+*/
+int exploreSameError(const char *a, const char *b);
 
 #endif
