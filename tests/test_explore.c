@@ -8,8 +8,14 @@
 ** nothing; the same arguments give the same output and the same file byte
 ** for byte; each usage error is one line and exit 2, before any run; help
 ** lists the command; docs/exploring.md quotes the file explore really
-** writes.  And exploreRunText: a text that does not parse is an
-** error, a run is judged on its invariants only.
+** writes.  --jobs 2 and 3 print the bytes --jobs 1 prints and write the
+** same files; a run that cannot run stops explore with one line and exit
+** 2 with any --jobs.  A migrator that fails in some worlds (the test
+** plugin tests/plugins/errsome.c) has its first such world shrunk and
+** written as explore-migrator-error.scn, on which `migsim run` stops on
+** the same error.  And exploreRunText: a text that does not parse is an
+** error, a run is judged on its invariants only; exploreSameError sets
+** numbers aside and nothing else.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -156,6 +162,138 @@ static void testDocQuoteIsReal(void **state) {
     freeCaptured(&c);
 }
 
+/* The files explore may write, by name, and what each held after the last run (NULL: none); removed for the next. */
+static const char *const written[] = {"no-duplicate", "no-ghost", "no-missing", "no-merged", "no-stranded",
+                                      "migrator-error"};
+#define NWRITTEN (sizeof written / sizeof written[0])
+
+static void takeWritten(char *files[NWRITTEN]) {
+    for (size_t k = 0; k < NWRITTEN; k++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/explore-%s.scn", tmpdir, written[k]);
+        files[k] = slurp(path);
+        unlink(path);
+    }
+}
+
+static void freeWritten(char *files[NWRITTEN]) {
+    for (size_t k = 0; k < NWRITTEN; k++) free(files[k]);
+}
+
+/* --jobs 2 and 3: the same lines and the same files, byte for byte, as --jobs 1. */
+static void testJobsSameBytes(void **state) {
+    (void)state;
+    char *one[NWRITTEN], *many[NWRITTEN];
+    takeWritten(one);
+    freeWritten(one);
+    const char *argv[] = {"migsim", "explore", "--runs", "60", "--seed", "3", "--out", tmpdir, "--jobs", "1"};
+    captured c1 = runCli(10, argv);
+    assert_int_equal(c1.status, 1);
+    assert_string_equal(c1.err, "");
+    takeWritten(one);
+    int nfiles = 0;
+    for (size_t k = 0; k < NWRITTEN; k++) nfiles += one[k] != NULL;
+    assert_int_equal(nfiles, 5);   /* wizard2003 breaks all five in 60 worlds; no migrator error */
+    const char *jobs[] = {"2", "3"};
+    for (int j = 0; j < 2; j++) {
+        argv[9] = jobs[j];
+        captured c = runCli(10, argv);
+        assert_int_equal(c.status, 1);
+        assert_string_equal(c.err, "");
+        assert_string_equal(c.out, c1.out);
+        takeWritten(many);
+        for (size_t k = 0; k < NWRITTEN; k++) {
+            if (!one[k]) {
+                assert_null(many[k]);
+                continue;
+            }
+            assert_non_null(many[k]);
+            assert_string_equal(many[k], one[k]);
+        }
+        freeWritten(many);
+        freeCaptured(&c);
+    }
+    freeWritten(one);
+    freeCaptured(&c1);
+}
+
+/* A run that cannot run (a plugin that is not there) stops explore at its seed: one line, exit 2, any --jobs. */
+static void testRunFailureOnce(void **state) {
+    (void)state;
+    const char *jobs[] = {"1", "3"};
+    for (int j = 0; j < 2; j++) {
+        const char *argv[] = {"migsim", "explore", "--migrator", "plugin:/nonexistent/x.so", "--runs", "9", "--out",
+                              tmpdir, "--jobs", jobs[j]};
+        captured c = runCli(10, argv);
+        assert_int_equal(c.status, 2);
+        assert_string_equal(c.err, "migsim: error: seed 1: explore.scn: migrator plugin:/nonexistent/x.so: no such file\n");
+        assert_string_equal(c.out, "explore: plugin:/nonexistent/x.so, seeds 1..9, invariants no-duplicate, no-ghost, "
+                                   "no-missing, no-merged, no-stranded\n");
+        freeCaptured(&c);
+    }
+}
+
+/*
+** errsome fails in a world of more than 12 users: the first such world of
+** 30 is seed 6 (13 users).  Its scenario, shrunk to the users and the one
+** run the error needs, is written; `migsim run` on it with the same
+** --migrator stops on the same error; --jobs 2 writes the same.
+*/
+static void testMigratorError(void **state) {
+    (void)state;
+    const char *dir = getenv("MIGSIM_PLUGINS");
+    if (!dir) fail_msg("MIGSIM_PLUGINS must name the build directory (make check sets it)");
+    char spec[400], path[400];
+    snprintf(spec, sizeof spec, "plugin:%s/tests/plugins/liberrsome.so", dir);
+    snprintf(path, sizeof path, "%s/explore-migrator-error.scn", tmpdir);
+    char *files[NWRITTEN];
+    takeWritten(files);
+    freeWritten(files);
+    const char *argv[] = {"migsim", "explore", "--migrator", spec, "--runs", "30", "--invariant", "no-merged",
+                          "--out", tmpdir, "--jobs", "1"};
+    captured c = runCli(12, argv);
+    assert_string_equal(c.err, "");
+    assert_int_equal(c.status, 1);   /* a migrator's error is a finding */
+    assert_non_null(strstr(c.out, "a run stopped on an error in 10 of 30 runs (judged nothing); first at seed 6: "
+                                  "migrator errsome: 13 source users, more than the 12 it can take\n  minimal: "));
+    char line[1200];
+    snprintf(line, sizeof line, "; migsim run %s --migrator %s\n", path, spec);
+    assert_non_null(strstr(c.out, line));
+    char *text = slurp(path);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "# migsim explore: the run stops on the migrator's error: migrator errsome: 13 "
+                                 "source users, more than the 12 it can take\n# shrunk from seed 6 "));
+    assert_non_null(strstr(text, "\nsource users=13 "));
+    assert_null(strstr(text, "expect"));   /* the run stops before any expectation */
+    assert_in_range(statements(text), 6, 12);
+    const char *run[] = {"migsim", "run", path, "--quiet", "--migrator", spec};
+    captured r = runCli(6, run);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, ": error: migrator errsome: 13 source users, more than the 12 it can take\n"));
+    freeCaptured(&r);
+    argv[11] = "2";
+    captured c2 = runCli(12, argv);
+    assert_int_equal(c2.status, 1);
+    assert_string_equal(c2.out, c.out);
+    char *text2 = slurp(path);
+    assert_non_null(text2);
+    assert_string_equal(text2, text);
+    free(text2);
+    free(text);
+    freeCaptured(&c2);
+    freeCaptured(&c);
+}
+
+static void testSameError(void **state) {
+    (void)state;
+    assert_true(exploreSameError("13 users, more than 12", "17 users, more than 12"));
+    assert_true(exploreSameError("user7 failed at 1:00", "user12 failed at 10:30"));
+    assert_true(exploreSameError("", ""));
+    assert_false(exploreSameError("user7 failed", "user7 refused"));
+    assert_false(exploreSameError("13 users", "users"));
+    assert_false(exploreSameError("13 users", "13 users!"));
+}
+
 static void expectUsage(int argc, const char **argv, const char *msg) {
     captured c = runCli(argc, argv);
     assert_int_equal(c.status, 2);
@@ -184,6 +322,14 @@ static void testUsageErrors(void **state) {
     expectUsage(5, a7, "--invariant no-ghost given twice");
     const char *a8[] = {"migsim", "explore", "--seed", "9223372036854775807", "--runs", "2"};
     expectUsage(6, a8, "--seed plus --runs passes");
+    const char *b1[] = {"migsim", "explore", "--jobs", "0"};
+    expectUsage(4, b1, "--jobs needs a number from 1 to 256, not '0'");
+    const char *b2[] = {"migsim", "explore", "--jobs", "257"};
+    expectUsage(4, b2, "--jobs needs a number from 1 to 256, not '257'");
+    const char *b3[] = {"migsim", "explore", "--jobs=two"};
+    expectUsage(3, b3, "--jobs needs a number from 1 to 256, not 'two'");
+    const char *b4[] = {"migsim", "explore", "--jobs", "2", "--jobs", "2"};
+    expectUsage(6, b4, "--jobs given twice");
     const char *a9[] = {"migsim", "explore", "--out", "/nonexistent/dir", "--runs", "1"};
     captured c = runCli(6, a9);
     assert_int_equal(c.status, 2);
@@ -249,6 +395,10 @@ int main(void) {
         cmocka_unit_test(testRefuseNeverMerges),
         cmocka_unit_test(testOneSeedReproduces),
         cmocka_unit_test(testDocQuoteIsReal),
+        cmocka_unit_test(testJobsSameBytes),
+        cmocka_unit_test(testRunFailureOnce),
+        cmocka_unit_test(testMigratorError),
+        cmocka_unit_test(testSameError),
         cmocka_unit_test(testUsageErrors),
         cmocka_unit_test(testHelp),
         cmocka_unit_test(testRunText),

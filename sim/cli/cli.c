@@ -74,7 +74,7 @@ static const char usageTop[] =
     "                [--junit FILE.xml] [--json[=FILE]] [--set NAME=VALUE]... PATH...\n"
     "       migsim diff A B [--seed N | --seeds N,M] [--context N]\n"
     "       migsim lab FILE.scn [--seed N] [--migrator SPEC] [--user U,...] [--actor A,...] [--brief]\n"
-    "       migsim explore [--migrator SPEC] [--runs N] [--seed S] [--invariant NAME]... [--out DIR]\n"
+    "       migsim explore [--migrator SPEC] [--runs N] [--seed S] [--invariant NAME]... [--out DIR] [--jobs N]\n"
     "       migsim sweep FILE.scn --seeds A..B [--vary NAME=VALUES]... [--jobs N] [--shard K/N] [--bad RULE]\n"
     "                [--db OUT.sqlite] [--csv OUT.csv] [--plot OUT.svg] [--set NAME=VALUE]... [--migrator SPEC]\n"
     "       migsim merge OUT.sqlite SHARD.sqlite... [--csv OUT.csv] [--plot OUT.svg]\n"

@@ -114,7 +114,7 @@ const char *cliLabUsage(void);
 
 /*
 ** `migsim explore [--migrator SPEC] [--runs N] [--seed S] [--invariant NAME]...
-** [--out DIR]` (sim/cli/explore.c): argv as cliMain's, argv[1] "explore".
+** [--out DIR] [--jobs N]` (sim/cli/explore.c): argv as cliMain's, argv[1] "explore".
 ** Returns the exit status.  exploreUsage is its --help text.
 */
 int cmdExplore(int argc, char **argv, FILE *out, FILE *err);
