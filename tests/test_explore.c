@@ -266,6 +266,20 @@ static void testMigratorError(void **state) {
     assert_non_null(strstr(text, "\nsource users=13 "));
     assert_null(strstr(text, "expect"));   /* the run stops before any expectation */
     assert_in_range(statements(text), 6, 12);
+    /* docs/exploring.md quotes this file, made with the plugin of build/check. */
+    char *doc = slurp("docs/exploring.md");
+    assert_non_null(doc);
+    const char *mark = "<!-- explore: errsome -->\n```\n", *docSpec = "plugin:build/check/tests/plugins/liberrsome.so";
+    char *q = strstr(doc, mark), quote[4096];
+    assert_non_null(q);
+    q += strlen(mark);
+    char *end = strstr(q, "```\n"), *at;
+    assert_non_null(end);
+    *end = '\0';
+    assert_non_null(at = strstr(q, docSpec));
+    snprintf(quote, sizeof quote, "%.*s%s%s", (int)(at - q), q, spec, at + strlen(docSpec));
+    assert_string_equal(text, quote);
+    free(doc);
     const char *run[] = {"migsim", "run", path, "--quiet", "--migrator", spec};
     captured r = runCli(6, run);
     assert_int_equal(r.status, 2);
