@@ -394,8 +394,9 @@ static msStatus runForked(const workersJob *job, size_t jobs, FILE *out, FILE *e
 
 /* workers.h. */
 msStatus workersRun(const workersJob *job, int jobs, FILE *out, FILE *err, size_t *failed, void *failmsg) {
-    msAssert(job->msgsize > 0 && jobs >= 1 && jobs <= WORKERS_MAX);
+    msAssert(job->msgsize > 0 && jobs >= 1);
     size_t j = jobs > 1 ? (size_t)jobs : 1;
+    if (NEVER(j > WORKERS_MAX)) j = WORKERS_MAX;   /* the parent's poll set has room for WORKERS_MAX */
     if (j > job->n) j = job->n;
     if (j <= 1) return runHere(job, err, failed, failmsg);
     return runForked(job, j, out, err, failed, failmsg);
