@@ -42,6 +42,7 @@ typedef struct labCli {
     char *user_copy, *actor_copy;
     const char *users[LAB_MAX_NAMES], *actors[LAB_MAX_NAMES];
     setArgs set;               /* --set NAME=VALUE... */
+    const char *cmd;           /* the command being carried out, for the out-of-memory line */
 } labCli;
 
 static const char labHelp[] =
@@ -90,6 +91,16 @@ static int labError(labCli *c, const char *msg) {
     fprintf(c->err, "lab: error: %s\n", msg);
     fflush(c->err);
     return 0;
+}
+
+/*
+** Out of memory in a command: the one line every migsim command prints for
+** it (`migsim: error: out of memory (WHERE)`), and the lab ends with exit 2.
+*/
+static int labNoMem(labCli *c) {
+    fflush(c->out);
+    fprintf(c->err, "migsim: error: out of memory (lab: %s)\n", c->cmd ? c->cmd : "reading a command");
+    return 2;
 }
 
 /* t as the prompt shows it: HH:MM:SS, with milliseconds only when there are some, days in front. */
@@ -161,6 +172,7 @@ static long parseCount(const char *arg) {
 /* After a move: what it narrated, or a word when it narrated nothing; the position from a pipe. */
 static int moved(labCli *c, msStatus rc) {
     if (rc == MS_INPUT) return labError(c, c->ls.err);
+    if (rc == MS_NOMEM) return labNoMem(c);
     if (rc != MS_OK) {
         labError(c, c->ls.err[0] ? c->ls.err : msStatusName(rc));
         return 2;
@@ -207,11 +219,10 @@ static int cmdShow(labCli *c, const char *arg) {
         }
         stateFree(&st);
         free(req);
-        if (rc != MS_OK) labError(c, "cannot collect the state: out of memory");
-        return rc == MS_OK ? 0 : 2;
+        return rc == MS_OK ? 0 : labNoMem(c);
     }
     free(req);
-    if (rc == MS_NOMEM) return labError(c, "out of memory"), 2;
+    if (rc == MS_NOMEM) return labNoMem(c);
     /* stateParseViews names the option of `run`; here the command is `show`. */
     return labError(c, strncmp(why, "--show", 6) == 0 ? why + 2 : why);
 }
@@ -226,7 +237,7 @@ static int cmdWhy(labCli *c, const char *arg) {
     }
     if (rc != MS_OK) {
         labWhyFree(&w);
-        return labError(c, "cannot judge the outcome: out of memory"), 2;
+        return labNoMem(c);
     }
     char t[64], line[1024];
     sim *s = labSim(&c->ls);
@@ -280,7 +291,7 @@ static int cmdSave(labCli *c, const char *arg) {
     if (!*arg) return labError(c, "save needs a file name, like `save mine.scn`");
     char *text, why[PATH_MAX + 256];
     msStatus rc = labSavedText(&c->ls, &text);
-    if (rc != MS_OK) return labError(c, "out of memory"), 2;
+    if (rc != MS_OK) return labNoMem(c);
     outTarget t;
     memset(&t, 0, sizeof t);
     atomicFile af;
@@ -297,7 +308,7 @@ static int cmdSave(labCli *c, const char *arg) {
     }
     outTargetFree(&t);
     free(text);
-    if (rc == MS_NOMEM) return labError(c, "out of memory"), 2;
+    if (rc == MS_NOMEM) return labNoMem(c);
     if (rc != MS_OK) return labError(c, why);
     fprintf(c->out, "saved %s (migsim run %s replays it)\n", arg, arg);
     return 0;
@@ -317,10 +328,8 @@ static char *splitCommand(char *line, char **arg) {
     return p;
 }
 
-/* Carry out one command line: 0 go on, 1 quit, 2 stop on an internal error. */
-static int command(labCli *c, char *line) {
-    char *arg, *cmd = splitCommand(line, &arg);
-    c->printed = 0;
+/* Carry out the command cmd with its argument arg: 0 go on, 1 quit, 2 stop on an internal error. */
+static int commandRun(labCli *c, const char *cmd, const char *arg) {
     if (!*cmd || *cmd == '#') return 0;
     if (!strcmp(cmd, "quit") || !strcmp(cmd, "exit")) return 1;
     if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) return fputs(labHelp, c->out), 0;
@@ -347,6 +356,16 @@ static int command(labCli *c, char *line) {
     char msg[128];
     snprintf(msg, sizeof msg, "unknown command '%.40s' (help lists them)", cmd);
     return labError(c, msg);
+}
+
+/* Carry out one command line: 0 go on, 1 quit, 2 stop on an internal error. */
+static int command(labCli *c, char *line) {
+    char *arg, *cmd = splitCommand(line, &arg);
+    c->printed = 0;
+    c->cmd = cmd;   /* lives in line: cleared before line goes */
+    int rc = commandRun(c, cmd, arg);
+    c->cmd = NULL;
+    return rc;
 }
 
 /* ---- the terminal ---- */
@@ -386,7 +405,7 @@ static int loopTerminal(labCli *c, FILE *in) {
         }
         char *copy = strdup(l);
         if (!copy) {
-            rc = 2;
+            rc = labNoMem(c);
             break;
         }
         if (strspn(copy, " \t\r\n") != strlen(copy)) history(h, &ev, H_ENTER, copy);
@@ -426,7 +445,7 @@ static int labUsageError(FILE *err, const char *fmt, const char *arg) {
 static int splitList(const char *opt, const char *list, char **copy, const char **names, size_t *n, FILE *err) {
     if (*copy) return labUsageError(err, "%s given twice", opt);
     if (!*list) return labUsageError(err, "%s needs a name", opt);
-    if (!(*copy = strdup(list))) return fprintf(err, "migsim: error: out of memory\n"), 2;
+    if (!(*copy = strdup(list))) return fprintf(err, "migsim: error: out of memory (reading %s)\n", opt), 2;
     for (char *p = *copy;;) {
         char *comma = strchr(p, ',');
         if (comma) *comma = '\0';
@@ -512,7 +531,7 @@ static int readScenario(const char *path, char **text, size_t *len, FILE *err) {
 
 int cliLab(int argc, char **argv, FILE *in, FILE *out, FILE *err) {
     labCli *c = calloc(1, sizeof *c);
-    if (!c) return fprintf(err, "migsim: error: out of memory\n"), 2;
+    if (!c) return fprintf(err, "migsim: error: out of memory (starting the lab)\n"), 2;
     c->out = out;
     c->err = err;
     c->nopt = (narrativeOptions){out, c->users, 0, c->actors, 0, 0};
