@@ -393,15 +393,25 @@ static int parseAll(const sweepArgs *a, const sweepSpec *spec, sweepScenarios *o
             set[a->set.n + v].name = spec->vary[v].name;
             set[a->set.n + v].value = spec->vary[v].values[sweepValueIndex(spec, c, v)];
         }
-        int rc = cliParseWith(a->file, set, nset, &out->v[c], err);
-        if (rc) {
+        /* Parsed here, not through cliParseWith: out of memory is its one line, with no
+        ** combination line after it (that line is for an error in the text). */
+        scnError e;
+        msStatus st = scnParseFileWith(a->file, set, nset, &out->v[c], &e);
+        if (st == MS_NOMEM) {
+            fprintf(err, "migsim: error: out of memory (parsing %s)\n", a->file);
+            return 2;
+        }
+        if (st != MS_OK) {
+            char line[640];
+            scnErrorFormat(&e, line, sizeof line);
+            fprintf(err, "%s\n", line);
             if (spec->nvary) {
                 fprintf(err, "migsim: error: in combination %llu:", (unsigned long long)c);
                 for (size_t v = 0; v < spec->nvary; v++)
                     fprintf(err, " %s=%s", spec->vary[v].name, spec->vary[v].values[sweepValueIndex(spec, c, v)]);
                 fputc('\n', err);
             }
-            return rc;
+            return 2;
         }
         out->n = c + 1;
         if (out->v[c].nusers > out->maxusers) out->maxusers = out->v[c].nusers;
