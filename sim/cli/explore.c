@@ -297,7 +297,12 @@ static int runAll(const exploreArgs *a, tally *t, FILE *out, FILE *err) {
 static int writeScenario(const outTarget *target, const char *text, size_t len, FILE *err) {
     atomicFile af;
     char why[512];
-    if (atomicOpen(&af, target, 1, why, sizeof why) != MS_OK) {
+    msStatus st = atomicOpen(&af, target, 1, why, sizeof why);
+    if (st == MS_NOMEM) {   /* why holds nothing then */
+        fprintf(err, "migsim: error: out of memory (writing %s)\n", target->path);
+        return 2;
+    }
+    if (st != MS_OK) {
         fprintf(err, "migsim: error: %s\n", why);
         return 2;
     }
