@@ -72,18 +72,22 @@
 ** explore's 32,000, about 3,300 tries and 40 s of CPU in all, chosen so
 ** they add under a minute to `make check` (docs/performance.md has the
 ** figures).  A stride in the tens still meets every kind of allocation many
-** times over, since a run's allocations repeat run after run; every N of
-** every workload was tried once by hand (OOM_EVERY=1) when they were added.
-** OOM_STEP multiplies every stride (`make san` sets 17, `make valgrind`
-** 500); with OOM_EVERY=1 the strides are ignored (OOM_STEP alone: every N
-** by default).
+** times over, since a run's allocations repeat run after run.  What does not
+** repeat is the end, where the outputs are written: the last TAIL (50)
+** allocations of every workload are all tried, the last one always (explore's
+** last is the open of its minimal scenario's file).  Every N of every
+** workload was tried once by hand (OOM_EVERY=1) when they were added.
+** OOM_STEP multiplies every stride and is the tail's step (`make san` sets
+** 17, `make valgrind` 500); with OOM_EVERY=1 the strides are ignored
+** (OOM_STEP alone: every N by default).
 **
 ** OOM_WORKLOAD=NAME[,NAME...] runs only those workloads; OOM_FROM starts at
 ** another N; OOM_JOBS sets the children run at once (default 2, the
 ** machine's cores); OOM_ONLY=N runs N alone in this process, of the first
 ** workload chosen (for a debugger); OOM_SHOW=1 prints every
 ** out-of-memory line.  One line per workload, `oom: NAME: T allocations, K
-** tried (step S), A exits 2, B exits S`, then `oom: ...` totals.
+** tried (step S, the last 50 by STEP), A exits 2, B exits S`, then the
+** totals.
 */
 #include <dirent.h>
 #include <errno.h>
@@ -485,22 +489,38 @@ typedef struct tally {
     unsigned long total, tried, okS, ok2, bad;
 } tally;
 
-/* Every N of w from `from` by step, jobs children at a time. */
-static tally tryAll(const workload *w, unsigned long total, unsigned long from, unsigned long step, int jobs) {
+/* The last TAIL allocations of a workload are tried at OOM_STEP whatever its stride. */
+#define TAIL 50
+
+/*
+** The N tried after n (0: none): every stride-th, then, in the workload's
+** last TAIL allocations, every step-th down from total (so total is always
+** tried).
+*/
+static unsigned long nextN(unsigned long n, unsigned long total, unsigned long stride, unsigned long step) {
+    unsigned long tailFrom = total > TAIL ? total - TAIL + 1 : 1;
+    unsigned long firstTail = total - (total - tailFrom) / step * step;
+    if (n < firstTail) return n + stride < firstTail ? n + stride : firstTail;
+    return n + step <= total ? n + step : 0;
+}
+
+/* The Ns of w from `from` (nextN), jobs children at a time. */
+static tally tryAll(const workload *w, unsigned long total, unsigned long from, unsigned long stride,
+                    unsigned long step, int jobs) {
     tally t = {total, 0, 0, 0, 0};
     pid_t running[64] = {0};
     unsigned long their[64] = {0};
-    unsigned long n = from;
+    unsigned long n = from <= total ? from : 0;
     int busy = 0, status;
-    while (n <= total || busy) {
-        if (n <= total && busy < jobs) {
+    while (n || busy) {
+        if (n && busy < jobs) {
             int slot = 0;
             while (running[slot]) slot++;
             running[slot] = spawn(w, n, (int)(t.tried % 2));
             their[slot] = n;
             busy++;
             t.tried++;
-            n += step;
+            n = nextN(n, total, stride, step);
             continue;
         }
         pid_t done = wait(&status);
@@ -557,9 +577,10 @@ int main(void) {
         /* OOM_ONLY=N: fail allocation N of this workload in this process, no fork (for a debugger). */
         if (envNumber("OOM_ONLY", 0)) child(w, envNumber("OOM_ONLY", 0), 0);
         unsigned long s = step * (every ? 1 : w->stride);
-        tally t = tryAll(w, total, from, s, jobs);
-        printf("oom: %s: %lu allocations, %lu tried (step %lu), %lu exits 2, %lu exits %d%s\n", w->name, t.total,
-               t.tried, s, t.ok2, t.okS, clean.status, failOnce ? " (each fails only its allocation)" : "");
+        tally t = tryAll(w, total, from, s, step, jobs);
+        printf("oom: %s: %lu allocations, %lu tried (step %lu, the last %d by %lu), %lu exits 2, %lu exits %d%s\n",
+               w->name, t.total, t.tried, s, TAIL, step, t.ok2, t.okS, clean.status,
+               failOnce ? " (each fails only its allocation)" : "");
         sum.total += t.total;
         sum.tried += t.tried;
         sum.bad += t.bad;
