@@ -476,6 +476,9 @@ msStatus worldOutcomes(sim *s, userVerdict *out, int64_t *stranded, int *judged_
     *judged_dc = dc;
     *converged = dirConverged(d);
     *stranded = dc < 0 ? 0 : judgeStranded(s->world->ex, dc);
+    /* judgeStranded answers with a count, so a failure inside it is a fault; after the run no
+    ** event or step will stop on it: this is where it must not pass for "nothing stranded". */
+    if (s->k.fault != MS_OK) return s->k.fault;
     for (uint32_t u = 1; u <= s->scn->nusers; u++) {
         memset(&out[u - 1], 0, sizeof out[u - 1]);
         out[u - 1].user = u;
