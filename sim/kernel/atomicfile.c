@@ -330,7 +330,12 @@ msStatus atomicOpen(atomicFile *af, const outTarget *t, int want_stream, char *w
     memset(af, 0, sizeof *af);
     af->t = t;
     af->slot = -1;
-    if (t->kind == OUT_REPLACE) return openReplace(af, want_stream, why, whysz);
+    if (t->kind == OUT_REPLACE) {
+        msStatus st = openReplace(af, want_stream, why, whysz);
+        /* The header promises a reason on every failure; a caller may print it. */
+        if (st == MS_NOMEM) snprintf(why, whysz, "%s %s: out of memory", t->opt ? t->opt : "output", t->path);
+        return st;
+    }
     if (!want_stream) {
         snprintf(why, whysz, "%s: needs a regular file", t->path);
         return MS_INPUT;
