@@ -147,6 +147,32 @@ static void test_item_writes(void **state) {
     assert_true(itemSetCheck(&f->st.mbx[0]->items));
 }
 
+/*
+** An id written through SQL is at most STORE_MAX_ID: the store's counters
+** follow the highest id in use, and an id at INT64_MAX made the next id the
+** store handed out (a delivery, a folder) overflow.
+*/
+static void test_ids_above_the_limit_refused(void **state) {
+    fixture *f = *state;
+    char sql[256];
+    snprintf(sql, sizeof sql, "INSERT INTO item(id, mbx, fid, skey, size, mtime) VALUES(%lld, %lld, 1, 42, 1, 1)",
+             (long long)STORE_MAX_ID + 1, (long long)f->mbx);
+    assert_int_not_equal(exec(f->db, sql), SQLITE_OK);
+    assert_int_not_equal(exec(f->db, "UPDATE item SET id = 9223372036854775807 WHERE id = 1"), SQLITE_OK);
+    assert_int_equal(q1(f->db, "SELECT count(*) FROM item WHERE id = 1"), 1);
+    snprintf(sql, sizeof sql, "INSERT INTO folder(id, mbx, fid, path) VALUES(9223372036854775807, %lld, 7, 'Big')",
+             (long long)f->mbx);
+    assert_int_not_equal(exec(f->db, sql), SQLITE_OK);
+    assert_int_not_equal(exec(f->db, "UPDATE folder SET id = 9223372036854775807 WHERE path = 'Inbox'"), SQLITE_OK);
+    /* At the limit: accepted, and the store's next ids follow it. */
+    snprintf(sql, sizeof sql, "INSERT INTO item(id, mbx, fid, skey, size, mtime) VALUES(%lld, %lld, 1, 42, 1, 1)",
+             (long long)STORE_MAX_ID, (long long)f->mbx);
+    assert_int_equal(exec(f->db, sql), SQLITE_OK);
+    assert_int_equal(storeDeliver(&f->st, f->mbx, 43, 10, 7), MS_OK);
+    assert_int_equal(q1(f->db, "SELECT id FROM item WHERE skey = 43"), STORE_MAX_ID + 1);
+    assert_true(itemSetCheck(&f->st.mbx[0]->items));
+}
+
 /* A statement that deletes while it scans deletes every row it matched. */
 static void test_delete_all_while_scanning(void **state) {
     fixture *f = *state;
@@ -192,6 +218,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_import_mode_null_before_a_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plans_by_id_and_mailbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_item_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids_above_the_limit_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_all_while_scanning, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_and_rule_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mailbox_and_import_are_read_only, setup, teardown),

@@ -35,7 +35,9 @@
 ** search-key index); a second array orders the mailboxes on (GUID, server)
 ** for the lookups by GUID.  A new mailbox takes the id one above the
 ** highest in use (1 for the first), as an SQLite INTEGER PRIMARY KEY does;
-** folders, rules and import sessions take ids from counters of their own.
+** items take ids from one counter (items_made), folders, rules and import
+** sessions from another, shared by the three (rows_made).  An id written
+** through SQL is at most STORE_MAX_ID, so neither counter can run out.
 ** Every list a caller receives is in a documented order of unique keys.
 */
 #ifndef MIGSIM_STORE_H
@@ -113,6 +115,11 @@ typedef struct storeMailbox {
     size_t nimports, capimports;
     itemSet items;
 } storeMailbox;
+
+/* The highest item or folder id a write through SQL may give (storetable.c):
+** the store hands out ids above the highest in use, and a run never hands
+** out 2^62 of them, so its counters never overflow. */
+#define STORE_MAX_ID ((int64_t)1 << 62)
 
 typedef struct store {
     struct kernel *k;          /* where an allocation failure is recorded (kernelFault); NULL: nowhere */

@@ -18,7 +18,9 @@
 **   own rules: a folder's path is unique in its mailbox, an item's id in the
 **   store, and the mailbox must exist (else SQLITE_CONSTRAINT).  An item
 **   inserted with an id above the store's raises the store's counter, so
-**   the ids the store hands out later stay above every id in use.  A rule
+**   the ids the store hands out later stay above every id in use; an id
+**   above STORE_MAX_ID is refused (SQLITE_CONSTRAINT), so that counter can
+**   never overflow however the ids were written.  A rule
 **   can be changed in place (name, fid) or deleted; mailbox and import are
 **   read-only.
 **
@@ -334,6 +336,7 @@ static int itemInsert(store *x, sqlite3_value **col, sqlite3_int64 *rowid) {
     if (!intArg(col[0], &it.id) || !intArg(col[1], &mbx) || !intArg(col[2], &it.fid) || !intArg(col[3], &it.skey) ||
         !intArg(col[4], &it.size) || !intArg(col[5], &it.mtime))
         return SQLITE_CONSTRAINT;
+    if (it.id > STORE_MAX_ID) return SQLITE_CONSTRAINT;
     int64_t at;
     storeMailbox *m = storeMailboxOf(x, mbx);
     if (!m || itemOwner(x, it.id, &at)) return SQLITE_CONSTRAINT;
@@ -366,7 +369,8 @@ static int folderWrite(store *x, sqlite3_value **col, storeMailbox *old, size_t 
     const unsigned char *path = sqlite3_value_text(col[3]);
     if (!intArg(col[1], &mbx) || !intArg(col[2], &fid) || !path || strlen((const char *)path) >= 128)
         return SQLITE_CONSTRAINT;
-    if (sqlite3_value_type(col[0]) != SQLITE_NULL && !intArg(col[0], &id)) return SQLITE_CONSTRAINT;
+    if (sqlite3_value_type(col[0]) != SQLITE_NULL && (!intArg(col[0], &id) || id > STORE_MAX_ID))
+        return SQLITE_CONSTRAINT;
     storeMailbox *m = storeMailboxOf(x, mbx);
     if (!m) return SQLITE_CONSTRAINT;
     for (size_t i = 0; i < m->nfolders; i++)
