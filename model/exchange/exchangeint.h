@@ -72,6 +72,8 @@ struct exchange {
     int64_t logon_failures;    /* failed user logons so far */
     exHeldRow *held;           /* the holding area (holding.c), in id order */
     size_t nheld, capheld;
+    itemSet heldkeys;          /* held's rows by search key (holding.c: an item per row, fid the user) */
+    uint64_t held_walked;      /* holding lookups and rows they looked at: its measure of work, for tests */
 };
 
 /*

@@ -14,8 +14,13 @@
 ** and time, and when it was exported.
 **
 ** Invariants.
-** - A user's holding area holds a search key at most once: exporting again, or exporting a mailbox an import filled, adds
-**   nothing twice, as ExMerge's "do not export duplicates" does.
+** - A user's holding area holds a search key at most once: exporting again,
+**   or exporting a mailbox an import filled, adds nothing twice, as
+**   ExMerge's "do not export duplicates" does.  An index from search key to
+**   the held rows (exchange.heldkeys, an itemSet whose item per row carries
+**   the row's id, its user as fid, and its search key) answers "held
+**   already?" without a walk of the whole area, so an export costs in
+**   proportion to the items it reads, however many are held.
 ** - Export reads every mailbox made for the user (mailbox.user), on every
 **   store, in row order: the current one, a disconnected one, one no account
 **   owns any more.  It never changes a mailbox.
@@ -43,6 +48,7 @@ void holdingClose(exchange *x) {
     free(x->held);
     x->held = NULL;
     x->nheld = x->capheld = 0;
+    itemSetFree(&x->heldkeys);
 }
 
 /* The items held for user. */
@@ -52,9 +58,14 @@ static int64_t heldCount(const exchange *x, uint32_t user) {
     return n;
 }
 
-static int isHeld(const exchange *x, uint32_t user, int64_t skey) {
-    for (size_t i = 0; i < x->nheld; i++)
-        if (x->held[i].user == user && x->held[i].skey == skey) return 1;
+/* 1 when user's holding area holds search key skey: the rows of the key, from the index. */
+static int isHeld(exchange *x, uint32_t user, int64_t skey) {
+    const itemSet *s = &x->heldkeys;
+    x->held_walked++;
+    for (int64_t i = itemSetFirst(s, skey); i >= 0; i = itemSetNextSame(s, i)) {
+        x->held_walked++;
+        if (s->v[i].fid == (int64_t)user) return 1;
+    }
     return 0;
 }
 
@@ -72,12 +83,14 @@ static msStatus exportMailbox(exchange *x, const storeMailbox *m, int64_t *items
         const storeItem *it = &m->items.v[i];
         const storeFolderRow *f = folderWithId(m, it->fid);
         if (!f || sourceHasKey(&x->src, it->skey) || isHeld(x, m->user, it->skey)) continue;
-        if (x->nheld == x->capheld && arrayGrow(&x->held, &x->capheld, sizeof *x->held, 16) != MS_OK) {
+        storeItem key = {.id = (int64_t)x->nheld + 1, .fid = m->user, .skey = it->skey};
+        if ((x->nheld == x->capheld && arrayGrow(&x->held, &x->capheld, sizeof *x->held, 16) != MS_OK) ||
+            itemSetAppend(&x->heldkeys, &key) != MS_OK) {
             kernelFault(x->k, MS_NOMEM);
             return MS_NOMEM;
         }
         exHeldRow *h = &x->held[x->nheld];
-        *h = (exHeldRow){.id = (int64_t)x->nheld + 1, .user = m->user, .server = m->server, .mbx = m->g,
+        *h = (exHeldRow){.id = key.id, .user = m->user, .server = m->server, .mbx = m->g,
                          .skey = it->skey, .size = it->size, .mtime = it->mtime, .exported = x->k->now};
         snprintf(h->path, sizeof h->path, "%s", f->path);
         x->nheld++;
