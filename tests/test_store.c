@@ -282,6 +282,56 @@ static void test_find_disconnect_purge(void **state) {
     assert_int_equal(q1(f->db, "SELECT count(*) FROM folder"), 0);
 }
 
+/* The folder ID of mailbox mbx's folder path, or -1. */
+static int64_t folderIdOf(fixture *f, int64_t mbx, const char *path) {
+    const storeMailbox *m = storeMailboxOf(&f->st, mbx);
+    for (size_t i = 0; m && i < m->nfolders; i++)
+        if (strcmp(m->folders[i].path, path) == 0) return m->folders[i].fid;
+    return -1;
+}
+
+/*
+** storeMoveForeign: the delivered items (no source item has their search
+** key) go, by folder path, into the other mailbox (a folder made there when
+** it lacks the path), keeping their ids, in id order among its own; copies
+** stay.  All of them in one pass: moving N items into a mailbox costs in
+** proportion to the two mailboxes' items, not N times (an insertion per
+** item, each reindexing the destination, took seconds for 20,000).
+*/
+static void test_move_foreign_by_path_in_one_pass(void **state) {
+    fixture *f = *state;
+    const srcUser *su = sourceUser(&f->src, 1);
+    int64_t from = newMailbox(f, INIT_DELIVERY, 1), moved = 0;
+    enum { N = 3000 };
+    for (int64_t k = 1; k <= N; k++) assert_int_equal(storeDeliver(&f->st, from, k, 10, k), MS_OK);
+    assert_int_equal(storeAddItem(&f->st, 0, from, "Archive/2003", N + 1, 10, 1), MS_OK);
+    assert_int_equal(storeAddItem(&f->st, 0, from, "Inbox", f->src.items[su->first_item - 1].skey, 10, 1), MS_OK);
+    int64_t to = cloneUser1(f);
+    assert_int_equal(storeDeliver(&f->st, from, N + 2, 10, 1), MS_OK);   /* an id above to's */
+    const storeMailbox *t = storeMailboxOf(&f->st, to), *m = storeMailboxOf(&f->st, from);
+    uint64_t work = t->items.work;
+    assert_int_equal(storeMoveForeign(&f->st, 0, from, to, &moved), MS_OK);
+    assert_int_equal(moved, N + 2);
+    assert_int_equal(storeItemCount(&f->st, to), su->nitems + N + 2);
+    assert_int_equal(storeItemCount(&f->st, from), 1);                   /* the copy stays */
+    assert_int_equal(storeForeignItems(&f->st, from), 0);
+    assert_true(itemSetCheck(&t->items));
+    assert_true(itemSetCheck(&m->items));
+    assert_int_equal(q1(f->db, "SELECT count(*) FROM item i JOIN folder d ON d.mbx = i.mbx AND d.fid = i.fid"
+                               " WHERE d.path = 'Inbox' AND i.skey BETWEEN 1 AND 3002 AND i.skey <> 3001"), N + 1);
+    int64_t archive = folderIdOf(f, to, "Archive/2003");
+    assert_true(archive > 0 && archive != folderIdOf(f, from, "Archive/2003"));
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM item WHERE skey = %d AND fid = %lld AND mbx = %lld", N + 1,
+             (long long)archive, (long long)to);
+    assert_int_equal(q1(f->db, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT min(id) FROM item WHERE mbx = %lld", (long long)to);
+    assert_int_equal(q1(f->db, sql), 1);                                 /* the delivered items keep their ids */
+    if (t->items.work - work > 4 * (uint64_t)t->items.n)
+        fail_msg("moving %d items into %zu: %llu items walked or shifted", N + 2, t->items.n,
+                 (unsigned long long)(t->items.work - work));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_source_generated, setup, teardown),
@@ -294,6 +344,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_counters_dupes_and_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_broken_when_folder_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_disconnect_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_move_foreign_by_path_in_one_pass, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

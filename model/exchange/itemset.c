@@ -37,6 +37,7 @@ static void rebuild(itemSet *s) {
     if (!s->nslot) return;
     memset(s->slot, 0, s->nslot * sizeof *s->slot);
     for (size_t i = 0; i < s->n; i++) link(s, i);
+    s->work += s->n;
 }
 
 /* Room for `more` more items, the index at most half full; nothing changes on failure. */
@@ -103,6 +104,7 @@ msStatus itemSetInsert(itemSet *s, const storeItem *it) {
     if (s->v[at].id == it->id) return MS_FAIL;
     if (reserve(s) != MS_OK) return MS_NOMEM;
     memmove(&s->v[at + 1], &s->v[at], (s->n - at) * sizeof *s->v);
+    s->work += s->n - at;
     s->v[at] = *it;
     s->n++;
     rebuild(s);
@@ -119,6 +121,7 @@ msStatus itemSetAddAll(itemSet *s, const storeItem *v, size_t n) {
     while (b > 0) {
         if (a > 0 && s->v[a - 1].id > v[b - 1].id) s->v[--w] = s->v[--a];
         else s->v[--w] = v[--b];
+        s->work++;
     }
     s->n += n;
     rebuild(s);

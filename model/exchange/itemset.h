@@ -39,6 +39,7 @@ typedef struct itemSet {
     uint32_t *next;        /* next[i]: 1 + the next item with v[i]'s key, 0: none */
     uint32_t *slot;        /* 1 + the first item of a key, 0: empty; nslot a power of two */
     size_t nslot;
+    uint64_t work;         /* items walked or shifted by reindexing and insertions: a measure, for tests */
 } itemSet;
 
 /* Free what s owns and leave it empty. */
