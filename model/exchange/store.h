@@ -267,7 +267,11 @@ msStatus storeRuleCounts(store *x, int64_t mbx, int64_t *total, int64_t *broken)
 ** Move the items of mailbox from that are not copies of any source item
 ** (delivered mail) into mailbox to, on server (to's store), each into to's
 ** folder of the same path, made with a new folder ID when to lacks it.
-** *moved: how many.  The copies stay where they are.
+** *moved: how many.  The copies stay where they are.  The items keep their
+** ids and move folder by folder (in path order), each folder's at once:
+** MS_FAIL, when one of a folder's ids is in to already (only SQL writes
+** through storetable.c can bring that about), leaves that folder's items
+** and the later folders' where they were, the earlier folders' moved.
 */
 msStatus storeMoveForeign(store *x, int server, int64_t from, int64_t to, int64_t *moved);
 
