@@ -212,6 +212,167 @@ static void test_mailbox_and_import_are_read_only(void **state) {
     assert_int_equal(f->st.nmbx, 1);
 }
 
+/* A fixed linear congruential sequence: the statements are the same on every run. */
+static unsigned long long lcg = 1;
+
+static unsigned rnd(unsigned n) {
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((lcg >> 33) % n);
+}
+
+/* A value of any type and size, as odd statements write them. */
+static const char *val(char *buf) {
+    switch (rnd(14)) {
+    case 0: return "NULL";
+    case 1: return "'text'";
+    case 2: return "1.5";
+    case 3: return "9223372036854775807";
+    case 4: return "-9223372036854775808";
+    case 5: return "x'00ff'";
+    case 6: return "'12'";
+    case 7: return "0";
+    case 8: return "-1";
+    default: sprintf(buf, "%u", rnd(60)); return buf;
+    }
+}
+static const char *pick(const char *const *v, int n) {
+    return v[rnd((unsigned)n)];
+}
+
+/* One random statement over the five tables: writes with NULLs, texts, reals and extreme
+** integers, ids changed, rows deleted while a join reads them, reads. */
+static void stmt(char *s, size_t sz) {
+    char a[32], b[32], c[32], d[32], e[32], f[32];
+    static const char *const tabs[] = {"item", "folder", "rule", "mailbox", "import"};
+    static const char *const cols[] = {"id", "mbx", "fid", "skey", "size", "mtime", "path", "name"};
+    switch (rnd(16)) {
+    case 0:
+        snprintf(s, sz, "INSERT INTO item VALUES(%s,%s,%s,%s,%s,%s)", val(a), val(b), val(c), val(d), val(e), val(f));
+        break;
+    case 1:
+        snprintf(s, sz, "INSERT INTO item SELECT id+%s, mbx, fid, skey, size, mtime FROM item WHERE id %% 3 = %u",
+                 val(a), rnd(3));
+        break;
+    case 2: snprintf(s, sz, "UPDATE item SET id = id + %s WHERE id %% 5 = %u", val(a), rnd(5)); break;
+    case 3:
+        snprintf(s, sz, "UPDATE item SET %s = %s WHERE %s = %s", pick(cols, 6), val(a), pick(cols, 6), val(b));
+        break;
+    case 4:
+        snprintf(s, sz,
+                 "DELETE FROM item WHERE skey IN (SELECT t.skey FROM item t JOIN folder f ON f.mbx = t.mbx AND f.fid = "
+                 "t.fid WHERE f.path LIKE '%%%c%%')",
+                 "aeiouIFS"[rnd(8)]);
+        break;
+    case 5: snprintf(s, sz, "DELETE FROM %s WHERE id = %s OR mbx = %s", pick(tabs, 5), val(a), val(b)); break;
+    case 6:
+        snprintf(s, sz, "UPDATE folder SET mbx = %s, path = path || %s WHERE id %% 4 = %u", val(a), val(b), rnd(4));
+        break;
+    case 7: snprintf(s, sz, "INSERT INTO folder VALUES(%s,%s,%s,%s)", val(a), val(b), val(c), val(d)); break;
+    case 8:
+        snprintf(s, sz, "UPDATE rule SET name = %s, fid = %s, id = %s WHERE id %% 2 = %u", val(a), val(b),
+                 rnd(3) ? "id" : val(c), rnd(2));
+        break;
+    case 9: snprintf(s, sz, "UPDATE item SET id = -id WHERE mbx = %s", val(a)); break;
+    case 10: snprintf(s, sz, "UPDATE item SET mbx = (SELECT max(id) FROM mailbox) - mbx + 1, skey = skey %% 7"); break;
+    case 11: snprintf(s, sz, "UPDATE folder SET id = id + %s, fid = fid + 1 WHERE mbx = %s", val(a), val(b)); break;
+    case 12: snprintf(s, sz, "INSERT INTO %s SELECT * FROM %s", pick(tabs, 5), pick(tabs, 5)); break;
+    case 13:
+        snprintf(
+            s, sz,
+            "DELETE FROM item WHERE id IN (SELECT i.id FROM item i JOIN item j ON i.skey = j.skey AND i.id < j.id)");
+        break;
+    case 14: snprintf(s, sz, "UPDATE item SET rowid = %s WHERE rowid = %s", val(a), val(b)); break;
+    default:
+        snprintf(s, sz, "SELECT count(*) FROM item i JOIN folder f ON f.fid = i.fid WHERE i.%s = %s", pick(cols, 6),
+                 val(a));
+        break;
+    }
+}
+
+/* The store's own rules: its id counters far from overflow, mailboxes in id order, every
+** item set whole, an item id in one mailbox only and at most the store's counter, a
+** folder path once per mailbox. */
+static int consistent(const store *x) {
+    if (x->items_made < 0 || x->items_made > STORE_MAX_ID + 1000000 || x->rows_made < 0 ||
+        x->rows_made > STORE_MAX_ID + 1000000)
+        return 0;
+    for (size_t i = 0; i < x->nmbx; i++) {
+        const storeMailbox *m = x->mbx[i];
+        if (i && x->mbx[i - 1]->id >= m->id)
+            return 0;
+        if (!itemSetCheck(&m->items))
+            return 0;
+        for (size_t j = 0; j < m->items.n; j++) {
+            if (m->items.v[j].id > x->items_made)
+                return 0;
+            for (size_t k = i + 1; k < x->nmbx; k++)
+                if (itemSetFindId(&x->mbx[k]->items, m->items.v[j].id) >= 0)
+                    return 0;
+        }
+        for (size_t a = 0; a < m->nfolders; a++)
+            for (size_t b = a + 1; b < m->nfolders; b++)
+                if (strcmp(m->folders[a].path, m->folders[b].path) == 0)
+                    return 0;
+    }
+    return 1;
+}
+
+/*
+** Random statements (seeded, the same every run), interleaved with the
+** store's own operations, never crash the store or break its rules: a
+** refused write leaves it whole, and whatever ids SQL wrote, the ids the
+** store hands out next stay above them (an id at INT64_MAX made them
+** overflow).
+*/
+static void test_random_statements_keep_the_store_whole(void **state) {
+    fixture *f = *state;
+    store *x = &f->st;
+    long refused = 0;
+    lcg = 1;
+    for (long it = 0; it < 4000; it++) {
+        if (rnd(10) < 4) {
+            uint32_t u = 1 + rnd(2);
+            const srcUser *su = sourceUser(&f->src, u);
+            int64_t mid = x->mbx[rnd((unsigned)x->nmbx)]->id, id = 0, n = 0;
+            mergeCounts c;
+            switch (rnd(7)) {
+            case 0: {
+                guid g;
+                guidNext(&f->gg, "mailbox", &g);
+                if (storeCreate(x, (int)rnd(2), &g, u, INIT_CLONE, it, (int)rnd(2), &id) == MS_OK) {
+                    storeCloneFolders(x, id, u);
+                    storeImportBegin(x, id, it);
+                    storeCopyRules(x, id, u, &n);
+                }
+                break;
+            }
+            case 1:
+                storeCloneBatch(x, mid, su->first_item, su->first_item + (int64_t)rnd((unsigned)su->nitems), &n);
+                break;
+            case 2:
+                storeMergeFolders(x, (int)rnd(2), mid, u, &n);
+                storeMergeBatch(x, mid, u, su->first_item, su->first_item + su->nitems - 1, &c);
+                break;
+            case 3: storeDeliver(x, mid, (int64_t)rnd(50), 10, it); break;
+            case 4: storeMoveForeign(x, (int)rnd(2), mid, x->mbx[rnd((unsigned)x->nmbx)]->id, &n); break;
+            case 5: {
+                storeCopyCounts cc;
+                storeCounters(x, mid, u, &cc, 1);
+                break;
+            }
+            default: storeAddItem(x, (int)rnd(2), mid, rnd(2) ? "Inbox" : "New/Path", (int64_t)rnd(50), 5, it); break;
+            }
+        } else {
+            char sql[512];
+            stmt(sql, sizeof sql);
+            refused += exec(f->db, sql) != SQLITE_OK;
+        }
+        if (!consistent(x))
+            fail_msg("the store broke at step %ld", it);
+    }
+    assert_true(refused > 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_columns_match_the_store, setup, teardown),
@@ -220,6 +381,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_item_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_above_the_limit_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_all_while_scanning, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_statements_keep_the_store_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_and_rule_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mailbox_and_import_are_read_only, setup, teardown),
     };
