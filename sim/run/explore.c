@@ -93,6 +93,22 @@ msStatus exploreRunGen(const genScn *g, const char *spec, exploreVerdict *v, cha
     return exploreRunText("explore.scn", text, len, spec, g->invariants, v, err, errsz);
 }
 
+/*
+** Run a shrink candidate into *v; *ran is 0 when the shrinker made it out of
+** bounds or it no longer parses: such a candidate does not fail the same way.
+*/
+static msStatus runCandidate(const genScn *g, const char *spec, exploreVerdict *v, char *err, size_t errsz,
+                             int *ran) {
+    *ran = 0;
+    msStatus st = exploreRunGen(g, spec, v, err, errsz);
+    if (st == MS_INPUT || st == MS_RANGE) {
+        err[0] = '\0';
+        return MS_OK;
+    }
+    *ran = st == MS_OK;
+    return st;
+}
+
 typedef struct shrinkCtx {
     int c;
     const char *spec;
@@ -103,14 +119,10 @@ typedef struct shrinkCtx {
 static msStatus stillBreaks(void *ctx, const genScn *g, int *holds) {
     shrinkCtx *x = ctx;
     exploreVerdict v;
+    int ran;
     *holds = 0;
-    msStatus st = exploreRunGen(g, x->spec, &v, x->err, x->errsz);
-    /* A candidate the shrinker made out of bounds, or one that no longer parses, does not fail the same way. */
-    if (st == MS_INPUT || st == MS_RANGE) {
-        x->err[0] = '\0';
-        return MS_OK;
-    }
-    if (st != MS_OK) return st;
+    msStatus st = runCandidate(g, x->spec, &v, x->err, x->errsz, &ran);
+    if (st != MS_OK || !ran) return st;
     *holds = !v.step_failed && (v.broken & (1u << x->c));
     return MS_OK;
 }
@@ -161,13 +173,10 @@ typedef struct errorCtx {
 static msStatus stillErrs(void *ctx, const genScn *g, int *holds) {
     errorCtx *x = ctx;
     exploreVerdict v;
+    int ran;
     *holds = 0;
-    msStatus st = exploreRunGen(g, x->spec, &v, x->err, x->errsz);
-    if (st == MS_INPUT || st == MS_RANGE) {
-        x->err[0] = '\0';
-        return MS_OK;
-    }
-    if (st != MS_OK) return st;
+    msStatus st = runCandidate(g, x->spec, &v, x->err, x->errsz, &ran);
+    if (st != MS_OK || !ran) return st;
     *holds = v.run_error && exploreSameError(v.why, x->why);
     if (*holds) snprintf(x->last, x->lastsz, "%s", v.why);
     return MS_OK;
