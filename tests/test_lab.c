@@ -453,6 +453,27 @@ static void test_cli_trainee_session(void **state) {
     freeCaptured(&c);
 }
 
+/* --migrator-timeout takes SECONDS as run and sweep do (cliParseSeconds): at
+** most 3 decimals, more than 0, at most a day; no exponent. */
+static void test_cli_migrator_timeout_as_run_takes_it(void **state) {
+    (void)state;
+    const char *bad[] = {"1e1", "0", "0.0001", "86401", " 5", "inf", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *argv[] = {"migsim", "lab", (char *)reproduce, "--migrator-timeout", (char *)bad[i], NULL};
+        captured c = runLab("quit\n", 5, argv);
+        assert_int_equal(c.status, 2);
+        char want[200];
+        snprintf(want, sizeof want, "migsim: error: --migrator-timeout needs seconds, more than 0 and at most 86400, "
+                                    "not '%s' (see 'migsim lab --help')\n", bad[i]);
+        assert_string_equal(c.err, want);
+        freeCaptured(&c);
+    }
+    char *argv[] = {"migsim", "lab", (char *)reproduce, "--migrator-timeout", "0.5", NULL};
+    captured c = runLab("quit\n", 5, argv);
+    assert_int_equal(c.status, 0);
+    freeCaptured(&c);
+}
+
 /* Errors: one line each on err, the lab goes on; the end of the input quits like `quit`. */
 static void test_cli_errors_go_on(void **state) {
     (void)state;
@@ -594,6 +615,7 @@ int main(void) {
         cmocka_unit_test(test_why_chain),
         cmocka_unit_test(test_cli_trainee_session),
         cmocka_unit_test(test_cli_errors_go_on),
+        cmocka_unit_test(test_cli_migrator_timeout_as_run_takes_it),
         cmocka_unit_test(test_cli_bad_file),
         cmocka_unit_test(test_cli_pipe),
         cmocka_unit_test(test_docs_session),

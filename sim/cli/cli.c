@@ -161,7 +161,7 @@ static const char usageCheck[] =
     "exit status: 0 all passed, 1 any failed, 2 any could not be read or parsed, or a\n"
     "write error.\n";
 
-static int usageError(FILE *err, const char *cmd, const char *fmt, const char *arg) {
+int cliUsageError(FILE *err, const char *cmd, const char *fmt, const char *arg) {
     fprintf(err, "migsim: error: ");
     fprintf(err, fmt, arg);
     fprintf(err, " (see 'migsim%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
@@ -200,8 +200,7 @@ int cliIsOption(const char *arg, const char *name) {
     return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
-/* SECONDS: a positive decimal with at most 3 decimals, up to a day; into milliseconds. */
-static int parseSeconds(const char *s, int64_t *ms) {
+int cliParseSeconds(const char *s, int64_t *ms) {
     int64_t v = 0, frac = 0, scale = 1000;
     const char *p = s;
     for (; *p >= '0' && *p <= '9' && v <= 86400; p++) v = v * 10 + (*p - '0');
@@ -223,23 +222,23 @@ static int parseMigratorArg(int argc, char **argv, int *i, migratorArgs *m, cons
     const char *arg = argv[*i], *v;
     if (cliIsOption(arg, "--migrator")) {
         v = cliOptionValue(argc, argv, i, "--migrator");
-        if (!*v) return usageError(err, cmd, "--migrator needs a SPEC%s", "");
-        if (m->spec) return usageError(err, cmd, "--migrator given twice%s", "");
+        if (!*v) return cliUsageError(err, cmd, "--migrator needs a SPEC%s", "");
+        if (m->spec) return cliUsageError(err, cmd, "--migrator given twice%s", "");
         /* A built-in's name or an exec: command is checked now; a plugin is loaded when the run starts. */
         const migrator *mg;
         const char *opts;
         migPlugin *plugin = NULL;
         char why[256];
         if (strncmp(v, "plugin:", 7) != 0 && migratorResolve(v, &mg, &opts, &plugin, why, sizeof why) != MS_OK)
-            return usageError(err, cmd, "--migrator: %s", why);
+            return cliUsageError(err, cmd, "--migrator: %s", why);
         m->spec = v;
         return 0;
     }
     if (!cliIsOption(arg, "--migrator-timeout")) return 1;
     v = cliOptionValue(argc, argv, i, "--migrator-timeout");
-    if (m->timeout_ms) return usageError(err, cmd, "--migrator-timeout given twice%s", "");
-    if (parseSeconds(v, &m->timeout_ms) != 0)
-        return usageError(err, cmd, "--migrator-timeout needs seconds, more than 0 and at most 86400 (e.g. 10 or 0.5), not '%s'", v);
+    if (m->timeout_ms) return cliUsageError(err, cmd, "--migrator-timeout given twice%s", "");
+    if (cliParseSeconds(v, &m->timeout_ms) != 0)
+        return cliUsageError(err, cmd, "--migrator-timeout needs seconds, more than 0 and at most 86400 (e.g. 10 or 0.5), not '%s'", v);
     return 0;
 }
 
@@ -249,14 +248,14 @@ static int parseMigratorArg(int argc, char **argv, int *i, migratorArgs *m, cons
 ** error's exit status.
 */
 static int splitNames(const char *opt, const char *list, char **copy, const char **names, int *n, FILE *err) {
-    if (*copy) return usageError(err, "run", "%s given twice", opt);
-    if (!*list) return usageError(err, "run", "%s needs a name", opt);
+    if (*copy) return cliUsageError(err, "run", "%s given twice", opt);
+    if (!*list) return cliUsageError(err, "run", "%s needs a name", opt);
     if (!(*copy = strdup(list))) return outOfMemory(err, "reading ", opt);
     for (char *p = *copy;;) {
         char *comma = strchr(p, ',');
         if (comma) *comma = '\0';
-        if (!*p) return usageError(err, "run", "%s: an empty name in the list", opt);
-        if (*n == MAX_NAMES) return usageError(err, "run", "%s: too many names", opt);
+        if (!*p) return cliUsageError(err, "run", "%s: an empty name in the list", opt);
+        if (*n == MAX_NAMES) return cliUsageError(err, "run", "%s: too many names", opt);
         names[(*n)++] = p;
         if (!comma) return 0;
         p = comma + 1;
@@ -277,8 +276,8 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
         if (cliIsOption(arg, "--seed")) {
             v = cliOptionValue(argc, argv, &i, "--seed");
             if (cliParseNumber(v, strlen(v), INT64_MAX, &a->seed) != 0)
-                return usageError(err, "run", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
-            if (a->has_seed) return usageError(err, "run", "--seed given twice%s", "");
+                return cliUsageError(err, "run", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
+            if (a->has_seed) return cliUsageError(err, "run", "--seed given twice%s", "");
             a->has_seed = 1;
         } else if (strcmp(arg, "--json") == 0) {
             a->json = 1;
@@ -289,14 +288,14 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
         } else if (cliIsOption(arg, "--until")) {
             v = cliOptionValue(argc, argv, &i, "--until");
             size_t at;
-            if (a->has_until) return usageError(err, "run", "--until given twice%s", "");
+            if (a->has_until) return cliUsageError(err, "run", "--until given twice%s", "");
             if (!*v || durationParse(v, strlen(v), &a->until, &at) != MS_OK)
-                return usageError(err, "run", "--until needs a duration from time 0 like 2m30s, not '%s'", v);
+                return cliUsageError(err, "run", "--until needs a duration from time 0 like 2m30s, not '%s'", v);
             a->has_until = 1;
         } else if (cliIsOption(arg, "--show")) {
             v = cliOptionValue(argc, argv, &i, "--show");
-            if (a->show) return usageError(err, "run", "--show given twice%s", "");
-            if (!*v) return usageError(err, "run", "--show needs VIEW[,VIEW...] (dc:NAME, server:NAME or user:NAME)%s", "");
+            if (a->show) return cliUsageError(err, "run", "--show given twice%s", "");
+            if (!*v) return cliUsageError(err, "run", "--show needs VIEW[,VIEW...] (dc:NAME, server:NAME or user:NAME)%s", "");
             a->show = v;
         } else if (cliIsOption(arg, "--user")) {
             v = cliOptionValue(argc, argv, &i, "--user");
@@ -308,25 +307,25 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
             if (rc) return rc;
         } else if (cliIsOption(arg, "--db")) {
             v = cliOptionValue(argc, argv, &i, "--db");
-            if (!*v) return usageError(err, "run", "--db needs a file name%s", "");
-            if (a->db) return usageError(err, "run", "--db given twice%s", "");
+            if (!*v) return cliUsageError(err, "run", "--db needs a file name%s", "");
+            if (a->db) return cliUsageError(err, "run", "--db given twice%s", "");
             a->db = v;
         } else if (cliIsOption(arg, "--trace")) {
             v = cliOptionValue(argc, argv, &i, "--trace");
-            if (!*v) return usageError(err, "run", "--trace needs a file name%s", "");
-            if (a->trace) return usageError(err, "run", "--trace given twice%s", "");
+            if (!*v) return cliUsageError(err, "run", "--trace needs a file name%s", "");
+            if (a->trace) return cliUsageError(err, "run", "--trace given twice%s", "");
             a->trace = v;
         } else if (cliIsOption(arg, "--html")) {
             v = cliOptionValue(argc, argv, &i, "--html");
-            if (!*v) return usageError(err, "run", "--html needs a file name%s", "");
-            if (a->html) return usageError(err, "run", "--html given twice%s", "");
+            if (!*v) return cliUsageError(err, "run", "--html needs a file name%s", "");
+            if (a->html) return cliUsageError(err, "run", "--html given twice%s", "");
             a->html = v;
         } else if (cliIsOption(arg, "--ldif")) {
             v = cliOptionValue(argc, argv, &i, "--ldif");
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1])
-                return usageError(err, "run", "--ldif needs DC=FILE, not '%s'", v);
-            if (a->nldif == MAX_LDIF) return usageError(err, "run", "too many --ldif options%s", "");
+                return cliUsageError(err, "run", "--ldif needs DC=FILE, not '%s'", v);
+            if (a->nldif == MAX_LDIF) return cliUsageError(err, "run", "too many --ldif options%s", "");
             a->ldif[a->nldif].dc = v;
             a->ldif[a->nldif].path = eq + 1;
             a->nldif++;
@@ -336,16 +335,16 @@ static int parseRunArgs(int argc, char **argv, runArgs *a, FILE *err) {
         } else if (cliIsOption(arg, "--set")) {
             char why[256];
             if (setArgsAdd(&a->set, cliOptionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
-                return usageError(err, "run", "%s", why);
+                return cliUsageError(err, "run", "%s", why);
         } else if (arg[0] == '-' && arg[1] != '\0') {
-            return usageError(err, "run", "unknown option '%s'", arg);
+            return cliUsageError(err, "run", "unknown option '%s'", arg);
         } else if (a->file) {
-            return usageError(err, "run", "more than one scenario file ('%s')", arg);
+            return cliUsageError(err, "run", "more than one scenario file ('%s')", arg);
         } else {
             a->file = arg;
         }
     }
-    if (!a->file) return usageError(err, "run", "no scenario file given%s", "");
+    if (!a->file) return cliUsageError(err, "run", "no scenario file given%s", "");
     return 0;
 }
 
@@ -698,24 +697,24 @@ static int cmdCheckSet(int argc, char **argv, setArgs *set, FILE *out, FILE *err
     checkOutputs o = {NULL, NULL, 0};
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--allow-empty") == 0) {
-            if (allowEmpty & CHECK_ALLOW_EMPTY) return usageError(err, "check", "--allow-empty given twice%s", "");
+            if (allowEmpty & CHECK_ALLOW_EMPTY) return cliUsageError(err, "check", "--allow-empty given twice%s", "");
             allowEmpty |= CHECK_ALLOW_EMPTY;
         } else if (strcmp(argv[i], "--allow-external") == 0) {
             if (allowEmpty & CHECK_ALLOW_EXTERNAL)
-                return usageError(err, "check", "--allow-external given twice%s", "");
+                return cliUsageError(err, "check", "--allow-external given twice%s", "");
             allowEmpty |= CHECK_ALLOW_EXTERNAL;
         } else if (cliIsOption(argv[i], "--migrator") || cliIsOption(argv[i], "--migrator-timeout")) {
             int rc = parseMigratorArg(argc, argv, &i, &mig, "check", err);
             if (rc) return rc;
         } else if (cliIsOption(argv[i], "--junit")) {
             const char *v = cliOptionValue(argc, argv, &i, "--junit");
-            if (!*v) return usageError(err, "check", "--junit needs a file name%s", "");
-            if (junit) return usageError(err, "check", "--junit given twice%s", "");
+            if (!*v) return cliUsageError(err, "check", "--junit needs a file name%s", "");
+            if (junit) return cliUsageError(err, "check", "--junit given twice%s", "");
             junit = v;
         } else if (cliIsOption(argv[i], "--json")) {
             /* --json alone is standard output; a file only as --json=FILE (a bare word is a PATH). */
-            if (json || o.json_stdout) return usageError(err, "check", "--json given twice%s", "");
-            if (argv[i][6] == '=' && !argv[i][7]) return usageError(err, "check", "--json= needs a file name%s", "");
+            if (json || o.json_stdout) return cliUsageError(err, "check", "--json given twice%s", "");
+            if (argv[i][6] == '=' && !argv[i][7]) return cliUsageError(err, "check", "--json= needs a file name%s", "");
             if (argv[i][6] == '=')
                 json = argv[i] + 7;
             else
@@ -723,14 +722,14 @@ static int cmdCheckSet(int argc, char **argv, setArgs *set, FILE *out, FILE *err
         } else if (cliIsOption(argv[i], "--set")) {
             char why[256];
             if (setArgsAdd(set, cliOptionValue(argc, argv, &i, "--set"), why, sizeof why) != 0)
-                return usageError(err, "check", "%s", why);
+                return cliUsageError(err, "check", "%s", why);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return usageError(err, "check", "unknown option '%s'", argv[i]);
+            return cliUsageError(err, "check", "unknown option '%s'", argv[i]);
         } else {
             paths[npaths++] = argv[i];   /* the paths, in order, options removed */
         }
     }
-    if (npaths == 0) return usageError(err, "check", "no scenario or directory given%s", "");
+    if (npaths == 0) return cliUsageError(err, "check", "no scenario or directory given%s", "");
     outTarget t[2];
     memset(t, 0, sizeof t);
     int rc = planCheckOutputs(junit, json, t, &o, out, err);
@@ -777,7 +776,7 @@ static int checkWrites(int rc, FILE *out, FILE *err) {
 }
 
 static int dispatch(int argc, char **argv, FILE *out, FILE *err) {
-    if (argc < 2) return usageError(err, NULL, "no command given%s", "");
+    if (argc < 2) return cliUsageError(err, NULL, "no command given%s", "");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usageTop, out);
@@ -824,8 +823,8 @@ static int dispatch(int argc, char **argv, FILE *out, FILE *err) {
         }
         return sweep ? sweepMain(argc, argv, out, err) : mergeMain(argc, argv, out, err);
     }
-    if (cmd[0] == '-') return usageError(err, NULL, "unknown option '%s'", cmd);
-    return usageError(err, NULL, "unknown command '%s'", cmd);
+    if (cmd[0] == '-') return cliUsageError(err, NULL, "unknown option '%s'", cmd);
+    return cliUsageError(err, NULL, "unknown command '%s'", cmd);
 }
 
 int cliMain(int argc, char **argv, FILE *out, FILE *err) {

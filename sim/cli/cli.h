@@ -41,6 +41,19 @@ int cliIsOption(const char *arg, const char *name);
 int cliParseNumber(const char *s, size_t n, uint64_t max, uint64_t *out);
 
 /*
+** SECONDS, as every command's --migrator-timeout takes them: a positive
+** decimal with at most 3 decimals, up to a day, into *ms; 0, or -1.
+*/
+int cliParseSeconds(const char *s, int64_t *ms);
+
+/*
+** A usage error of command cmd (NULL: migsim itself): the line
+** "migsim: error: " fmt (with arg) " (see 'migsim CMD --help')" on err;
+** returns the exit status, 2.
+*/
+int cliUsageError(FILE *err, const char *cmd, const char *fmt, const char *arg);
+
+/*
 ** `migsim check PATH...`: each PATH a scenario file or a directory searched
 ** recursively for *.scn in sorted order.  Each file runs once, however many
 ** paths (symbolic links) reach it.  One line per scenario on out, then

@@ -49,13 +49,6 @@ typedef struct diffArgs {
     size_t context;
 } diffArgs;
 
-static int usage(FILE *err, const char *fmt, const char *arg) {
-    fprintf(err, "migsim: error: ");
-    fprintf(err, fmt, arg);
-    fprintf(err, " (see 'migsim diff --help')\n");
-    return 2;
-}
-
 /* A decimal from 0 to INT64_MAX into *v, read up to the byte end (NUL or a comma). */
 static int parseDiffArgs(int argc, char **argv, diffArgs *a, FILE *err) {
     memset(a, 0, sizeof *a);
@@ -66,36 +59,36 @@ static int parseDiffArgs(int argc, char **argv, diffArgs *a, FILE *err) {
         if (cliIsOption(arg, "--seeds")) {
             v = cliOptionValue(argc, argv, &i, "--seeds");
             const char *comma = strchr(v, ',');
-            if (a->seeds) return usage(err, "--seed or --seeds given twice%s", "");
+            if (a->seeds) return cliUsageError(err, "diff", "--seed or --seeds given twice%s", "");
             if (!comma || cliParseNumber(v, (size_t)(comma - v), INT64_MAX, &a->seed[0]) != 0 || cliParseNumber(comma + 1, strlen(comma + 1), INT64_MAX, &a->seed[1]) != 0)
-                return usage(err, "--seeds needs two seeds N,M (each from 0 to 9223372036854775807), not '%s'", v);
+                return cliUsageError(err, "diff", "--seeds needs two seeds N,M (each from 0 to 9223372036854775807), not '%s'", v);
             a->seeds = 2;
         } else if (cliIsOption(arg, "--seed")) {
             v = cliOptionValue(argc, argv, &i, "--seed");
-            if (a->seeds) return usage(err, "--seed or --seeds given twice%s", "");
+            if (a->seeds) return cliUsageError(err, "diff", "--seed or --seeds given twice%s", "");
             if (cliParseNumber(v, strlen(v), INT64_MAX, &a->seed[0]) != 0)
-                return usage(err, "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
+                return cliUsageError(err, "diff", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
             a->seed[1] = a->seed[0];
             a->seeds = 1;
         } else if (cliIsOption(arg, "--context")) {
             uint64_t n;
             v = cliOptionValue(argc, argv, &i, "--context");
-            if (has_context) return usage(err, "--context given twice%s", "");
+            if (has_context) return cliUsageError(err, "diff", "--context given twice%s", "");
             if (cliParseNumber(v, strlen(v), INT64_MAX, &n) != 0 || n > 1000)
-                return usage(err, "--context needs a number of records from 0 to 1000, not '%s'", v);
+                return cliUsageError(err, "diff", "--context needs a number of records from 0 to 1000, not '%s'", v);
             a->context = (size_t)n;
             has_context = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
-            return usage(err, "unknown option '%s'", arg);
+            return cliUsageError(err, "diff", "unknown option '%s'", arg);
         } else if (a->nfiles == 2) {
-            return usage(err, "more than two runs to compare ('%s')", arg);
+            return cliUsageError(err, "diff", "more than two runs to compare ('%s')", arg);
         } else {
             a->file[a->nfiles++] = arg;
         }
     }
-    if (a->nfiles == 0) return usage(err, "nothing to compare: give two runs%s", "");
+    if (a->nfiles == 0) return cliUsageError(err, "diff", "nothing to compare: give two runs%s", "");
     if (a->nfiles == 1 && a->seeds != 2)
-        return usage(err, "one scenario (%s) is compared with itself under two seeds: give --seeds N,M", a->file[0]);
+        return cliUsageError(err, "diff", "one scenario (%s) is compared with itself under two seeds: give --seeds N,M", a->file[0]);
     if (a->nfiles == 1) a->file[1] = a->file[0];
     return 0;
 }

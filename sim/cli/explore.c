@@ -78,22 +78,15 @@ typedef struct exploreArgs {
     int jobs;
 } exploreArgs;
 
-static int exUsage(FILE *err, const char *fmt, const char *arg) {
-    fprintf(err, "migsim: error: ");
-    fprintf(err, fmt, arg);
-    fprintf(err, " (see 'migsim explore --help')\n");
-    return 2;
-}
-
 static int parseMigrator(const char *v, exploreArgs *a, FILE *err) {
-    if (!*v) return exUsage(err, "--migrator needs a SPEC%s", "");
-    if (a->spec) return exUsage(err, "--migrator given twice%s", "");
+    if (!*v) return cliUsageError(err, "explore", "--migrator needs a SPEC%s", "");
+    if (a->spec) return cliUsageError(err, "explore", "--migrator given twice%s", "");
     const migrator *m;
     const char *opts;
     migPlugin *plugin = NULL;
     char why[256];
     if (strncmp(v, "plugin:", 7) != 0 && migratorResolve(v, &m, &opts, &plugin, why, sizeof why) != MS_OK)
-        return exUsage(err, "--migrator: %s", why);
+        return cliUsageError(err, "explore", "--migrator: %s", why);
     a->spec = v;
     return 0;
 }
@@ -102,39 +95,39 @@ static int parseOne(int argc, char **argv, int *i, exploreArgs *a, FILE *err) {
     const char *v;
     if ((v = cliOptionValue(argc, argv, i, "--migrator"))) return parseMigrator(v, a, err);
     if ((v = cliOptionValue(argc, argv, i, "--runs"))) {
-        if (a->has_runs) return exUsage(err, "--runs given twice%s", "");
+        if (a->has_runs) return cliUsageError(err, "explore", "--runs given twice%s", "");
         if (cliParseNumber(v, strlen(v), EXPLORE_MAX_RUNS, &a->runs) != 0 || a->runs == 0)
-            return exUsage(err, "--runs needs a number from 1 to 100000000, not '%s'", v);
+            return cliUsageError(err, "explore", "--runs needs a number from 1 to 100000000, not '%s'", v);
         a->has_runs = 1;
         return 0;
     }
     if ((v = cliOptionValue(argc, argv, i, "--seed"))) {
-        if (a->has_seed) return exUsage(err, "--seed given twice%s", "");
+        if (a->has_seed) return cliUsageError(err, "explore", "--seed given twice%s", "");
         if (cliParseNumber(v, strlen(v), (uint64_t)INT64_MAX, &a->seed) != 0)
-            return exUsage(err, "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
+            return cliUsageError(err, "explore", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
         a->has_seed = 1;
         return 0;
     }
     if ((v = cliOptionValue(argc, argv, i, "--invariant"))) {
         int c = checkerFind(v);
         if (c < 0)
-            return exUsage(err, "unknown invariant '%s' (no-duplicate, no-ghost, no-missing, no-merged or no-stranded)", v);
-        if (a->invariants & (1u << c)) return exUsage(err, "--invariant %s given twice", v);
+            return cliUsageError(err, "explore", "unknown invariant '%s' (no-duplicate, no-ghost, no-missing, no-merged or no-stranded)", v);
+        if (a->invariants & (1u << c)) return cliUsageError(err, "explore", "--invariant %s given twice", v);
         a->invariants |= 1u << c;
         return 0;
     }
     if ((v = cliOptionValue(argc, argv, i, "--jobs"))) {
-        if (a->jobs) return exUsage(err, "--jobs given twice%s", "");
-        if (workersParseJobs(v, &a->jobs) != 0) return exUsage(err, "--jobs needs a number from 1 to 256, not '%s'", v);
+        if (a->jobs) return cliUsageError(err, "explore", "--jobs given twice%s", "");
+        if (workersParseJobs(v, &a->jobs) != 0) return cliUsageError(err, "explore", "--jobs needs a number from 1 to 256, not '%s'", v);
         return 0;
     }
     if ((v = cliOptionValue(argc, argv, i, "--out"))) {
-        if (a->dir) return exUsage(err, "--out given twice%s", "");
-        if (!*v) return exUsage(err, "--out needs a directory%s", "");
+        if (a->dir) return cliUsageError(err, "explore", "--out given twice%s", "");
+        if (!*v) return cliUsageError(err, "explore", "--out needs a directory%s", "");
         a->dir = v;
         return 0;
     }
-    return exUsage(err, argv[*i][0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", argv[*i]);
+    return cliUsageError(err, "explore", argv[*i][0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", argv[*i]);
 }
 
 static int parseArgs(int argc, char **argv, exploreArgs *a, FILE *err) {
@@ -150,7 +143,7 @@ static int parseArgs(int argc, char **argv, exploreArgs *a, FILE *err) {
     if (!a->dir) a->dir = ".";
     if (!a->jobs) a->jobs = 1;
     if (a->seed > (uint64_t)INT64_MAX - (a->runs - 1))
-        return exUsage(err, "--seed plus --runs passes 9223372036854775807%s", "");
+        return cliUsageError(err, "explore", "--seed plus --runs passes 9223372036854775807%s", "");
     return 0;
 }
 

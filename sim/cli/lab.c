@@ -435,22 +435,15 @@ static int loopPlain(labCli *c, FILE *in) {
 
 /* ---- options ---- */
 
-static int labUsageError(FILE *err, const char *fmt, const char *arg) {
-    fprintf(err, "migsim: error: ");
-    fprintf(err, fmt, arg);
-    fprintf(err, " (see 'migsim lab --help')\n");
-    return 2;
-}
-
 static int splitList(const char *opt, const char *list, char **copy, const char **names, size_t *n, FILE *err) {
-    if (*copy) return labUsageError(err, "%s given twice", opt);
-    if (!*list) return labUsageError(err, "%s needs a name", opt);
+    if (*copy) return cliUsageError(err, "lab", "%s given twice", opt);
+    if (!*list) return cliUsageError(err, "lab", "%s needs a name", opt);
     if (!(*copy = strdup(list))) return fprintf(err, "migsim: error: out of memory (reading %s)\n", opt), 2;
     for (char *p = *copy;;) {
         char *comma = strchr(p, ',');
         if (comma) *comma = '\0';
-        if (!*p) return labUsageError(err, "%s: an empty name in the list", opt);
-        if (*n == LAB_MAX_NAMES) return labUsageError(err, "%s: too many names", opt);
+        if (!*p) return cliUsageError(err, "lab", "%s: an empty name in the list", opt);
+        if (*n == LAB_MAX_NAMES) return cliUsageError(err, "lab", "%s: too many names", opt);
         names[(*n)++] = p;
         if (!comma) return 0;
         p = comma + 1;
@@ -466,19 +459,16 @@ static int parseLabArgs(int argc, char **argv, labCli *c, const char **file, lab
             errno = 0;
             unsigned long long s = strtoull(v, &end, 10);
             if (!*v || *end || errno || *v == '-' || s > (unsigned long long)INT64_MAX)
-                return labUsageError(err, "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
-            if (o->has_seed) return labUsageError(err, "--seed given twice%s", "");
+                return cliUsageError(err, "lab", "--seed needs a number from 0 to 9223372036854775807, not '%s'", v);
+            if (o->has_seed) return cliUsageError(err, "lab", "--seed given twice%s", "");
             o->has_seed = 1;
             o->seed = s;
         } else if ((v = cliOptionValue(argc, argv, &i, "--migrator-timeout"))) {
-            char *end;
-            double sec = strtod(v, &end);
-            if (!*v || *end || !(sec > 0 && sec <= 86400))
-                return labUsageError(err, "--migrator-timeout needs seconds, more than 0 and at most 86400, not '%s'", v);
-            o->migrator_timeout_ms = (int64_t)(sec * 1000 + 0.5);
+            if (cliParseSeconds(v, &o->migrator_timeout_ms) != 0)
+                return cliUsageError(err, "lab", "--migrator-timeout needs seconds, more than 0 and at most 86400, not '%s'", v);
         } else if ((v = cliOptionValue(argc, argv, &i, "--migrator"))) {
-            if (!*v) return labUsageError(err, "--migrator needs a SPEC%s", "");
-            if (o->migrator) return labUsageError(err, "--migrator given twice%s", "");
+            if (!*v) return cliUsageError(err, "lab", "--migrator needs a SPEC%s", "");
+            if (o->migrator) return cliUsageError(err, "lab", "--migrator given twice%s", "");
             o->migrator = v;
         } else if ((v = cliOptionValue(argc, argv, &i, "--user"))) {
             int rc = splitList("--user", v, &c->user_copy, c->users, &c->nopt.nusers, err);
@@ -490,16 +480,16 @@ static int parseLabArgs(int argc, char **argv, labCli *c, const char **file, lab
             c->nopt.brief = 1;
         } else if ((v = cliOptionValue(argc, argv, &i, "--set"))) {
             char why[256];
-            if (setArgsAdd(&c->set, v, why, sizeof why) != 0) return labUsageError(err, "%s", why);
+            if (setArgsAdd(&c->set, v, why, sizeof why) != 0) return cliUsageError(err, "lab", "%s", why);
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            return labUsageError(err, "unknown option '%s'", argv[i]);
+            return cliUsageError(err, "lab", "unknown option '%s'", argv[i]);
         } else if (*file) {
-            return labUsageError(err, "more than one scenario file ('%s')", argv[i]);
+            return cliUsageError(err, "lab", "more than one scenario file ('%s')", argv[i]);
         } else {
             *file = argv[i];
         }
     }
-    if (!*file) return labUsageError(err, "no scenario file given%s", "");
+    if (!*file) return cliUsageError(err, "lab", "no scenario file given%s", "");
     return 0;
 }
 

@@ -27,6 +27,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kernel/text.h"
 #include "cli/cli.h"
 #include "cli/setopt.h"
 #include "cli/sweepcli.h"
@@ -90,13 +91,6 @@ typedef struct sweepArgs {
     outTarget dbT, csvT, plotT;
 } sweepArgs;
 
-static int sweepError(FILE *err, const char *fmt, const char *arg) {
-    fprintf(err, "migsim: error: ");
-    fprintf(err, fmt, arg);
-    fprintf(err, " (see 'migsim sweep --help')\n");
-    return 2;
-}
-
 static int parseSeeds(const char *v, sweepArgs *a) {
     const char *dots = strstr(v, "..");
     if (!dots) return -1;
@@ -117,66 +111,51 @@ static int parseShard(const char *v, sweepArgs *a) {
     return 0;
 }
 
-/* SECONDS as `run` takes them: a positive decimal with at most 3 decimals, up to a day. */
-static int parseTimeout(const char *s, int64_t *ms) {
-    int64_t v = 0, frac = 0, scale = 1000;
-    const char *p = s;
-    for (; *p >= '0' && *p <= '9' && v <= 86400; p++) v = v * 10 + (*p - '0');
-    if (p == s) return -1;
-    if (*p == '.') {
-        for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) frac += (*p - '0') * (scale /= 10);
-        if (p[-1] == '.') return -1;
-    }
-    if (*p || v > 86400) return -1;
-    *ms = v * 1000 + frac;
-    return *ms > 0 && *ms <= 86400 * 1000 ? 0 : -1;
-}
-
 /* One option at argv[*i] into a; 0, or the exit status 2 after a usage error. */
 static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
     const char *arg = argv[*i], *v;
     char why[256];
     if (cliIsOption(arg, "--seeds")) {
         v = cliOptionValue(argc, argv, i, "--seeds");
-        if (a->has_seeds) return sweepError(err, "--seeds given twice%s", "");
-        if (parseSeeds(v, a) != 0) return sweepError(err, "--seeds needs A..B, 0 <= A <= B <= 2^63-1, not '%s'", v);
+        if (a->has_seeds) return cliUsageError(err, "sweep", "--seeds given twice%s", "");
+        if (parseSeeds(v, a) != 0) return cliUsageError(err, "sweep", "--seeds needs A..B, 0 <= A <= B <= 2^63-1, not '%s'", v);
         a->has_seeds = 1;
     } else if (cliIsOption(arg, "--vary")) {
         v = cliOptionValue(argc, argv, i, "--vary");
-        if (a->nvary == VARY_MAX) return sweepError(err, "too many --vary options (at most 8)%s", "");
+        if (a->nvary == VARY_MAX) return cliUsageError(err, "sweep", "too many --vary options (at most 8)%s", "");
         a->vary[a->nvary++] = v;
     } else if (cliIsOption(arg, "--set")) {
         if (setArgsAdd(&a->set, cliOptionValue(argc, argv, i, "--set"), why, sizeof why) != 0)
-            return sweepError(err, "%s", why);
+            return cliUsageError(err, "sweep", "%s", why);
     } else if (cliIsOption(arg, "--migrator-timeout")) {
         v = cliOptionValue(argc, argv, i, "--migrator-timeout");
-        if (a->timeout_ms) return sweepError(err, "--migrator-timeout given twice%s", "");
-        if (parseTimeout(v, &a->timeout_ms) != 0)
-            return sweepError(err, "--migrator-timeout needs seconds, more than 0 and at most 86400, not '%s'", v);
+        if (a->timeout_ms) return cliUsageError(err, "sweep", "--migrator-timeout given twice%s", "");
+        if (cliParseSeconds(v, &a->timeout_ms) != 0)
+            return cliUsageError(err, "sweep", "--migrator-timeout needs seconds, more than 0 and at most 86400, not '%s'", v);
     } else if (cliIsOption(arg, "--migrator")) {
         v = cliOptionValue(argc, argv, i, "--migrator");
-        if (a->migrator) return sweepError(err, "--migrator given twice%s", "");
-        if (!*v) return sweepError(err, "--migrator needs a SPEC%s", "");
+        if (a->migrator) return cliUsageError(err, "sweep", "--migrator given twice%s", "");
+        if (!*v) return cliUsageError(err, "sweep", "--migrator needs a SPEC%s", "");
         a->migrator = v;
     } else if (cliIsOption(arg, "--jobs")) {
         v = cliOptionValue(argc, argv, i, "--jobs");
-        if (a->jobs) return sweepError(err, "--jobs given twice%s", "");
+        if (a->jobs) return cliUsageError(err, "sweep", "--jobs given twice%s", "");
         if (workersParseJobs(v, &a->jobs) != 0)
-            return sweepError(err, "--jobs needs a number from 1 to 256, not '%s'", v);
+            return cliUsageError(err, "sweep", "--jobs needs a number from 1 to 256, not '%s'", v);
     } else if (cliIsOption(arg, "--shard")) {
         v = cliOptionValue(argc, argv, i, "--shard");
-        if (a->shard_n) return sweepError(err, "--shard given twice%s", "");
-        if (parseShard(v, a) != 0) return sweepError(err, "--shard needs K/N with 1 <= K <= N <= 1000000, not '%s'", v);
+        if (a->shard_n) return cliUsageError(err, "sweep", "--shard given twice%s", "");
+        if (parseShard(v, a) != 0) return cliUsageError(err, "sweep", "--shard needs K/N with 1 <= K <= N <= 1000000, not '%s'", v);
     } else if (cliIsOption(arg, "--max-bad")) {
         v = cliOptionValue(argc, argv, i, "--max-bad");
-        if (a->has_max_bad) return sweepError(err, "--max-bad given twice%s", "");
-        if (sweepGateParse(v, &a->max_bad, why, sizeof why) != 0) return sweepError(err, "%s", why);
+        if (a->has_max_bad) return cliUsageError(err, "sweep", "--max-bad given twice%s", "");
+        if (sweepGateParse(v, &a->max_bad, why, sizeof why) != 0) return cliUsageError(err, "sweep", "%s", why);
         a->has_max_bad = 1;
     } else if (cliIsOption(arg, "--bad")) {
         v = cliOptionValue(argc, argv, i, "--bad");
         sweepBad b;
-        if (a->bad) return sweepError(err, "--bad given twice%s", "");
-        if (sweepBadParse(v, &b, why, sizeof why) != 0) return sweepError(err, "--bad: %s", why);
+        if (a->bad) return cliUsageError(err, "sweep", "--bad given twice%s", "");
+        if (sweepBadParse(v, &b, why, sizeof why) != 0) return cliUsageError(err, "sweep", "--bad: %s", why);
         a->bad = v;
     } else {
         const char *names[] = {"--db", "--csv", "--plot"};
@@ -184,13 +163,13 @@ static int sweepOption(int argc, char **argv, int *i, sweepArgs *a, FILE *err) {
         for (int k = 0; k < 3; k++) {
             if (!cliIsOption(arg, names[k])) continue;
             v = cliOptionValue(argc, argv, i, names[k]);
-            if (!*v) return sweepError(err, "%s needs a file name", names[k]);
-            if (*slots[k]) return sweepError(err, "%s given twice", names[k]);
+            if (!*v) return cliUsageError(err, "sweep", "%s needs a file name", names[k]);
+            if (*slots[k]) return cliUsageError(err, "sweep", "%s given twice", names[k]);
             *slots[k] = v;
             return 0;
         }
-        if (arg[0] == '-' && arg[1] != '\0') return sweepError(err, "unknown option '%s'", arg);
-        if (a->file) return sweepError(err, "more than one scenario file ('%s')", arg);
+        if (arg[0] == '-' && arg[1] != '\0') return cliUsageError(err, "sweep", "unknown option '%s'", arg);
+        if (a->file) return cliUsageError(err, "sweep", "more than one scenario file ('%s')", arg);
         a->file = arg;
     }
     return 0;
@@ -201,26 +180,18 @@ static int parseSweepArgs(int argc, char **argv, sweepArgs *a, FILE *err) {
         int rc = sweepOption(argc, argv, &i, a, err);
         if (rc) return rc;
     }
-    if (!a->file) return sweepError(err, "no scenario file given%s", "");
-    if (!a->has_seeds) return sweepError(err, "--seeds A..B is required%s", "");
-    if (a->plot && a->nvary == 0) return sweepError(err, "--plot needs a --vary (its x axis)%s", "");
+    if (!a->file) return cliUsageError(err, "sweep", "no scenario file given%s", "");
+    if (!a->has_seeds) return cliUsageError(err, "sweep", "--seeds A..B is required%s", "");
+    if (a->plot && a->nvary == 0) return cliUsageError(err, "sweep", "--plot needs a --vary (its x axis)%s", "");
     if (a->has_max_bad && a->shard_n)
-        return sweepError(err, "--max-bad judges a whole sweep, not a shard: give it to 'migsim merge'%s", "");
+        return cliUsageError(err, "sweep", "--max-bad judges a whole sweep, not a shard: give it to 'migsim merge'%s", "");
     if (a->plot && !sweepHaveGnuplot())
-        return sweepError(err, "--plot needs gnuplot on PATH (Debian package gnuplot-nox)%s", "");
+        return cliUsageError(err, "sweep", "--plot needs gnuplot on PATH (Debian package gnuplot-nox)%s", "");
     if (!a->jobs) a->jobs = 1;
     return 0;
 }
 
 /* ---------------------------------------------------------------- the spec */
-
-static char *dupStr(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (!d) return NULL;
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
 
 static int pushValue(sweepVary *y, char *v, double x) {
     if (!v) return -1;
@@ -266,7 +237,7 @@ static int varyRange(const char *v, sweepVary *y, char *why, size_t whysz) {
         char buf[CLOCK_BUFSZ > 32 ? CLOCK_BUFSZ : 32];
         if (numbers) snprintf(buf, sizeof buf, "%llu", (unsigned long long)x);
         else durationFormat((simtime)x, buf);
-        if (pushValue(y, dupStr(buf, strlen(buf)), numbers ? (double)x : (double)x / 1000.0) != 0) return -2;
+        if (pushValue(y, textDup(buf, strlen(buf)), numbers ? (double)x : (double)x / 1000.0) != 0) return -2;
         if (hi - x < step) break;
     }
     return 0;
@@ -278,7 +249,7 @@ static int varyList(const char *v, sweepVary *y, char *why, size_t whysz) {
     for (const char *p = v;;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p), at;
-        char *w = dupStr(p, n);
+        char *w = textDup(p, n);
         if (!w) return -2;
         if (!setValueOk(w)) {
             snprintf(why, whysz, "--vary %s: '%s' is not one word (printable ASCII, no blank, '#' or '$')", v, w);
@@ -311,7 +282,7 @@ static int parseVary(const char *arg, sweepVary *y, char *why, size_t whysz) {
         snprintf(why, whysz, "--vary needs NAME=V1,V2,... or NAME=A..B/STEP, NAME a variable name, not '%s'", arg);
         return -1;
     }
-    if (!(y->name = dupStr(arg, (size_t)(eq - arg)))) return -2;
+    if (!(y->name = textDup(arg, (size_t)(eq - arg)))) return -2;
     int rc = varyRange(eq + 1, y, why, whysz);
     return rc == 1 ? varyList(eq + 1, y, why, whysz) : rc;
 }
@@ -350,16 +321,16 @@ static int buildSpec(sweepArgs *a, sweepSpec *spec, FILE *err) {
             fprintf(err, "migsim: error: out of memory (reading --vary)\n");
             return 2;
         }
-        if (rc) return sweepError(err, "%s", why);
+        if (rc) return cliUsageError(err, "sweep", "%s", why);
         for (size_t w = 0; w < (size_t)v; w++)
-            if (strcmp(spec->vary[w].name, y->name) == 0) return sweepError(err, "--vary %s given twice", y->name);
+            if (strcmp(spec->vary[w].name, y->name) == 0) return cliUsageError(err, "sweep", "--vary %s given twice", y->name);
         for (size_t s = 0; s < a->set.n; s++)
             if (strcmp(a->set.v[s].name, y->name) == 0)
-                return sweepError(err, "%s is both varied (--vary) and set (--set)", y->name);
+                return cliUsageError(err, "sweep", "%s is both varied (--vary) and set (--set)", y->name);
         if (__builtin_mul_overflow(spec->ncombos, (uint64_t)y->n, &spec->ncombos) || spec->ncombos > COMBOS_MAX)
-            return sweepError(err, "too many combinations (at most 100000)%s", "");
+            return cliUsageError(err, "sweep", "too many combinations (at most 100000)%s", "");
     }
-    if (!sweepTotal(spec)) return sweepError(err, "too many runs%s", "");
+    if (!sweepTotal(spec)) return cliUsageError(err, "sweep", "too many runs%s", "");
     return 0;
 }
 

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kernel/text.h"
 #include "scenario/lexer.h"
 #include "kernel/params.h"
 #include "scenario/scenario.h"
@@ -170,14 +171,6 @@ static int pushIndex(size_t **v, size_t *n, size_t x) {
     return 1;
 }
 
-static char *dupBytes(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (!d) return NULL;
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
 /* ---------------------------------------------------------------- errors */
 
 /*
@@ -309,7 +302,7 @@ static msStatus checkName(parser *p, const char *s, size_t n, int col, const cha
 }
 
 static msStatus setRef(parser *p, nameref *r, const char *s, size_t n, int col) {
-    r->name = dupBytes(s, n);
+    r->name = textDup(s, n);
     if (!r->name) return noMemory(p);
     r->pos = (srcpos){p->lx.line, col};
     r->index = -1;
@@ -888,7 +881,7 @@ static msStatus parseNames(parser *p, const char *v, size_t n, int col) {
     for (size_t i = 0; i < n; i++) count += v[i] == ',';
     if (count > MAX_USERS)
         return fail(p, MS_RANGE, col, "too many names in names=: at most %d users", MAX_USERS);
-    char *buf = dupBytes(v, n);
+    char *buf = textDup(v, n);
     s->u.source.names_buf = buf;
     s->u.source.names = calloc(count, sizeof *s->u.source.names);
     p->byname = malloc(count * sizeof *p->byname);
@@ -978,7 +971,7 @@ static msStatus parseSource(parser *p) {
         v = "user";
         n = 4;
     }
-    s->u.source.prefix = dupBytes(v, n);
+    s->u.source.prefix = textDup(v, n);
     if (!s->u.source.prefix) return noMemory(p);
     p->sc->nusers = (uint32_t)s->u.source.users;
     return MS_OK;
@@ -1002,7 +995,7 @@ static msStatus parseMigratorSpec(parser *p, const lexToken *t, char **out) {
             return fail(p, MS_INPUT, col + (int)skip, "unknown built-in migrator '%s' (expected %s)", name,
                         engineBuiltinNames());
     }
-    *out = dupBytes(v, n);
+    *out = textDup(v, n);
     return *out ? MS_OK : noMemory(p);
 }
 
@@ -1542,7 +1535,7 @@ static msStatus statement(parser *p) {
     memset(st, 0, sizeof *st);
     st->kind = (stmtKind)kind;
     st->pos = (srcpos){p->lx.line, k->col};
-    st->text = dupBytes(p->lx.stmt, p->lx.stmtn);
+    st->text = textDup(p->lx.stmt, p->lx.stmtn);
     if (!st->text) return noMemory(p);
     p->st = st;
     p->at = 1;
@@ -1572,7 +1565,7 @@ msStatus scnParseWith(const char *file, const char *text, size_t len, const scnS
     lexSetVars(&p.lx, &vars);
     msStatus st = varsInit(&vars, set, nset);
     if (st != MS_OK) st = noMemory(&p);
-    out->file = dupBytes(err->file, strlen(err->file));
+    out->file = textDup(err->file, strlen(err->file));
     if (!out->file && st == MS_OK) st = noMemory(&p);
     for (int got = 1; st == MS_OK;) {
         st = lexNextLine(&p.lx, &got);

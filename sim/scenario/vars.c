@@ -8,6 +8,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include "kernel/text.h"
 #include "kernel/array.h"
 #include "kernel/invariant.h"
 #include "scenario/vars.h"
@@ -51,14 +52,6 @@ const scnVar *varsFind(const scnVars *vs, const char *s, size_t n) {
     return NULL;
 }
 
-static char *dupN(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (!d) return NULL;
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
 msStatus varsDefine(scnVars *vs, const char *s, size_t n, const char *v, size_t vn, int line, int *prev) {
     msAssert(varsIsName(s, n));
     const scnVar *old = varsFind(vs, s, n);
@@ -76,8 +69,8 @@ msStatus varsDefine(scnVars *vs, const char *s, size_t n, const char *v, size_t 
     }
     if (vs->n == vs->cap && arrayGrow(&vs->v, &vs->cap, sizeof *vs->v, 8) != MS_OK) return MS_NOMEM;
     scnVar *d = &vs->v[vs->n];
-    d->name = dupN(s, n);
-    d->value = dupN(v, vn);
+    d->name = textDup(s, n);
+    d->value = textDup(v, vn);
     d->line = line;
     if (!d->name || !d->value) {
         free(d->name);
